@@ -1,0 +1,182 @@
+/*
+ * db.h - the database layer: the whole public face.
+ *
+ * One API over several engines (SQLite always; PostgreSQL and MySQL/MariaDB
+ * when configure found their client libraries). The engine is chosen at run
+ * time from a struct db_config, normally filled from conf.xml <Datastore>.
+ * Nothing above db/ includes an engine's own header.
+ *
+ * Conventions
+ *  - Functions return 0 or a negative code of common/err.h. The engine's own
+ *    message for the last failure is db_errmsg(db); it is never NULL.
+ *  - SQL uses '?' placeholders; drivers rewrite them as their engine needs.
+ *    Values are always bound, never formatted into SQL text.
+ *  - Bind indexes are 1-based (as in SQLite); column indexes are 0-based.
+ *  - Time values are bound and read as time_t and stored in one canonical
+ *    form on every engine: UTC text "YYYY-MM-DD HH:MM:SS" (string order is
+ *    time order). Hosts of a cluster may sit in different time zones.
+ *  - A handle is used by one thread at a time.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+enum db_backend {
+	DB_BACKEND_SQLITE = 1,
+	DB_BACKEND_PGSQL = 2,
+	DB_BACKEND_MYSQL = 3,
+};
+
+/*
+ * Where the database is. The strings are borrowed by db_open() for the
+ * duration of the call only. Unused fields are NULL / 0.
+ */
+struct db_config {
+	enum db_backend backend;
+	const char *path;      /* SQLite: database file */
+	const char *host;      /* server: host name or address (NULL = default) */
+	unsigned port;         /* server: TCP port (0 = engine default) */
+	const char *socket;    /* server: UNIX socket path (instead of host) */
+	const char *database;  /* server: database name */
+	const char *user;      /* server: user name */
+	const char *password;  /* server: password; never printed or logged */
+	int require_tls;       /* server: refuse a connection without TLS */
+	int create;            /* SQLite: create the file if it is missing */
+};
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+/* Results of db_step() besides the negative error codes. */
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Transaction kinds for db_begin(). */
+enum db_txn {
+	DB_TXN_READ = 0,  /* a consistent read; no writes intended */
+	DB_TXN_WRITE = 1, /* takes the write lock up front (SQLite BEGIN IMMEDIATE) */
+};
+
+/* ------------------------------------------------------------ connections */
+
+/*
+ * Connect. On success *out is the new handle (free with db_close()). On
+ * failure *out is untouched and, when err is not NULL, a one-line message
+ * naming the problem (file or host:port, never the password) is written to
+ * err (errlen bytes at most).
+ * Errors: DB_E_NODRIVER, DB_E_CONNECT (cannot reach / open), DB_E_CORRUPT,
+ * E_NOTFOUND (SQLite file missing and cfg->create is 0), E_INVAL.
+ */
+int db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen);
+
+/* Disconnect, finalizing nothing: finalize statements first. NULL is a no-op. */
+void db_close(db_t *db);
+
+/* Message for the last failure on this handle; never NULL. */
+const char *db_errmsg(const db_t *db);
+
+enum db_backend db_backend(const db_t *db);
+
+/* "sqlite", "pgsql" or "mysql": the suffix of per-dialect migration files. */
+const char *db_dialect(const db_t *db);
+
+/* Human name of a backend ("SQLite", "PostgreSQL", "MySQL"). */
+const char *db_backend_name(enum db_backend backend);
+
+/* 1 when the driver for backend was built into this program. */
+int db_backend_available(enum db_backend backend);
+
+/*
+ * Where the database is, for display: the file path or user@host:port/db.
+ * Never contains the password. Borrowed, lives as long as the handle.
+ */
+const char *db_location(const db_t *db);
+
+/* ------------------------------------------------------------- statements */
+
+/* Compile one statement. *out is written only on success. */
+int db_prepare(db_t *db, const char *sql, db_stmt_t **out);
+
+int db_bind_int(db_stmt_t *st, int idx, int64_t value);
+int db_bind_text(db_stmt_t *st, int idx, const char *value);   /* NULL binds NULL */
+int db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len);
+int db_bind_double(db_stmt_t *st, int idx, double value);
+int db_bind_null(db_stmt_t *st, int idx);
+int db_bind_time(db_stmt_t *st, int idx, time_t value);         /* canonical UTC text */
+
+/* Run or advance: DB_ROW when a row is ready, DB_DONE at the end, or < 0. */
+int db_step(db_stmt_t *st);
+
+int db_column_count(db_stmt_t *st);
+int db_column_is_null(db_stmt_t *st, int col);
+int64_t db_column_int(db_stmt_t *st, int col);                  /* NULL reads 0 */
+double db_column_double(db_stmt_t *st, int col);
+/* Borrowed until the next db_step/db_reset/db_finalize; NULL for SQL NULL. */
+const char *db_column_text(db_stmt_t *st, int col);
+const void *db_column_blob(db_stmt_t *st, int col, size_t *len);
+/* Parse a time column written by db_bind_time(); E_PARSE, or E_NOTFOUND for NULL. */
+int db_column_time(db_stmt_t *st, int col, time_t *out);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE on this handle. */
+int64_t db_changes(db_t *db);
+
+/* Make the statement runnable again; bindings are kept. */
+int db_reset(db_stmt_t *st);
+
+/* Free the statement. NULL is a no-op. */
+void db_finalize(db_stmt_t *st);
+
+/*
+ * Run SQL text without parameters. It may hold several statements separated
+ * by ';' (migrations). Rows are discarded.
+ */
+int db_exec(db_t *db, const char *sql);
+
+/* ----------------------------------------------------------- transactions */
+
+int db_begin(db_t *db, enum db_txn kind);
+int db_commit(db_t *db);
+int db_rollback(db_t *db);      /* safe to call when no transaction is open */
+int db_in_transaction(const db_t *db);
+
+/*
+ * Run fn(db, arg) inside a transaction of the given kind and commit. When fn
+ * or the commit fails with DB_E_BUSY (lock timeout, deadlock, serialization
+ * failure) the transaction is rolled back and fn runs again after a short
+ * randomised back-off, up to a few seconds in all. Any other failure rolls
+ * back and is returned as is. fn must not begin or commit itself, and must
+ * be safe to run more than once (keep side effects outside the database out
+ * of it, or make them idempotent).
+ */
+int db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *arg);
+
+/* ---------------------------------------------------------- advisory locks */
+
+/*
+ * Named advisory locks, held by this handle until released or closed (or
+ * the process dies). Names are [a-z0-9_-]{1,48}. wait_ms = 0 tries once;
+ * otherwise waits up to wait_ms. DB_E_LOCKED when another holder has it.
+ * The same handle may not take a name twice.
+ */
+int db_lock(db_t *db, const char *name, int wait_ms);
+int db_unlock(db_t *db, const char *name);
+
+/* ------------------------------------------------------------ maintenance */
+
+/*
+ * *out = 1 when writes are refused (read-only file or directory, a replica,
+ * a server in read-only mode), 0 otherwise.
+ */
+int db_read_only(db_t *db, int *out);
+
+/*
+ * Write a consistent copy of the database to dest while others may keep
+ * writing. SQLite: online backup API to a temporary file, checked with
+ * PRAGMA integrity_check, then renamed over dest. Server engines delegate
+ * to their dump tool.
+ */
+int db_backup(db_t *db, const char *dest);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * driver.h - what a database driver implements. Private to db/.
+ *
+ * db.c owns the generic parts (the handle, the error buffer, parameter
+ * checks, time formatting, the retry loop, the lock-name rules) and calls a
+ * driver through one const table. A driver file (sqlite.c, pgsql.c,
+ * mysql.c) exports exactly one `const struct db_driver db_driver_<name>`,
+ * keeps everything else static, and is the only file that includes its
+ * engine's header.
+ *
+ * Every op returns 0 or a negative code of common/err.h and, on failure,
+ * sets the message with db_set_error(). Statements and connections carry a
+ * driver-private pointer.
+ */
+#ifndef DB_DRIVER_H
+#define DB_DRIVER_H
+
+#include <stdarg.h>
+
+#include "db/db.h"
+
+#define DB_DRIVER_VERSION 1
+
+struct db_driver {
+	int version;               /* DB_DRIVER_VERSION */
+	enum db_backend backend;
+	const char *name;          /* "SQLite" */
+	const char *dialect;       /* "sqlite" */
+
+	/* cfg is validated by db.c; store the private state in db->priv. */
+	int (*open)(db_t *db, const struct db_config *cfg);
+	void (*close)(db_t *db);
+
+	/* sql uses '?' placeholders; nparams is their count (outside quotes). */
+	int (*prepare)(db_t *db, db_stmt_t *st, const char *sql, int nparams);
+	int (*bind_int)(db_stmt_t *st, int idx, int64_t v);
+	int (*bind_text)(db_stmt_t *st, int idx, const char *v, size_t len);
+	int (*bind_blob)(db_stmt_t *st, int idx, const void *v, size_t len);
+	int (*bind_double)(db_stmt_t *st, int idx, double v);
+	int (*bind_null)(db_stmt_t *st, int idx);
+	int (*step)(db_stmt_t *st);
+	int (*column_count)(db_stmt_t *st);
+	int (*column_is_null)(db_stmt_t *st, int col);
+	int64_t (*column_int)(db_stmt_t *st, int col);
+	double (*column_double)(db_stmt_t *st, int col);
+	const char *(*column_text)(db_stmt_t *st, int col);
+	const void *(*column_blob)(db_stmt_t *st, int col, size_t *len);
+	int (*reset)(db_stmt_t *st);
+	void (*finalize)(db_stmt_t *st);
+	int64_t (*changes)(db_t *db);
+
+	int (*exec)(db_t *db, const char *sql);
+	int (*begin)(db_t *db, enum db_txn kind);
+	int (*commit)(db_t *db);
+	int (*rollback)(db_t *db);
+
+	/* name is validated by db.c; wait_ms as in db_lock(). */
+	int (*lock)(db_t *db, const char *name, int wait_ms);
+	int (*unlock)(db_t *db, const char *name);
+
+	int (*read_only)(db_t *db, int *out);
+	int (*backup)(db_t *db, const char *dest);
+};
+
+/* The handle. Drivers may read every field and own priv. */
+struct db {
+	const struct db_driver *drv;
+	void *priv;
+	int in_txn;
+	char location[512];
+	char errmsg[512];
+};
+
+struct db_stmt {
+	db_t *db;
+	void *priv;
+	int nparams;
+	int ncols;
+};
+
+/* Set the handle's message (printf style) and return code, for `return db_set_error(...)`. */
+int db_set_error(db_t *db, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Count '?' placeholders outside quoted strings and comments. */
+int db_count_params(const char *sql);
+
+extern const struct db_driver db_driver_sqlite;
+#ifdef HAVE_PGSQL
+extern const struct db_driver db_driver_pgsql;
+#endif
+#ifdef HAVE_MYSQL
+extern const struct db_driver db_driver_mysql;
+#endif
+
+#endif

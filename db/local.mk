@@ -1,0 +1,1 @@
+# db: fragment of the top-level Makefile.am

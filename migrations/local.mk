@@ -1,0 +1,1 @@
+# migrations: fragment of the top-level Makefile.am

@@ -1,0 +1,1 @@
+# src/config: fragment of the top-level Makefile.am

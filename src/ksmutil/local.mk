@@ -1,0 +1,1 @@
+# src/ksmutil: fragment of the top-level Makefile.am
