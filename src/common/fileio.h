@@ -1,0 +1,59 @@
+/*
+ * fileio.h - whole-file reads, atomic file replacement, path helpers.
+ *
+ * Every failing call returns a negative code from err.h; for E_IO, errno
+ * holds the cause of the system call that failed (the clean-up after it
+ * does not change it). Returned char * belong to the caller (free()).
+ */
+#ifndef COMMON_FILEIO_H
+#define COMMON_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Replace path with len bytes of data, atomically: write a temporary file
+ * "<path>.tmp.XXXXXX" in the same directory, set its mode to exactly mode
+ * (umask is not applied), fsync it, rename it over path, fsync the
+ * directory. Readers see either the old or the new content, never a part.
+ * On failure the temporary file is removed and path is untouched, except
+ * when only the final directory fsync fails (path then already holds the
+ * new content). Returns 0, E_INVAL (NULL path, or NULL data with len > 0),
+ * E_NOMEM, or E_IO with errno set.
+ */
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Read the whole of path into a malloc()ed buffer with a NUL after the
+ * last byte (the file may itself contain NULs; *len is the byte count).
+ * max is the largest size accepted; 0 means no limit. Returns 0, E_INVAL,
+ * E_NOMEM, E_RANGE (file larger than max), or E_IO with errno set (ENOENT
+ * for a missing file). *data and *len are written only on success; the
+ * caller frees *data.
+ */
+int file_read_all(const char *path, size_t max, char **data, size_t *len);
+
+/*
+ * Copy src to dst, replacing dst atomically as file_write_atomic() does,
+ * with mode as dst's mode. Streams; no size limit. Returns 0, E_INVAL,
+ * E_NOMEM or E_IO with errno set.
+ */
+int file_copy(const char *src, const char *dst, mode_t mode);
+
+/*
+ * Directory part of path, as dirname(3) would give it, without touching
+ * path: "a/b" -> "a", "a/b/" -> "a", "b" -> ".", "/b" -> "/", "/" -> "/",
+ * "" -> ".". Returns 0, E_INVAL (NULL) or E_NOMEM; *out is the caller's.
+ */
+int path_dirname(const char *path, char **out);
+
+/*
+ * path resolved against base_dir: an absolute path (leading '/') is copied
+ * unchanged, a relative one becomes "<base_dir>/<path>" (no doubled '/').
+ * A NULL or empty base_dir leaves path as it is. No "." or ".." folding and
+ * no file system access. Returns 0, E_INVAL (NULL or empty path) or
+ * E_NOMEM; *out is the caller's.
+ */
+int path_resolve(const char *base_dir, const char *path, char **out);
+
+#endif
