@@ -45,6 +45,12 @@ struct db_config {
 	const char *password;  /* server: password; never printed or logged */
 	int require_tls;       /* server: refuse a connection without TLS */
 	int create;            /* SQLite: create the file if it is missing */
+	/*
+	 * How long one statement waits for a lock another connection holds
+	 * before it fails with DB_E_BUSY, in milliseconds; 0 = the driver's
+	 * default (5000). db_transact() retries on top of this.
+	 */
+	unsigned lock_timeout_ms;
 };
 
 typedef struct db db_t;
@@ -66,8 +72,13 @@ enum db_txn {
  * failure *out is untouched and, when err is not NULL, a one-line message
  * naming the problem (file or host:port, never the password) is written to
  * err (errlen bytes at most).
- * Errors: DB_E_NODRIVER, DB_E_CONNECT (cannot reach / open), DB_E_CORRUPT,
- * E_NOTFOUND (SQLite file missing and cfg->create is 0), E_INVAL.
+ * Errors: DB_E_NODRIVER, DB_E_CONNECT (cannot reach / open; SQLite: the
+ * directory is missing), DB_E_CORRUPT, E_NOTFOUND (SQLite file missing and
+ * cfg->create is 0), DB_E_READONLY (SQLite: cannot create the file in a
+ * read-only directory), E_INVAL.
+ * SQLite opens a file that is read-only (not writable by us, or with no
+ * write bit in its mode even for root) or in a read-only directory in
+ * read-only mode: reads work, writes fail with DB_E_READONLY.
  */
 int db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen);
 
@@ -96,12 +107,19 @@ const char *db_location(const db_t *db);
 
 /* ------------------------------------------------------------- statements */
 
-/* Compile one statement. *out is written only on success. */
+/*
+ * Compile one statement (a trailing ';' is allowed; a second statement is
+ * E_INVAL). *out is written only on success; free it with db_finalize().
+ */
 int db_prepare(db_t *db, const char *sql, db_stmt_t **out);
 
+/*
+ * Binds return E_INVAL for an index outside 1..(number of '?' in the SQL),
+ * and E_RANGE for a time outside the years 0000..9999.
+ */
 int db_bind_int(db_stmt_t *st, int idx, int64_t value);
 int db_bind_text(db_stmt_t *st, int idx, const char *value);   /* NULL binds NULL */
-int db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len);
+int db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len); /* NULL binds NULL */
 int db_bind_double(db_stmt_t *st, int idx, double value);
 int db_bind_null(db_stmt_t *st, int idx);
 int db_bind_time(db_stmt_t *st, int idx, time_t value);         /* canonical UTC text */
@@ -115,6 +133,7 @@ int64_t db_column_int(db_stmt_t *st, int col);                  /* NULL reads 0 
 double db_column_double(db_stmt_t *st, int col);
 /* Borrowed until the next db_step/db_reset/db_finalize; NULL for SQL NULL. */
 const char *db_column_text(db_stmt_t *st, int col);
+/* As db_column_text; a zero-length value is a non-NULL pointer with *len 0. */
 const void *db_column_blob(db_stmt_t *st, int col, size_t *len);
 /* Parse a time column written by db_bind_time(); E_PARSE, or E_NOTFOUND for NULL. */
 int db_column_time(db_stmt_t *st, int col, time_t *out);
@@ -136,6 +155,10 @@ int db_exec(db_t *db, const char *sql);
 
 /* ----------------------------------------------------------- transactions */
 
+/*
+ * db_begin inside a transaction and db_commit outside one are DB_E_MISUSE.
+ * When db_commit fails the transaction is still open: roll it back.
+ */
 int db_begin(db_t *db, enum db_txn kind);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);      /* safe to call when no transaction is open */
@@ -145,10 +168,11 @@ int db_in_transaction(const db_t *db);
  * Run fn(db, arg) inside a transaction of the given kind and commit. When fn
  * or the commit fails with DB_E_BUSY (lock timeout, deadlock, serialization
  * failure) the transaction is rolled back and fn runs again after a short
- * randomised back-off, up to a few seconds in all. Any other failure rolls
- * back and is returned as is. fn must not begin or commit itself, and must
- * be safe to run more than once (keep side effects outside the database out
- * of it, or make them idempotent).
+ * randomised back-off, for about 10 seconds in all, then DB_E_BUSY. Any
+ * other failure rolls back and is returned as is. fn must not begin or
+ * commit itself, and must be safe to run more than once (keep side effects
+ * outside the database out of it, or make them idempotent). Called inside a
+ * transaction: DB_E_MISUSE.
  */
 int db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *arg);
 
@@ -158,7 +182,10 @@ int db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void
  * Named advisory locks, held by this handle until released or closed (or
  * the process dies). Names are [a-z0-9_-]{1,48}. wait_ms = 0 tries once;
  * otherwise waits up to wait_ms. DB_E_LOCKED when another holder has it.
- * The same handle may not take a name twice.
+ * The same handle may not take a name twice, nor release one it does not
+ * hold (DB_E_MISUSE). Invalid names are E_INVAL. SQLite: a lock file
+ * "<database>.lock.<name>" beside the database; DB_E_READONLY when it cannot
+ * be created there.
  */
 int db_lock(db_t *db, const char *name, int wait_ms);
 int db_unlock(db_t *db, const char *name);
@@ -175,7 +202,8 @@ int db_read_only(db_t *db, int *out);
  * Write a consistent copy of the database to dest while others may keep
  * writing. SQLite: online backup API to a temporary file, checked with
  * PRAGMA integrity_check, then renamed over dest. Server engines delegate
- * to their dump tool.
+ * to their dump tool. E_IO when dest's directory is missing or not
+ * writable; no partial file is left behind on failure.
  */
 int db_backup(db_t *db, const char *dest);
 

@@ -27,11 +27,18 @@ struct db_driver {
 	const char *name;          /* "SQLite" */
 	const char *dialect;       /* "sqlite" */
 
-	/* cfg is validated by db.c; store the private state in db->priv. */
+	/*
+	 * cfg is validated by db.c; store the private state in db->priv and
+	 * the display location in db->location. On failure free everything and
+	 * leave db->priv NULL: close() is then not called.
+	 */
 	int (*open)(db_t *db, const struct db_config *cfg);
 	void (*close)(db_t *db);
 
-	/* sql uses '?' placeholders; nparams is their count (outside quotes). */
+	/*
+	 * sql uses '?' placeholders; nparams is their count (outside quotes).
+	 * Store the statement in st->priv and its column count in st->ncols.
+	 */
 	int (*prepare)(db_t *db, db_stmt_t *st, const char *sql, int nparams);
 	int (*bind_int)(db_stmt_t *st, int idx, int64_t v);
 	int (*bind_text)(db_stmt_t *st, int idx, const char *v, size_t len);

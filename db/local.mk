@@ -1,1 +1,50 @@
 # db: fragment of the top-level Makefile.am
+#
+# libdb.a is the database layer: db.c (generic part) plus one driver file per
+# engine that configure found. Programs that link it use $(DB_LIBS), which
+# also carries the engines' client libraries.
+
+noinst_LIBRARIES += db/libdb.a
+db_libdb_a_SOURCES = \
+	db/db.c db/db.h db/driver.h \
+	db/sqlite.c
+db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
+
+DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS) $(LIBCRYPTO_LIBS)
+
+if HAVE_PGSQL
+# Later: the PostgreSQL driver.
+# db_libdb_a_SOURCES += db/pgsql.c
+# db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
+DB_LIBS += $(PGSQL_LIBS)
+endif
+
+if HAVE_MYSQL
+# Later: the MySQL/MariaDB driver.
+# db_libdb_a_SOURCES += db/mysql.c
+# db_libdb_a_CPPFLAGS += $(MYSQL_CFLAGS)
+DB_LIBS += $(MYSQL_LIBS)
+endif
+
+# ------------------------------------------------------------------- tests
+# The conformance suite (tests/db/test_conformance.c) runs against the backend
+# that ODS_TEST_BACKEND names (default sqlite); test_sqlite.c holds what only
+# makes sense for the SQLite driver. See tests/db/README.
+
+EXTRA_DIST += tests/db/README
+
+if HAVE_CMOCKA
+DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h
+DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/db/test_conformance tests/db/test_sqlite
+TESTS += tests/db/test_conformance tests/db/test_sqlite
+
+tests_db_test_conformance_SOURCES = tests/db/test_conformance.c $(DBTEST_SOURCES)
+tests_db_test_conformance_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_conformance_LDADD = $(DBTEST_LDADD)
+
+tests_db_test_sqlite_SOURCES = tests/db/test_sqlite.c $(DBTEST_SOURCES)
+tests_db_test_sqlite_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_sqlite_LDADD = $(DBTEST_LDADD)
+endif

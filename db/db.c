@@ -1,0 +1,836 @@
+/*
+ * db.c - the engine-independent half of the database layer.
+ *
+ * Picks the driver, checks arguments, keeps the handle's error text and
+ * transaction state, counts placeholders, formats and parses the one
+ * canonical time text, and runs the retry loop of db_transact(). Everything
+ * that talks to an engine goes through db->drv.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "db/db.h"
+#include "db/driver.h"
+
+/* db_transact(): back-off bounds and total patience, in milliseconds. */
+#define RETRY_FIRST_MS 10
+#define RETRY_MAX_MS 500
+#define RETRY_TOTAL_MS 10000
+
+#define LOCK_NAME_MAX 48
+
+/* The canonical time text: "YYYY-MM-DD HH:MM:SS", always UTC. */
+#define TIME_TEXT_LEN 19
+
+/*
+ * The drivers built in. pgsql.c and mysql.c are not written yet: when they
+ * are, list them here under HAVE_PGSQL / HAVE_MYSQL (as driver.h declares
+ * them) together with their lines in db/local.mk.
+ */
+static const struct db_driver *const drivers[] = {
+	&db_driver_sqlite,
+};
+
+static const struct db_driver *
+find_driver(enum db_backend backend)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		if (drivers[i]->backend == backend)
+			return drivers[i];
+	}
+	return NULL;
+}
+
+int
+db_set_error(db_t *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (db == NULL)
+		return code;
+	va_start(ap, fmt);
+	(void)vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void
+put_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+put_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------ connections */
+
+const char *
+db_backend_name(enum db_backend backend)
+{
+	switch (backend) {
+	case DB_BACKEND_SQLITE: return "SQLite";
+	case DB_BACKEND_PGSQL: return "PostgreSQL";
+	case DB_BACKEND_MYSQL: return "MySQL";
+	}
+	return "unknown";
+}
+
+int
+db_backend_available(enum db_backend backend)
+{
+	return find_driver(backend) != NULL;
+}
+
+int
+db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
+{
+	const struct db_driver *drv;
+	db_t *db = NULL;
+	int rc;
+
+	if (cfg == NULL || out == NULL) {
+		put_err(err, errlen, "db_open: no configuration or result pointer");
+		rc = E_INVAL;
+		goto out;
+	}
+	drv = find_driver(cfg->backend);
+	if (drv == NULL) {
+		switch (cfg->backend) {
+		case DB_BACKEND_PGSQL:
+		case DB_BACKEND_MYSQL:
+			put_err(err, errlen, "%s support is not built in (configure --with-%s)",
+				db_backend_name(cfg->backend),
+				cfg->backend == DB_BACKEND_PGSQL ? "pgsql" : "mysql");
+			rc = DB_E_NODRIVER;
+			break;
+		default:
+			put_err(err, errlen, "unknown database backend %d", (int)cfg->backend);
+			rc = E_INVAL;
+			break;
+		}
+		goto out;
+	}
+	if (drv->version != DB_DRIVER_VERSION) {
+		put_err(err, errlen, "%s driver has version %d, expected %d", drv->name,
+			drv->version, DB_DRIVER_VERSION);
+		rc = DB_E_NODRIVER;
+		goto out;
+	}
+	if (cfg->backend == DB_BACKEND_SQLITE && (cfg->path == NULL || cfg->path[0] == '\0')) {
+		put_err(err, errlen, "no SQLite database file given");
+		rc = E_INVAL;
+		goto out;
+	}
+	if (cfg->backend != DB_BACKEND_SQLITE &&
+	    (cfg->database == NULL || cfg->database[0] == '\0')) {
+		put_err(err, errlen, "no %s database name given", drv->name);
+		rc = E_INVAL;
+		goto out;
+	}
+
+	db = calloc(1, sizeof(*db));
+	if (db == NULL) {
+		put_err(err, errlen, "out of memory");
+		rc = E_NOMEM;
+		goto out;
+	}
+	db->drv = drv;
+	rc = drv->open(db, cfg);
+	if (rc != 0) {
+		put_err(err, errlen, "%s", db->errmsg[0] != '\0' ? db->errmsg : err_str(rc));
+		free(db);
+		db = NULL;
+		goto out;
+	}
+	db->errmsg[0] = '\0';
+	*out = db;
+out:
+	return rc;
+}
+
+void
+db_close(db_t *db)
+{
+	if (db == NULL)
+		return;
+	if (db->priv != NULL)
+		db->drv->close(db);
+	free(db);
+}
+
+const char *
+db_errmsg(const db_t *db)
+{
+	if (db == NULL)
+		return "no database handle";
+	return db->errmsg;
+}
+
+enum db_backend
+db_backend(const db_t *db)
+{
+	return db->drv->backend;
+}
+
+const char *
+db_dialect(const db_t *db)
+{
+	return db->drv->dialect;
+}
+
+const char *
+db_location(const db_t *db)
+{
+	return db->location;
+}
+
+/* ------------------------------------------------------------- statements */
+
+/*
+ * A small scanner over SQL text that steps over quoted strings, quoted
+ * identifiers and comments, so that '?' and ';' are seen only where they
+ * mean something. Returns the position after the construct starting at p,
+ * or p itself when p starts none of them.
+ */
+static const char *
+skip_quoted(const char *p)
+{
+	char q;
+
+	if (p[0] == '-' && p[1] == '-') {
+		p += 2;
+		while (*p != '\0' && *p != '\n')
+			p++;
+		return p;
+	}
+	if (p[0] == '/' && p[1] == '*') {
+		p += 2;
+		while (*p != '\0' && !(p[0] == '*' && p[1] == '/'))
+			p++;
+		return *p != '\0' ? p + 2 : p;
+	}
+	if (*p != '\'' && *p != '"' && *p != '`')
+		return p;
+	/* A doubled quote inside stands for itself and does not end it. */
+	q = *p++;
+	for (;;) {
+		if (*p == '\0')
+			return p;
+		if (*p == q) {
+			if (p[1] == q) {
+				p += 2;
+				continue;
+			}
+			return p + 1;
+		}
+		p++;
+	}
+}
+
+int
+db_count_params(const char *sql)
+{
+	const char *p, *next;
+	int n = 0;
+
+	if (sql == NULL)
+		return 0;
+	for (p = sql; *p != '\0';) {
+		next = skip_quoted(p);
+		if (next != p) {
+			p = next;
+			continue;
+		}
+		if (*p == '?')
+			n++;
+		p++;
+	}
+	return n;
+}
+
+/* 1 when sql holds more than one statement (something after a top-level ';'). */
+static int
+has_second_statement(const char *sql)
+{
+	const char *p, *next;
+	int seen_semicolon = 0;
+
+	for (p = sql; *p != '\0';) {
+		next = skip_quoted(p);
+		if (next != p) {
+			/* Comments after the last ';' are fine, strings are not. */
+			if (seen_semicolon && *p != '-' && *p != '/')
+				return 1;
+			p = next;
+			continue;
+		}
+		if (*p == ';')
+			seen_semicolon = 1;
+		else if (seen_semicolon && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+int
+db_prepare(db_t *db, const char *sql, db_stmt_t **out)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (db == NULL || out == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	if (sql == NULL) {
+		rc = db_set_error(db, E_INVAL, "db_prepare: no SQL text");
+		goto out;
+	}
+	if (has_second_statement(sql)) {
+		rc = db_set_error(db, E_INVAL, "db_prepare: more than one statement in '%.80s'",
+			sql);
+		goto out;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		rc = db_set_error(db, E_NOMEM, "out of memory");
+		goto out;
+	}
+	st->db = db;
+	st->nparams = db_count_params(sql);
+	rc = db->drv->prepare(db, st, sql, st->nparams);
+	if (rc != 0)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	free(st);
+	return rc;
+}
+
+static int
+check_bind(db_stmt_t *st, int idx)
+{
+	if (st == NULL)
+		return E_INVAL;
+	if (idx < 1 || idx > st->nparams)
+		return db_set_error(st->db, E_INVAL,
+			"bind index %d out of range (the statement has %d placeholders)", idx,
+			st->nparams);
+	return 0;
+}
+
+int
+db_bind_int(db_stmt_t *st, int idx, int64_t value)
+{
+	int rc = check_bind(st, idx);
+
+	if (rc == 0)
+		rc = st->db->drv->bind_int(st, idx, value);
+	return rc;
+}
+
+int
+db_bind_text(db_stmt_t *st, int idx, const char *value)
+{
+	int rc = check_bind(st, idx);
+
+	if (rc != 0)
+		goto out;
+	if (value == NULL)
+		rc = st->db->drv->bind_null(st, idx);
+	else
+		rc = st->db->drv->bind_text(st, idx, value, strlen(value));
+out:
+	return rc;
+}
+
+int
+db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len)
+{
+	int rc = check_bind(st, idx);
+
+	if (rc != 0)
+		goto out;
+	if (value == NULL) {
+		if (len != 0) {
+			rc = db_set_error(st->db, E_INVAL,
+				"db_bind_blob: NULL value with length %zu", len);
+			goto out;
+		}
+		rc = st->db->drv->bind_null(st, idx);
+	} else {
+		rc = st->db->drv->bind_blob(st, idx, value, len);
+	}
+out:
+	return rc;
+}
+
+int
+db_bind_double(db_stmt_t *st, int idx, double value)
+{
+	int rc = check_bind(st, idx);
+
+	if (rc == 0)
+		rc = st->db->drv->bind_double(st, idx, value);
+	return rc;
+}
+
+int
+db_bind_null(db_stmt_t *st, int idx)
+{
+	int rc = check_bind(st, idx);
+
+	if (rc == 0)
+		rc = st->db->drv->bind_null(st, idx);
+	return rc;
+}
+
+/*
+ * The storage format of every time value, on every engine: UTC, zero
+ * padded, so that text order is time order. Only the years 0000..9999 fit.
+ */
+int
+db_bind_time(db_stmt_t *st, int idx, time_t value)
+{
+	char buf[32];
+	struct tm tm;
+	int rc = check_bind(st, idx);
+
+	if (rc != 0)
+		goto out;
+	if (gmtime_r(&value, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		rc = db_set_error(st->db, E_RANGE, "time %lld is outside the years 0000..9999",
+			(long long)value);
+		goto out;
+	}
+	(void)snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	rc = st->db->drv->bind_text(st, idx, buf, TIME_TEXT_LEN);
+out:
+	return rc;
+}
+
+int
+db_step(db_stmt_t *st)
+{
+	if (st == NULL)
+		return E_INVAL;
+	return st->db->drv->step(st);
+}
+
+int
+db_column_count(db_stmt_t *st)
+{
+	if (st == NULL)
+		return 0;
+	return st->db->drv->column_count(st);
+}
+
+static int
+col_ok(db_stmt_t *st, int col)
+{
+	return st != NULL && col >= 0 && col < st->ncols;
+}
+
+int
+db_column_is_null(db_stmt_t *st, int col)
+{
+	if (!col_ok(st, col))
+		return 1;
+	return st->db->drv->column_is_null(st, col);
+}
+
+int64_t
+db_column_int(db_stmt_t *st, int col)
+{
+	if (!col_ok(st, col))
+		return 0;
+	return st->db->drv->column_int(st, col);
+}
+
+double
+db_column_double(db_stmt_t *st, int col)
+{
+	if (!col_ok(st, col))
+		return 0.0;
+	return st->db->drv->column_double(st, col);
+}
+
+const char *
+db_column_text(db_stmt_t *st, int col)
+{
+	if (!col_ok(st, col))
+		return NULL;
+	return st->db->drv->column_text(st, col);
+}
+
+const void *
+db_column_blob(db_stmt_t *st, int col, size_t *len)
+{
+	const void *p = NULL;
+	size_t n = 0;
+
+	if (col_ok(st, col))
+		p = st->db->drv->column_blob(st, col, &n);
+	if (len != NULL)
+		*len = p != NULL ? n : 0;
+	return p;
+}
+
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+static int
+days_in_month(int year, int mon)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return mon == 2 && leap ? 29 : mdays[mon - 1];
+}
+
+/* Strictly "YYYY-MM-DD HH:MM:SS" in UTC; nothing before or after. */
+static int
+parse_time_text(const char *s, time_t *out)
+{
+	struct tm tm;
+	int year, mon, day, hour, min, sec;
+	time_t t;
+
+	if (strlen(s) != TIME_TEXT_LEN || s[4] != '-' || s[7] != '-' || s[10] != ' ' ||
+	    s[13] != ':' || s[16] != ':')
+		return E_PARSE;
+	year = digits(s, 4);
+	mon = digits(s + 5, 2);
+	day = digits(s + 8, 2);
+	hour = digits(s + 11, 2);
+	min = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (year < 0 || mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) ||
+	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
+		return E_PARSE;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	*out = t;
+	return 0;
+}
+
+int
+db_column_time(db_stmt_t *st, int col, time_t *out)
+{
+	const char *s;
+	time_t t;
+	int rc;
+
+	if (st == NULL || out == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	if (!col_ok(st, col)) {
+		rc = db_set_error(st->db, E_INVAL, "column %d out of range", col);
+		goto out;
+	}
+	s = st->db->drv->column_text(st, col);
+	if (s == NULL) {
+		rc = E_NOTFOUND;
+		goto out;
+	}
+	rc = parse_time_text(s, &t);
+	if (rc != 0) {
+		rc = db_set_error(st->db, E_PARSE, "column %d: '%.40s' is not a time", col, s);
+		goto out;
+	}
+	*out = t;
+out:
+	return rc;
+}
+
+int64_t
+db_changes(db_t *db)
+{
+	if (db == NULL)
+		return 0;
+	return db->drv->changes(db);
+}
+
+int
+db_reset(db_stmt_t *st)
+{
+	if (st == NULL)
+		return E_INVAL;
+	return st->db->drv->reset(st);
+}
+
+void
+db_finalize(db_stmt_t *st)
+{
+	if (st == NULL)
+		return;
+	st->db->drv->finalize(st);
+	free(st);
+}
+
+int
+db_exec(db_t *db, const char *sql)
+{
+	if (db == NULL)
+		return E_INVAL;
+	if (sql == NULL)
+		return db_set_error(db, E_INVAL, "db_exec: no SQL text");
+	return db->drv->exec(db, sql);
+}
+
+/* ----------------------------------------------------------- transactions */
+
+int
+db_begin(db_t *db, enum db_txn kind)
+{
+	int rc;
+
+	if (db == NULL)
+		return E_INVAL;
+	if (kind != DB_TXN_READ && kind != DB_TXN_WRITE)
+		return db_set_error(db, E_INVAL, "db_begin: unknown transaction kind %d",
+			(int)kind);
+	if (db->in_txn)
+		return db_set_error(db, DB_E_MISUSE, "db_begin: a transaction is already open");
+	rc = db->drv->begin(db, kind);
+	if (rc == 0)
+		db->in_txn = 1;
+	return rc;
+}
+
+int
+db_commit(db_t *db)
+{
+	int rc;
+
+	if (db == NULL)
+		return E_INVAL;
+	if (!db->in_txn)
+		return db_set_error(db, DB_E_MISUSE, "db_commit: no transaction is open");
+	rc = db->drv->commit(db);
+	if (rc == 0)
+		db->in_txn = 0;
+	return rc;
+}
+
+int
+db_rollback(db_t *db)
+{
+	int rc = 0;
+
+	if (db == NULL)
+		return E_INVAL;
+	if (db->in_txn) {
+		rc = db->drv->rollback(db);
+		/* Whatever the engine said, we are no longer inside our transaction. */
+		db->in_txn = 0;
+	}
+	return rc;
+}
+
+int
+db_in_transaction(const db_t *db)
+{
+	return db != NULL && db->in_txn;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec req, rem;
+
+	req.tv_sec = (time_t)(ms / 1000);
+	req.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&req, &rem) != 0 && errno == EINTR)
+		req = rem;
+}
+
+/* A cheap generator for back-off jitter; not for anything secret. */
+static uint32_t
+jitter_next(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
+}
+
+int
+db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *arg)
+{
+	char saved[sizeof(db->errmsg)];
+	struct timespec ts;
+	int64_t start, delay = RETRY_FIRST_MS, wait;
+	uint32_t seed;
+	int rc;
+
+	if (db == NULL)
+		return E_INVAL;
+	if (fn == NULL)
+		return db_set_error(db, E_INVAL, "db_transact: no function");
+	if (db->in_txn)
+		return db_set_error(db, DB_E_MISUSE, "db_transact: a transaction is already open");
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	seed = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)db;
+	if (seed == 0)
+		seed = 1;
+	start = mono_ms();
+	for (;;) {
+		rc = db_begin(db, kind);
+		if (rc == 0) {
+			rc = fn(db, arg);
+			if (rc == 0)
+				rc = db_commit(db);
+		}
+		if (rc == 0)
+			goto out;
+
+		/* Keep the message of the real failure, not of the rollback. */
+		memcpy(saved, db->errmsg, sizeof(saved));
+		(void)db_rollback(db);
+		memcpy(db->errmsg, saved, sizeof(saved));
+		if (rc != DB_E_BUSY)
+			goto out;
+
+		wait = delay / 2 + (int64_t)(jitter_next(&seed) % (uint32_t)(delay / 2 + 1));
+		if (mono_ms() - start + wait > RETRY_TOTAL_MS)
+			goto out;
+		sleep_ms(wait);
+		delay = delay * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : delay * 2;
+	}
+out:
+	return rc;
+}
+
+/* ---------------------------------------------------------- advisory locks */
+
+static int
+check_lock_name(db_t *db, const char *name)
+{
+	size_t i, n;
+
+	if (name == NULL)
+		return db_set_error(db, E_INVAL, "no lock name");
+	n = strlen(name);
+	if (n == 0 || n > LOCK_NAME_MAX)
+		return db_set_error(db, E_INVAL, "lock name '%.60s' must have 1 to %d characters",
+			name, LOCK_NAME_MAX);
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return db_set_error(db, E_INVAL,
+				"lock name '%s' may only hold a-z, 0-9, '_' and '-'", name);
+	}
+	return 0;
+}
+
+int
+db_lock(db_t *db, const char *name, int wait_ms)
+{
+	int rc;
+
+	if (db == NULL)
+		return E_INVAL;
+	rc = check_lock_name(db, name);
+	if (rc != 0)
+		goto out;
+	if (wait_ms < 0) {
+		rc = db_set_error(db, E_INVAL, "db_lock: negative wait %d", wait_ms);
+		goto out;
+	}
+	rc = db->drv->lock(db, name, wait_ms);
+out:
+	return rc;
+}
+
+int
+db_unlock(db_t *db, const char *name)
+{
+	int rc;
+
+	if (db == NULL)
+		return E_INVAL;
+	rc = check_lock_name(db, name);
+	if (rc == 0)
+		rc = db->drv->unlock(db, name);
+	return rc;
+}
+
+/* ------------------------------------------------------------ maintenance */
+
+int
+db_read_only(db_t *db, int *out)
+{
+	int ro = 0;
+	int rc;
+
+	if (db == NULL || out == NULL)
+		return E_INVAL;
+	rc = db->drv->read_only(db, &ro);
+	if (rc == 0)
+		*out = ro != 0;
+	return rc;
+}
+
+int
+db_backup(db_t *db, const char *dest)
+{
+	if (db == NULL)
+		return E_INVAL;
+	if (dest == NULL || dest[0] == '\0')
+		return db_set_error(db, E_INVAL, "no backup destination given");
+	return db->drv->backup(db, dest);
+}
