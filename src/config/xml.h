@@ -1,0 +1,100 @@
+/*
+ * xml.h - shared helpers of the XML readers in src/config (conf.xml,
+ * kasp.xml, zonelist.xml): read a file into a libxml2 document safely,
+ * validate it against a RelaxNG schema held in memory, and read values out
+ * of elements with one-line error messages of the form
+ *
+ *   <path>:<line>: element <Name>: <what is wrong>
+ *
+ * Error buffers: every function taking (err, errlen) writes exactly one
+ * line, without a final newline, on failure (truncated to errlen bytes;
+ * err may be NULL when errlen is 0). Nothing is written on success.
+ *
+ * Ownership: a document returned by xml_read()/xml_load() is the caller's,
+ * freed with xmlFreeDoc(). Strings returned through char ** are malloc()ed
+ * and the caller frees them with free(). xmlNode pointers are borrowed from
+ * their document.
+ *
+ * libxml2 error reporting: while these functions run, libxml2's global
+ * (per-thread) error handlers point at a collector; the previous handlers
+ * are put back before they return, and libxml2 never prints by itself.
+ * Other threads are not affected.
+ */
+#ifndef CONFIG_XML_H
+#define CONFIG_XML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+/*
+ * Read and parse the file at path. The parser never touches the network,
+ * loads no external DTD or entity, and does not substitute entities; a
+ * document that declares entities is refused. CDATA sections are merged
+ * into text.
+ * Errors: E_IO (cannot read: "cannot read <path>: <strerror>"), E_PARSE
+ * (not well-formed: "<path>:<line>: not well-formed XML: <detail>"),
+ * E_NOMEM. On success *out is the document.
+ */
+int xml_read(const char *path, xmlDoc **out, char *err, size_t errlen);
+
+/*
+ * Validate doc against the RelaxNG schema text rng (rnglen bytes, normally
+ * a schema embedded with tools/embed.sh). path names the document in the
+ * message. The first error libxml2 reports is kept:
+ *   "<path>:<line>: element <Name>: fails to validate: <detail>".
+ * Errors: E_INVAL (doc does not validate), E_PARSE (the schema itself does
+ * not compile: a build error), E_NOMEM.
+ */
+int xml_validate(
+    xmlDoc *doc, const char *path, const char *rng, size_t rnglen, char *err, size_t errlen);
+
+/* xml_read() then xml_validate(); the document is freed on a failure. */
+int xml_load(
+    const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen);
+
+/* The first element child of parent named name, or NULL (parent may be NULL). */
+xmlNode *xml_child(const xmlNode *parent, const char *name);
+
+/* The next element sibling after node with the same name as node, or NULL. */
+xmlNode *xml_next(const xmlNode *node);
+
+/*
+ * The text content of node (entity references and child text joined),
+ * malloc()ed. With trim, leading and trailing white space is removed.
+ * Errors: E_NOMEM.
+ */
+int xml_text(const xmlNode *node, int trim, char **out);
+
+/*
+ * The value of attribute name of node, malloc()ed, not trimmed.
+ * Errors: E_NOTFOUND (no such attribute), E_NOMEM.
+ */
+int xml_attr(const xmlNode *node, const char *name, char **out);
+
+/*
+ * The trimmed text of node as a duration (common/duration.h). *approx is
+ * set to 1 when Y or a month M was used. Errors: E_PARSE
+ * ("element Interval: \"P1X\" is not a valid duration"), E_RANGE ("... is out
+ * of range"), E_NOMEM.
+ */
+int xml_duration(
+    const char *path, const xmlNode *node, int64_t *seconds, int *approx, char *err, size_t errlen);
+
+/*
+ * The trimmed text of node as a decimal integer within [min, max].
+ * Errors: E_PARSE (not a decimal integer), E_RANGE (outside [min, max]),
+ * E_NOMEM.
+ */
+int xml_integer(const char *path, const xmlNode *node, int64_t min, int64_t max, int64_t *out,
+    char *err, size_t errlen);
+
+/*
+ * Format "<path>:<line>: element <Name>: " followed by fmt into err. With
+ * node NULL the line and element parts are left out.
+ */
+void xml_errf(char *err, size_t errlen, const char *path, const xmlNode *node, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif
