@@ -1,1 +1,10 @@
-# tests: fragment of the top-level Makefile.am
+# tests: the end-to-end CLI tests (shell, TAP) and their helpers. Unit and
+# database tests are registered by the fragment of the module they test.
+CLI_TESTS = \
+	tests/cli/options.sh \
+	tests/cli/setup.sh \
+	tests/cli/database.sh \
+	tests/cli/bad-input.sh \
+	tests/cli/enforcerd.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh

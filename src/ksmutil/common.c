@@ -1,0 +1,101 @@
+/*
+ * common.c - steps most ods-ksmutil commands share: read conf.xml, connect
+ * to the database, ask for confirmation, turn a failure into a message and
+ * an exit status.
+ *
+ * Errors go to stdout, as in OpenDNSSEC 1.x: scripts grep them there.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "db/migrate.h"
+#include "ksmutil/ksmutil.h"
+
+int
+ksm_load_conf(struct ksm_ctx *ctx)
+{
+	char err[1024];
+	int rc;
+
+	if (ctx->conf)
+		return KSM_OK;
+	rc = conf_load(ctx->opt.config, &ctx->conf, err, sizeof(err));
+	if (rc != 0) {
+		printf("Error: %s\n", err);
+		return KSM_EUSAGE;
+	}
+	if (ctx->opt.verbose && ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
+		fprintf(stderr, "SQLite database set to: %s\n", ctx->conf->datastore.path);
+	return KSM_OK;
+}
+
+int
+ksm_db_fail(struct ksm_ctx *ctx, int code)
+{
+	const char *detail = ctx->db ? db_errmsg(ctx->db) : err_str(code);
+
+	printf("Error: %s\n", detail);
+	switch (code) {
+	case DB_E_READONLY:
+		return KSM_EREADONLY;
+	case E_INVAL:
+		return KSM_EUSAGE;
+	default:
+		return KSM_ERUNTIME;
+	}
+}
+
+int
+ksm_open_db(struct ksm_ctx *ctx, int create, int need_current)
+{
+	struct db_config cfg;
+	char err[1024];
+	int rc;
+
+	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
+		return rc;
+	cfg = ctx->conf->datastore;
+	cfg.create = create;
+	rc = db_open(&cfg, &ctx->db, err, sizeof(err));
+	if (rc != 0) {
+		printf("Error: %s\n", err);
+		if (rc == E_NOTFOUND && cfg.backend == DB_BACKEND_SQLITE)
+			printf("Run \"ods-ksmutil setup\" to create the database.\n");
+		return rc == E_INVAL ? KSM_EUSAGE : KSM_ERUNTIME;
+	}
+	if (need_current && (rc = migrate_require_current(ctx->db)) != 0)
+		return ksm_db_fail(ctx, rc);
+	return KSM_OK;
+}
+
+int
+ksm_confirm(struct ksm_ctx *ctx, const char *prompt)
+{
+	int c;
+
+	if (ctx->opt.yes)
+		return 1;
+	fputs(prompt, stdout);
+	fflush(stdout);
+	/* 1.x semantics: only the first character counts; EOF means no. */
+	c = getchar();
+	if (c == 'y' || c == 'Y')
+		return 1;
+	printf("Okay, quitting...\n");
+	return 0;
+}
+
+void
+ksm_ctx_cleanup(struct ksm_ctx *ctx)
+{
+	db_close(ctx->db);
+	ctx->db = NULL;
+	conf_free(ctx->conf);
+	ctx->conf = NULL;
+	free(ctx->opt.zone);
+	ctx->opt.zone = NULL;
+}

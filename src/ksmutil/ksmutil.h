@@ -1,0 +1,99 @@
+/*
+ * ksmutil.h - what the ods-ksmutil command files share.
+ *
+ * main.c parses argv into a struct ksm_opts, matches the command words
+ * against a table and calls one handler. Handlers return an exit status
+ * (enum ksm_exit); they print what the user sees and leave all work to the
+ * layers below (config, db, store).
+ */
+#ifndef KSMUTIL_KSMUTIL_H
+#define KSMUTIL_KSMUTIL_H
+
+#include <stddef.h>
+
+#include "db/db.h"
+#include "config/conf.h"
+
+/*
+ * Exit statuses. OpenDNSSEC 1.x exited with assorted values; scripts only
+ * rely on zero / non-zero, so we use a small documented set (see the man
+ * page). Unknown command words keep 1.x's 255.
+ */
+enum ksm_exit {
+	KSM_OK = 0,
+	KSM_EUSAGE = 1,        /* bad usage or invalid input (config, names, values) */
+	KSM_ERUNTIME = 2,      /* database, file system or HSM failure */
+	KSM_ENOTIMPL = 3,      /* command not implemented yet */
+	KSM_EREADONLY = 4,     /* the database refuses writes (read-only file or replica) */
+	KSM_EUNKNOWN = 255,    /* unknown command or verb, as in 1.x */
+};
+
+/* Every option of the one global option table (ksmutil-cli.md §1.1). */
+struct ksm_opts {
+	const char *config;     /* -c; default ODS_CONFDIR "/conf.xml" */
+	int all, auto_accept, check_repository, ds, no_retire, force;
+	int no_notify, no_xml, no_hsm, rfc5011, verbose, yes;
+	const char *bits, *keystate, *algorithm, *input, *in_type, *cka_id;
+	const char *interval, *output, *policy, *out_type, *repository;
+	const char *signerconf, *keytype, *time, *keytag, *retire, *tdead;
+	const char *zonetotal;
+	char *zone;             /* trailing dot stripped (see zone_had_dot) */
+	int zone_had_dot;
+};
+
+struct ksm_ctx {
+	const char *progname;   /* argv[0] as given, for usage text */
+	struct ksm_opts opt;
+	const char *command;    /* the words as typed */
+	const char *verb;
+	struct conf *conf;      /* loaded by ksm_load_conf() */
+	db_t *db;               /* opened by ksm_open_db() */
+};
+
+/* A handler: gets the context, returns an exit status. */
+typedef int (*ksm_handler)(struct ksm_ctx *ctx);
+
+/* ------------------------------------------------------------- common.c */
+
+/* Read and validate conf.xml; prints the error and returns non-zero on failure. */
+int ksm_load_conf(struct ksm_ctx *ctx);
+
+/*
+ * Connect to the configured database (after ksm_load_conf). create: SQLite
+ * may create the file (setup). need_current: refuse a schema that is not at
+ * this program's version. Prints the error and returns an exit status.
+ */
+int ksm_open_db(struct ksm_ctx *ctx, int create, int need_current);
+
+/* Exit status for a failed database call, after printing "Error: <detail>". */
+int ksm_db_fail(struct ksm_ctx *ctx, int code);
+
+/*
+ * Ask a yes/no question on stdout and read the answer's first character
+ * from stdin (scripts pipe `echo y`). Returns 1 for y/Y. --yes answers yes.
+ */
+int ksm_confirm(struct ksm_ctx *ctx, const char *prompt);
+
+/* Release conf and db. */
+void ksm_ctx_cleanup(struct ksm_ctx *ctx);
+
+/* -------------------------------------------------------------- usage.c */
+
+enum ksm_usage_topic {
+	USAGE_ALL, USAGE_SETUP, USAGE_UPDATE, USAGE_ZONE, USAGE_REPOSITORY, USAGE_POLICY,
+	USAGE_KEY, USAGE_BACKUP, USAGE_ROLLOVER, USAGE_DATABASE, USAGE_ZONELIST,
+	USAGE_CONTROL,
+};
+
+void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
+/* -h: everything, plus key states, key types and the date formats. */
+void ksm_help_full(struct ksm_ctx *ctx);
+
+/* ------------------------------------------------------------- handlers */
+
+int cmd_setup(struct ksm_ctx *ctx);
+int cmd_database_migrate(struct ksm_ctx *ctx);
+int cmd_database_status(struct ksm_ctx *ctx);
+int cmd_database_backup(struct ksm_ctx *ctx);
+
+#endif

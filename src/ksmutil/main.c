@@ -1,0 +1,311 @@
+/*
+ * main.c - ods-ksmutil: parse argv, find the handler, run it.
+ *
+ * Parsing follows OpenDNSSEC 1.x so existing scripts keep working: one
+ * global getopt_long table for every command (GNU permutation, abbreviated
+ * long options), then command and verb words matched case-insensitively by
+ * prefix ("KEYS list" works, as it always did).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "ksmutil/ksmutil.h"
+
+static int
+cmd_not_implemented(struct ksm_ctx *ctx)
+{
+	printf("Error: '%s%s%s' is not implemented yet\n", ctx->command,
+	    ctx->verb ? " " : "", ctx->verb ? ctx->verb : "");
+	return KSM_ENOTIMPL;
+}
+
+struct ksm_verb {
+	const char *word;       /* upper case; matched as a prefix of the typed word */
+	ksm_handler fn;
+};
+
+struct ksm_command {
+	const char *word;       /* upper case; matched as a prefix of the typed word */
+	int exact;              /* the typed word must have exactly this length */
+	enum ksm_usage_topic usage;
+	ksm_handler fn;         /* commands without verbs */
+	const struct ksm_verb *verbs;
+};
+
+static const struct ksm_verb update_verbs[] = {
+	{ "KASP", cmd_not_implemented }, { "ZONELIST", cmd_not_implemented },
+	{ "CONF", cmd_not_implemented }, { "ALL", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb zone_verbs[] = {
+	{ "ADD", cmd_not_implemented }, { "DELETE", cmd_not_implemented },
+	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb repository_verbs[] = {
+	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb policy_verbs[] = {
+	{ "EXPORT", cmd_not_implemented }, { "IMPORT", cmd_not_implemented },
+	{ "LIST", cmd_not_implemented }, { "PURGE", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb key_verbs[] = {
+	{ "LIST", cmd_not_implemented }, { "EXPORT", cmd_not_implemented },
+	{ "IMPORT", cmd_not_implemented }, { "ROLLOVER", cmd_not_implemented },
+	{ "PURGE", cmd_not_implemented }, { "GENERATE", cmd_not_implemented },
+	{ "KSK-RETIRE", cmd_not_implemented }, { "KSK-REVOKE", cmd_not_implemented },
+	{ "DS-SEEN", cmd_not_implemented }, { "DELETE", cmd_not_implemented },
+	{ NULL, NULL },
+};
+static const struct ksm_verb backup_verbs[] = {
+	{ "DONE", cmd_not_implemented }, { "PREPARE", cmd_not_implemented },
+	{ "COMMIT", cmd_not_implemented }, { "ROLLBACK", cmd_not_implemented },
+	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb rollover_verbs[] = {
+	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+};
+static const struct ksm_verb database_verbs[] = {
+	{ "BACKUP", cmd_database_backup }, { "MIGRATE", cmd_database_migrate },
+	{ "STATUS", cmd_database_status }, { NULL, NULL },
+};
+static const struct ksm_verb zonelist_verbs[] = {
+	{ "EXPORT", cmd_not_implemented }, { "IMPORT", cmd_not_implemented }, { NULL, NULL },
+};
+
+/* Order matters: "ZONE" must be typed exactly so that "zonelist" reaches its own entry. */
+static const struct ksm_command commands[] = {
+	{ "SETUP", 0, USAGE_SETUP, cmd_setup, NULL },
+	{ "UPDATE", 0, USAGE_UPDATE, NULL, update_verbs },
+	{ "START", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
+	{ "STOP", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
+	{ "NOTIFY", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
+	{ "ZONE", 4, USAGE_ZONE, NULL, zone_verbs },
+	{ "REPOSITORY", 0, USAGE_REPOSITORY, NULL, repository_verbs },
+	{ "POLICY", 0, USAGE_POLICY, NULL, policy_verbs },
+	{ "KEY", 0, USAGE_KEY, NULL, key_verbs },
+	{ "BACKUP", 0, USAGE_BACKUP, NULL, backup_verbs },
+	{ "ROLLOVER", 0, USAGE_ROLLOVER, NULL, rollover_verbs },
+	{ "DATABASE", 0, USAGE_DATABASE, NULL, database_verbs },
+	{ "ZONELIST", 0, USAGE_ZONELIST, NULL, zonelist_verbs },
+	{ NULL, 0, USAGE_ALL, NULL, NULL },
+};
+
+/* Long-only options get values above the character range. */
+enum { OPT_YES = 1000 };
+
+static const struct option long_options[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "auto-accept", no_argument, NULL, 'A' },
+	{ "bits", required_argument, NULL, 'b' },
+	{ "rfc5011", no_argument, NULL, '5' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-repository", no_argument, NULL, 'C' },
+	{ "ds", no_argument, NULL, 'd' },
+	{ "keystate", required_argument, NULL, 'e' },
+	{ "no-retire", no_argument, NULL, 'f' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "algorithm", required_argument, NULL, 'g' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "input", required_argument, NULL, 'i' },
+	{ "in-type", required_argument, NULL, 'j' },
+	{ "cka_id", required_argument, NULL, 'k' },
+	{ "no-notify", no_argument, NULL, 'l' },
+	{ "no-xml", no_argument, NULL, 'm' },
+	{ "no-hsm", no_argument, NULL, 'M' },
+	{ "interval", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "out-type", required_argument, NULL, 'q' },
+	{ "repository", required_argument, NULL, 'r' },
+	{ "signerconf", required_argument, NULL, 's' },
+	{ "keytype", required_argument, NULL, 't' },
+	{ "time", required_argument, NULL, 'w' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "keytag", required_argument, NULL, 'x' },
+	{ "retire", required_argument, NULL, 'y' },
+	{ "tdead", required_argument, NULL, 'Y' },
+	{ "zone", required_argument, NULL, 'z' },
+	{ "zonetotal", required_argument, NULL, 'Z' },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char short_options[] = "aAb:Cc:de:fFg:hi:j:k:mMln:o:p:q:r:s:t:vVw:x:y:Y:z:Z:5";
+
+/* 1 when the typed word starts with keyword, ignoring case. */
+static int
+word_matches(const char *typed, const char *keyword, int exact)
+{
+	size_t n = strlen(keyword);
+
+	if (exact && strlen(typed) != (size_t)exact)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (typed[i] == '\0' || toupper((unsigned char)typed[i]) != keyword[i])
+			return 0;
+	}
+	return 1;
+}
+
+static void
+print_upper(const char *s)
+{
+	for (; *s; s++)
+		putchar(toupper((unsigned char)*s));
+}
+
+static void
+set_zone(struct ksm_opts *opt, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	free(opt->zone);
+	opt->zone = strdup(arg);
+	opt->zone_had_dot = 0;
+	/* "--zone foo." means foo; the root "." stays as it is (ksmutil-cli.md §2.6). */
+	if (opt->zone && n > 1 && arg[n - 1] == '.') {
+		opt->zone[n - 1] = '\0';
+		opt->zone_had_dot = 1;
+	}
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int
+parse_options(struct ksm_ctx *ctx, int argc, char **argv)
+{
+	struct ksm_opts *o = &ctx->opt;
+	int c;
+
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->all = 1; break;
+		case 'A': o->auto_accept = 1; break;
+		case 'b': o->bits = optarg; break;
+		case '5': o->rfc5011 = 1; break;
+		case 'c': o->config = optarg; break;
+		case 'C': o->check_repository = 1; break;
+		case 'd': o->ds = 1; break;
+		case 'e': o->keystate = optarg; break;
+		case 'f': o->no_retire = 1; break;
+		case 'F': o->force = 1; break;
+		case 'g': o->algorithm = optarg; break;
+		case 'h':
+			ksm_help_full(ctx);
+			return KSM_OK;
+		case 'i': o->input = optarg; break;
+		case 'j': o->in_type = optarg; break;
+		case 'k': o->cka_id = optarg; break;
+		case 'l': o->no_notify = 1; break;
+		case 'm': o->no_xml = 1; break;
+		case 'M': o->no_hsm = 1; break;
+		case 'n': o->interval = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'p': o->policy = optarg; break;
+		case 'q': o->out_type = optarg; break;
+		case 'r': o->repository = optarg; break;
+		case 's': o->signerconf = optarg; break;
+		case 't': o->keytype = optarg; break;
+		case 'w': o->time = optarg; break;
+		case 'v': o->verbose = 1; break;
+		case 'V':
+			printf("opendnssec version %s (%s %s)\n", ODS_COMPAT_VERSION,
+			    PACKAGE_NAME, PACKAGE_VERSION);
+			return KSM_OK;
+		case 'x': o->keytag = optarg; break;
+		case 'y': o->retire = optarg; break;
+		case 'Y': o->tdead = optarg; break;
+		case 'z': set_zone(o, optarg); break;
+		case 'Z': o->zonetotal = optarg; break;
+		case OPT_YES: o->yes = 1; break;
+		default:
+			/* getopt has printed its own diagnostic. */
+			ksm_usage(ctx, USAGE_ALL, 0);
+			return KSM_EUSAGE;
+		}
+	}
+	return -1;
+}
+
+static int
+dispatch(struct ksm_ctx *ctx, int nwords, char **words)
+{
+	const struct ksm_command *cmd;
+
+	ctx->command = words[0];
+	ctx->verb = nwords > 1 ? words[1] : NULL;
+
+	if (word_matches(words[0], "HELP", 0)) {
+		ksm_usage(ctx, USAGE_ALL, 1);
+		return KSM_OK;
+	}
+	for (cmd = commands; cmd->word; cmd++) {
+		if (word_matches(words[0], cmd->word, cmd->exact))
+			break;
+	}
+	if (!cmd->word) {
+		printf("Unknown command: %s\n", words[0]);
+		ksm_usage(ctx, USAGE_ALL, 0);
+		return KSM_EUNKNOWN;
+	}
+	if (ctx->verb && word_matches(ctx->verb, "HELP", 0)) {
+		ksm_usage(ctx, cmd->usage, 1);
+		return KSM_OK;
+	}
+	if (cmd->fn)
+		return cmd->fn(ctx);
+	if (ctx->verb) {
+		for (const struct ksm_verb *v = cmd->verbs; v->word; v++) {
+			if (word_matches(ctx->verb, v->word, 0))
+				return v->fn(ctx);
+		}
+	}
+	/* 1.x wording, scripts and tests grep it: "Unknown command: zone NULL". */
+	printf("Unknown command: %s ", words[0]);
+	if (ctx->verb)
+		print_upper(ctx->verb);
+	else
+		fputs("NULL", stdout);
+	putchar('\n');
+	ksm_usage(ctx, cmd->usage, 0);
+	return KSM_EUNKNOWN;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ksm_ctx ctx;
+	char err[256];
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.progname = argv[0];
+	ctx.opt.config = ODS_CONFDIR "/conf.xml";
+
+	rc = parse_options(&ctx, argc, argv);
+	if (rc >= 0)
+		goto out;
+	if (optind >= argc) {
+		ksm_usage(&ctx, USAGE_ALL, 0);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (clock_init(err, sizeof(err)) != 0) {
+		printf("%s\n", err);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (clock_timeshift())
+		fprintf(stderr, "DEBUG: Timeshift in operation; ENFORCER_TIMESHIFT set to %s\n",
+		    clock_timeshift());
+	rc = dispatch(&ctx, argc - optind, argv + optind);
+out:
+	ksm_ctx_cleanup(&ctx);
+	fflush(stdout);
+	return rc;
+}
