@@ -1,1 +1,11 @@
 # doc: fragment of the top-level Makefile.am
+#
+# The manual pages, installed and shipped in the tarball (dist_). ods-enforcerd
+# (a stub so far) and ods-kaspcheck (not built yet) are described as specified;
+# their pages say so at the top.
+dist_man_MANS = \
+	doc/man/ods-ksmutil.1 \
+	doc/man/ods-enforcerd.8 \
+	doc/man/ods-kaspcheck.1 \
+	doc/man/conf.xml.5 \
+	doc/man/kasp.xml.5

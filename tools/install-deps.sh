@@ -1,0 +1,15 @@
+#!/bin/sh
+# install-deps.sh - install what building and testing kasp-enforcer needs
+# on Debian 12, from Debian's own packages. Run as root; safe to repeat.
+set -e
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (apt-get install)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
+	libxml2-dev libxml2-utils libssl-dev libcmocka-dev \
+	softhsm2 opensc tzdata ca-certificates
