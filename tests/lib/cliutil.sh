@@ -67,3 +67,16 @@ fingerprint() {
 sql() {
 	sqlite3 -batch -noheader "$1" "$2"
 }
+
+# Backend-neutral helpers for tests that must run on every database engine.
+# (SQLite here; the server engines are added with their drivers.)
+
+# db_sql STATEMENT : run one statement against the test database, print the rows
+db_sql() {
+	sqlite3 -batch -noheader "$DB" "$1"
+}
+
+# db_fingerprint : a hash of every row and the schema of the test database
+db_fingerprint() {
+	if [ -e "$DB" ]; then sqlite3 -batch "$DB" .dump | sha256sum | cut -d' ' -f1; else echo absent; fi
+}
