@@ -37,6 +37,12 @@
  */
 static const struct db_driver *const drivers[] = {
 	&db_driver_sqlite,
+#ifdef HAVE_PGSQL
+	&db_driver_pgsql,
+#endif
+#ifdef HAVE_MYSQL
+	&db_driver_mysql,
+#endif
 };
 
 static const struct db_driver *

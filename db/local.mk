@@ -14,15 +14,14 @@ DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS) $(LIBCRYPTO_LIBS)
 
 if HAVE_PGSQL
 # Later: the PostgreSQL driver.
-# db_libdb_a_SOURCES += db/pgsql.c
-# db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
+db_libdb_a_SOURCES += db/pgsql.c
+db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
 DB_LIBS += $(PGSQL_LIBS)
 endif
 
 if HAVE_MYSQL
-# Later: the MySQL/MariaDB driver.
-# db_libdb_a_SOURCES += db/mysql.c
-# db_libdb_a_CPPFLAGS += $(MYSQL_CFLAGS)
+db_libdb_a_SOURCES += db/mysql.c
+db_libdb_a_CPPFLAGS += $(MYSQL_CFLAGS)
 DB_LIBS += $(MYSQL_LIBS)
 endif
 
@@ -34,7 +33,7 @@ endif
 EXTRA_DIST += tests/db/README
 
 if HAVE_CMOCKA
-DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h
+DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h tools/conninfo.c tools/conninfo.h
 DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
 
 check_PROGRAMS += tests/db/test_conformance tests/db/test_sqlite
@@ -47,4 +46,22 @@ tests_db_test_conformance_LDADD = $(DBTEST_LDADD)
 tests_db_test_sqlite_SOURCES = tests/db/test_sqlite.c $(DBTEST_SOURCES)
 tests_db_test_sqlite_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_db_test_sqlite_LDADD = $(DBTEST_LDADD)
+
+if HAVE_PGSQL
+# What only the PostgreSQL driver does; skips itself unless ODS_TEST_BACKEND=pgsql.
+check_PROGRAMS += tests/db/test_pgsql
+TESTS += tests/db/test_pgsql
+tests_db_test_pgsql_SOURCES = tests/db/test_pgsql.c $(DBTEST_SOURCES)
+tests_db_test_pgsql_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_pgsql_LDADD = $(DBTEST_LDADD)
+endif
+
+if HAVE_MYSQL
+# What only the MySQL/MariaDB driver does; skips itself unless ODS_TEST_BACKEND=mysql.
+check_PROGRAMS += tests/db/test_mysql
+TESTS += tests/db/test_mysql
+tests_db_test_mysql_SOURCES = tests/db/test_mysql.c $(DBTEST_SOURCES)
+tests_db_test_mysql_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_mysql_LDADD = $(DBTEST_LDADD)
+endif
 endif
