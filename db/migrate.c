@@ -41,6 +41,7 @@ struct dialect {
 	const char *dump_sql;
 	char quote;              /* identifier quote */
 	const char *drop_prelude; /* run before dropping everything, or NULL */
+	const char *drop_epilogue; /* run after dropping (also on failure), or NULL */
 	const char *drop_suffix;  /* appended to DROP TABLE / DROP VIEW */
 	int ddl_in_txn;          /* DDL is transactional */
 };
@@ -59,29 +60,116 @@ static const struct dialect dialects[] = {
 		.quote = '"',
 		/* Foreign keys (when enabled) are checked at commit, when all is gone. */
 		.drop_prelude = "PRAGMA defer_foreign_keys = ON",
+		.drop_epilogue = NULL,
 		.drop_suffix = "",
 		.ddl_in_txn = 1,
 	},
-	/* The server dialects: catalogue queries only until their drivers exist. */
+	/*
+	 * PostgreSQL: the user's objects are those of current_schema(). The dump
+	 * rebuilds each table's text from pg_attribute and pg_constraint (with
+	 * the sequences of SERIAL columns as their defaults), takes the indexes
+	 * that no constraint made and the views from the server's deparser.
+	 */
 	{
 		.name = "pgsql",
 		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
 			" table_name FROM information_schema.tables"
 			" WHERE table_schema = current_schema() ORDER BY table_name",
-		.dump_sql = NULL,
+		.dump_sql =
+			"SELECT kind, name, def FROM ("
+			" SELECT 0 AS ord, 'table' AS kind, c.relname AS name,"
+			"  'CREATE TABLE ' || c.relname || ' (' || chr(10) ||"
+			"  (SELECT string_agg(chr(9) || a.attname || ' '"
+			"    || format_type(a.atttypid, a.atttypmod)"
+			"    || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+			"    || COALESCE(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), ''),"
+			"    ',' || chr(10) ORDER BY a.attnum)"
+			"   FROM pg_attribute a LEFT JOIN pg_attrdef ad"
+			"    ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+			"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) ||"
+			"  COALESCE((SELECT string_agg(',' || chr(10) || chr(9) || 'CONSTRAINT '"
+			"    || co.conname || ' ' || pg_get_constraintdef(co.oid), ''"
+			"    ORDER BY co.contype, co.conname)"
+			"   FROM pg_constraint co WHERE co.conrelid = c.oid), '')"
+			"  || chr(10) || ')' AS def"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+			" UNION ALL"
+			" SELECT 1, 'index', c.relname,"
+			"  replace(pg_get_indexdef(c.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ')"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" WHERE n.nspname = current_schema() AND c.relkind = 'i'"
+			"  AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = c.oid)"
+			" UNION ALL"
+			" SELECT 2, 'view', c.relname, 'CREATE VIEW ' || c.relname || ' AS' || chr(10)"
+			"  || rtrim(pg_get_viewdef(c.oid, true), ';')"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" WHERE n.nspname = current_schema() AND c.relkind = 'v'"
+			") AS s ORDER BY ord, name",
 		.quote = '"',
 		.drop_prelude = NULL,
+		.drop_epilogue = NULL,
+		/* Also drops the sequences the SERIAL columns own. */
 		.drop_suffix = " CASCADE",
 		.ddl_in_txn = 1,
 	},
+	/*
+	 * MySQL/MariaDB: the objects of DATABASE(). information_schema gives
+	 * the pieces of each table (columns; primary key; foreign keys, one
+	 * line per column), the other indexes as rows of their own (named
+	 * table.index: index names are per table here) and the views, whose
+	 * stored text names the database, which is taken out. No backslash
+	 * escapes in the text, so NO_BACKSLASH_ESCAPES does not matter.
+	 */
 	{
 		.name = "mysql",
 		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
 			" table_name FROM information_schema.tables"
 			" WHERE table_schema = DATABASE() ORDER BY table_name",
-		.dump_sql = NULL,
+		.dump_sql =
+			"SELECT kind, name, def FROM ("
+			" SELECT 0 AS ord, 'table' AS kind, t.table_name AS name,"
+			"  CONCAT('CREATE TABLE ', t.table_name, ' (',"
+			"  (SELECT GROUP_CONCAT(CONCAT(CHAR(10), CHAR(9), c.column_name, ' ',"
+			"    c.column_type, IF(c.is_nullable = 'NO', ' NOT NULL', ''),"
+			"    IF(c.column_default IS NULL, '', CONCAT(' DEFAULT ', c.column_default)),"
+			"    IF(c.extra = '', '', CONCAT(' ', UPPER(c.extra))))"
+			"    ORDER BY c.ordinal_position SEPARATOR ',')"
+			"   FROM information_schema.columns c"
+			"   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name),"
+			"  COALESCE((SELECT CONCAT(',', CHAR(10), CHAR(9), 'PRIMARY KEY (',"
+			"    GROUP_CONCAT(s.column_name ORDER BY s.seq_in_index SEPARATOR ', '), ')')"
+			"   FROM information_schema.statistics s"
+			"   WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name"
+			"    AND s.index_name = 'PRIMARY'), ''),"
+			"  COALESCE((SELECT GROUP_CONCAT(CONCAT(',', CHAR(10), CHAR(9), 'CONSTRAINT ',"
+			"    k.constraint_name, ' FOREIGN KEY (', k.column_name, ') REFERENCES ',"
+			"    k.referenced_table_name, ' (', k.referenced_column_name, ')')"
+			"    ORDER BY k.constraint_name, k.ordinal_position SEPARATOR '')"
+			"   FROM information_schema.key_column_usage k"
+			"   WHERE k.table_schema = t.table_schema AND k.table_name = t.table_name"
+			"    AND k.referenced_table_name IS NOT NULL), ''),"
+			"  CHAR(10), ') ENGINE=', t.engine, ' COLLATE=', t.table_collation) AS def"
+			" FROM information_schema.tables t"
+			" WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'"
+			" UNION ALL"
+			" SELECT 1, 'index', CONCAT(s.table_name, '.', s.index_name),"
+			"  CONCAT('CREATE ', IF(s.non_unique = 0, 'UNIQUE ', ''), 'INDEX ', s.index_name,"
+			"   ' ON ', s.table_name, ' (',"
+			"   GROUP_CONCAT(s.column_name ORDER BY s.seq_in_index SEPARATOR ', '), ')')"
+			" FROM information_schema.statistics s"
+			" WHERE s.table_schema = DATABASE() AND s.index_name <> 'PRIMARY'"
+			" GROUP BY s.table_name, s.index_name, s.non_unique"
+			" UNION ALL"
+			" SELECT 2, 'view', v.table_name, CONCAT('CREATE VIEW ', v.table_name, ' AS ',"
+			"  REPLACE(v.view_definition, CONCAT('`', v.table_schema, '`.'), ''))"
+			" FROM information_schema.views v"
+			" WHERE v.table_schema = DATABASE()"
+			") AS s ORDER BY ord, name",
 		.quote = '`',
+		/* Per session: off for the drop, on again right after. */
 		.drop_prelude = "SET FOREIGN_KEY_CHECKS = 0",
+		.drop_epilogue = "SET FOREIGN_KEY_CHECKS = 1",
 		.drop_suffix = "",
 		.ddl_in_txn = 0,
 	},
@@ -722,6 +810,9 @@ struct reset {
 	const struct dialect *d;
 	int with_migrations; /* also apply every migration inside the transaction */
 	int applied;
+	int (*fill)(db_t *db, void *arg);   /* then this, in the same transaction */
+	void *fill_arg;
+	int fill_failed;     /* the failure is fill's: its message stands as it is */
 };
 
 /* Drop every view, then every table. */
@@ -730,7 +821,7 @@ drop_all(db_t *db, const struct dialect *d)
 {
 	struct catalog cat = { NULL, 0 };
 	struct buf b = { NULL, 0, 0 };
-	int rc, pass;
+	int rc, pass, prelude = 0;
 	size_t i;
 
 	rc = catalog_load(db, d, &cat);
@@ -740,6 +831,7 @@ drop_all(db_t *db, const struct dialect *d)
 		rc = db_exec(db, d->drop_prelude);
 		if (rc != 0)
 			goto out;
+		prelude = 1;
 	}
 	for (pass = 1; pass >= 0; pass--) {
 		for (i = 0; i < cat.n; i++) {
@@ -761,6 +853,18 @@ drop_all(db_t *db, const struct dialect *d)
 		}
 	}
 out:
+	if (prelude && d->drop_epilogue != NULL) {
+		if (rc == 0) {
+			rc = db_exec(db, d->drop_epilogue);
+		} else {
+			/* Keep the message of the failure, not the epilogue's. */
+			char saved[512];
+
+			(void)snprintf(saved, sizeof(saved), "%s", db_errmsg(db));
+			(void)db_exec(db, d->drop_epilogue);
+			(void)db_set_error(db, rc, "%s", saved);
+		}
+	}
 	free(b.s);
 	catalog_free(&cat);
 	return rc;
@@ -773,14 +877,26 @@ reset_txn(db_t *db, void *arg)
 	int rc;
 
 	r->applied = 0;
+	r->fill_failed = 0;
 	rc = drop_all(db, r->d);
-	if (rc == 0 && r->with_migrations)
+	if (rc == 0 && r->with_migrations) {
 		rc = apply_range(db, r->d, 1, 0, 1, &r->applied);
+		if (rc == 0 && r->fill) {
+			rc = r->fill(db, r->fill_arg);
+			r->fill_failed = rc != 0;
+		}
+	}
 	return rc;
 }
 
 int
 migrate_reset(db_t *db)
+{
+	return migrate_reset_fill(db, NULL, NULL);
+}
+
+int
+migrate_reset_fill(db_t *db, int (*fill)(db_t *db, void *arg), void *arg)
 {
 	struct reset r;
 	int rc, locked = 0, n = 0;
@@ -788,6 +904,8 @@ migrate_reset(db_t *db)
 	if (db == NULL)
 		return E_INVAL;
 	memset(&r, 0, sizeof(r));
+	r.fill = fill;
+	r.fill_arg = arg;
 	rc = get_dialect(db, &r.d);
 	if (rc != 0)
 		goto out;
@@ -804,11 +922,14 @@ migrate_reset(db_t *db)
 	r.with_migrations = r.d->ddl_in_txn;
 	rc = db_transact(db, DB_TXN_WRITE, reset_txn, &r);
 	if (rc != 0) {
-		rc = wrap_error(db, rc, "cannot reset the database");
+		if (!r.fill_failed)
+			rc = wrap_error(db, rc, "cannot reset the database");
 		goto out;
 	}
 	if (!r.with_migrations) {
 		rc = apply_range(db, r.d, 1, 0, 0, &n);
+		if (rc == 0 && fill)
+			rc = db_transact(db, DB_TXN_WRITE, fill, arg);
 		if (rc != 0)
 			goto out;
 	}

@@ -95,6 +95,17 @@ int migrate_up(db_t *db, int *applied);
 int migrate_reset(db_t *db);
 
 /*
+ * migrate_reset(), then fill(db, arg) to load the new database (setup's
+ * import of conf.xml, kasp.xml and zonelist.xml). Where DDL is
+ * transactional (SQLite, PostgreSQL) the drop, the migrations and fill are
+ * one transaction, so a failing fill leaves the old database untouched;
+ * on MySQL fill runs in its own transaction after the schema is rebuilt.
+ * fill may run more than once (retries on contention) and must not begin
+ * or commit. Its failure code and message are returned unchanged.
+ */
+int migrate_reset_fill(db_t *db, int (*fill)(db_t *db, void *arg), void *arg);
+
+/*
  * 0 when the schema is at migrate_latest(); else DB_E_SCHEMA with a message
  * on the handle saying what to do.
  */

@@ -11,7 +11,13 @@
 
 MIGRATIONS = \
 	migrations/0001_baseline.sqlite.sql \
-	migrations/0002_schema_migrations.sqlite.sql
+	migrations/0001_baseline.pgsql.sql \
+	migrations/0001_baseline.mysql.sql \
+	migrations/0002_schema_migrations.sqlite.sql \
+	migrations/0002_schema_migrations.pgsql.sql \
+	migrations/0002_schema_migrations.mysql.sql \
+	migrations/0003_zone_names.sql \
+	migrations/0003_zone_names.mysql.sql
 
 EXTRA_DIST += $(MIGRATIONS) migrations/gen-table.sh
 
@@ -32,21 +38,52 @@ migrations/migrations.embed.c: $(MIGRATIONS:%=$(srcdir)/%) $(srcdir)/migrations/
 MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS) $(LIBCRYPTO_LIBS)
 
 # ------------------------------------------------ sql/schema.<dialect>.sql
-# tools/schema-dump builds a fresh SQLite database from the migrations and
-# prints its schema. `make update-schema` rewrites the committed file; the
-# test tests/unit/schema-drift.sh fails when the two differ.
+# tools/schema-dump builds a fresh database from the migrations and prints
+# its schema: SQLite in a temp file; PostgreSQL and MySQL in a temporary
+# database on the server that ODS_TEST_PGSQL / ODS_TEST_MYSQL name.
+#   make update-schema          sql/schema.sqlite.sql, plus the server files
+#                               whose ODS_TEST_* variable is set
+#   make update-schema-servers  all three, on throw-away servers started for
+#                               the purpose (tests/lib/*-server.sh)
+# tests/unit/schema-drift.sh (SQLite) and tests/db/schema-drift-server.sh
+# (servers, when configured) fail when a committed file differs;
+# tests/unit/schema-columns.sh checks that the three files have the same
+# tables and columns.
 
 check_PROGRAMS += tools/schema-dump
-tools_schema_dump_SOURCES = tools/schema-dump.c
+tools_schema_dump_SOURCES = tools/schema-dump.c tools/conninfo.c tools/conninfo.h
 tools_schema_dump_LDADD = $(MIGRATE_LIBS)
 
-dist_noinst_DATA += sql/schema.sqlite.sql
+SCHEMA_FILES = sql/schema.sqlite.sql sql/schema.pgsql.sql sql/schema.mysql.sql
+dist_noinst_DATA += $(SCHEMA_FILES)
 
 update-schema: tools/schema-dump$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) sql && \
 	./tools/schema-dump$(EXEEXT) > sql/schema.sqlite.sql.tmp && \
-	mv -f sql/schema.sqlite.sql.tmp $(srcdir)/sql/schema.sqlite.sql
-.PHONY: update-schema
+	mv -f sql/schema.sqlite.sql.tmp $(srcdir)/sql/schema.sqlite.sql && \
+	for b in pgsql mysql; do \
+		if [ $$b = pgsql ]; then v=$${ODS_TEST_PGSQL:-}; else v=$${ODS_TEST_MYSQL:-}; fi; \
+		if [ -z "$$v" ]; then \
+			echo "update-schema: sql/schema.$$b.sql left as it is (no server configured)"; \
+			continue; \
+		fi; \
+		./tools/schema-dump$(EXEEXT) $$b > sql/schema.$$b.sql.tmp && \
+		mv -f sql/schema.$$b.sql.tmp $(srcdir)/sql/schema.$$b.sql || exit 1; \
+	done
+
+update-schema-servers: tools/schema-dump$(EXEEXT)
+	$(AM_V_GEN)d=$$(mktemp -d "$${TMPDIR:-/tmp}/update-schema.XXXXXX") && chmod 755 "$$d" && \
+	trap 'bash $(srcdir)/tests/lib/pgsql-server.sh stop "$$d"; \
+		bash $(srcdir)/tests/lib/mysql-server.sh stop "$$d"; rm -rf "$$d"' EXIT && \
+	eval "$$(bash $(srcdir)/tests/lib/pgsql-server.sh start "$$d")" && \
+	eval "$$(bash $(srcdir)/tests/lib/mysql-server.sh start "$$d")" && \
+	$(MAKE) $(AM_MAKEFLAGS) update-schema
+.PHONY: update-schema update-schema-servers
+
+TESTS += tests/unit/schema-columns.sh tests/db/schema-drift-server.sh
+EXTRA_DIST += tests/unit/schema-columns.sh tests/db/schema-drift-server.sh \
+	tests/lib/pgsql-server.sh tests/lib/mysql-server.sh
+EXTRA_DIST += tests/data/ods14/kasp-1.4.mysql.sql
 
 TESTS += tests/unit/schema-drift.sh
 EXTRA_DIST += tests/unit/schema-drift.sh

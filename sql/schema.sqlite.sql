@@ -1,5 +1,5 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect sqlite, schema version 2
+-- dialect sqlite, schema version 3
 
 CREATE TABLE categories (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -120,6 +120,8 @@ CREATE INDEX idx7 ON parameters_policies (parameter_id);
 CREATE INDEX idx8 ON parameters_policies (policy_id);
 
 CREATE INDEX idx9 ON dnsseckeys (zone_id, keytype, state);
+
+CREATE UNIQUE INDEX zones_name ON zones (name);
 
 CREATE VIEW KEYALLOC_VIEW AS
 SELECT k.id AS id, k.HSMkey_id AS location, k.algorithm AS algorithm,

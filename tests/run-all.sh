@@ -1,8 +1,20 @@
 #!/bin/bash
-# run-all.sh - every test: install dependencies (as root, unless
-# RUN_ALL_NO_DEPS=1), then build and run the whole suite twice, plainly with
-# -Werror and under AddressSanitizer + UBSan, then make distcheck. Ends with
-# one line "total: N passed, N failed, N skipped" over both runs.
+# run-all.sh - every test on every backend: install dependencies (as root,
+# unless RUN_ALL_NO_DEPS=1), start a throw-away PostgreSQL and MariaDB
+# (tests/lib/*-server.sh, in a temp dir, own ports), build and run the whole
+# suite on SQLite twice, plainly with -Werror and under AddressSanitizer +
+# UBSan, run the database and CLI tests again on PostgreSQL and on MariaDB
+# (sanitizer build), then make distcheck. The servers are stopped by PID at
+# the end, also on failure or interrupt.
+#
+# The automake results of each run are copied to results/<build>-<backend>/
+# (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql), and
+# tests/lib/summary.sh adds them all up into the closing line
+#   total: N passed, N failed, N skipped
+# Exit status 0 only when every step and every test passed.
+#
+# Each `make check` is limited to RUN_ALL_CHECK_TIMEOUT seconds (default 900)
+# so that a hanging test cannot hold the run forever.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -15,6 +27,47 @@ if [ "${RUN_ALL_NO_DEPS:-}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
 		{ tail -20 /tmp/kasp-enforcer-deps.log; status=1; }
 fi
 
+results=$top/results
+rm -rf "$results"
+mkdir -p "$results"
+
+# ---------------------------------------------------------------- servers
+srv=$(mktemp -d /tmp/kasp-run-all.XXXXXX) || exit 1
+chmod 755 "$srv"       # the postgres user must reach its data dir inside
+cleanup() {
+	bash tests/lib/pgsql-server.sh stop "$srv" 2>/dev/null
+	bash tests/lib/mysql-server.sh stop "$srv" 2>/dev/null
+	rm -rf "$srv"
+}
+trap cleanup EXIT
+trap 'echo "run-all.sh: interrupted"; exit 130' INT TERM HUP
+
+# fail_result NAME WHY : record a failure the summary counts (a server that did not start)
+fail_result() {
+	mkdir -p "$results/$1"
+	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/$1/server-start.trs"
+	echo "$2" > "$results/$1/server-start.log"
+	status=1
+}
+
+backends=
+step "starting PostgreSQL"
+if env=$(bash tests/lib/pgsql-server.sh start "$srv"); then
+	eval "$env"
+	echo "$ODS_TEST_PGSQL (pid $ODS_TEST_PGSQL_PID)" | sed 's/password=[^ ]*/password=***/'
+	backends="$backends pgsql"
+else
+	fail_result build-san-pgsql "PostgreSQL did not start"
+fi
+step "starting MariaDB"
+if env=$(bash tests/lib/mysql-server.sh start "$srv"); then
+	eval "$env"
+	echo "$ODS_TEST_MYSQL (pid $ODS_TEST_MYSQL_PID)" | sed 's/password=[^ ]*/password=***/'
+	backends="$backends mysql"
+else
+	fail_result build-san-mysql "MariaDB did not start"
+fi
+
 step "autoreconf"
 autoreconf -fi || status=1
 
@@ -22,34 +75,95 @@ WARN="-Wall -Wextra -Werror"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# build DIR CFLAGS LDFLAGS: configure, build and check in DIR
+# show_failures : the tail of every log of the last check that reports a failure (in the cwd)
+show_failures() {
+	find . -name '*.trs' | while read -r trs; do
+		log=${trs%.trs}.log
+		if grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "$trs" && [ -e "$log" ]; then
+			echo "--- $log"; tail -60 "$log"
+		fi
+	done
+}
+
+# collect BUILDDIR NAME : copy the .trs files of the last check, with their logs, to results/NAME
+collect() {
+	(
+		cd "$1" &&
+		find . -name '*.trs' | while read -r f; do
+			cp --parents "$f" "$results/$2/" &&
+			{ [ ! -e "${f%.trs}.log" ] || cp --parents "${f%.trs}.log" "$results/$2/"; }
+		done
+	)
+}
+
+# check BUILDDIR NAME [TESTS] : make check (of TESTS only, when given), keep the results
+check() {
+	(
+		cd "$1" || exit 1
+		rm -f $(find . -name '*.trs') 2>/dev/null
+		if [ $# -ge 3 ]; then
+			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-900}" \
+				make -j2 check TESTS="$3" > "check-$2.log" 2>&1
+		else
+			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-900}" \
+				make -j2 check > "check-$2.log" 2>&1
+		fi
+		rc=$?
+		[ $rc -ne 124 ] || echo "run-all.sh: make check timed out" | tee -a "check-$2.log"
+		grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|# )' "check-$2.log"
+		[ $rc -eq 0 ] || show_failures
+		exit $rc
+	)
+	rc=$?
+	mkdir -p "$results/$2"
+	collect "$1" "$2"
+	return $rc
+}
+
+# build DIR CFLAGS LDFLAGS : configure and build in DIR
 build() {
 	rm -rf "$1" && mkdir -p "$1"
 	(
 		cd "$1" &&
 		../configure --quiet --enable-timeshift CFLAGS="$2" LDFLAGS="$3" &&
 		make -j2 >make.log 2>&1 || { tail -40 make.log; exit 1; }
-		make -j2 check >check.log 2>&1
-		rc=$?
-		grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|# )' check.log
-		if [ $rc -ne 0 ]; then
-			for log in $(grep -lE '^(not ok|Bail out)' $(find . -name '*.log' ! -name 'check.log' ! -name 'make.log' ! -name 'config.log') 2>/dev/null); do
-				echo "--- $log"; tail -60 "$log"
-			done
-		fi
-		exit $rc
 	)
 }
 
-step "plain build (-O2 $WARN)"
-build build "-O2 -g $WARN" "" || status=1
+# The tests whose result depends on the database engine.
+backend_tests() {
+	printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$1" -f Makefile -f - print-tests |
+		tr ' ' '\n' | grep -E '^tests/(db|cli)/|^tests/unit/test_store$' | tr '\n' ' '
+}
 
-step "sanitizer build (ASan + UBSan)"
-build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined" || status=1
+step "plain build (-O2 $WARN), SQLite"
+if build build "-O2 -g $WARN" ""; then
+	check build build-sqlite || status=1
+else
+	status=1
+fi
+
+step "sanitizer build (ASan + UBSan), SQLite"
+if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined"; then
+	check build-san build-san-sqlite || status=1
+	list=$(backend_tests build-san)
+	for b in $backends; do
+		step "sanitizer build, $b: $list"
+		(export ODS_TEST_BACKEND=$b; check build-san "build-san-$b" "$list") || status=1
+	done
+else
+	status=1
+fi
 
 step "make distcheck"
-(cd build && make -j2 distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-timeshift" \
-	>distcheck.log 2>&1) || { tail -40 build/distcheck.log; status=1; }
+(cd build && timeout --kill-after=20 1200 make -j2 distcheck \
+	DISTCHECK_CONFIGURE_FLAGS="--enable-timeshift" >distcheck.log 2>&1) ||
+	{ tail -40 build/distcheck.log; status=1; }
 
-sh tests/lib/summary.sh build build-san || status=1
+step "stopping the servers"
+cleanup
+trap - EXIT
+
+step "results (results/*)"
+sh tests/lib/summary.sh "$results"/* || status=1
 exit $status

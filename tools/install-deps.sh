@@ -1,6 +1,9 @@
 #!/bin/sh
 # install-deps.sh - install what building and testing kasp-enforcer needs
 # on Debian 12, from Debian's own packages. Run as root; safe to repeat.
+# The database servers are only for the tests (tests/lib/*-server.sh start
+# private instances on their own ports and never use the system ones); if
+# the packages start their system services, those are left alone.
 set -e
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install)" >&2
@@ -12,4 +15,5 @@ apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libcmocka-dev \
-	softhsm2 opensc tzdata ca-certificates
+	softhsm2 opensc tzdata time ca-certificates \
+	postgresql-15 postgresql-client-15 mariadb-server mariadb-client

@@ -1,12 +1,19 @@
 #!/bin/sh
 # Bad input to ods-ksmutil: each gives one message naming the problem, a
-# non-zero exit, and leaves the database as it was.
+# non-zero exit, and leaves the database as it was. What concerns SQLite
+# files (modes, corrupt files) runs on SQLite only; the servers get their
+# own equivalents where there are some.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
 
+# dbfp : the test database's fingerprint (on SQLite, of the file itself)
+dbfp() {
+	if [ "$DB_BACKEND" = sqlite ]; then fingerprint "$DB"; else db_fingerprint; fi
+}
+
 ksm setup --yes
 is "$rc" 0 "a database to protect"
-good=$(fingerprint "$DB")
+good=$(dbfp)
 
 # expect_fail NAME PATTERN ARGS... : non-zero exit, PATTERN in stdout, database untouched
 expect_fail() {
@@ -16,7 +23,7 @@ expect_fail() {
 	ok $([ "$rc" -ne 0 ]; echo $?) "$_name: non-zero exit ($rc)"
 	like "$out" "$_pat" "$_name: message names the problem"
 	is "$(printf '%s\n' "$out" | grep -c 'Error')" 1 "$_name: one error line"
-	is "$(fingerprint "$DB")" "$good" "$_name: database unchanged"
+	is "$(dbfp)" "$good" "$_name: database unchanged"
 }
 
 expect_fail "missing conf.xml" "$T/nothere.xml" -c "$T/nothere.xml" database status
@@ -31,6 +38,7 @@ expect_fail "XML failing the schema" 'schema\.xml:[0-9]+.*Bogus' -c "$T/schema.x
 sed 's|<Interval>PT3600S</Interval>|<Interval>P1X</Interval>|' "$T/conf.xml" > "$T/dur.xml"
 expect_fail "bad duration" 'P1X' -c "$T/dur.xml" database status
 
+if [ "$DB_BACKEND" = sqlite ]; then
 write_conf "$T/nodir.xml" "<SQLite>$T/missing/dir/kasp.db</SQLite>"
 expect_fail "datastore in a missing directory" "$T/missing/dir" -c "$T/nodir.xml" setup --yes
 ok $([ ! -e "$T/missing" ]; echo $?) "missing directory: nothing created"
@@ -73,11 +81,33 @@ ok $([ "$rc" -ne 0 ]; echo $?) "corrupt file: non-zero exit"
 like "$out" 'not a database|corrupt' "corrupt file: the message says what is wrong"
 is "$(fingerprint "$T/corrupt.db")" "$corrupt" "corrupt file: unchanged"
 
+else
+# ---- servers: a database from a newer kasp-enforcer, and one that is not there
+
+db_sql "INSERT INTO schema_migrations (version, name, checksum, applied_at)
+	VALUES (999, 'future', '00', '2030-01-01 00:00:00')"
+newer=$(db_fingerprint)
+ksm database migrate
+ok $([ "$rc" -ne 0 ]; echo $?) "newer database: migrate refused"
+like "$out" 'newer' "newer database: the message says it is newer"
+is "$(db_fingerprint)" "$newer" "newer database: unchanged"
+db_sql "DELETE FROM schema_migrations WHERE version = 999"
+
+write_conf "$T/nodb.xml" "$(printf '%s\n' "$DATASTORE" | sed "s/$DB_NAME/${DB_NAME}_none/")"
+ksm_raw -c "$T/nodb.xml" database status
+ok $([ "$rc" -ne 0 ]; echo $?) "missing database: non-zero exit"
+like "$out" "does not exist|Unknown database" "missing database: says so"
+like "$out" "${DB_NAME}_none" "missing database: names it"
+fi
+
+if [ "$DB_BACKEND" = sqlite ]; then
 # A missing database file (no setup yet).
 write_conf "$T/nofile.xml" "<SQLite>$T/nofile.db</SQLite>"
 ksm_raw -c "$T/nofile.xml" database status
 ok $([ "$rc" -ne 0 ]; echo $?) "missing database file: non-zero exit"
 like "$out" 'does not exist' "missing database file: says so"
 ok $([ ! -e "$T/nofile.db" ]; echo $?) "missing database file: not created by status"
+
+fi
 
 done_testing

@@ -21,6 +21,10 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "tests/db/dbtest.h"
+#include "tools/conninfo.h"
+
+/* Databases made by this process so far: their names are kt_<pid>_<n>. */
+static unsigned created;
 
 const char *
 dbtest_backend(void)
@@ -47,18 +51,103 @@ make_tempdir(struct dbtest *t)
 	return 0;
 }
 
+/* The environment variable naming the server of a server backend. */
+static const char *
+server_env(enum db_backend backend)
+{
+	return backend == DB_BACKEND_PGSQL ? "ODS_TEST_PGSQL" : "ODS_TEST_MYSQL";
+}
+
 /* NULL when the backend can run here, else why not. */
 static const char *
 unavailable(const char *b)
 {
+	enum db_backend backend;
+	const char *env;
+
 	if (strcmp(b, "sqlite") == 0)
 		return NULL;
-	/* Later: need db_backend_available() and ODS_TEST_PGSQL / ODS_TEST_MYSQL. */
 	if (strcmp(b, "pgsql") == 0)
-		return "the PostgreSQL driver is not written yet";
-	if (strcmp(b, "mysql") == 0)
-		return "the MySQL driver is not written yet";
-	return "unknown";
+		backend = DB_BACKEND_PGSQL;
+	else if (strcmp(b, "mysql") == 0)
+		backend = DB_BACKEND_MYSQL;
+	else
+		return "unknown";
+	if (!db_backend_available(backend))
+		return backend == DB_BACKEND_PGSQL ? "the PostgreSQL driver is not built"
+						   : "the MySQL driver is not built";
+	env = getenv(server_env(backend));
+	if (env == NULL || env[0] == '\0')
+		return backend == DB_BACKEND_PGSQL ? "ODS_TEST_PGSQL is not set"
+						   : "ODS_TEST_MYSQL is not set";
+	return NULL;
+}
+
+/*
+ * Run one statement on the server's own database (the one the connection
+ * string names): CREATE or DROP DATABASE of a test database.
+ */
+static int
+admin_exec(const struct db_config *server, const char *sql)
+{
+	char err[512] = "";
+	db_t *db = NULL;
+	int rc;
+
+	rc = db_open(server, &db, err, sizeof(err));
+	if (rc != 0) {
+		print_error("db_open (admin): %s (%s)\n", err, err_str(rc));
+		return rc;
+	}
+	if (server->backend == DB_BACKEND_MYSQL) {
+		/* A connection a failed test left open must not stall the drop for long. */
+		(void)db_exec(db, "SET SESSION lock_wait_timeout = 20");
+	}
+	rc = db_exec(db, sql);
+	if (rc != 0)
+		print_error("%s: %s (%s)\n", sql, db_errmsg(db), err_str(rc));
+	db_close(db);
+	return rc;
+}
+
+/* Create the test's own database on the server and point t->cfg at it. */
+static int
+server_setup(struct dbtest *t, enum db_backend backend)
+{
+	const char *env = getenv(server_env(backend));
+	char sql[160];
+	int rc;
+
+	rc = conninfo_parse(env, backend, &t->server, &t->conninfo);
+	if (rc != 0) {
+		print_error("%s: cannot parse '%s'\n", server_env(backend), env);
+		return -1;
+	}
+	(void)snprintf(t->dbname, sizeof(t->dbname), "kt_%ld_%u", (long)getpid(), ++created);
+	(void)snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->dbname);
+	if (admin_exec(&t->server, sql) != 0) {
+		t->dbname[0] = '\0';
+		return -1;
+	}
+	t->cfg = t->server;
+	t->cfg.database = t->dbname;
+	return 0;
+}
+
+static void
+server_teardown(struct dbtest *t)
+{
+	char sql[160];
+
+	if (t->dbname[0] == '\0')
+		return;
+	if (t->server.backend == DB_BACKEND_PGSQL)
+		(void)snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+			t->dbname);
+	else
+		(void)snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", t->dbname);
+	(void)admin_exec(&t->server, sql);
+	t->dbname[0] = '\0';
 }
 
 int
@@ -92,6 +181,7 @@ dbtest_setup(void **state)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -1;
+	t->owner = getpid();
 	if (make_tempdir(t) != 0) {
 		free(t);
 		return -1;
@@ -101,11 +191,15 @@ dbtest_setup(void **state)
 		t->cfg.backend = DB_BACKEND_SQLITE;
 		t->cfg.path = t->path;
 		t->cfg.create = 1;
+	} else if (strcmp(b, "pgsql") == 0 || strcmp(b, "mysql") == 0) {
+		if (server_setup(t, strcmp(b, "pgsql") == 0 ? DB_BACKEND_PGSQL
+							    : DB_BACKEND_MYSQL) != 0) {
+			free(t->conninfo);
+			(void)rmdir(t->dir);
+			free(t);
+			return -1;
+		}
 	} else {
-		/*
-		 * Later: pgsql / mysql create a database with a fresh name on the
-		 * server ODS_TEST_PGSQL / ODS_TEST_MYSQL names, and teardown drops it.
-		 */
 		print_error("ODS_TEST_BACKEND=%s: no fixture for this backend\n", b);
 		(void)rmdir(t->dir);
 		free(t);
@@ -144,6 +238,10 @@ dbtest_teardown(void **state)
 
 	if (t == NULL)
 		return 0;
+	/* A forked child must not drop the database its parent still uses. */
+	if (t->owner == getpid())
+		server_teardown(t);
+	free(t->conninfo);
 	if (t->dir[0] != '\0') {
 		/* Tests make directories read-only; give them back before removing. */
 		(void)nftw(t->dir, chmod_dirs, 16, FTW_PHYS);
@@ -183,15 +281,15 @@ dbtest_create_table(db_t *db)
 
 	if (strcmp(dialect, "pgsql") == 0)
 		sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, "
-		      "s TEXT, b BYTEA, ts VARCHAR(19), u VARCHAR(64) UNIQUE, "
+		      "s TEXT, b BYTEA, ts VARCHAR(32), u VARCHAR(64) UNIQUE, "
 		      "nn INTEGER NOT NULL DEFAULT 0)";
 	else if (strcmp(dialect, "mysql") == 0)
 		sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, d DOUBLE, "
-		      "s TEXT, b LONGBLOB, ts VARCHAR(19), u VARCHAR(64) UNIQUE, "
+		      "s LONGTEXT, b LONGBLOB, ts VARCHAR(32), u VARCHAR(64) UNIQUE, "
 		      "nn INTEGER NOT NULL DEFAULT 0) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 	else
 		sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, "
-		      "s TEXT, b BLOB, ts VARCHAR(19), u VARCHAR(64) UNIQUE, "
+		      "s TEXT, b BLOB, ts VARCHAR(32), u VARCHAR(64) UNIQUE, "
 		      "nn INTEGER NOT NULL DEFAULT 0)";
 	return db_exec(db, sql);
 }

@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "db/db.h"
 
@@ -23,6 +24,16 @@ struct dbtest {
 	char dir[1024];           /* this test's own temp dir, removed afterwards */
 	char path[1100];          /* SQLite: the database file in dir */
 	struct db_config cfg;     /* connects to this test's database */
+	/*
+	 * Server backends: each test gets a database kt_<pid>_<n> of its own,
+	 * created through a connection to the database the connection string
+	 * names (ODS_TEST_PGSQL / ODS_TEST_MYSQL, see tools/conninfo.h) and
+	 * dropped again in teardown.
+	 */
+	struct db_config server;  /* the server's own database */
+	char dbname[64];          /* this test's database; "" for SQLite */
+	char *conninfo;           /* storage behind the strings of server and cfg */
+	pid_t owner;              /* the process that made the fixture */
 };
 
 /* cmocka group setup / teardown: create the database and the temp dir, drop both. */
@@ -52,7 +63,9 @@ int dbtest_open(struct dbtest *t, db_t **out);
 /*
  * Create table t of the conformance tests in the dialect of db:
  *   t(id integer primary key, i 64-bit integer, d double, s text, b blob,
- *     ts varchar(19), u varchar(64) unique, nn integer not null default 0)
+ *     ts varchar(32), u varchar(64) unique, nn integer not null default 0)
+ * (ts is wider than a time so that malformed times longer than one fit; s
+ * holds 64 KiB and more on every engine)
  */
 int dbtest_create_table(db_t *db);
 

@@ -477,12 +477,13 @@ test_table_matches_files(void **state)
 	assert_int_equal(files, migrate_table_count);
 
 	latest = migrate_latest();
-	assert_int_equal(latest, 2);
+	assert_int_equal(latest, 3);
 	for (v = 1; v <= latest; v++)
 		assert_non_null(migrate_find(v, "sqlite"));
 	assert_int_equal(migrate_find(1, "sqlite")->version, 1);
 	assert_string_equal(migrate_find(1, "sqlite")->name, "baseline");
-	assert_null(migrate_find(1, "pgsql"));       /* the baseline is per dialect */
+	assert_non_null(migrate_find(1, "pgsql"));   /* each dialect has its own baseline */
+	assert_string_equal(migrate_find(1, "pgsql")->dialect, "pgsql");
 	assert_null(migrate_find(latest + 1, "sqlite"));
 	assert_null(migrate_find(0, "sqlite"));
 }
@@ -512,21 +513,21 @@ test_fresh(void **state)
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_EMPTY);
 	assert_int_equal(s.current, 0);
-	assert_int_equal(s.latest, 2);
-	assert_int_equal(s.pending, 2);
+	assert_int_equal(s.latest, 3);
+	assert_int_equal(s.pending, 3);
 
-	up_ok(db, 2);
+	up_ok(db, 3);
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_CURRENT);
-	assert_int_equal(s.current, 2);
+	assert_int_equal(s.current, 3);
 	assert_int_equal(s.pending, 0);
 	assert_int_equal(s.checksum_mismatch, 0);
 	assert_int_equal(migrate_require_current(db), 0);
 
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations");
+		"1:baseline,2:schema_migrations,3:zone_names");
 	v = query_text(db, "SELECT checksum FROM schema_migrations WHERE version = 1");
 	assert_true(is_sha256_hex(v));
 	assert_int_equal(migrate_checksum(migrate_find(1, "sqlite"), sum), 0);
@@ -539,7 +540,7 @@ test_fresh(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations WHERE"
 		" applied_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 		" [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
-		" AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"), 2);
+		" AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"), 3);
 
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin"), 1);
@@ -595,7 +596,7 @@ test_idempotent(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 2);
+	up_ok(db, 3);
 	before = dump_all(db);
 	up_ok(db, 0);
 	db_close(db);
@@ -653,18 +654,18 @@ test_adopt_ods14(void **state)
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_ODS14);
 	assert_int_equal(s.current, 1);
-	assert_int_equal(s.pending, 1);
+	assert_int_equal(s.pending, 2);
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "1.4");
 
-	up_ok(db, 1);
+	up_ok(db, 2);
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_CURRENT);
-	assert_int_equal(s.current, 2);
+	assert_int_equal(s.current, 3);
 	assert_int_equal(s.checksum_mismatch, 0);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations");
+		"1:baseline,2:schema_migrations,3:zone_names");
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 
 	/* rows kept with their ids */
@@ -722,7 +723,7 @@ test_newer(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 2);
+	up_ok(db, 3);
 	(void)snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'future',"
 		" '%064d', '2030-01-01 00:00:00')", migrate_latest() + 1, 0);
 	exec_ok(db, sql);
@@ -736,8 +737,8 @@ test_newer(void **state)
 	assert_int_equal(migrate_up(db, &applied), DB_E_SCHEMA);
 	assert_int_equal(applied, 77);
 	assert_errmsg_has(db, "newer");
-	assert_errmsg_has(db, "database schema version 3 is newer than this program"
-		" (supports up to 2); upgrade kasp-enforcer");
+	assert_errmsg_has(db, "database schema version 4 is newer than this program"
+		" (supports up to 3); upgrade kasp-enforcer");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 	after = dump_all(db);
@@ -814,20 +815,20 @@ test_require_current(void **state)
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "setup");
 
-	up_ok(db, 2);
+	up_ok(db, 3);
 	assert_int_equal(migrate_require_current(db), 0);
 
-	/* pretend 0002 is still to come */
-	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 2");
+	/* pretend 0003 is still to come */
+	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 3");
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_PENDING);
-	assert_int_equal(s.current, 1);
+	assert_int_equal(s.current, 2);
 	assert_int_equal(s.pending, 1);
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
-	assert_errmsg_has(db, "version 1 is older than this program (version 2)");
+	assert_errmsg_has(db, "version 2 is older than this program (version 3)");
 
-	exec_ok(db, "INSERT INTO schema_migrations VALUES (2, 'x', 'y', '2020-01-01 00:00:00'),"
-		" (3, 'x', 'y', '2020-01-01 00:00:00')");
+	exec_ok(db, "INSERT INTO schema_migrations VALUES (3, 'x', 'y', '2020-01-01 00:00:00'),"
+		" (4, 'x', 'y', '2020-01-01 00:00:00')");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 
@@ -848,7 +849,7 @@ test_checksum_mismatch(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 2);
+	up_ok(db, 3);
 	exec_ok(db, "UPDATE schema_migrations SET checksum = upper(checksum) WHERE version = 1");
 	assert_int_equal(status_of(db).checksum_mismatch, 0); /* hex case does not matter */
 	exec_ok(db, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2");
@@ -883,9 +884,9 @@ test_failed_migration(void **state)
 		" 'schema_migrations'"), 0);
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 4);
 
-	up_ok(db, 1);
+	up_ok(db, 2);
 	assert_int_equal(status_of(db).state, MIGRATE_CURRENT);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
 	db_close(db);
 }
 
@@ -900,14 +901,14 @@ test_reset(void **state)
 	(void)state;
 	/* what a fresh database looks like, rows included (but not the times applied) */
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 2);
+	up_ok(db, 3);
 	exec_ok(db, "UPDATE schema_migrations SET applied_at = 'x'");
 	fresh = dump_all(db);
 	db_close(db);
 
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 1);
+	up_ok(db, 2);
 	exec_ok(db, "CREATE TABLE scratch (x); CREATE VIEW scratch_view AS SELECT * FROM scratch;"
 		" INSERT INTO scratch VALUES (1)");
 	exec_ok(db, "PRAGMA foreign_keys = ON");
@@ -949,7 +950,7 @@ test_reset_failure(void **state)
 	(void)state;
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 1);
+	up_ok(db, 2);
 	before = dump_all(db);
 
 	fail_match = "CREATE TABLE schema_migrations";
@@ -970,6 +971,62 @@ test_reset_failure(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM zones"), 1);
 	free(after);
 	free(before);
+	db_close(db);
+}
+
+/* setup's import inside the reset: it sees the new schema, and its failure undoes the reset. */
+static int
+fill_zone(db_t *db, void *arg)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	assert_int_equal(query_int(db, "SELECT count(*) FROM zones"), 0);
+	return db_exec(db, "INSERT INTO policies (name) VALUES ('filled');"
+		"INSERT INTO zones (name, policy_id) VALUES ('filled.example', 1)");
+}
+
+static int
+fill_fail(db_t *db, void *arg)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	(void)db_exec(db, "INSERT INTO policies (name) VALUES ('half-done')");
+	return db_exec(db, "INSERT INTO no_such_table VALUES (1)");
+}
+
+static void
+test_reset_fill(void **state)
+{
+	char path[PATH_MAX];
+	char *before, *after;
+	int calls = 0;
+	db_t *db;
+
+	(void)state;
+	db = fresh_db(path, sizeof(path));
+	load_ods14(db);
+	up_ok(db, 2);
+	before = dump_all(db);
+
+	/* A failing fill: the old database, rows and schema, is as it was. */
+	assert_int_equal(migrate_reset_fill(db, fill_fail, &calls), DB_E_SQL);
+	assert_int_equal(calls, 1);
+	assert_errmsg_has(db, "no_such_table");
+	assert_false(db_in_transaction(db));
+	after = dump_all(db);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+
+	/* A good one: the fresh schema holds exactly what fill wrote. */
+	calls = 0;
+	assert_int_equal(migrate_reset_fill(db, fill_zone, &calls), 0);
+	assert_int_equal(calls, 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM zones"), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM policies WHERE name = 'filled'"), 1);
+	assert_int_equal(migrate_require_current(db), 0);
 	db_close(db);
 }
 
@@ -1039,12 +1096,12 @@ test_concurrent(void **state)
 		total += got[i];
 	}
 	/* one did all the work, the other found nothing to do */
-	assert_int_equal(total, 2);
+	assert_int_equal(total, 3);
 	assert_true(got[0] == 0 || got[1] == 0);
 
 	db = open_db(path);
 	assert_int_equal(status_of(db).state, MIGRATE_CURRENT);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters"), 45);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin"), 1);
 	db_close(db);
@@ -1060,10 +1117,10 @@ test_dump(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 2);
+	up_ok(db, 3);
 	assert_int_equal(migrate_dump_schema(db, &out), 0);
 	assert_true(strncmp(out, "-- generated from migrations/ by tools/schema-dump; do not"
-		" edit\n-- dialect sqlite, schema version 2\n\n", 100) == 0);
+		" edit\n-- dialect sqlite, schema version 3\n\n", 100) == 0);
 	t = strstr(out, "CREATE TABLE categories");
 	i = strstr(out, "CREATE INDEX idx1 ");
 	v = strstr(out, "CREATE VIEW KEYALLOC_VIEW");
@@ -1101,6 +1158,7 @@ main(void)
 		cmocka_unit_test(test_failed_migration),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_reset_failure),
+		cmocka_unit_test(test_reset_fill),
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_dump),
 	};

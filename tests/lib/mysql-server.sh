@@ -1,0 +1,126 @@
+#!/bin/bash
+# mysql-server.sh - a throw-away MariaDB server for the tests.
+#
+#   mysql-server.sh start DIR   mariadb-install-db in DIR/my, start mariadbd on
+#                               127.0.0.1 (first free port from $MYSQL_TEST_PORT,
+#                               default 53306), create database kasp and user
+#                               ods (password ods) with every privilege on kasp
+#                               and on the test databases kt_* and kc_*, then
+#                               print shell assignments for eval:
+#                                 ODS_TEST_MYSQL='host=127.0.0.1 port=P dbname=kasp user=ods password=ods'
+#                                 ODS_TEST_MYSQL_PID=N
+#                                 ODS_TEST_MYSQL_SOCKET=DIR/my/sock   (root, unix_socket auth)
+#                               They are also kept in DIR/my/env.
+#   mysql-server.sh stop DIR    stop that server by its PID and wait for it.
+#
+# Every tool runs with --no-defaults, so /etc/mysql is never read, and the
+# data directory, socket and logs live in DIR/my: a system MariaDB is never
+# touched. The server's character set is utf8mb4 and its time zone UTC.
+set -eu
+
+die() { echo "mysql-server.sh: $*" >&2; exit 1; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+MARIADBD=$(command -v mariadbd || true)
+[ -n "$MARIADBD" ] || [ ! -x /usr/sbin/mariadbd ] || MARIADBD=/usr/sbin/mariadbd
+
+start() {
+	dir=$1
+	[ -n "$MARIADBD" ] || die "no mariadbd (Debian: mariadb-server)"
+	command -v mariadb-install-db > /dev/null || die "no mariadb-install-db (Debian: mariadb-server)"
+	mkdir -p "$dir"
+	my=$dir/my
+	[ ! -e "$my" ] || die "$my exists already"
+	mkdir -m 700 "$my"
+	user=()
+	[ "$(id -u)" -ne 0 ] || user=(--user=root)
+	mariadb-install-db --no-defaults "${user[@]}" --datadir="$my/data" \
+		--auth-root-authentication-method=socket --skip-test-db > "$my/install.log" 2>&1 ||
+		{ cat "$my/install.log" >&2; die "mariadb-install-db failed"; }
+	port=${MYSQL_TEST_PORT:-53306}
+	tries=0
+	pid=
+	while :; do
+		tries=$((tries + 1))
+		[ $tries -le 30 ] || die "no free port found for MariaDB"
+		if port_busy "$port"; then
+			port=$((port + 1))
+			continue
+		fi
+		"$MARIADBD" --no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock" \
+			--pid-file="$my/mariadbd.pid" --log-error="$my/error.log" \
+			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" --skip-log-bin \
+			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+			--innodb-buffer-pool-size=64M --max-connections=300 \
+			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+			--default-time-zone=+00:00 \
+			< /dev/null > "$my/stdout.log" 2>&1 &
+		pid=$!
+		up=0
+		for _ in $(seq 1 600); do
+			if mariadb-admin --no-defaults --socket="$my/sock" -uroot ping > /dev/null 2>&1; then
+				up=1
+				break
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ $up -eq 0 ] || break
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null || true
+			cat "$my/error.log" >&2 || true
+			die "mariadbd did not answer within 60 s"
+		fi
+		wait "$pid" 2>/dev/null || true
+		if ! grep -q 'Address already in use\|Can.t start server: Bind' "$my/error.log" 2>/dev/null; then
+			cat "$my/error.log" >&2 || true
+			die "mariadbd failed to start"
+		fi
+		port=$((port + 1))
+	done
+	echo "$pid" > "$my/pid"
+	mariadb --no-defaults --socket="$my/sock" -uroot > "$my/client.log" 2>&1 <<'SQL' ||
+CREATE DATABASE kasp;
+CREATE USER 'ods'@'127.0.0.1' IDENTIFIED BY 'ods';
+CREATE USER 'ods'@'localhost' IDENTIFIED BY 'ods';
+GRANT ALL ON kasp.* TO 'ods'@'127.0.0.1';
+GRANT ALL ON kasp.* TO 'ods'@'localhost';
+GRANT ALL ON `kt\_%`.* TO 'ods'@'127.0.0.1';
+GRANT ALL ON `kt\_%`.* TO 'ods'@'localhost';
+GRANT ALL ON `kc\_%`.* TO 'ods'@'127.0.0.1';
+GRANT ALL ON `kc\_%`.* TO 'ods'@'localhost';
+GRANT PROCESS ON *.* TO 'ods'@'127.0.0.1';
+GRANT PROCESS ON *.* TO 'ods'@'localhost';
+SQL
+		{ cat "$my/client.log" >&2; stop "$dir"; die "cannot create user and database"; }
+	cat > "$my/env" <<EOF
+ODS_TEST_MYSQL='host=127.0.0.1 port=$port dbname=kasp user=ods password=ods'; export ODS_TEST_MYSQL
+ODS_TEST_MYSQL_PID=$pid; export ODS_TEST_MYSQL_PID
+ODS_TEST_MYSQL_SOCKET='$my/sock'; export ODS_TEST_MYSQL_SOCKET
+EOF
+	cat "$my/env"
+}
+
+stop() {
+	my=$1/my
+	[ -r "$my/pid" ] || return 0
+	pid=$(cat "$my/pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 1 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$my/pid"
+}
+
+case ${1:-} in
+start) [ $# -eq 2 ] || die "usage: mysql-server.sh start DIR"; start "$2" ;;
+stop) [ $# -eq 2 ] || die "usage: mysql-server.sh stop DIR"; stop "$2" ;;
+*) die "usage: mysql-server.sh start|stop DIR" ;;
+esac

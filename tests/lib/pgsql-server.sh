@@ -1,0 +1,115 @@
+#!/bin/bash
+# pgsql-server.sh - a throw-away PostgreSQL server for the tests.
+#
+#   pgsql-server.sh start DIR   initdb in DIR/pg, start the server on 127.0.0.1
+#                               (first free port from $PGSQL_TEST_PORT, default
+#                               55432), create role ods (password ods, CREATEDB)
+#                               and database kasp owned by it, then print shell
+#                               assignments for eval:
+#                                 ODS_TEST_PGSQL='host=127.0.0.1 port=P dbname=kasp user=ods password=ods'
+#                                 ODS_TEST_PGSQL_PID=N   (the postmaster)
+#                               They are also kept in DIR/pg/env.
+#   pgsql-server.sh stop DIR    stop that server by its PID and wait for it.
+#
+# Data directory, socket and log all live in DIR/pg; the system cluster
+# (15/main, port 5432) is never touched. As root, the server runs as the
+# postgres user, so DIR and its parents must be traversable by it (the
+# script makes DIR mode 755). The connection string is libpq's key=value
+# form; tests/db/dbtest.c and tests/lib/cliutil.sh read it.
+set -eu
+
+PGBIN=${PGBIN:-}
+if [ -z "$PGBIN" ]; then
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && PGBIN=$d
+	done
+fi
+
+die() { echo "pgsql-server.sh: $*" >&2; exit 1; }
+
+# as_pg CMD... : run as the postgres user when we are root (initdb refuses root)
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start() {
+	dir=$1
+	[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || die "no PostgreSQL server binaries (Debian: postgresql-15)"
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	pg=$dir/pg
+	[ ! -e "$pg" ] || die "$pg exists already"
+	mkdir -m 700 "$pg"
+	[ "$(id -u)" -ne 0 ] || chown postgres:postgres "$pg"
+	printf 'ods-test-admin\n' > "$pg/pw"
+	[ "$(id -u)" -ne 0 ] || chown postgres "$pg/pw"
+	as_pg "$PGBIN/initdb" -D "$pg/data" -U postgres --pwfile="$pg/pw" \
+		--auth-local=peer --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C.UTF-8 \
+		> "$pg/initdb.log" 2>&1 || { cat "$pg/initdb.log" >&2; die "initdb failed"; }
+	if [ "$(id -u)" -ne 0 ]; then
+		# peer auth maps the OS user to a role of the same name; trust the socket instead
+		sed -i 's/^local\(.*\)peer$/local\1trust/' "$pg/data/pg_hba.conf"
+	fi
+	port=${PGSQL_TEST_PORT:-55432}
+	tries=0
+	while :; do
+		tries=$((tries + 1))
+		[ $tries -le 30 ] || die "no free port found for PostgreSQL"
+		if port_busy "$port"; then
+			port=$((port + 1))
+			continue
+		fi
+		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off
+			    -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" \
+			start > "$pg/pg_ctl.log" 2>&1; then
+			break
+		fi
+		# lost a race for the port, or a real failure: the log says which
+		if ! grep -q 'could not bind\|Address already in use' "$pg/server.log" 2>/dev/null; then
+			cat "$pg/pg_ctl.log" "$pg/server.log" >&2 || true
+			die "pg_ctl start failed"
+		fi
+		port=$((port + 1))
+	done
+	pid=$(head -1 "$pg/data/postmaster.pid")
+	echo "$pid" > "$pg/pid"
+	as_pg "$PGBIN/psql" -X -h "$pg" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
+		-c "CREATE ROLE ods LOGIN CREATEDB PASSWORD 'ods'" \
+		-c "CREATE DATABASE kasp OWNER ods" > "$pg/psql.log" 2>&1 ||
+		{ cat "$pg/psql.log" >&2; stop "$dir"; die "cannot create role and database"; }
+	cat > "$pg/env" <<EOF
+ODS_TEST_PGSQL='host=127.0.0.1 port=$port dbname=kasp user=ods password=ods'; export ODS_TEST_PGSQL
+ODS_TEST_PGSQL_PID=$pid; export ODS_TEST_PGSQL_PID
+EOF
+	cat "$pg/env"
+}
+
+stop() {
+	pg=$1/pg
+	[ -r "$pg/pid" ] || return 0
+	pid=$(cat "$pg/pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -INT "$pid" 2>/dev/null || true
+		for _ in $(seq 1 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$pg/pid"
+}
+
+case ${1:-} in
+start) [ $# -eq 2 ] || die "usage: pgsql-server.sh start DIR"; start "$2" ;;
+stop) [ $# -eq 2 ] || die "usage: pgsql-server.sh stop DIR"; stop "$2" ;;
+*) die "usage: pgsql-server.sh start|stop DIR" ;;
+esac
