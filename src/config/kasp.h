@@ -75,8 +75,15 @@ struct kasp {
 /*
  * Read and validate path against the embedded kasp.rng. On failure *out is
  * untouched and err holds one line "<path>:<line>: element <E>: <problem>"
- * (or "cannot read <path>: <strerror>"). Two policies with the same name
- * are an error.
+ * (or "cannot read <path>: <strerror>").
+ * Beyond the schema, these are errors: a policy without a KSK or without a
+ * ZSK (1.4 accepted it and stored algorithm 0), a KSK/ZSK algorithm that is
+ * not a DNSSEC signing algorithm (1, 3, 5, 6, 7, 8, 10, 12-16), a negative
+ * duration, and two policies with the same name.
+ * Errors: E_IO (cannot read), E_PARSE (not well-formed; a duration or
+ * number that does not parse), E_RANGE (a duration or number out of range,
+ * a negative duration), E_INVAL (does not validate, unknown algorithm or
+ * serial mode, no KSK/ZSK), E_EXISTS (duplicate policy name), E_NOMEM.
  */
 int kasp_load(const char *path, struct kasp **out, char *err, size_t errlen);
 void kasp_free(struct kasp *kasp);
@@ -88,8 +95,11 @@ const struct kasp_policy *kasp_find(const struct kasp *kasp, const char *name);
 /*
  * `policy export`: a KASP document holding the n policies in the order
  * given, as 1.x wrote it (`<?xml version="1.0"?>`, 4-space indentation,
- * every duration as PT<n>S, optional elements as ksmutil-cli.md §6.3).
- * *out is malloc()ed and NUL-terminated.
+ * every duration as PT<n>S, optional elements as ksmutil-cli.md §6.3;
+ * Algorithm/@length and Standby always written). No policies gives
+ * `<KASP/>`. *out is malloc()ed and NUL-terminated, *len its length.
+ * Errors: E_INVAL (a NULL policy, or a serial mode without a name),
+ * E_NOMEM.
  */
 int kasp_format(const struct kasp_policy *const *policies, size_t n, char **out, size_t *len);
 

@@ -504,3 +504,86 @@ out:
 	free(text);
 	return ret;
 }
+
+/* 1 when text is nothing but XML white space. */
+static int
+blank(const xmlChar *text)
+{
+	for (; text != NULL && *text != '\0'; text++)
+		if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+			return 0;
+	return 1;
+}
+
+void
+xml_strip_blanks(xmlNode *node)
+{
+	xmlNode *child, *next;
+	int structured = 0;
+
+	if (node == NULL)
+		return;
+	for (child = node->children; child != NULL; child = child->next)
+		if (child->type == XML_ELEMENT_NODE || child->type == XML_COMMENT_NODE ||
+		    child->type == XML_PI_NODE)
+			structured = 1;
+	for (child = node->children; child != NULL; child = next) {
+		next = child->next;
+		if (structured && child->type == XML_TEXT_NODE && blank(child->content)) {
+			xmlUnlinkNode(child);
+			xmlFreeNode(child);
+		} else if (child->type == XML_ELEMENT_NODE) {
+			xml_strip_blanks(child);
+		}
+	}
+}
+
+/* The indentation settings are libxml2 globals (per thread); newer releases
+ * mark them deprecated in favour of per-context setters we cannot rely on. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+int
+xml_dump(xmlDoc *doc, const char *indent, char **out, size_t *len)
+{
+	const char *saved_indent;
+	int saved_output, saved_noempty;
+	xmlChar *buf = NULL;
+	char *copy;
+	int size = 0;
+	int ret;
+
+	if (doc == NULL || indent == NULL || out == NULL || len == NULL) {
+		ret = E_INVAL;
+		goto out;
+	}
+	saved_indent = xmlTreeIndentString;
+	saved_output = xmlIndentTreeOutput;
+	saved_noempty = xmlSaveNoEmptyTags;
+	xmlTreeIndentString = indent;
+	xmlIndentTreeOutput = 1;
+	xmlSaveNoEmptyTags = 0;
+	xmlDocDumpFormatMemory(doc, &buf, &size, 1);
+	xmlTreeIndentString = saved_indent;
+	xmlIndentTreeOutput = saved_output;
+	xmlSaveNoEmptyTags = saved_noempty;
+	if (buf == NULL || size < 0) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	/* ours is malloc()ed whatever allocator libxml2 was given */
+	copy = malloc((size_t)size + 1);
+	if (copy == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	memcpy(copy, buf, (size_t)size);
+	copy[size] = '\0';
+	*out = copy;
+	*len = (size_t)size;
+	ret = 0;
+out:
+	if (buf != NULL)
+		xmlFree(buf);
+	return ret;
+}
+#pragma GCC diagnostic pop

@@ -97,4 +97,22 @@ int xml_integer(const char *path, const xmlNode *node, int64_t min, int64_t max,
 void xml_errf(char *err, size_t errlen, const char *path, const xmlNode *node, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/*
+ * Remove the text nodes made only of white space that sit beside element
+ * or comment siblings (the indentation of a file), everywhere under node,
+ * so that xml_dump() can indent the tree afresh. Text that is an element's
+ * only content is kept as it is. Never fails.
+ */
+void xml_strip_blanks(xmlNode *node);
+
+/*
+ * Serialise doc with one line per element, each level indented by indent
+ * (e.g. "\t" or "    "), after the XML declaration: `<?xml version="1.0"
+ * encoding="E"?>` when doc->encoding is E, `<?xml version="1.0"?>` when it
+ * is NULL. Text and attribute values are escaped by libxml2. *out is
+ * malloc()ed and NUL-terminated, *len its length without the NUL.
+ * Errors: E_INVAL, E_NOMEM.
+ */
+int xml_dump(xmlDoc *doc, const char *indent, char **out, size_t *len);
+
 #endif

@@ -56,8 +56,14 @@ int zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_s
  * (all zones when name is NULL) and returns the SignerConfiguration paths of
  * what it removed in *signconfs (NULL-terminated, caller frees with
  * zonelist_strv_free; may be NULL when the caller does not want them).
- * A missing file counts as an empty <ZoneList> for add. Errors name the
- * file: E_IO (cannot write file or backup), E_PARSE/E_INVAL (bad file).
+ * A missing file counts as an empty <ZoneList> for add (created with mode
+ * 0644, no backup); an existing file keeps its permission bits, and so does
+ * its backup. When remove matches no zone, nothing is written (no backup
+ * either) and *signconfs is an empty vector.
+ * Errors name the file: E_IO (cannot read the file, or cannot write the
+ * backup or the file; the file is then unchanged, and so is the backup
+ * when it was the backup that failed), E_PARSE (not well-formed), E_INVAL
+ * (does not validate), E_NOMEM.
  */
 int zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
 	size_t errlen);

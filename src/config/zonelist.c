@@ -1,0 +1,493 @@
+/*
+ * zonelist.c - read zonelist.xml, write it out whole (`zonelist export`,
+ * and the file `zone add` writes), and edit it in place (see zonelist.h).
+ *
+ * Documents are built and edited as libxml2 trees and serialised by
+ * xml_dump(), so names and paths are always escaped by libxml2. Elements
+ * are appended with xmlAddChild() (constant time: libxml2 keeps the last
+ * child), which keeps reading and writing linear in the number of zones.
+ *
+ * In-place edits: the file is read, its indentation dropped
+ * (xml_strip_blanks), the tree changed, and the result written back with
+ * tabs. Comments and the XML declaration of the file are kept. The old
+ * file is copied to "<path>.backup" first; both the backup and the new
+ * file are written by atomic replacement, so a failure leaves each file
+ * either as it was or complete.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/tree.h>
+
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/str.h"
+#include "config/xml.h"
+#include "config/zonelist.h"
+
+/* zonelist.rng, compiled in by tools/embed.sh (zonelist_rng.embed.c) */
+extern const char zonelist_rng[];
+extern const unsigned long zonelist_rng_len;
+
+/* Mode of a zonelist.xml that zonelist_file_add() creates. */
+#define NEW_FILE_MODE 0644
+
+static void
+zone_clear(struct zonelist_zone *z)
+{
+	free(z->name);
+	free(z->policy);
+	free(z->signconf);
+	free(z->input);
+	free(z->input_type);
+	free(z->output);
+	free(z->output_type);
+}
+
+void
+zonelist_free(struct zonelist *zl)
+{
+	size_t i;
+
+	if (zl == NULL)
+		return;
+	for (i = 0; i < zl->nzones; i++)
+		zone_clear(&zl->zones[i]);
+	free(zl->zones);
+	free(zl);
+}
+
+void
+zonelist_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The first element child of node, or NULL. */
+static const xmlNode *
+first_element(const xmlNode *node)
+{
+	const xmlNode *n;
+
+	for (n = node != NULL ? node->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	return NULL;
+}
+
+/* Input or Output (validated): <File> or <Adapter type=...>. */
+static int
+read_adapter(const xmlNode *io, char **text, char **type)
+{
+	const xmlNode *adapter = first_element(io);
+	int ret;
+
+	ret = xml_text(adapter, 1, text);
+	if (ret != 0)
+		goto out;
+	if (xmlStrEqual(adapter->name, (const xmlChar *)"File")) {
+		*type = str_dup("File");
+		ret = *type != NULL ? 0 : E_NOMEM;
+	} else {
+		ret = xml_attr(adapter, "type", type);
+	}
+out:
+	return ret;
+}
+
+static int
+read_zone(const xmlNode *node, struct zonelist_zone *z)
+{
+	const xmlNode *adapters;
+	int ret;
+
+	ret = xml_attr(node, "name", &z->name);
+	if (ret != 0)
+		goto out;
+	ret = xml_text(xml_child(node, "Policy"), 1, &z->policy);
+	if (ret != 0)
+		goto out;
+	ret = xml_text(xml_child(node, "SignerConfiguration"), 1, &z->signconf);
+	if (ret != 0)
+		goto out;
+	adapters = xml_child(node, "Adapters");
+	ret = read_adapter(xml_child(adapters, "Input"), &z->input, &z->input_type);
+	if (ret != 0)
+		goto out;
+	ret = read_adapter(xml_child(adapters, "Output"), &z->output, &z->output_type);
+out:
+	return ret;
+}
+
+int
+zonelist_load(const char *path, struct zonelist **out, char *err, size_t errlen)
+{
+	struct zonelist *zl = NULL;
+	xmlDoc *doc = NULL;
+	const xmlNode *root, *node;
+	size_t n = 0;
+	int ret;
+
+	if (path == NULL || out == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no zone list file given");
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = xml_load(path, zonelist_rng, zonelist_rng_len, &doc, err, errlen);
+	if (ret != 0)
+		goto out;
+	root = xmlDocGetRootElement(doc);
+	zl = calloc(1, sizeof(*zl));
+	if (zl == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	for (node = xml_child(root, "Zone"); node != NULL; node = xml_next(node))
+		n++;
+	if (n > 0) {
+		zl->zones = calloc(n, sizeof(*zl->zones));
+		if (zl->zones == NULL) {
+			ret = E_NOMEM;
+			goto out;
+		}
+	}
+	for (node = xml_child(root, "Zone"); node != NULL; node = xml_next(node)) {
+		/* counted as we go, so zonelist_free() sees what was filled */
+		ret = read_zone(node, &zl->zones[zl->nzones++]);
+		if (ret != 0)
+			goto out;
+	}
+	*out = zl;
+	zl = NULL;
+out:
+	if (ret == E_NOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", path != NULL ? path : "zonelist.xml");
+	zonelist_free(zl);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}
+
+/*
+ * Building. Once an allocation fails every later add is a no-op; the
+ * failure is noticed once at the end.
+ */
+struct builder {
+	int failed;
+};
+
+/* A child element of parent holding text (NULL: empty), or NULL. */
+static xmlNode *
+add(struct builder *b, xmlNode *parent, const char *name, const char *text)
+{
+	xmlNode *node;
+
+	if (b->failed || parent == NULL)
+		return NULL;
+	node = xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
+	if (node == NULL)
+		b->failed = 1;
+	return node;
+}
+
+static void
+add_attr(struct builder *b, xmlNode *node, const char *name, const char *value)
+{
+	if (b->failed || node == NULL)
+		return;
+	if (xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)(value ? value : "")) == NULL)
+		b->failed = 1;
+}
+
+static void
+add_adapter(
+        struct builder *b, xmlNode *parent, const char *name, const char *text, const char *type)
+{
+	xmlNode *adapter = add(b, add(b, parent, name, NULL), "Adapter", text);
+
+	add_attr(b, adapter, "type", type != NULL && type[0] != '\0' ? type : "File");
+}
+
+/* Append one <Zone> to root. */
+static void
+add_zone(struct builder *b, xmlNode *root, const struct zonelist_zone *z)
+{
+	xmlNode *zone, *adapters;
+
+	zone = add(b, root, "Zone", NULL);
+	add_attr(b, zone, "name", z->name);
+	add(b, zone, "Policy", z->policy);
+	add(b, zone, "SignerConfiguration", z->signconf);
+	adapters = add(b, zone, "Adapters", NULL);
+	add_adapter(b, adapters, "Input", z->input, z->input_type);
+	add_adapter(b, adapters, "Output", z->output, z->output_type);
+}
+
+/* A document with an empty <ZoneList>; encoding NULL or e.g. "UTF-8". */
+static int
+new_doc(const char *encoding, xmlDoc **out)
+{
+	xmlDoc *doc;
+	xmlNode *root;
+	int ret;
+
+	doc = xmlNewDoc((const xmlChar *)"1.0");
+	if (doc == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	if (encoding != NULL && (doc->encoding = xmlStrdup((const xmlChar *)encoding)) == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	root = xmlNewDocNode(doc, NULL, (const xmlChar *)"ZoneList", NULL);
+	if (root == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	xmlDocSetRootElement(doc, root);
+	*out = doc;
+	doc = NULL;
+	ret = 0;
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}
+
+int
+zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style style, char **out,
+        size_t *len)
+{
+	struct builder b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *root;
+	size_t i;
+	int ret;
+
+	if ((zones == NULL && n > 0) || out == NULL || len == NULL ||
+	        (style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT)) {
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = new_doc(style == ZONELIST_STYLE_FILE ? "UTF-8" : NULL, &doc);
+	if (ret != 0)
+		goto out;
+	root = xmlDocGetRootElement(doc);
+	for (i = 0; i < n && !b.failed; i++)
+		add_zone(&b, root, &zones[i]);
+	if (b.failed) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	ret = xml_dump(doc, style == ZONELIST_STYLE_FILE ? "\t" : "    ", out, len);
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}
+
+/*
+ * The document at path, validated, with its indentation dropped, and the
+ * file's permission bits in *mode. With may_be_missing, a file that does
+ * not exist gives a new empty list (*existed = 0).
+ */
+static int
+open_file(const char *path, int may_be_missing, xmlDoc **out, int *existed, mode_t *mode, char *err,
+        size_t errlen)
+{
+	xmlDoc *doc = NULL;
+	struct stat st;
+	int found;
+	int ret;
+
+	found = stat(path, &st) == 0;
+	if (!found && errno == ENOENT && may_be_missing) {
+		ret = new_doc("UTF-8", &doc);
+		if (ret != 0)
+			goto out;
+		*existed = 0;
+		*mode = NEW_FILE_MODE;
+	} else {
+		/* any other stat() failure is reported by xml_read() */
+		ret = xml_load(path, zonelist_rng, zonelist_rng_len, &doc, err, errlen);
+		if (ret != 0)
+			goto out;
+		xml_strip_blanks(xmlDocGetRootElement(doc));
+		*existed = 1;
+		*mode = found ? st.st_mode & 07777 : NEW_FILE_MODE;
+	}
+	*out = doc;
+	doc = NULL;
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}
+
+/* Back up the old file (if there was one), then replace it with doc. */
+static int
+save_file(const char *path, xmlDoc *doc, int existed, mode_t mode, char *err, size_t errlen)
+{
+	char *backup = NULL;
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	ret = xml_dump(doc, "\t", &text, &len);
+	if (ret != 0)
+		goto out;
+	if (existed) {
+		backup = str_printf("%s.backup", path);
+		if (backup == NULL) {
+			ret = E_NOMEM;
+			goto out;
+		}
+		ret = file_copy(path, backup, mode);
+		if (ret == E_IO && err != NULL && errlen > 0)
+			snprintf(err, errlen, "cannot back up %s to %s: %s", path, backup,
+			        strerror(errno));
+		if (ret != 0)
+			goto out;
+	}
+	ret = file_write_atomic(path, text, len, mode);
+	if (ret == E_IO && err != NULL && errlen > 0)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+out:
+	if (ret == E_NOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	free(backup);
+	free(text);
+	return ret;
+}
+
+int
+zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err, size_t errlen)
+{
+	struct builder b = {0};
+	xmlDoc *doc = NULL;
+	int existed = 0;
+	mode_t mode = NEW_FILE_MODE;
+	int ret;
+
+	if (path == NULL || zone == NULL) {
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = open_file(path, 1, &doc, &existed, &mode, err, errlen);
+	if (ret != 0)
+		goto out;
+	add_zone(&b, xmlDocGetRootElement(doc), zone);
+	if (b.failed) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", path);
+		ret = E_NOMEM;
+		goto out;
+	}
+	ret = save_file(path, doc, existed, mode, err, errlen);
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}
+
+/* Append s (may be NULL: nothing) to the NULL-terminated *v of *n entries. */
+static int
+strv_add(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	char **grown;
+	size_t newcap;
+
+	if (*n + 1 >= *cap) {
+		newcap = *cap == 0 ? 8 : 2 * *cap;
+		grown = realloc(*v, newcap * sizeof(*grown));
+		if (grown == NULL)
+			return E_NOMEM;
+		*v = grown;
+		*cap = newcap;
+	}
+	if (s != NULL) {
+		(*v)[*n] = str_dup(s);
+		if ((*v)[*n] == NULL)
+			return E_NOMEM;
+		(*n)++;
+	}
+	(*v)[*n] = NULL;
+	return 0;
+}
+
+int
+zonelist_file_remove(
+        const char *path, const char *name, char ***signconfs, char *err, size_t errlen)
+{
+	xmlDoc *doc = NULL;
+	xmlNode *zone, *next;
+	xmlChar *zname;
+	char **removed = NULL;
+	char *signconf = NULL;
+	size_t n = 0, cap = 0;
+	int existed = 0, match;
+	mode_t mode = NEW_FILE_MODE;
+	int ret;
+
+	if (path == NULL) {
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = open_file(path, 0, &doc, &existed, &mode, err, errlen);
+	if (ret != 0)
+		goto out;
+	ret = strv_add(&removed, &n, &cap, NULL);
+	if (ret != 0)
+		goto out;
+	for (zone = xml_child(xmlDocGetRootElement(doc), "Zone"); zone != NULL; zone = next) {
+		next = xml_next(zone);
+		if (name != NULL) {
+			zname = xmlGetProp(zone, (const xmlChar *)"name");
+			match = zname != NULL && strcmp((const char *)zname, name) == 0;
+			xmlFree(zname);
+			if (!match)
+				continue;
+		}
+		ret = xml_text(xml_child(zone, "SignerConfiguration"), 1, &signconf);
+		if (ret != 0)
+			goto out;
+		ret = strv_add(&removed, &n, &cap, signconf);
+		if (ret != 0)
+			goto out;
+		free(signconf);
+		signconf = NULL;
+		xmlUnlinkNode(zone);
+		xmlFreeNode(zone);
+	}
+	/* nothing removed: the file stays as it is, and no backup is made */
+	if (n > 0) {
+		ret = save_file(path, doc, existed, mode, err, errlen);
+		if (ret != 0)
+			goto out;
+	}
+	if (signconfs != NULL) {
+		*signconfs = removed;
+		removed = NULL;
+	}
+out:
+	if (ret == E_NOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	free(signconf);
+	zonelist_strv_free(removed);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return ret;
+}

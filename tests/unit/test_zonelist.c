@@ -1,0 +1,779 @@
+/*
+ * test_zonelist.c - zonelist.xml reading, writing and in-place editing
+ * (src/config/zonelist.c) against the fixtures in tests/data/zonelist/.
+ *
+ * "Not writable": tests run as root in CI, and root ignores directory
+ * permission bits. The directory test therefore drops the effective uid to
+ * 65534 (nobody) around the call when it runs as root; two checks that do
+ * not depend on permissions run always: "<path>.backup" being a directory
+ * (the backup cannot be written) and a path that goes through a regular
+ * file (ENOTDIR).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/str.h"
+#include "config/zonelist.h"
+
+#define ERRLEN 8192
+
+static char tmpdir[4096];
+
+/* path of a file under top_srcdir (static buffer) */
+static const char *
+src(const char *name)
+{
+	static char path[4096];
+	const char *top = getenv("top_srcdir");
+
+	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", name);
+	return path;
+}
+
+/* path of a fixture of tests/data/zonelist (static buffer) */
+static const char *
+data(const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s", src("tests/data/zonelist/"));
+	strncat(path, name, sizeof(path) - strlen(path) - 1);
+	return path;
+}
+
+/* a malloc()ed path in tmpdir */
+static char *
+tmp(const char *name)
+{
+	char *path = str_printf("%s/%s", tmpdir, name);
+
+	assert_non_null(path);
+	return path;
+}
+
+/* the whole file (malloc()ed), or NULL when it does not exist */
+static char *
+slurp(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	ret = file_read_all(path, 0, &text, &len);
+	if (ret == E_IO && errno == ENOENT)
+		return NULL;
+	assert_int_equal(ret, 0);
+	return text;
+}
+
+static void
+assert_file(const char *path, const char *want)
+{
+	char *text = slurp(path);
+
+	assert_non_null(text);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+static struct zonelist *
+load_ok(const char *path)
+{
+	struct zonelist *zl = NULL;
+	char err[ERRLEN] = "";
+	int ret;
+
+	ret = zonelist_load(path, &zl, err, sizeof(err));
+	if (ret != 0)
+		print_error("zonelist_load(%s) = %d: %s\n", path, ret, err);
+	assert_int_equal(ret, 0);
+	assert_non_null(zl);
+	return zl;
+}
+
+static void
+assert_zone(const struct zonelist_zone *z, const char *name, const char *policy,
+        const char *signconf, const char *input, const char *input_type, const char *output,
+        const char *output_type)
+{
+	assert_string_equal(z->name, name);
+	assert_string_equal(z->policy, policy);
+	assert_string_equal(z->signconf, signconf);
+	assert_string_equal(z->input, input);
+	assert_string_equal(z->input_type, input_type);
+	assert_string_equal(z->output, output);
+	assert_string_equal(z->output_type, output_type);
+}
+
+static void
+assert_mixed(const struct zonelist *zl)
+{
+	assert_int_equal(zl->nzones, 3);
+	assert_zone(&zl->zones[0], "example.com", "default",
+	        "/var/lib/opendnssec/signconf/example.com.xml",
+	        "/var/lib/opendnssec/unsigned/example.com", "File",
+	        "/var/lib/opendnssec/signed/example.com", "File");
+	assert_zone(&zl->zones[1], "dns.example.", "lab",
+	        "/var/lib/opendnssec/signconf/dns.example.xml", "/etc/opendnssec/addns.xml", "DNS",
+	        "/var/lib/opendnssec/signed/dns.example", "File");
+	assert_zone(&zl->zones[2], "a&b<c\"d", "x&y", "/tmp/\"quoted\" & <odd>.xml", "in&",
+	        "DNS&\"", "out<", "File");
+}
+
+static void
+test_load(void **state)
+{
+	struct zonelist *zl;
+
+	(void)state;
+	zl = load_ok(data("mixed.xml"));
+	assert_mixed(zl);
+	zonelist_free(zl);
+
+	zl = load_ok(src("contrib/zonelist.xml"));
+	assert_int_equal(zl->nzones, 1);
+	assert_zone(&zl->zones[0], "example.com", "default",
+	        "/var/lib/opendnssec/signconf/example.com.xml",
+	        "/var/lib/opendnssec/unsigned/example.com", "File",
+	        "/var/lib/opendnssec/signed/example.com", "File");
+	zonelist_free(zl);
+
+	zl = load_ok(data("empty.xml"));
+	assert_int_equal(zl->nzones, 0);
+	assert_null(zl->zones);
+	zonelist_free(zl);
+	zonelist_free(NULL);
+}
+
+static void
+load_fails(const char *path, int code, const char *want)
+{
+	struct zonelist *sentinel = (struct zonelist *)&sentinel;
+	struct zonelist *zl = sentinel;
+	char err[ERRLEN] = "";
+	int ret;
+
+	ret = zonelist_load(path, &zl, err, sizeof(err));
+	if (ret != code || strcmp(err, want) != 0)
+		print_error("zonelist_load(%s) = %d: '%s'; wanted %d with '%s'\n", path, ret, err,
+		        code, want);
+	assert_int_equal(ret, code);
+	assert_ptr_equal(zl, sentinel);
+	assert_string_equal(err, want);
+}
+
+static void
+test_load_bad(void **state)
+{
+	char want[ERRLEN];
+
+	(void)state;
+	snprintf(want, sizeof(want),
+	        "%s:4: not well-formed XML: Opening and ending tag mismatch: Zone line 3 and "
+	        "ZoneList",
+	        data("bad-notxml.xml"));
+	load_fails(data("bad-notxml.xml"), E_PARSE, want);
+	snprintf(want, sizeof(want),
+	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
+	        "SignerConfiguration there",
+	        data("bad-no-policy.xml"));
+	load_fails(data("bad-no-policy.xml"), E_INVAL, want);
+	snprintf(want, sizeof(want),
+	        "%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
+	        "attributes",
+	        data("bad-adapter-type.xml"));
+	load_fails(data("bad-adapter-type.xml"), E_INVAL, want);
+	snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
+	        data("no-such.xml"));
+	load_fails(data("no-such.xml"), E_IO, want);
+}
+
+/* The shape of ksmutil-cli.md 4.1's gold excerpt, with a second zone. */
+static const char gold_file[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<ZoneList>\n"
+        "\t<Zone name=\"ods0\">\n"
+        "\t\t<Policy>default</Policy>\n"
+        "\t\t<SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
+        "</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "\t<Zone name=\"ods1.\">\n"
+        "\t\t<Policy>lab</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"File\">/out/ods1</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "</ZoneList>\n";
+
+/* The same as `zonelist export` writes it (4.4). */
+static const char gold_export[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<ZoneList>\n"
+        "    <Zone name=\"ods0\">\n"
+        "        <Policy>default</Policy>\n"
+        "        <SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
+        "</SignerConfiguration>\n"
+        "        <Adapters>\n"
+        "            <Input>\n"
+        "                <Adapter "
+        "type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
+        "            </Input>\n"
+        "            <Output>\n"
+        "                <Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
+        "            </Output>\n"
+        "        </Adapters>\n"
+        "    </Zone>\n"
+        "    <Zone name=\"ods1.\">\n"
+        "        <Policy>lab</Policy>\n"
+        "        <SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
+        "        <Adapters>\n"
+        "            <Input>\n"
+        "                <Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "            </Input>\n"
+        "            <Output>\n"
+        "                <Adapter type=\"File\">/out/ods1</Adapter>\n"
+        "            </Output>\n"
+        "        </Adapters>\n"
+        "    </Zone>\n"
+        "</ZoneList>\n";
+
+static const struct zonelist_zone gold_zones[] = {
+        /* no types given: "File" */
+        {"ods0", "default", "install_dir/var/opendnssec/signconf/ods0.xml",
+                "install_dir/var/opendnssec/unsigned/ods0", NULL,
+                "install_dir/var/opendnssec/signed/ods0", ""},
+        {"ods1.", "lab", "/sc/ods1.xml", "/etc/addns.xml", "DNS", "/out/ods1", "File"},
+};
+
+static void
+test_format(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(zonelist_format(gold_zones, 2, ZONELIST_STYLE_FILE, &out, &len), 0);
+	assert_string_equal(out, gold_file);
+	assert_int_equal(len, strlen(gold_file));
+	free(out);
+	assert_int_equal(zonelist_format(gold_zones, 2, ZONELIST_STYLE_EXPORT, &out, &len), 0);
+	assert_string_equal(out, gold_export);
+	assert_int_equal(len, strlen(gold_export));
+	free(out);
+
+	assert_int_equal(zonelist_format(NULL, 0, ZONELIST_STYLE_EXPORT, &out, &len), 0);
+	assert_string_equal(out, "<?xml version=\"1.0\"?>\n<ZoneList/>\n");
+	free(out);
+	assert_int_equal(zonelist_format(NULL, 0, ZONELIST_STYLE_FILE, &out, &len), 0);
+	assert_string_equal(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ZoneList/>\n");
+	free(out);
+	out = NULL;
+	assert_int_equal(zonelist_format(NULL, 1, ZONELIST_STYLE_FILE, &out, &len), E_INVAL);
+	assert_null(out);
+}
+
+/* mixed.xml (escaping everywhere) written in both styles and read back. */
+static void
+test_format_escape(void **state)
+{
+	struct zonelist *zl = load_ok(data("mixed.xml")), *back;
+	char *path = tmp("escape.xml");
+	char *out = NULL;
+	size_t len;
+	int style;
+
+	(void)state;
+	for (style = ZONELIST_STYLE_FILE; style <= ZONELIST_STYLE_EXPORT; style++) {
+		assert_int_equal(zonelist_format(zl->zones, zl->nzones, style, &out, &len), 0);
+		assert_non_null(strstr(out, "<Zone name=\"a&amp;b&lt;c&quot;d\">"));
+		assert_non_null(strstr(out, "<Adapter type=\"DNS&amp;&quot;\">in&amp;</Adapter>"));
+		assert_int_equal(file_write_atomic(path, out, len, 0600), 0);
+		free(out);
+		back = load_ok(path);
+		assert_mixed(back);
+		zonelist_free(back);
+	}
+	unlink(path);
+	free(path);
+	zonelist_free(zl);
+}
+
+/* edit.xml after adding three.example: re-indented with tabs, comments kept. */
+static const char gold_added[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+        "<ZoneList>\n"
+        "\t<!-- the first zone -->\n"
+        "\t<Zone name=\"one.example\">\n"
+        "\t\t<Policy>default</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/one.example.xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<File>/in/one.example</File>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<File>/out/one.example</File>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "\t<Zone name=\"two.example.\">\n"
+        "\t\t<Policy>lab</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"File\">/out/two.example</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
+        "\t\t<Policy>default</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "</ZoneList>\n";
+
+/* gold_added after removing one.example: its comment stays. */
+static const char gold_removed[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+        "<ZoneList>\n"
+        "\t<!-- the first zone -->\n"
+        "\t<Zone name=\"two.example.\">\n"
+        "\t\t<Policy>lab</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"File\">/out/two.example</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
+        "\t\t<Policy>default</Policy>\n"
+        "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
+        "\t\t<Adapters>\n"
+        "\t\t\t<Input>\n"
+        "\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
+        "\t\t\t</Input>\n"
+        "\t\t\t<Output>\n"
+        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+        "\t\t\t</Output>\n"
+        "\t\t</Adapters>\n"
+        "\t</Zone>\n"
+        "</ZoneList>\n";
+
+static const char gold_emptied[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+        "<ZoneList>\n"
+        "\t<!-- the first zone -->\n"
+        "</ZoneList>\n";
+
+static const struct zonelist_zone three = {
+        "three&<\"", "default", "/sc/three&<\".xml", "/in/three", NULL, "/etc/addns.xml", "DNS"};
+
+static void
+test_edit(void **state)
+{
+	char *path = tmp("zonelist.xml");
+	char *backup = tmp("zonelist.xml.backup");
+	char *orig = slurp(data("edit.xml"));
+	char err[ERRLEN] = "";
+	char **removed = NULL;
+	struct zonelist *zl;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(orig);
+	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0640), 0);
+
+	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_file(path, gold_added);
+	assert_file(backup, orig);
+	/* the file keeps its mode, and so does the backup */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(stat(backup, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	zl = load_ok(path);
+	assert_int_equal(zl->nzones, 3);
+	assert_zone(&zl->zones[2], "three&<\"", "default", "/sc/three&<\".xml", "/in/three", "File",
+	        "/etc/addns.xml", "DNS");
+	zonelist_free(zl);
+
+	/* exact names only: the dotted form is another zone */
+	assert_int_equal(zonelist_file_remove(path, "one.example.", &removed, err, sizeof(err)), 0);
+	assert_non_null(removed);
+	assert_null(removed[0]);
+	zonelist_strv_free(removed);
+	/* nothing removed: nothing written, the backup still holds edit.xml */
+	assert_file(path, gold_added);
+	assert_file(backup, orig);
+
+	assert_int_equal(zonelist_file_remove(path, "one.example", &removed, err, sizeof(err)), 0);
+	assert_string_equal(removed[0], "/sc/one.example.xml");
+	assert_null(removed[1]);
+	zonelist_strv_free(removed);
+	assert_file(path, gold_removed);
+	assert_file(backup, gold_added);
+
+	/* all zones; the caller does not want the paths */
+	assert_int_equal(zonelist_file_remove(path, NULL, NULL, err, sizeof(err)), 0);
+	assert_file(path, gold_emptied);
+	assert_file(backup, gold_removed);
+	zl = load_ok(path);
+	assert_int_equal(zl->nzones, 0);
+	zonelist_free(zl);
+
+	/* and one added again to the empty list */
+	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), 0);
+	zl = load_ok(path);
+	assert_int_equal(zl->nzones, 1);
+	zonelist_free(zl);
+	assert_file(backup, gold_emptied);
+
+	unlink(path);
+	unlink(backup);
+	free(orig);
+	free(backup);
+	free(path);
+}
+
+static void
+test_remove_all_signconfs(void **state)
+{
+	char *path = tmp("all.xml");
+	char *backup = tmp("all.xml.backup");
+	char *orig = slurp(data("mixed.xml"));
+	char err[ERRLEN] = "";
+	char **removed = NULL;
+
+	(void)state;
+	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0600), 0);
+	assert_int_equal(zonelist_file_remove(path, NULL, &removed, err, sizeof(err)), 0);
+	assert_string_equal(removed[0], "/var/lib/opendnssec/signconf/example.com.xml");
+	assert_string_equal(removed[1], "/var/lib/opendnssec/signconf/dns.example.xml");
+	assert_string_equal(removed[2], "/tmp/\"quoted\" & <odd>.xml");
+	assert_null(removed[3]);
+	zonelist_strv_free(removed);
+	assert_file(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	                  "<!-- Both adapter forms, a trailing dot, and names that need escaping. "
+	                  "-->\n"
+	                  "<ZoneList>\n"
+	                  "\t<!-- a zone transferred in and out -->\n"
+	                  "</ZoneList>\n");
+	assert_file(backup, orig);
+	zonelist_strv_free(NULL);
+	unlink(path);
+	unlink(backup);
+	free(orig);
+	free(backup);
+	free(path);
+}
+
+/* A missing file is an empty list for add: created, no backup. */
+static void
+test_add_new_file(void **state)
+{
+	char *path = tmp("new.xml");
+	char *backup = tmp("new.xml.backup");
+	char err[ERRLEN] = "";
+	char **removed = NULL;
+	char want[ERRLEN];
+	struct zonelist_zone z = gold_zones[0];
+	char *gold;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(zonelist_file_add(path, &z, err, sizeof(err)), 0);
+	/* the first zone of gold_file, alone */
+	gold = str_printf("%.*s</ZoneList>\n",
+	        (int)(strstr(gold_file, "\t<Zone name=\"ods1.\">") - gold_file), gold_file);
+	assert_file(path, gold);
+	free(gold);
+	assert_null(slurp(backup));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	unlink(path);
+
+	/* but not for remove */
+	snprintf(want, sizeof(want), "cannot read %s: No such file or directory", path);
+	assert_int_equal(zonelist_file_remove(path, "ods0", &removed, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+	assert_null(removed);
+	assert_null(slurp(path));
+	free(backup);
+	free(path);
+}
+
+/* An invalid file is not touched. */
+static void
+test_edit_bad_file(void **state)
+{
+	char *path = tmp("bad.xml");
+	char *orig = slurp(data("bad-no-policy.xml"));
+	char err[ERRLEN] = "";
+	char want[ERRLEN];
+
+	(void)state;
+	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0600), 0);
+	snprintf(want, sizeof(want),
+	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
+	        "SignerConfiguration there",
+	        path);
+	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), E_INVAL);
+	assert_string_equal(err, want);
+	assert_int_equal(zonelist_file_remove(path, NULL, NULL, err, sizeof(err)), E_INVAL);
+	assert_string_equal(err, want);
+	assert_file(path, orig);
+	unlink(path);
+	free(orig);
+	free(path);
+}
+
+/* add and remove must fail with E_IO and message want, changing nothing. */
+static void
+edit_fails(const char *path, const char *orig, const char *backup_orig, const char *want)
+{
+	char err[ERRLEN] = "";
+	char **removed = NULL;
+	char *backup = str_printf("%s.backup", path);
+	char *text;
+
+	assert_non_null(backup);
+	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+	err[0] = '\0';
+	assert_int_equal(zonelist_file_remove(path, NULL, &removed, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+	assert_null(removed);
+	text = slurp(path);
+	if (orig == NULL) {
+		assert_null(text);
+	} else {
+		assert_non_null(text);
+		assert_string_equal(text, orig);
+	}
+	free(text);
+	if (backup_orig != NULL)
+		assert_file(backup, backup_orig);
+	free(backup);
+}
+
+static void
+test_not_writable(void **state)
+{
+	char *dir = tmp("ro");
+	char *path = tmp("ro/zonelist.xml");
+	char *backup = tmp("ro/zonelist.xml.backup");
+	char *file = tmp("plain");
+	char *through = tmp("plain/zonelist.xml");
+	char *nodir = tmp("no-such-dir/zonelist.xml");
+	char *orig = slurp(data("edit.xml"));
+	char want[ERRLEN];
+	char err[ERRLEN] = "";
+	struct stat st;
+	int root = geteuid() == 0;
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0644), 0);
+
+	/* 1. the backup cannot be written: it is a directory */
+	assert_int_equal(mkdir(backup, 0755), 0);
+	snprintf(want, sizeof(want), "cannot back up %s to %s: Is a directory", path, backup);
+	edit_fails(path, orig, NULL, want);
+	assert_int_equal(stat(backup, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(rmdir(backup), 0);
+
+	/* 2. the directory is not writable (as nobody, when we are root) */
+	assert_int_equal(chmod(dir, 0555), 0);
+	assert_int_equal(chmod(tmpdir, 0711), 0);
+	if (!root || seteuid(65534) == 0) {
+		snprintf(want, sizeof(want), "cannot back up %s to %s: Permission denied", path,
+		        backup);
+		edit_fails(path, orig, NULL, want);
+		if (root)
+			assert_int_equal(seteuid(0), 0);
+		assert_null(slurp(backup));
+	} else {
+		printf("# cannot drop privileges (%s): read-only directory not tested\n",
+		        strerror(errno));
+	}
+	assert_int_equal(chmod(tmpdir, 0700), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_file(path, orig);
+
+	/* 3. a path through a regular file (not "missing": add fails too) */
+	assert_int_equal(file_write_atomic(file, "x", 1, 0600), 0);
+	snprintf(want, sizeof(want), "cannot read %s: Not a directory", through);
+	assert_int_equal(zonelist_file_add(through, &three, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+	assert_int_equal(zonelist_file_remove(through, NULL, NULL, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+	assert_file(file, "x");
+
+	/* 4. a directory that does not exist */
+	snprintf(want, sizeof(want), "cannot write %s: No such file or directory", nodir);
+	assert_int_equal(zonelist_file_add(nodir, &three, err, sizeof(err)), E_IO);
+	assert_string_equal(err, want);
+
+	unlink(file);
+	unlink(path);
+	rmdir(dir);
+	free(orig);
+	free(nodir);
+	free(through);
+	free(file);
+	free(backup);
+	free(path);
+	free(dir);
+}
+
+/* 20,000 zones: written, read back, edited in place. */
+static void
+test_many(void **state)
+{
+	enum { N = 20000 };
+	struct zonelist_zone *zones = calloc(N, sizeof(*zones));
+	char *path = tmp("many.xml");
+	char *backup = tmp("many.xml.backup");
+	char err[ERRLEN] = "";
+	char **removed = NULL;
+	struct zonelist *zl;
+	char *out = NULL;
+	size_t len, i;
+	int style;
+
+	(void)state;
+	assert_non_null(zones);
+	for (i = 0; i < N; i++) {
+		zones[i].name = str_printf("zone%zu.example", i);
+		zones[i].policy = i % 2 ? "default" : "lab";
+		zones[i].signconf = str_printf("/sc/zone%zu.xml", i);
+		zones[i].input = str_printf("/in/zone%zu", i);
+		zones[i].output = str_printf("/out/zone%zu", i);
+		zones[i].output_type = "DNS";
+		assert_non_null(zones[i].name);
+		assert_non_null(zones[i].signconf);
+		assert_non_null(zones[i].input);
+		assert_non_null(zones[i].output);
+	}
+	for (style = ZONELIST_STYLE_FILE; style <= ZONELIST_STYLE_EXPORT; style++) {
+		assert_int_equal(zonelist_format(zones, N, style, &out, &len), 0);
+		assert_int_equal(file_write_atomic(path, out, len, 0600), 0);
+		free(out);
+		zl = load_ok(path);
+		assert_int_equal(zl->nzones, N);
+		assert_zone(&zl->zones[0], "zone0.example", "lab", "/sc/zone0.xml", "/in/zone0",
+		        "File", "/out/zone0", "DNS");
+		assert_zone(&zl->zones[N - 1], "zone19999.example", "default", "/sc/zone19999.xml",
+		        "/in/zone19999", "File", "/out/zone19999", "DNS");
+		zonelist_free(zl);
+	}
+	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), 0);
+	assert_int_equal(
+	        zonelist_file_remove(path, "zone10000.example", &removed, err, sizeof(err)), 0);
+	assert_string_equal(removed[0], "/sc/zone10000.xml");
+	assert_null(removed[1]);
+	zonelist_strv_free(removed);
+	zl = load_ok(path);
+	assert_int_equal(zl->nzones, N);
+	assert_string_equal(zl->zones[9999].name, "zone9999.example");
+	assert_string_equal(zl->zones[10000].name, "zone10001.example");
+	assert_string_equal(zl->zones[N - 1].name, "three&<\"");
+	zonelist_free(zl);
+
+	for (i = 0; i < N; i++) {
+		free(zones[i].name);
+		free(zones[i].signconf);
+		free(zones[i].input);
+		free(zones[i].output);
+	}
+	free(zones);
+	unlink(path);
+	unlink(backup);
+	free(backup);
+	free(path);
+}
+
+static int
+setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_zonelist.XXXXXX",
+	        base != NULL && base[0] != '\0' ? base : "/tmp");
+	return mkdtemp(tmpdir) != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	/* every test removes what it made */
+	return rmdir(tmpdir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_load),
+	        cmocka_unit_test(test_load_bad),
+	        cmocka_unit_test(test_format),
+	        cmocka_unit_test(test_format_escape),
+	        cmocka_unit_test(test_edit),
+	        cmocka_unit_test(test_remove_all_signconfs),
+	        cmocka_unit_test(test_add_new_file),
+	        cmocka_unit_test(test_edit_bad_file),
+	        cmocka_unit_test(test_not_writable),
+	        cmocka_unit_test(test_many),
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
