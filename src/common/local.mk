@@ -8,7 +8,8 @@ src_common_libcommon_a_SOURCES = \
 	src/common/clock.c src/common/clock.h \
 	src/common/log.c src/common/log.h \
 	src/common/fileio.c src/common/fileio.h \
-	src/common/spawn.c src/common/spawn.h
+	src/common/spawn.c src/common/spawn.h \
+	src/common/dname.c src/common/dname.h
 
 # ---------------------------------------------------------------- unit tests
 COMMON_UNIT_TESTS = \
@@ -18,7 +19,8 @@ COMMON_UNIT_TESTS = \
 	tests/unit/test_clock \
 	tests/unit/test_fileio \
 	tests/unit/test_spawn \
-	tests/unit/test_log
+	tests/unit/test_log \
+	tests/unit/test_dname
 if HAVE_CMOCKA
 check_PROGRAMS += $(COMMON_UNIT_TESTS)
 TESTS += $(COMMON_UNIT_TESTS)
@@ -50,6 +52,10 @@ tests_unit_test_fileio_LDADD = $(COMMON_TEST_LDADD)
 tests_unit_test_spawn_SOURCES = tests/unit/test_spawn.c
 tests_unit_test_spawn_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_spawn_LDADD = $(COMMON_TEST_LDADD)
+
+tests_unit_test_dname_SOURCES = tests/unit/test_dname.c
+tests_unit_test_dname_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_dname_LDADD = $(COMMON_TEST_LDADD)
 
 # syslog calls are recorded by the test itself (no syslog daemon needed)
 tests_unit_test_log_SOURCES = tests/unit/test_log.c

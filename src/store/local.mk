@@ -1,0 +1,26 @@
+# src/store: typed data access (the only SQL outside db/ and migrations/).
+#
+# Programs that use the store link $(STORE_LIBS); it carries the migration
+# runner and the database layer as well, since every program that opens the
+# store also checks or brings the schema up to date.
+
+noinst_LIBRARIES += src/store/libstore.a
+src_store_libstore_a_SOURCES = \
+	src/store/store.h src/store/internal.h \
+	src/store/util.c \
+	src/store/repository.c \
+	src/store/policy.c \
+	src/store/zone.c \
+	src/store/zonelist.c
+
+STORE_LIBS = src/store/libstore.a $(MIGRATE_LIBS)
+
+# ---------------------------------------------------------------- unit tests
+# SQLite databases in a temporary directory, built with the migrations.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_store
+TESTS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_store_LDADD = $(STORE_LIBS) $(CMOCKA_LIBS)
+endif

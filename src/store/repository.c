@@ -1,0 +1,206 @@
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "db/db.h"
+#include "store/internal.h"
+#include "store/store.h"
+
+void
+store_repository_free_array(struct store_repository *r, size_t n)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(r[i].name);
+	free(r);
+}
+
+/* Byte order of names (collations differ between engines), then id. */
+static int
+repo_cmp_name(const void *a, const void *b)
+{
+	const struct store_repository *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int
+store_repository_list(db_t *db, struct store_repository **out, size_t *n)
+{
+	struct store_repository *list = NULL, *grown;
+	size_t count = 0, cap = 0;
+	db_stmt_t *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, "SELECT id, name, capacity, requirebackup FROM securitymodules"
+		" ORDER BY id", &st);
+	if (rc < 0)
+		goto out;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct store_repository *r;
+
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(list, cap * sizeof(*list));
+			if (grown == NULL) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			list = grown;
+		}
+		r = &list[count];
+		memset(r, 0, sizeof(*r));
+		r->id = db_column_int(st, 0);
+		rc = store_column_strdup(st, 1, &r->name);
+		if (rc < 0)
+			goto out;
+		count++;
+		r->capacity = (long)db_column_int(st, 2);
+		r->require_backup = db_column_int(st, 3) != 0;
+	}
+	if (rc < 0)
+		goto out;
+	if (count > 1)
+		qsort(list, count, sizeof(*list), repo_cmp_name);
+	*out = list;
+	*n = count;
+	list = NULL;
+	count = 0;
+	rc = 0;
+out:
+	store_repository_free_array(list, count);
+	db_finalize(st);
+	return rc;
+}
+
+int
+store_repository_id(db_t *db, const char *name, int64_t *id)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (name == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	rc = db_prepare(db, "SELECT id FROM securitymodules WHERE name = ? ORDER BY id", &st);
+	if (rc < 0)
+		goto out;
+	rc = db_bind_text(st, 1, name);
+	if (rc < 0)
+		goto out;
+	rc = db_step(st);
+	if (rc < 0)
+		goto out;
+	if (rc == DB_DONE) {
+		rc = E_NOTFOUND;
+		goto out;
+	}
+	*id = db_column_int(st, 0);
+	rc = 0;
+out:
+	db_finalize(st);
+	return rc;
+}
+
+int
+store_repositories_import(db_t *db, const struct conf_repository *repos, size_t n)
+{
+	struct store_repository *have = NULL;
+	db_stmt_t *ins = NULL, *upd = NULL;
+	size_t nhave = 0, i, j;
+	int rc;
+
+	if (n > 0 && repos == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	rc = store_repository_list(db, &have, &nhave);
+	if (rc < 0)
+		goto out;
+	rc = db_prepare(db, "INSERT INTO securitymodules (name, capacity, requirebackup)"
+		" VALUES (?, ?, ?)", &ins);
+	if (rc < 0)
+		goto out;
+	/* by name: should a 1.4 database hold a name twice, every row is kept in step */
+	rc = db_prepare(db, "UPDATE securitymodules SET capacity = ?, requirebackup = ?"
+		" WHERE name = ?", &upd);
+	if (rc < 0)
+		goto out;
+
+	for (i = 0; i < n; i++) {
+		const struct conf_repository *r = &repos[i];
+		int64_t backup = r->require_backup ? 1 : 0;
+		int found = 0, same = 1;
+		db_stmt_t *st;
+
+		if (r->name == NULL || r->capacity < 0) {
+			rc = E_INVAL;
+			goto out;
+		}
+		for (j = 0; j < nhave; j++) {
+			if (strcmp(have[j].name, r->name) != 0)
+				continue;
+			found = 1;
+			if (have[j].capacity != r->capacity || have[j].require_backup != backup)
+				same = 0;
+		}
+		if (found && same)
+			continue;
+		st = found ? upd : ins;
+		rc = db_reset(st);
+		if (rc < 0)
+			goto out;
+		if (found) {
+			rc = db_bind_int(st, 1, r->capacity);
+			if (rc == 0)
+				rc = db_bind_int(st, 2, backup);
+			if (rc == 0)
+				rc = db_bind_text(st, 3, r->name);
+		} else {
+			rc = db_bind_text(st, 1, r->name);
+			if (rc == 0)
+				rc = db_bind_int(st, 2, r->capacity);
+			if (rc == 0)
+				rc = db_bind_int(st, 3, backup);
+		}
+		if (rc == 0)
+			rc = store_step_done(st);
+		if (rc < 0)
+			goto out;
+		if (!found) {
+			/* a name given twice in one import: the second one updates */
+			struct store_repository *grown = realloc(have, (nhave + 1) * sizeof(*have));
+
+			if (grown == NULL) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			have = grown;
+			memset(&have[nhave], 0, sizeof(*have));
+			have[nhave].name = strdup(r->name);
+			if (have[nhave].name == NULL) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			have[nhave].capacity = r->capacity;
+			have[nhave].require_backup = (int)backup;
+			nhave++;
+		}
+	}
+	rc = 0;
+out:
+	db_finalize(ins);
+	db_finalize(upd);
+	store_repository_free_array(have, nhave);
+	return rc;
+}
