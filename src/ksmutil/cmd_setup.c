@@ -2,8 +2,9 @@
  * cmd_setup.c - `ods-ksmutil setup`: (re)create the database schema.
  *
  * The whole reset runs through the migration runner, so a fresh database
- * gets exactly the schema an upgraded one has. Importing conf.xml, kasp.xml
- * and zonelist.xml into it follows in the policy/zone layer.
+ * gets exactly the schema an upgraded one has. Then conf.xml, kasp.xml and
+ * zonelist.xml are imported into it in one transaction (cmd_update.c); all
+ * three are read and checked before the reset.
  */
 #include "config.h"
 
@@ -12,14 +13,16 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "db/migrate.h"
 #include "ksmutil/ksmutil.h"
 
 /*
  * As root, hand the SQLite files to the daemon's user and group so that a
  * daemon that drops privileges can still write them (1.x did the same).
+ * The "fixing permissions" line is printed before the import, where 1.x
+ * printed it; the change of owner waits until the files are complete.
  */
 static void
 fix_permissions(const struct conf *conf)
@@ -30,7 +33,6 @@ fix_permissions(const struct conf *conf)
 	gid_t gid = (gid_t)-1;
 	char file[4096];
 
-	printf("fixing permissions on file %s\n", path);
 	if (geteuid() != 0 || (!conf->user && !conf->group))
 		return;
 	if (conf->user) {
@@ -57,14 +59,36 @@ fail:
 	printf("Will coninue with setup, but you may need to manually change ownership\n");
 }
 
+/* setup created the SQLite file and then gave up: take it away again. */
+static void
+remove_new_file(struct ksm_ctx *ctx)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal", NULL };
+	char file[4096];
+
+	db_close(ctx->db);
+	ctx->db = NULL;
+	for (int i = 0; suffixes[i]; i++) {
+		snprintf(file, sizeof(file), "%s%s", ctx->conf->datastore.path, suffixes[i]);
+		(void)unlink(file);
+	}
+}
+
 int
 cmd_setup(struct ksm_ctx *ctx)
 {
-	int rc, ro = 0;
+	struct ksm_import *im = NULL;
+	struct stat sb;
+	int rc, ro = 0, existed = 1;
 
 	if (!ksm_confirm(ctx, "*WARNING* This will erase all data in the database; "
 	    "are you sure? [y/N] "))
 		return KSM_OK;
+	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
+		return rc;
+	if (ctx->conf->datastore.backend == DB_BACKEND_SQLITE &&
+	    stat(ctx->conf->datastore.path, &sb) != 0 && errno == ENOENT)
+		existed = 0;
 	if ((rc = ksm_open_db(ctx, 1, 0)) != KSM_OK)
 		return rc;
 	if ((rc = db_read_only(ctx->db, &ro)) != 0)
@@ -73,9 +97,23 @@ cmd_setup(struct ksm_ctx *ctx)
 		printf("Error: database %s is read-only\n", db_location(ctx->db));
 		return KSM_EREADONLY;
 	}
-	if ((rc = migrate_reset(ctx->db)) != 0)
-		return ksm_db_fail(ctx, rc);
+	/*
+	 * Read and check conf.xml, kasp.xml and zonelist.xml before anything is
+	 * erased. The reset and the import then run as one transaction where
+	 * the engine allows DDL in one (ksm_setup_import), so a failure there
+	 * leaves the old database as it was; on MySQL the checks done here are
+	 * what keeps a bad file from leaving an empty database behind.
+	 */
+	if ((rc = ksm_setup_prepare(ctx, &im)) != KSM_OK) {
+		if (!existed)
+			remove_new_file(ctx);
+		return rc;
+	}
 	if (ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
+		printf("fixing permissions on file %s\n", ctx->conf->datastore.path);
+	rc = ksm_setup_import(ctx, im);
+	if (rc == KSM_OK && ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
 		fix_permissions(ctx->conf);
-	return KSM_OK;
+	ksm_setup_release(im);
+	return rc;
 }

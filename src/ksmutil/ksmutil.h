@@ -89,11 +89,73 @@ void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
 /* -h: everything, plus key states, key types and the date formats. */
 void ksm_help_full(struct ksm_ctx *ctx);
 
+/* ------------------------------------------------------------ textbuf.c */
+
+/*
+ * Output held back while a transaction runs: db_transact() may run its
+ * callback more than once, so what the callback wants to print is collected
+ * here (reset at the start of every attempt) and printed once at the end.
+ * Running out of memory is remembered and reported by ksm_text_flush().
+ */
+struct ksm_text {
+	char *buf;
+	size_t len, cap;
+	int nomem;
+};
+
+void ksm_text_reset(struct ksm_text *t);
+void ksm_text_printf(struct ksm_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Write what was collected to stdout and reset. */
+void ksm_text_flush(struct ksm_text *t);
+void ksm_text_free(struct ksm_text *t);
+
+/* ------------------------------------------------------------- notify.c */
+
+/*
+ * Tell a running ods-enforcerd that the database changed: SIGHUP to the
+ * process in the PidFile of the conf.xml in use (ksmutil-cli.md 2.4, with
+ * quirk 16 fixed). Prints the 1.x lines; a missing daemon is not an error.
+ */
+void ksm_notify_enforcer(struct ksm_ctx *ctx);
+
 /* ------------------------------------------------------------- handlers */
 
 int cmd_setup(struct ksm_ctx *ctx);
 int cmd_database_migrate(struct ksm_ctx *ctx);
 int cmd_database_status(struct ksm_ctx *ctx);
 int cmd_database_backup(struct ksm_ctx *ctx);
+
+/* cmd_update.c: update kasp|zonelist|conf|all; policy import; zonelist import */
+int cmd_update(struct ksm_ctx *ctx);
+int cmd_policy_import(struct ksm_ctx *ctx);
+int cmd_zonelist_import(struct ksm_ctx *ctx);
+
+/*
+ * What setup imports after the schema reset (cmd_update.c). setup_prepare
+ * reads and checks every file before anything is erased; setup_import
+ * imports them in one transaction. Both print their own messages and
+ * return an exit status; setup_release frees what prepare loaded.
+ */
+struct ksm_import;
+int ksm_setup_prepare(struct ksm_ctx *ctx, struct ksm_import **out);
+int ksm_setup_import(struct ksm_ctx *ctx, struct ksm_import *s);
+void ksm_setup_release(struct ksm_import *s);
+
+/* cmd_zone.c */
+int cmd_zone_add(struct ksm_ctx *ctx);
+int cmd_zone_delete(struct ksm_ctx *ctx);
+int cmd_zone_list(struct ksm_ctx *ctx);
+
+/* cmd_zonelist.c */
+int cmd_zonelist_export(struct ksm_ctx *ctx);
+
+/* cmd_policy.c */
+int cmd_policy_export(struct ksm_ctx *ctx);
+int cmd_policy_list(struct ksm_ctx *ctx);
+int cmd_policy_purge(struct ksm_ctx *ctx);
+
+/* cmd_repository.c */
+int cmd_repository_list(struct ksm_ctx *ctx);
 
 #endif

@@ -5,7 +5,15 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/main.c \
 	src/ksmutil/common.c \
 	src/ksmutil/usage.c \
+	src/ksmutil/textbuf.c \
+	src/ksmutil/notify.c \
 	src/ksmutil/cmd_setup.c \
+	src/ksmutil/cmd_update.c \
+	src/ksmutil/cmd_zone.c \
+	src/ksmutil/cmd_zonelist.c \
+	src/ksmutil/cmd_policy.c \
+	src/ksmutil/cmd_repository.c \
 	src/ksmutil/cmd_database.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
-ods_ksmutil_LDADD = src/config/libconfig.a db/libmigrate.a $(DB_LIBS) $(LIBXML2_LIBS)
+# $(STORE_LIBS) with libconfig.a placed between the store and the layers below it
+ods_ksmutil_LDADD = src/store/libstore.a src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS)

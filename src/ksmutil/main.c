@@ -38,20 +38,16 @@ struct ksm_command {
 	const struct ksm_verb *verbs;
 };
 
-static const struct ksm_verb update_verbs[] = {
-	{ "KASP", cmd_not_implemented }, { "ZONELIST", cmd_not_implemented },
-	{ "CONF", cmd_not_implemented }, { "ALL", cmd_not_implemented }, { NULL, NULL },
-};
 static const struct ksm_verb zone_verbs[] = {
-	{ "ADD", cmd_not_implemented }, { "DELETE", cmd_not_implemented },
-	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+	{ "ADD", cmd_zone_add }, { "DELETE", cmd_zone_delete },
+	{ "LIST", cmd_zone_list }, { NULL, NULL },
 };
 static const struct ksm_verb repository_verbs[] = {
-	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+	{ "LIST", cmd_repository_list }, { NULL, NULL },
 };
 static const struct ksm_verb policy_verbs[] = {
-	{ "EXPORT", cmd_not_implemented }, { "IMPORT", cmd_not_implemented },
-	{ "LIST", cmd_not_implemented }, { "PURGE", cmd_not_implemented }, { NULL, NULL },
+	{ "EXPORT", cmd_policy_export }, { "IMPORT", cmd_policy_import },
+	{ "LIST", cmd_policy_list }, { "PURGE", cmd_policy_purge }, { NULL, NULL },
 };
 static const struct ksm_verb key_verbs[] = {
 	{ "LIST", cmd_not_implemented }, { "EXPORT", cmd_not_implemented },
@@ -74,13 +70,14 @@ static const struct ksm_verb database_verbs[] = {
 	{ "STATUS", cmd_database_status }, { NULL, NULL },
 };
 static const struct ksm_verb zonelist_verbs[] = {
-	{ "EXPORT", cmd_not_implemented }, { "IMPORT", cmd_not_implemented }, { NULL, NULL },
+	{ "EXPORT", cmd_zonelist_export }, { "IMPORT", cmd_zonelist_import }, { NULL, NULL },
 };
 
 /* Order matters: "ZONE" must be typed exactly so that "zonelist" reaches its own entry. */
 static const struct ksm_command commands[] = {
 	{ "SETUP", 0, USAGE_SETUP, cmd_setup, NULL },
-	{ "UPDATE", 0, USAGE_UPDATE, NULL, update_verbs },
+	/* update checks its own qualifier: an unknown one gets 1.x's own message */
+	{ "UPDATE", 0, USAGE_UPDATE, cmd_update, NULL },
 	{ "START", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
 	{ "STOP", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
 	{ "NOTIFY", 0, USAGE_CONTROL, cmd_not_implemented, NULL },

@@ -1,0 +1,713 @@
+/*
+ * cmd_update.c - bring conf.xml, kasp.xml and zonelist.xml into the
+ * database: `update kasp|zonelist|conf|all`, `policy import` (= update
+ * kasp), `zonelist import` (= update zonelist) and the import half of
+ * `setup` (ksmutil-cli.md 3, enforcer.md 2).
+ *
+ * Every file is read and checked before the database is touched; the
+ * import itself is one transaction, so a failure anywhere leaves the
+ * database as it was. What the transaction wants to print is collected in
+ * a struct ksm_text and printed once it is over (db_transact may run the
+ * callback again after contention).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/dname.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/spawn.h"
+#include "common/str.h"
+#include "config/kasp.h"
+#include "config/zonelist.h"
+#include "db/migrate.h"
+#include "ksmutil/ksmutil.h"
+#include "store/store.h"
+
+enum step { STEP_NONE, STEP_REPOSITORIES, STEP_POLICIES, STEP_ZONES };
+
+static const char *const step_text[] = {
+	[STEP_NONE] = "",
+	[STEP_REPOSITORIES] = "repositories",
+	[STEP_POLICIES] = "policies",
+	[STEP_ZONES] = "zones",
+};
+
+/* One KSK or ZSK algorithm that an import would change. */
+struct algo_change {
+	const char *policy;     /* borrowed from the loaded kasp */
+	const char *keytype;    /* "KSK" or "ZSK" */
+	int from, to;
+};
+
+struct ksm_import {
+	int setup;              /* setup: failures also print "SETUP FAILED" */
+	int do_conf, do_kasp, do_zonelist;
+	struct kasp *kasp;
+	struct zonelist *zl;    /* names normalised */
+	struct spawn_result check;      /* ods-kaspcheck's output (setup prints it later) */
+	int have_check;
+	time_t now;
+
+	struct algo_change *changes;
+	size_t nchanges;
+
+	/* Set by the transaction. */
+	struct ksm_text text;
+	enum step failed;       /* the step that failed */
+	int user_error;         /* the failure was explained in text (bad input, not the DB) */
+};
+
+/* ------------------------------------------------------------ failures */
+
+static int
+fail_step(struct ksm_import *im, enum step step)
+{
+	printf("Failed to update %s\n", step_text[step]);
+	if (im->setup)
+		printf("SETUP FAILED\n");
+	return KSM_EUSAGE;
+}
+
+/* ------------------------------------------------------------ ods-kaspcheck */
+
+/* ods-kaspcheck beside the running program, else the installed one; malloc()ed. */
+static char *
+kaspcheck_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash, *path;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			path = str_printf("%s/ods-kaspcheck", self);
+			if (path && access(path, X_OK) == 0)
+				return path;
+			free(path);
+		}
+	}
+	return str_dup(ODS_BINDIR "/ods-kaspcheck");
+}
+
+/*
+ * Run `ods-kaspcheck -c <conf>` into im->check. Returns 0 when it ran
+ * (whatever it said), -1 when it could not be run (the caller carries on).
+ */
+static int
+kaspcheck_run(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	char *path = kaspcheck_path();
+	const char *argv[4];
+	int rc = -1;
+
+	if (!path)
+		goto out;
+	argv[0] = path;
+	argv[1] = "-c";
+	argv[2] = ctx->opt.config;
+	argv[3] = NULL;
+	fflush(stdout);
+	if (spawn_run(argv, NULL, NULL, 0, &im->check) != 0)
+		goto out;
+	im->have_check = 1;
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static void
+kaspcheck_print(struct ksm_import *im)
+{
+	if (!im->have_check)
+		return;
+	fwrite(im->check.out, 1, im->check.outlen, stdout);
+	fflush(stdout);
+	fwrite(im->check.err, 1, im->check.errlen, stderr);
+}
+
+/* 0 when kasp.xml may be imported; prints ods-kaspcheck's complaints when not. */
+static int
+kaspcheck_verdict(struct ksm_import *im)
+{
+	if (!im->have_check) {
+		fflush(stdout);
+		fprintf(stderr, "Couldn't run ods-kaspcheck, will carry on\n");
+		return 0;
+	}
+	if (im->check.exited && im->check.status == 0)
+		return 0;
+	kaspcheck_print(im);
+	fprintf(stderr, "ods-kaspcheck returned an error, please check your policy\n");
+	return -1;
+}
+
+/* ------------------------------------------------------------ the files */
+
+static void
+print_filenames(struct ksm_ctx *ctx)
+{
+	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
+	printf("kasp filename set to %s.\n", ctx->conf->policy_file);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Normalise the zone names of the file (lower case, checked) and refuse a
+ * name listed twice, or both with and without the trailing dot.
+ */
+static int
+check_zone_names(struct ksm_import *im, const char *path)
+{
+	struct zonelist *zl = im->zl;
+	char err[512], **sorted = NULL, *norm;
+	size_t i, n;
+	int rc = -1;
+
+	for (i = 0; i < zl->nzones; i++) {
+		if (dname_normalise(zl->zones[i].name, 1, &norm, err, sizeof(err)) != 0) {
+			printf("Error: %s in %s\n", err, path);
+			goto out;
+		}
+		free(zl->zones[i].name);
+		zl->zones[i].name = norm;
+	}
+	sorted = malloc((zl->nzones + 1) * sizeof(*sorted));
+	if (!sorted) {
+		printf("Error: out of memory\n");
+		goto out;
+	}
+	/* Sort the names without their trailing dot: both spellings land side by side. */
+	for (i = 0; i < zl->nzones; i++) {
+		n = strlen(zl->zones[i].name);
+		if (n > 1 && zl->zones[i].name[n - 1] == '.')
+			sorted[i] = strndup(zl->zones[i].name, n - 1);
+		else
+			sorted[i] = strdup(zl->zones[i].name);
+		if (!sorted[i]) {
+			printf("Error: out of memory\n");
+			n = i;
+			while (n > 0)
+				free(sorted[--n]);
+			goto out;
+		}
+	}
+	qsort(sorted, zl->nzones, sizeof(*sorted), name_cmp);
+	rc = 0;
+	for (i = 1; i < zl->nzones && rc == 0; i++) {
+		if (strcmp(sorted[i - 1], sorted[i]) != 0)
+			continue;
+		/* Tell the two cases apart by looking for both spellings in the file. */
+		int plain = 0, dotted = 0;
+		for (size_t j = 0; j < zl->nzones; j++) {
+			const char *z = zl->zones[j].name;
+			size_t len = strlen(sorted[i]);
+			if (strncmp(z, sorted[i], len) != 0)
+				continue;
+			if (z[len] == '\0')
+				plain++;
+			else if (z[len] == '.' && z[len + 1] == '\0')
+				dotted++;
+		}
+		if (plain && dotted)
+			printf("Error Importing zone %s; it already exists both with and without a "
+			    "trailing dot\n", sorted[i]);
+		else
+			printf("Error Importing zone %s; it is listed more than once\n", sorted[i]);
+		rc = -1;
+	}
+	for (i = 0; i < zl->nzones; i++)
+		free(sorted[i]);
+out:
+	free(sorted);
+	return rc;
+}
+
+/* Read the files the import needs; prints the problem and returns an exit status. */
+static int
+load_files(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	char err[1024];
+
+	if (im->do_kasp && kasp_load(ctx->conf->policy_file, &im->kasp, err, sizeof(err)) != 0) {
+		printf("Error: %s\n", err);
+		return fail_step(im, STEP_POLICIES);
+	}
+	if (im->do_zonelist) {
+		if (zonelist_load(ctx->conf->zonelist_file, &im->zl, err, sizeof(err)) != 0) {
+			printf("Error: %s\n", err);
+			return fail_step(im, STEP_ZONES);
+		}
+		if (check_zone_names(im, ctx->conf->zonelist_file) != 0)
+			return fail_step(im, STEP_ZONES);
+	}
+	return KSM_OK;
+}
+
+/* ------------------------------------------------------------ algorithm changes */
+
+static int
+add_change(struct ksm_import *im, const char *policy, const char *keytype, int from, int to)
+{
+	struct algo_change *c = realloc(im->changes, (im->nchanges + 1) * sizeof(*c));
+
+	if (!c)
+		return E_NOMEM;
+	im->changes = c;
+	c[im->nchanges].policy = policy;
+	c[im->nchanges].keytype = keytype;
+	c[im->nchanges].from = from;
+	c[im->nchanges].to = to;
+	im->nchanges++;
+	return 0;
+}
+
+static int
+find_changes_txn(db_t *db, void *arg)
+{
+	struct ksm_import *im = arg;
+	struct kasp_policy *old;
+	int rc = 0;
+
+	im->nchanges = 0;
+	for (size_t i = 0; i < im->kasp->npolicies && rc == 0; i++) {
+		const struct kasp_policy *p = &im->kasp->policies[i];
+
+		rc = store_policy_get(db, p->name, &old);
+		if (rc == E_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
+			break;
+		if (old->ksk.algorithm != p->ksk.algorithm)
+			rc = add_change(im, p->name, "KSK", old->ksk.algorithm, p->ksk.algorithm);
+		if (rc == 0 && old->zsk.algorithm != p->zsk.algorithm)
+			rc = add_change(im, p->name, "ZSK", old->zsk.algorithm, p->zsk.algorithm);
+		kasp_policy_free(old);
+	}
+	return rc;
+}
+
+/*
+ * Compare the KSK/ZSK algorithms with the database and ask before changing
+ * any. Returns -1 to go on, or the exit status to stop with.
+ */
+static int
+confirm_changes(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	int rc, c;
+
+	rc = db_transact(ctx->db, DB_TXN_READ, find_changes_txn, im);
+	if (rc != 0)
+		return ksm_db_fail(ctx, rc);
+	if (im->nchanges == 0)
+		return -1;
+	printf("\n\nAlgorithm change attempted... details:\n");
+	for (size_t i = 0; i < im->nchanges; i++)
+		printf("Policy: %s, %s algorithm changed from %d to %d.\n", im->changes[i].policy,
+		    im->changes[i].keytype, im->changes[i].from, im->changes[i].to);
+	if (ctx->opt.force || ctx->opt.yes)
+		return -1;
+	printf("*WARNING* This will change the algorithms used as noted above. Algorithm "
+	    "rollover is _not_ supported by OpenDNSSEC and zones may break. Are you sure? "
+	    "[y/N] ");
+	fflush(stdout);
+	c = getchar();
+	if (c == 'y' || c == 'Y')
+		return -1;
+	printf("\nOkay, quitting...\n");
+	return KSM_OK;
+}
+
+static void
+log_changes(struct ksm_import *im)
+{
+	struct ksm_text t = { 0 };
+
+	if (im->nchanges == 0)
+		return;
+	for (size_t i = 0; i < im->nchanges; i++)
+		ksm_text_printf(&t, " Policy: %s, %s algorithm changed from %d to %d.",
+		    im->changes[i].policy, im->changes[i].keytype, im->changes[i].from,
+		    im->changes[i].to);
+	if (!t.nomem && t.buf)
+		log_syslog_once("ods-ksmutil", LOG_DAEMON, LOG_INFO,
+		    "Algorithm changes made, details: %s", t.buf);
+	ksm_text_free(&t);
+}
+
+/* ------------------------------------------------------------ the transaction */
+
+static void
+zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *policy)
+{
+	struct ksm_import *im = arg;
+
+	switch (ev) {
+	case STORE_ZL_FOUND:
+		ksm_text_printf(&im->text, "Zone %s found; policy set to %s\n", zone, policy);
+		break;
+	case STORE_ZL_ADDED:
+		ksm_text_printf(&im->text, "Added zone %s to database\n", zone);
+		break;
+	case STORE_ZL_UPDATED:
+		break;
+	case STORE_ZL_REMOVED:
+		ksm_text_printf(&im->text, "Removing zone %s from database\n", zone);
+		break;
+	case STORE_ZL_NO_POLICY:
+		ksm_text_printf(&im->text, "ERROR, can't find policy %s.\n", policy);
+		im->user_error = 1;
+		break;
+	case STORE_ZL_DOT_CLASH:
+		ksm_text_printf(&im->text, "Error Importing zone %s; it already exists both with "
+		    "and without a trailing dot\n", zone);
+		im->user_error = 1;
+		break;
+	}
+}
+
+static int
+import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
+{
+	struct conf_repository *repos;
+	size_t i, n = 0;
+	int rc;
+
+	repos = calloc(conf->nrepos + 1, sizeof(*repos));
+	if (!repos)
+		return E_NOMEM;
+	for (i = 0; i < conf->nrepos; i++) {
+		const struct conf_repository *r = &conf->repos[i];
+
+		if (!r->name || r->name[0] == '\0') {
+			ksm_text_printf(&im->text,
+			    "WARNING: Repository found with NULL name, skipping...\n");
+			continue;
+		}
+		ksm_text_printf(&im->text, "Repository %s found\n", r->name);
+		if (r->capacity <= 0)
+			ksm_text_printf(&im->text, "No Maximum Capacity set.\n");
+		else
+			ksm_text_printf(&im->text, "Capacity set to %ld.\n", r->capacity);
+		if (r->require_backup)
+			ksm_text_printf(&im->text, "RequireBackup set.\n");
+		else
+			ksm_text_printf(&im->text, "RequireBackup NOT set; please make sure that "
+			    "you know the potential problems of using keys which are not "
+			    "recoverable\n");
+		repos[n++] = *r;        /* shallow: the strings stay conf's */
+	}
+	rc = store_repositories_import(db, repos, n);
+	free(repos);
+	return rc;
+}
+
+/* The repository a key definition names must be in the database already. */
+static int
+check_repository(db_t *db, struct ksm_import *im, const char *name)
+{
+	int64_t id;
+	int rc = store_repository_id(db, name, &id);
+
+	if (rc == E_NOTFOUND) {
+		ksm_text_printf(&im->text, "Error: unable to find repository %s\n", name);
+		ksm_text_printf(&im->text, "Please either add the repository to conf.xml or "
+		    "remove the reference to it from kasp.xml\n");
+		im->user_error = 1;
+	}
+	return rc;
+}
+
+static int
+import_policies(db_t *db, struct ksm_import *im)
+{
+	int rc = 0, created;
+
+	for (size_t i = 0; i < im->kasp->npolicies && rc == 0; i++) {
+		const struct kasp_policy *p = &im->kasp->policies[i];
+
+		ksm_text_printf(&im->text, "Policy %s found\n", p->name);
+		/* The kasp module keeps no link from a text to its policy: print them all once. */
+		if (i == 0) {
+			for (size_t j = 0; j < im->kasp->napprox; j++)
+				ksm_text_printf(&im->text, "Info: converting %s to seconds; M "
+				    "interpreted as 31 days, Y interpreted as 365 days\n",
+				    im->kasp->approx[j]);
+		}
+		rc = check_repository(db, im, p->ksk.repository);
+		if (rc == 0 && strcmp(p->zsk.repository, p->ksk.repository) != 0)
+			rc = check_repository(db, im, p->zsk.repository);
+		if (rc == 0)
+			rc = store_policy_import(db, p, &created);
+	}
+	return rc;
+}
+
+struct import_txn {
+	struct ksm_ctx *ctx;
+	struct ksm_import *im;
+};
+
+static int
+import_txn(db_t *db, void *arg)
+{
+	struct import_txn *a = arg;
+	struct ksm_import *im = a->im;
+	int rc = 0;
+
+	ksm_text_reset(&im->text);
+	im->failed = STEP_NONE;
+	im->user_error = 0;
+	if (im->do_conf) {
+		im->failed = STEP_REPOSITORIES;
+		rc = import_repositories(db, im, a->ctx->conf);
+		if (rc != 0)
+			goto out;
+	}
+	if (im->do_kasp) {
+		im->failed = STEP_POLICIES;
+		/* setup prints ods-kaspcheck's report where 1.x did: before the policies */
+		if (im->setup && im->have_check)
+			ksm_text_printf(&im->text, "%s", im->check.out);
+		rc = import_policies(db, im);
+		if (rc != 0)
+			goto out;
+	}
+	if (im->do_zonelist) {
+		im->failed = STEP_ZONES;
+		rc = store_zonelist_import(db, im->zl, im->now, zl_report, im);
+		if (rc != 0)
+			goto out;
+	}
+	im->failed = STEP_NONE;
+out:
+	return rc;
+}
+
+/* Run the import transaction and print its outcome; returns an exit status. */
+static int
+import_run(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	struct import_txn a = { ctx, im };
+	int rc;
+
+	/* setup: the schema reset and the import are one unit of work. */
+	if (im->setup)
+		rc = migrate_reset_fill(ctx->db, import_txn, &a);
+	else
+		rc = db_transact(ctx->db, DB_TXN_WRITE, import_txn, &a);
+	ksm_text_flush(&im->text);
+	if (rc == 0)
+		return KSM_OK;
+	if (im->user_error)
+		return fail_step(im, im->failed);
+	rc = ksm_db_fail(ctx, rc);
+	if (im->failed != STEP_NONE) {
+		printf("Failed to update %s\n", step_text[im->failed]);
+		if (im->setup)
+			printf("SETUP FAILED\n");
+	}
+	return rc;
+}
+
+static void
+import_free(struct ksm_import *im)
+{
+	if (!im)
+		return;
+	kasp_free(im->kasp);
+	zonelist_free(im->zl);
+	if (im->have_check)
+		spawn_result_free(&im->check);
+	free(im->changes);
+	ksm_text_free(&im->text);
+	free(im);
+}
+
+/* ------------------------------------------------------------ update */
+
+static int
+update_run(struct ksm_ctx *ctx, int conf, int kasp, int zonelist)
+{
+	struct ksm_import *im;
+	int rc;
+
+	im = calloc(1, sizeof(*im));
+	if (!im) {
+		printf("Error: out of memory\n");
+		return KSM_ERUNTIME;
+	}
+	im->do_conf = conf;
+	im->do_kasp = kasp;
+	im->do_zonelist = zonelist;
+	im->now = clock_now();
+
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		goto out;
+	if (kasp || zonelist)
+		print_filenames(ctx);
+	if ((rc = load_files(ctx, im)) != KSM_OK)
+		goto out;
+	if (kasp) {
+		kaspcheck_run(ctx, im);
+		if (kaspcheck_verdict(im) != 0) {
+			rc = fail_step(im, STEP_POLICIES);
+			goto out;
+		}
+		kaspcheck_print(im);
+		rc = confirm_changes(ctx, im);
+		if (rc >= 0)
+			goto out;
+	}
+	if ((rc = import_run(ctx, im)) != KSM_OK)
+		goto out;
+	log_changes(im);
+	ksm_notify_enforcer(ctx);
+out:
+	import_free(im);
+	return rc;
+}
+
+int
+cmd_update(struct ksm_ctx *ctx)
+{
+	static const struct {
+		const char *word;
+		int conf, kasp, zonelist;
+	} quals[] = {
+		{ "KASP", 0, 1, 0 },
+		{ "ZONELIST", 0, 0, 1 },
+		{ "CONF", 1, 0, 0 },
+		{ "ALL", 1, 1, 1 },
+	};
+
+	if (ctx->verb) {
+		for (size_t i = 0; i < sizeof(quals) / sizeof(quals[0]); i++) {
+			if (str_prefix_ci(ctx->verb, quals[i].word))
+				return update_run(ctx, quals[i].conf, quals[i].kasp,
+				    quals[i].zonelist);
+		}
+	}
+	/* 1.x exited 0 here after taking a backup; we stop before touching anything. */
+	printf("Unrecognised command update ");
+	for (const char *p = ctx->verb ? ctx->verb : "NULL"; *p; p++)
+		putchar(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	printf(". Please specify one of:\n");
+	fflush(stdout);
+	ksm_usage(ctx, USAGE_UPDATE, 0);
+	return KSM_EUSAGE;
+}
+
+int
+cmd_policy_import(struct ksm_ctx *ctx)
+{
+	return update_run(ctx, 0, 1, 0);
+}
+
+int
+cmd_zonelist_import(struct ksm_ctx *ctx)
+{
+	return update_run(ctx, 0, 0, 1);
+}
+
+/* ------------------------------------------------------------ setup */
+
+/*
+ * Before the reset: every policy's repositories are in conf.xml, every
+ * zone's policy in kasp.xml.
+ */
+static int
+setup_cross_check(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	for (size_t i = 0; i < im->kasp->npolicies; i++) {
+		const struct kasp_policy *p = &im->kasp->policies[i];
+		const char *repo[2] = { p->ksk.repository, p->zsk.repository };
+
+		for (int k = 0; k < 2; k++) {
+			if (conf_repository(ctx->conf, repo[k]))
+				continue;
+			printf("Policy %s found\n", p->name);
+			printf("Error: unable to find repository %s\n", repo[k]);
+			printf("Please either add the repository to conf.xml or remove the "
+			    "reference to it from kasp.xml\n");
+			return fail_step(im, STEP_POLICIES);
+		}
+	}
+	for (size_t i = 0; i < im->zl->nzones; i++) {
+		const struct zonelist_zone *z = &im->zl->zones[i];
+
+		if (kasp_find(im->kasp, z->policy))
+			continue;
+		printf("ERROR, can't find policy %s.\n", z->policy);
+		return fail_step(im, STEP_ZONES);
+	}
+	return KSM_OK;
+}
+
+int
+ksm_setup_prepare(struct ksm_ctx *ctx, struct ksm_import **out)
+{
+	struct ksm_import *im;
+	int rc;
+
+	im = calloc(1, sizeof(*im));
+	if (!im) {
+		printf("Error: out of memory\n");
+		return KSM_ERUNTIME;
+	}
+	im->setup = 1;
+	im->do_conf = im->do_kasp = im->do_zonelist = 1;
+	im->now = clock_now();
+	if ((rc = load_files(ctx, im)) != KSM_OK)
+		goto out;
+	if ((rc = setup_cross_check(ctx, im)) != KSM_OK)
+		goto out;
+	/* ods-kaspcheck's output is printed where 1.x printed it, unless it refuses. */
+	kaspcheck_run(ctx, im);
+	if (im->have_check && kaspcheck_verdict(im) != 0) {
+		rc = fail_step(im, STEP_POLICIES);
+		goto out;
+	}
+out:
+	if (rc == KSM_OK)
+		*out = im;
+	else
+		import_free(im);
+	return rc;
+}
+
+int
+ksm_setup_import(struct ksm_ctx *ctx, struct ksm_import *im)
+{
+	print_filenames(ctx);
+	fflush(stdout);
+	if (!im->have_check)
+		fprintf(stderr, "Couldn't run ods-kaspcheck, will carry on\n");
+	else
+		fwrite(im->check.err, 1, im->check.errlen, stderr);
+	return import_run(ctx, im);
+}
+
+void
+ksm_setup_release(struct ksm_import *im)
+{
+	import_free(im);
+}

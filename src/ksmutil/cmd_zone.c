@@ -1,0 +1,558 @@
+/*
+ * cmd_zone.c - `zone add`, `zone delete`, `zone list` (ksmutil-cli.md 4.1-4.3).
+ *
+ * The database is the truth and changes first, in one transaction;
+ * zonelist.xml is edited only once that has committed. When the file
+ * cannot be written afterwards the user is told to regenerate it with
+ * `zonelist export`, as 1.x did.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/dname.h"
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/str.h"
+#include "config/zonelist.h"
+#include "ksmutil/ksmutil.h"
+#include "store/store.h"
+
+static const char export_hint[] =
+	"please run \"ods-ksmutil zonelist export\" to update zonelist.xml";
+
+/* ------------------------------------------------------------ zone add */
+
+/* A user-given path made absolute against the working directory (1.x did the same). */
+static char *
+absolute(const char *path)
+{
+	char *cwd, *out = NULL;
+
+	if (path[0] == '/')
+		return str_dup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd)
+		out = str_printf("%s/%s", cwd, path);
+	free(cwd);
+	return out;
+}
+
+/* "File"/"DNS" (1.x: the value must start with one of them; stored as typed). */
+static int
+adapter_type_ok(const char *t)
+{
+	return strncmp(t, "DNS", 3) == 0 || strncmp(t, "File", 4) == 0;
+}
+
+/*
+ * Can zonelist.xml be rewritten (with its .backup copy)? Checked before
+ * the database changes. Directory permission bits do not stop root, so
+ * the checks also look at what the paths are.
+ */
+static int
+zonelist_writable(const char *zonelist)
+{
+	char *backup = str_printf("%s.backup", zonelist), *dir = NULL;
+	struct stat st;
+	int ok = 0;
+
+	if (!backup)
+		goto out;
+	if (stat(backup, &st) == 0) {
+		if (!S_ISREG(st.st_mode) || access(backup, W_OK) != 0)
+			goto out;
+	} else if (errno != ENOENT) {
+		goto out;
+	}
+	/* 1.x looked at $CFGDIR; the file's own directory is what matters (quirk 16). */
+	if (path_dirname(zonelist, &dir) != 0)
+		goto out;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0)
+		goto out;
+	if (stat(zonelist, &st) == 0 && !S_ISREG(st.st_mode))
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		printf("ERROR: The backup file %s can not be written.\n",
+		    backup ? backup : zonelist);
+	free(backup);
+	free(dir);
+	return ok;
+}
+
+struct add_txn {
+	struct store_zone *zone;
+	int dot_clash;
+};
+
+static int
+add_txn(db_t *db, void *arg)
+{
+	struct add_txn *a = arg;
+
+	a->dot_clash = 0;
+	return store_zone_add(db, a->zone, NULL, &a->dot_clash);
+}
+
+/* Is the zone already in the file? Then `zone add` does not append it again. */
+static int
+listed_in_file(const char *path, const char *name, int *listed)
+{
+	struct zonelist *zl = NULL;
+	char err[1024], *norm;
+	struct stat st;
+	int found = 0, rc = 0;
+
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		goto out;
+	if (zonelist_load(path, &zl, err, sizeof(err)) != 0) {
+		printf("Error: %s\n", err);
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < zl->nzones && !found; i++) {
+		if (dname_normalise(zl->zones[i].name, 0, &norm, NULL, 0) != 0)
+			continue;
+		found = strcmp(norm, name) == 0;
+		free(norm);
+	}
+out:
+	zonelist_free(zl);
+	if (rc == 0)
+		*listed = found;
+	return rc;
+}
+
+int
+cmd_zone_add(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct store_zone z;
+	struct zonelist_zone xz;
+	struct add_txn a;
+	char err[1024], *name = NULL;
+	int rc, listed = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (!o->zone) {
+		printf("Please specify a zone with the --zone option\n");
+		fflush(stdout);
+		ksm_usage(ctx, USAGE_ZONE, 0);
+		return KSM_EUSAGE;
+	}
+	if (dname_normalise(o->zone, 0, &name, err, sizeof(err)) != 0) {
+		printf("Error: %s\n", err);
+		return KSM_EUSAGE;
+	}
+	if (o->in_type && !adapter_type_ok(o->in_type)) {
+		printf("Error: Unrecognised in-type %s; should be one of DNS or File\n",
+		    o->in_type);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (o->out_type && !adapter_type_ok(o->out_type)) {
+		printf("Error: Unrecognised out-type %s; should be one of DNS or File\n",
+		    o->out_type);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	z.name = name;
+	z.policy = (char *)(o->policy ? o->policy : "default");
+	z.input_type = str_dup(o->in_type ? o->in_type : "File");
+	z.output_type = str_dup(o->out_type ? o->out_type : "File");
+	if (o->signerconf)
+		z.signconf = absolute(o->signerconf);
+	else
+		z.signconf = str_printf("%s/signconf/%s.xml", ODS_STATEDIR, name);
+	if (o->input)
+		z.input = absolute(o->input);
+	else if (strcmp(z.input_type, "DNS") == 0)
+		z.input = str_dup(ODS_CONFDIR "/addns.xml");
+	else
+		z.input = str_printf("%s/unsigned/%s", ODS_STATEDIR, name);
+	if (o->output)
+		z.output = absolute(o->output);
+	else if (strcmp(z.output_type, "DNS") == 0)
+		z.output = str_dup(ODS_CONFDIR "/addns.xml");
+	else
+		z.output = str_printf("%s/signed/%s", ODS_STATEDIR, name);
+	if (!z.input_type || !z.output_type || !z.signconf || !z.input || !z.output) {
+		printf("Error: out of memory\n");
+		rc = KSM_ERUNTIME;
+		goto out;
+	}
+
+	/* 1.x's wording, trailing space and grammar included: scripts grep it. */
+	if (access(z.input, F_OK) != 0)
+		printf("WARNING: The input file %s for zone %s does not currently exist. The zone "
+		    "will been added to the database anyway. \n", z.input, name);
+	if (strcmp(z.output_type, "DNS") == 0 && access(z.output, F_OK) != 0)
+		printf("WARNING: The output file %s for zone %s does not currently exist. \n",
+		    z.output, name);
+
+	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
+		goto out;
+	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
+	if (!o->no_xml) {
+		if (!zonelist_writable(ctx->conf->zonelist_file)) {
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+		/* A broken file is found now, before the database changes. */
+		if (listed_in_file(ctx->conf->zonelist_file, name, &listed) != 0) {
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+	}
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		goto out;
+
+	a.zone = &z;
+	a.dot_clash = 0;
+	rc = db_transact(ctx->db, DB_TXN_WRITE, add_txn, &a);
+	if (rc == E_NOTFOUND) {
+		printf("Error, can't find policy : %s\n", z.policy);
+		printf("Failed to update zones\n");
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc == E_EXISTS || rc == DB_E_CONSTRAINT) {
+		if (a.dot_clash)
+			printf("Failed to Import zone %s; it already exists both with and without "
+			    "a trailing dot\n", name);
+		else
+			printf("Failed to Import zone %s; it already exists\n", name);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		printf("Failed to Import zone\n");
+		goto out;
+	}
+
+	if (!o->no_xml && !listed) {
+		memset(&xz, 0, sizeof(xz));
+		xz.name = name;
+		xz.policy = z.policy;
+		xz.signconf = z.signconf;
+		xz.input = z.input;
+		xz.input_type = z.input_type;
+		xz.output = z.output;
+		xz.output_type = z.output_type;
+		if (zonelist_file_add(ctx->conf->zonelist_file, &xz, err, sizeof(err)) != 0) {
+			const char *f = ctx->conf->zonelist_file;
+
+			printf("%s\n", err);
+			if (strncmp(err, "cannot back up", 14) == 0)
+				printf("Error: Backup %s.backup FAILED, please backup %s.backup "
+				    "manually and run \"ods-ksmutil zonelist export\" to update "
+				    "zonelist.xml\n", f, f);
+			else
+				printf("Error: couldn't save zonelist, %s\n", export_hint);
+			rc = KSM_ERUNTIME;
+			goto out;
+		}
+	}
+	if (o->no_xml)
+		printf("Imported zone: %s into database only, %s\n", name, export_hint);
+	else
+		printf("Imported zone: %s\n", name);
+	rc = KSM_OK;
+out:
+	free(z.input_type);
+	free(z.output_type);
+	free(z.signconf);
+	free(z.input);
+	free(z.output);
+	free(name);
+	return rc;
+}
+
+/* ------------------------------------------------------------ zone delete */
+
+struct delete_txn {
+	const char *name;       /* NULL: every zone */
+	time_t now;
+	char **signconfs;       /* of the deleted rows */
+	size_t nsignconfs;
+};
+
+static void
+free_signconfs(struct delete_txn *d)
+{
+	for (size_t i = 0; i < d->nsignconfs; i++)
+		free(d->signconfs[i]);
+	free(d->signconfs);
+	d->signconfs = NULL;
+	d->nsignconfs = 0;
+}
+
+static int
+delete_txn(db_t *db, void *arg)
+{
+	struct delete_txn *d = arg;
+	struct store_zone *zones = NULL, *one = NULL;
+	size_t n = 0;
+	int rc;
+
+	free_signconfs(d);
+	if (d->name) {
+		rc = store_zone_get(db, d->name, &one);
+		if (rc != 0)
+			goto out;
+		zones = one;
+		n = 1;
+	} else {
+		rc = store_zone_list(db, STORE_ORDER_ID, &zones, &n);
+		if (rc != 0)
+			goto out;
+	}
+	d->signconfs = calloc(n + 1, sizeof(*d->signconfs));
+	if (!d->signconfs) {
+		rc = E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (zones[i].signconf && zones[i].signconf[0])
+			d->signconfs[d->nsignconfs++] = zones[i].signconf;
+		zones[i].signconf = NULL;
+	}
+	rc = d->name ? store_zone_delete(db, d->name, d->now) : store_zone_delete_all(db, d->now,
+	    NULL);
+out:
+	if (one)
+		store_zone_free(one);
+	else
+		store_zone_free_array(zones, n);
+	return rc;
+}
+
+/* Rename a signconf so a zone added again later does not pick up the old one. */
+static int
+retire_signconf(const char *path)
+{
+	char *to = str_printf("%s.ZONE_DELETED", path);
+	int rc = 0;
+
+	if (!to)
+		return -1;
+	if (rename(path, to) != 0 && errno != ENOENT) {
+		printf("Could not rename: %s -> %s\n", path, to);
+		rc = -1;
+	}
+	free(to);
+	return rc;
+}
+
+static int
+seen(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+cmd_zone_delete(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct delete_txn d;
+	struct stat st;
+	char err[1024], *typed = NULL, *name = NULL, **file_signconfs = NULL;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if (o->all && o->zone) {
+		printf("can not use --all with --zone\n");
+		return KSM_EUSAGE;
+	}
+	if (!o->all && !o->zone) {
+		printf("please specify either --zone <zone> or --all\n");
+		return KSM_EUSAGE;
+	}
+	if (o->all && !ksm_confirm(ctx, "*WARNING* This will remove all zones from OpenDNSSEC; "
+	    "are you sure? [y/N] "))
+		return KSM_OK;
+	if (o->zone) {
+		/* zone delete is deliberately not dot-agnostic: "foo." deletes exactly "foo." */
+		typed = str_printf("%s%s", o->zone, o->zone_had_dot ? "." : "");
+		if (!typed) {
+			printf("Error: out of memory\n");
+			return KSM_ERUNTIME;
+		}
+		if (dname_normalise(typed, 1, &name, err, sizeof(err)) != 0) {
+			printf("Error: %s\n", err);
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+	}
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		goto out;
+	if (!o->no_xml)
+		printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
+
+	/* The database first (1.x rewrote the file before finding out the zone was unknown). */
+	d.name = name;
+	d.now = clock_now();
+	rc = db_transact(ctx->db, DB_TXN_WRITE, delete_txn, &d);
+	if (rc == E_NOTFOUND && name) {
+		printf("Couldn't find zone %s\n", typed);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		printf("Error: failed to remove zone%s from database\n", name ? "" : "s");
+		goto out;
+	}
+
+	rc = KSM_OK;
+	/* No zonelist.xml at all: nothing to take the zone out of. */
+	if (!o->no_xml && (stat(ctx->conf->zonelist_file, &st) == 0 || errno != ENOENT)) {
+		int r = zonelist_file_remove(ctx->conf->zonelist_file, name, &file_signconfs, err,
+		    sizeof(err));
+		if (r != 0) {
+			printf("%s\n", err);
+			printf("Could not save %s; %s\n", ctx->conf->zonelist_file, export_hint);
+			rc = KSM_ERUNTIME;
+		}
+	}
+	for (size_t i = 0; i < d.nsignconfs; i++) {
+		if (retire_signconf(d.signconfs[i]) != 0)
+			rc = KSM_ERUNTIME;
+	}
+	for (size_t i = 0; file_signconfs && file_signconfs[i]; i++) {
+		if (file_signconfs[i][0] && !seen(d.signconfs, d.nsignconfs, file_signconfs[i]) &&
+		    retire_signconf(file_signconfs[i]) != 0)
+			rc = KSM_ERUNTIME;
+	}
+	/*
+	 * 1.x ran `ods-signer update` here (single zones only); telling the
+	 * signer is the signer's business in this project.
+	 */
+	if (o->no_xml) {
+		if (name)
+			printf("Deleted zone: %s from database only, %s\n", typed, export_hint);
+		else
+			printf("Deleted all zones from database only, %s\n", export_hint);
+	}
+out:
+	zonelist_strv_free(file_signconfs);
+	free_signconfs(&d);
+	free(name);
+	free(typed);
+	return rc;
+}
+
+/* ------------------------------------------------------------ zone list */
+
+struct list_txn {
+	struct store_zone *zones;
+	size_t n;
+};
+
+static int
+list_txn(db_t *db, void *arg)
+{
+	struct list_txn *l = arg;
+
+	store_zone_free_array(l->zones, l->n);
+	l->zones = NULL;
+	l->n = 0;
+	return store_zone_list(db, STORE_ORDER_ID, &l->zones, &l->n);
+}
+
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+has(char **sorted, size_t n, const char *name)
+{
+	return n > 0 && bsearch(&name, sorted, n, sizeof(*sorted), strp_cmp) != NULL;
+}
+
+/*
+ * Read-only (quirk 1): the zones come from the database; zonelist.xml is
+ * only compared with it, so the two mismatch lines of 1.x still appear.
+ */
+int
+cmd_zone_list(struct ksm_ctx *ctx)
+{
+	struct list_txn l = { NULL, 0 };
+	struct zonelist *zl = NULL;
+	char **db_names = NULL, **file_names = NULL, err[1024];
+	size_t nfile = 0;
+	struct stat st;
+	int rc;
+
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return rc;
+	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
+	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		goto out;
+	}
+	if (stat(ctx->conf->zonelist_file, &st) != 0)
+		printf("Unable to open %s\n", ctx->conf->zonelist_file);
+	else if (zonelist_load(ctx->conf->zonelist_file, &zl, err, sizeof(err)) != 0)
+		printf("%s : failed to parse\n", ctx->conf->zonelist_file);
+
+	db_names = calloc(l.n + 1, sizeof(*db_names));
+	file_names = calloc((zl ? zl->nzones : 0) + 1, sizeof(*file_names));
+	if (!db_names || !file_names) {
+		printf("Error: out of memory\n");
+		rc = KSM_ERUNTIME;
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		db_names[i] = l.zones[i].name;
+	qsort(db_names, l.n, sizeof(*db_names), strp_cmp);
+	for (size_t i = 0; zl && i < zl->nzones; i++) {
+		char *norm;
+
+		/* Compared as the database stores names: lower case. */
+		if (dname_normalise(zl->zones[i].name, 1, &norm, NULL, 0) == 0) {
+			free(zl->zones[i].name);
+			zl->zones[i].name = norm;
+		}
+		file_names[nfile++] = zl->zones[i].name;
+	}
+	qsort(file_names, nfile, sizeof(*file_names), strp_cmp);
+
+	for (size_t i = 0; i < l.n; i++)
+		printf("Found Zone: %s; on policy %s\n", l.zones[i].name,
+		    l.zones[i].policy ? l.zones[i].policy : "");
+	for (size_t i = 0; zl && i < zl->nzones; i++) {
+		if (!has(db_names, l.n, zl->zones[i].name))
+			printf("Found Zone: %s (zone not in database); on policy %s\n",
+			    zl->zones[i].name, zl->zones[i].policy);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if (!has(file_names, nfile, l.zones[i].name))
+			printf("Found zone %s in DB but not zonelist.\n", l.zones[i].name);
+	}
+	if (l.n == 0 && nfile == 0)
+		printf("No zones in DB or zonelist.\n");
+	rc = KSM_OK;
+out:
+	free(db_names);
+	free(file_names);
+	zonelist_free(zl);
+	store_zone_free_array(l.zones, l.n);
+	return rc;
+}

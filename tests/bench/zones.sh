@@ -1,0 +1,90 @@
+#!/bin/sh
+# zones.sh N - how the zone commands scale: N zones in a zonelist.xml,
+# imported into a fresh SQLite database by `setup --yes`, re-imported
+# unchanged by `update zonelist`, then `zone list` and `zonelist export`.
+# One line per step: wall-clock seconds and peak resident memory.
+# Numbers, not pass/fail; not run by make check.
+#
+#   top_builddir=build sh tests/bench/zones.sh 10000
+#
+# Build without sanitizers for meaningful figures.
+set -u
+n=${1:-10000}
+bin=${top_builddir:-.}/ods-ksmutil
+[ -x "$bin" ] || { echo "zones.sh: $bin not found (set top_builddir)" >&2; exit 1; }
+src=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/ksmbench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+cat > "$T/conf.xml" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<Configuration>
+	<RepositoryList>
+		<Repository name="SoftHSM">
+			<Module>/usr/lib/softhsm/libsofthsm2.so</Module>
+			<TokenLabel>OpenDNSSEC</TokenLabel>
+		</Repository>
+	</RepositoryList>
+	<Common>
+		<PolicyFile>$T/kasp.xml</PolicyFile>
+		<ZoneListFile>$T/zonelist.xml</ZoneListFile>
+	</Common>
+	<Enforcer>
+		<Datastore><SQLite>$T/kasp.db</SQLite></Datastore>
+		<Interval>PT3600S</Interval>
+		<PidFile>$T/enforcerd.pid</PidFile>
+	</Enforcer>
+</Configuration>
+XML
+cp "$src/contrib/kasp.xml" "$T/kasp.xml"
+awk -v n="$n" 'BEGIN {
+	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	print "<ZoneList>"
+	for (i = 1; i <= n; i++) {
+		z = sprintf("zone%06d.example", i)
+		printf "\t<Zone name=\"%s\">\n\t\t<Policy>default</Policy>\n", z
+		printf "\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/%s.xml</SignerConfiguration>\n", z
+		printf "\t\t<Adapters>\n\t\t\t<Input><Adapter type=\"File\">/var/lib/opendnssec/unsigned/%s</Adapter></Input>\n", z
+		printf "\t\t\t<Output><Adapter type=\"File\">/var/lib/opendnssec/signed/%s</Adapter></Output>\n\t\t</Adapters>\n\t</Zone>\n", z
+	}
+	print "</ZoneList>"
+}' > "$T/zonelist.xml"
+
+# step NAME ARGS...: run ods-ksmutil, report time and peak RSS
+if [ -x /usr/bin/time ]; then
+	step() {
+		_name=$1
+		shift
+		/usr/bin/time -f '%e %M' -o "$T/time" "$bin" -c "$T/conf.xml" "$@" \
+			> "$T/out" 2> "$T/err" < /dev/null
+		_rc=$?
+		read -r _wall _rss < "$T/time"
+		printf '%-22s %7d zones  %7.2f s  %7.1f MB  exit %d\n' "$_name" "$n" "$_wall" \
+			"$(echo "$_rss" | awk '{ print $1 / 1024 }')" "$_rc"
+	}
+else
+	# Without GNU time: wall time from date, peak RSS from /proc while it runs.
+	step() {
+		_name=$1
+		shift
+		_t0=$(date +%s.%N)
+		"$bin" -c "$T/conf.xml" "$@" > "$T/out" 2> "$T/err" < /dev/null &
+		_pid=$! _rss=0
+		while kill -0 "$_pid" 2> /dev/null; do
+			_r=$(awk '/^VmHWM:/ { print $2 }' "/proc/$_pid/status" 2> /dev/null)
+			[ -n "$_r" ] && [ "$_r" -gt "$_rss" ] && _rss=$_r
+			sleep 0.02
+		done
+		wait "$_pid"
+		_rc=$?
+		_t1=$(date +%s.%N)
+		printf '%-22s %7d zones  %7.2f s  %7.1f MB  exit %d\n' "$_name" "$n" \
+			"$(echo "$_t0 $_t1" | awk '{ print $2 - $1 }')" \
+			"$(echo "$_rss" | awk '{ print $1 / 1024 }')" "$_rc"
+	}
+fi
+
+step "setup --yes (import)" setup --yes
+step "update zonelist (same)" update zonelist
+step "zone list" zone list
+step "zonelist export" zonelist export
