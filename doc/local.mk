@@ -1,8 +1,7 @@
 # doc: fragment of the top-level Makefile.am
 #
 # The manual pages, installed and shipped in the tarball (dist_). ods-enforcerd
-# (a stub so far) and ods-kaspcheck (not built yet) are described as specified;
-# their pages say so at the top.
+# is a placeholder so far; its page says so at the top.
 dist_man_MANS = \
 	doc/man/ods-ksmutil.1 \
 	doc/man/ods-enforcerd.8 \

@@ -4,7 +4,14 @@ CLI_TESTS = \
 	tests/cli/options.sh \
 	tests/cli/setup.sh \
 	tests/cli/database.sh \
+	tests/cli/adopt-mysql.sh \
 	tests/cli/bad-input.sh \
-	tests/cli/enforcerd.sh
+	tests/cli/enforcerd.sh \
+	tests/cli/kaspcheck.sh \
+	tests/cli/policy.sh \
+	tests/cli/zone.sh \
+	tests/cli/update.sh \
+	tests/cli/policy-zone-bad.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh
+EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
+	tests/lib/zoneutil.sh tests/data/cli tests/bench/zones.sh
