@@ -7,6 +7,11 @@
 #
 #   top_builddir=build sh tests/bench/zones.sh 10000
 #
+# BENCH_DATASTORE replaces the SQLite <Datastore> content, to measure a
+# server engine, e.g. (with tests/lib/pgsql-server.sh started):
+#   BENCH_DATASTORE='<PostgreSQL><Host port="55432">127.0.0.1</Host>
+#     <Database>kasp</Database><Username>ods</Username><Password>ods</Password></PostgreSQL>'
+#
 # Build without sanitizers for meaningful figures.
 set -u
 n=${1:-10000}
@@ -30,7 +35,7 @@ cat > "$T/conf.xml" <<XML
 		<ZoneListFile>$T/zonelist.xml</ZoneListFile>
 	</Common>
 	<Enforcer>
-		<Datastore><SQLite>$T/kasp.db</SQLite></Datastore>
+		<Datastore>${BENCH_DATASTORE:-<SQLite>$T/kasp.db</SQLite>}</Datastore>
 		<Interval>PT3600S</Interval>
 		<PidFile>$T/enforcerd.pid</PidFile>
 	</Enforcer>
