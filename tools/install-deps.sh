@@ -14,6 +14,6 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
-	libxml2-dev libxml2-utils libssl-dev libcmocka-dev \
-	softhsm2 opensc tzdata time ca-certificates \
+	libxml2-dev libxml2-utils libssl-dev libcmocka-dev ldnsutils \
+	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client

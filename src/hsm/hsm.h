@@ -10,7 +10,16 @@
  *
  * Errors: 0 or a negative code of common/err.h; the detail (which
  * repository, which PKCS#11 call, the CKR_ name) is hsm_errmsg(). Never
- * prints. Not thread-safe: one hsm_t per thread.
+ * prints. Not thread-safe: one hsm_t per thread (and the module table is
+ * process-wide: use the layer from one thread).
+ *
+ * PINs come from conf.xml only: a repository without <PIN> fails with
+ * E_DENIED (no prompt). PKCS#11 login state belongs to the process, so a
+ * second repository (or handle) on an already logged-in token is not asked
+ * for its PIN again. <SkipPublicKey/>: RSA public keys are made as session
+ * objects and never stored (the DNSKEY comes from the private key's
+ * modulus and exponent); ECDSA/Ed25519 keep the public object, the only
+ * place the curve point is.
  */
 #ifndef HSM_HSM_H
 #define HSM_HSM_H
@@ -66,8 +75,10 @@ int hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 
 /*
  * Look a key up by CKA_ID (hex, any case) in repository, or in every
- * repository when repository is NULL. *out (may be NULL) describes it.
- * E_NOTFOUND when no private key has that id; E_INVAL for a malformed id.
+ * repository when repository is NULL (stopping at the first repository
+ * that cannot be opened). *out (may be NULL) describes it; family and bits
+ * are 0 for a key of a kind we cannot use. E_NOTFOUND when no private key
+ * has that id (or no such repository); E_INVAL for a malformed id.
  */
 int hsm_find(hsm_t *hsm, const char *repository, const char *id, struct hsm_key *out);
 
@@ -79,6 +90,17 @@ int hsm_find(hsm_t *hsm, const char *repository, const char *id, struct hsm_key 
  */
 int hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int alg,
 	uint8_t **key, size_t *len);
+
+/*
+ * Sign data with the private key for DNSSEC algorithm alg; *sig (malloc()ed)
+ * is in the DNSSEC wire form: PKCS#1 v1.5 for RSA (SHA-1 for 5/7, SHA-256
+ * for 8, SHA-512 for 10), r|s for ECDSA (the data is hashed here with
+ * SHA-256/384, the token signs with raw CKM_ECDSA), CKM_EDDSA for 15.
+ * For `ods-hsmutil test` and a future signer. E_NOTFOUND, E_INVAL (alg
+ * does not fit the key).
+ */
+int hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint8_t *data,
+	size_t datalen, uint8_t **sig, size_t *siglen);
 
 /* Delete the key pair (private and public objects). E_NOTFOUND when absent. */
 int hsm_delete(hsm_t *hsm, const char *repository, const char *id);
