@@ -11,7 +11,8 @@ CLI_TESTS = \
 	tests/cli/policy.sh \
 	tests/cli/zone.sh \
 	tests/cli/update.sh \
-	tests/cli/policy-zone-bad.sh
+	tests/cli/policy-zone-bad.sh \
+	tests/cli/hsmutil.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
 	tests/lib/zoneutil.sh tests/data/cli tests/bench/zones.sh

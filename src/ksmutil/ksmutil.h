@@ -33,6 +33,7 @@ struct ksm_opts {
 	const char *config;     /* -c; default ODS_CONFDIR "/conf.xml" */
 	int all, auto_accept, check_repository, ds, no_retire, force;
 	int no_notify, no_xml, no_hsm, rfc5011, verbose, yes;
+	int delete_orphans;     /* --delete (key orphans) */
 	const char *bits, *keystate, *algorithm, *input, *in_type, *cka_id;
 	const char *interval, *output, *policy, *out_type, *repository;
 	const char *signerconf, *keytype, *time, *keytag, *retire, *tdead;
@@ -157,5 +158,21 @@ int cmd_policy_purge(struct ksm_ctx *ctx);
 
 /* cmd_repository.c */
 int cmd_repository_list(struct ksm_ctx *ctx);
+
+/* cmd_key.c */
+int cmd_key_generate(struct ksm_ctx *ctx);
+int cmd_key_list(struct ksm_ctx *ctx);
+int cmd_key_export(struct ksm_ctx *ctx);
+int cmd_key_import(struct ksm_ctx *ctx);
+int cmd_key_purge(struct ksm_ctx *ctx);
+int cmd_key_delete(struct ksm_ctx *ctx);
+int cmd_key_orphans(struct ksm_ctx *ctx);
+
+/* cmd_backup.c */
+int cmd_backup_prepare(struct ksm_ctx *ctx);
+int cmd_backup_commit(struct ksm_ctx *ctx);
+int cmd_backup_rollback(struct ksm_ctx *ctx);
+int cmd_backup_done(struct ksm_ctx *ctx);
+int cmd_backup_list(struct ksm_ctx *ctx);
 
 #endif

@@ -13,7 +13,11 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_zonelist.c \
 	src/ksmutil/cmd_policy.c \
 	src/ksmutil/cmd_repository.c \
-	src/ksmutil/cmd_database.c
+	src/ksmutil/cmd_database.c \
+	src/ksmutil/cmd_key.c \
+	src/ksmutil/cmd_backup.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
-# $(STORE_LIBS) with libconfig.a placed between the store and the layers below it
-ods_ksmutil_LDADD = src/store/libstore.a src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS)
+# $(STORE_LIBS) with the enforcer logic, the HSM layer and libconfig.a placed
+# between the store and the layers below it
+ods_ksmutil_LDADD = src/store/libstore.a $(ENFORCER_LIBS) src/hsm/libhsm.a \
+	src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS)

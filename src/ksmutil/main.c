@@ -50,17 +50,18 @@ static const struct ksm_verb policy_verbs[] = {
 	{ "LIST", cmd_policy_list }, { "PURGE", cmd_policy_purge }, { NULL, NULL },
 };
 static const struct ksm_verb key_verbs[] = {
-	{ "LIST", cmd_not_implemented }, { "EXPORT", cmd_not_implemented },
-	{ "IMPORT", cmd_not_implemented }, { "ROLLOVER", cmd_not_implemented },
-	{ "PURGE", cmd_not_implemented }, { "GENERATE", cmd_not_implemented },
+	{ "LIST", cmd_key_list }, { "EXPORT", cmd_key_export },
+	{ "IMPORT", cmd_key_import }, { "ROLLOVER", cmd_not_implemented },
+	{ "PURGE", cmd_key_purge }, { "GENERATE", cmd_key_generate },
 	{ "KSK-RETIRE", cmd_not_implemented }, { "KSK-REVOKE", cmd_not_implemented },
-	{ "DS-SEEN", cmd_not_implemented }, { "DELETE", cmd_not_implemented },
+	{ "DS-SEEN", cmd_not_implemented }, { "DELETE", cmd_key_delete },
+	{ "ORPHANS", cmd_key_orphans },
 	{ NULL, NULL },
 };
 static const struct ksm_verb backup_verbs[] = {
-	{ "DONE", cmd_not_implemented }, { "PREPARE", cmd_not_implemented },
-	{ "COMMIT", cmd_not_implemented }, { "ROLLBACK", cmd_not_implemented },
-	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+	{ "DONE", cmd_backup_done }, { "PREPARE", cmd_backup_prepare },
+	{ "COMMIT", cmd_backup_commit }, { "ROLLBACK", cmd_backup_rollback },
+	{ "LIST", cmd_backup_list }, { NULL, NULL },
 };
 static const struct ksm_verb rollover_verbs[] = {
 	{ "LIST", cmd_not_implemented }, { NULL, NULL },
@@ -93,7 +94,7 @@ static const struct ksm_command commands[] = {
 };
 
 /* Long-only options get values above the character range. */
-enum { OPT_YES = 1000 };
+enum { OPT_YES = 1000, OPT_DELETE };
 
 static const struct option long_options[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -130,6 +131,8 @@ static const struct option long_options[] = {
 	{ "zone", required_argument, NULL, 'z' },
 	{ "zonetotal", required_argument, NULL, 'Z' },
 	{ "yes", no_argument, NULL, OPT_YES },
+	/* key orphans --delete (new; "--d" is now ambiguous: type "--ds") */
+	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -220,6 +223,7 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		case 'z': set_zone(o, optarg); break;
 		case 'Z': o->zonetotal = optarg; break;
 		case OPT_YES: o->yes = 1; break;
+		case OPT_DELETE: o->delete_orphans = 1; break;
 		default:
 			/* getopt has printed its own diagnostic. */
 			ksm_usage(ctx, USAGE_ALL, 0);

@@ -88,7 +88,9 @@ static const struct usage_block blocks[] = {
 	  "\t[--no-retire]                           aka -f\n"
 	  "key delete\n"
 	  "\t--cka_id <CKA_ID>                       aka -k\n"
-	  "\t[--no-hsm]                              aka -M\n" },
+	  "\t[--no-hsm]                              aka -M\n"
+	  "key orphans\n"
+	  "\t[--delete]\n" },
 	{ USAGE_BACKUP,
 	  "backup list\n"
 	  "\t[--repository <repository>]             aka -r\n"

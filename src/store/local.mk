@@ -11,7 +11,8 @@ src_store_libstore_a_SOURCES = \
 	src/store/repository.c \
 	src/store/policy.c \
 	src/store/zone.c \
-	src/store/zonelist.c
+	src/store/zonelist.c \
+	src/store/key.c
 
 STORE_LIBS = src/store/libstore.a $(MIGRATE_LIBS)
 

@@ -1,6 +1,6 @@
 /*
  * store.h - typed access to the KASP database: repositories, policies,
- * zones (keys follow with the HSM work). The only SQL outside db/ and
+ * zones, keys and backups. The only SQL outside db/ and
  * migrations/ lives behind these functions, written once in portable SQL
  * for every engine, with every value bound.
  *
@@ -147,5 +147,192 @@ typedef void (*store_zl_report)(void *arg, enum store_zl_event ev, const char *z
  */
 int store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now,
 	store_zl_report report, void *arg);
+
+/* -------------------------------------------------------------------- keys */
+
+/*
+ * Key pairs (`keypairs`: one per key in an HSM, no role) and their
+ * allocations to zones (`dnsseckeys`: role, state and dates per zone),
+ * enforcer.md §1.1. Times are time_t; 0 stands for SQL NULL (no key date
+ * is ever 1970-01-01 00:00:00 UTC).
+ */
+
+/* dnsseckeys.keytype: the DNSKEY flags of the role. */
+#define STORE_KSK 257
+#define STORE_ZSK 256
+
+/* dnsseckeys.state (enforcer.md §1.5). */
+enum store_key_state {
+	STORE_STATE_GENERATE = 1,
+	STORE_STATE_PUBLISH = 2,
+	STORE_STATE_READY = 3,
+	STORE_STATE_ACTIVE = 4,
+	STORE_STATE_RETIRE = 5,
+	STORE_STATE_DEAD = 6,
+	STORE_STATE_DSSUB = 7,
+	STORE_STATE_DSPUBLISH = 8,
+	STORE_STATE_DSREADY = 9,
+	STORE_STATE_KEYPUBLISH = 10,
+};
+#define STORE_STATE_MAX 10
+
+/* A key pair with the names of its repository and policy. */
+struct store_keypair {
+	int64_t id;
+	char *locator;          /* HSMkey_id: the CKA_ID as hex */
+	int algorithm;
+	int bits;
+	int64_t repository_id;
+	char *repository;       /* NULL when no securitymodules row matches */
+	int64_t policy_id;
+	char *policy;           /* NULL when no policies row matches */
+	time_t generate;
+	int allocations;        /* its dnsseckeys rows */
+	int in_use;             /* of those, rows in a state other than GENERATE and DEAD */
+};
+
+void store_keypair_free(struct store_keypair *k);                    /* NULL: no-op */
+void store_keypair_free_array(struct store_keypair *k, size_t n);
+
+/*
+ * Insert a key pair that was just generated in (or found on) an HSM:
+ * generate = now, no allocation. *id (may be NULL) receives its id.
+ */
+int store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
+	int64_t repository_id, int64_t policy_id, time_t now, int64_t *id);
+
+/* The key pair of that CKA_ID (exact text; the oldest if there are several); E_NOTFOUND. */
+int store_key_find(db_t *db, const char *locator, struct store_keypair **out);
+
+/* Every key pair, in id order (the orphan sweep). */
+int store_key_all(db_t *db, struct store_keypair **out, size_t *n);
+
+/* Delete a key pair: its dnsseckeys rows, then its keypairs row. E_NOTFOUND. */
+int store_key_delete(db_t *db, int64_t id);
+
+/*
+ * Key pairs that may be purged: DEAD in every zone that uses them, with at
+ * least one DEAD allocation in zone zone_id (when zone_id > 0) or of a key
+ * pair of policy policy_id (otherwise). In id order.
+ */
+int store_key_purgeable(db_t *db, int64_t zone_id, int64_t policy_id,
+	struct store_keypair **out, size_t *n);
+
+/* Key pairs held in a repository (any policy, any state). */
+int store_key_count_repository(db_t *db, int64_t repository_id, int64_t *n);
+
+/* A pool of interchangeable key pairs: what generation counts (Q6). */
+struct store_key_pool {
+	int64_t policy_id;
+	int64_t repository_id;
+	int algorithm;
+	int bits;
+};
+
+/*
+ * Key pairs of the pool that are still good until limit (now + the
+ * look-ahead window, enforcer/plan.h), whatever their role: unallocated
+ * ones, and allocated ones none of whose allocations is RETIRE or DEAD
+ * (in any zone: a shared key retired elsewhere is spent) or has a retire
+ * date <= limit.
+ */
+int store_key_count_good(db_t *db, const struct store_key_pool *pool, time_t limit,
+	int64_t *n);
+
+/* One row of `key list` / `key export`: an allocation, or an unallocated key pair. */
+struct store_key {
+	int64_t keypair_id;
+	char *locator;
+	int algorithm;
+	int bits;
+	char *repository;       /* NULL when no securitymodules row matches */
+	int64_t policy_id;
+	char *policy;           /* NULL when no policies row matches */
+	int fixed_date;
+	int64_t zone_id;        /* 0: not allocated (zone, keytype and state are then 0/NULL) */
+	char *zone;
+	int keytype;            /* STORE_KSK, STORE_ZSK or 0 */
+	int state;              /* enum store_key_state or 0 */
+	time_t publish, ready, active, retire, dead;
+	int rfc5011, revoked;
+};
+
+struct store_key_filter {
+	int64_t zone_id;        /* 0: every zone */
+	unsigned states;        /* bit (1u << state) per wanted state; 0: every state */
+	int keytype;            /* STORE_KSK, STORE_ZSK or 0 for both */
+	int unallocated;        /* also key pairs without allocation (never with a zone or keytype) */
+};
+
+/*
+ * Allocations matching the filter, in ONE query over keypairs LEFT JOIN
+ * dnsseckeys, zones, securitymodules: unallocated key pairs first, then
+ * by zone id, key pair id. Allocations to zones that no longer exist are
+ * left out (they are DEAD; `key purge --policy` removes them).
+ */
+int store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out,
+	size_t *n);
+void store_key_free_array(struct store_key *k, size_t n);
+
+/* `key import` (ksmutil-cli.md §5.3). */
+struct store_key_import {
+	const char *locator;
+	int algorithm;
+	int bits;
+	int64_t repository_id;
+	int64_t zone_id;
+	int share;              /* allocate to every zone of the zone's policy (ShareKeys) */
+	int keytype;
+	int state;              /* GENERATE .. RETIRE */
+	time_t time;            /* when it entered state: that state's column, and generate */
+	time_t retire;          /* 0, or a fixed retire date (state ACTIVE): fixedDate = 1 */
+	int rfc5011;
+};
+
+/*
+ * Insert the key pair (policy = the zone's) and its allocation(s).
+ * E_EXISTS when a key pair with that locator exists; E_NOTFOUND when the
+ * zone does not. *id (may be NULL) receives the key pair id.
+ */
+int store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id);
+
+/* ------------------------------------------------------------------ backups */
+
+/* enforcer.md §4.9 with Q14 fixed (rollback of every repository works). */
+enum store_backup_op {
+	STORE_BACKUP_PREPARE,   /* pre_backup = now where it is NULL */
+	STORE_BACKUP_COMMIT,    /* backup = now where pre_backup is set and backup NULL */
+	STORE_BACKUP_ROLLBACK,  /* pre_backup = NULL where backup is NULL */
+};
+
+/* Apply op to the key pairs of a repository (repository_id > 0) or all; *changed rows. */
+int store_backup_mark(db_t *db, enum store_backup_op op, int64_t repository_id, time_t now,
+	int64_t *changed);
+
+struct store_backup_row {
+	time_t pre_backup;      /* 0: NULL (only filled with verbose) */
+	time_t backup;          /* 0: NULL */
+	char *repository;
+};
+
+/*
+ * Distinct backup dates per repository (verbose: distinct (pre_backup,
+ * backup) pairs, either set), ordered by date then repository name.
+ */
+int store_backup_list(db_t *db, int64_t repository_id, int verbose,
+	struct store_backup_row **out, size_t *n);
+void store_backup_row_free_array(struct store_backup_row *r, size_t n);
+
+struct store_backup_state {
+	char *repository;
+	int require_backup;
+	int64_t unbacked;       /* key pairs with backup NULL */
+	int64_t uncommitted;    /* key pairs with pre_backup set and backup NULL */
+};
+
+/* Per repository (or the one), ordered by name. */
+int store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state **out,
+	size_t *n);
+void store_backup_state_free_array(struct store_backup_state *s, size_t n);
 
 #endif
