@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/util.h"
 
 /* db_transact(): back-off bounds and total patience, in milliseconds. */
 #define RETRY_FIRST_MS 10
@@ -679,15 +680,6 @@ db_in_transaction(const db_t *db)
 	return db != NULL && db->in_txn;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 sleep_ms(int64_t ms)
 {
@@ -732,7 +724,7 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 	seed = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)db;
 	if (seed == 0)
 		seed = 1;
-	start = mono_ms();
+	start = db_util_mono_ms();
 	for (;;) {
 		rc = db_begin(db, kind);
 		if (rc == 0) {
@@ -751,7 +743,7 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 			goto out;
 
 		wait = delay / 2 + (int64_t)(jitter_next(&seed) % (uint32_t)(delay / 2 + 1));
-		if (mono_ms() - start + wait > RETRY_TOTAL_MS)
+		if (db_util_mono_ms() - start + wait > RETRY_TOTAL_MS)
 			goto out;
 		sleep_ms(wait);
 		delay = delay * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : delay * 2;

@@ -1,12 +1,14 @@
 # db: fragment of the top-level Makefile.am
 #
-# libdb.a is the database layer: db.c (generic part) plus one driver file per
-# engine that configure found. Programs that link it use $(DB_LIBS), which
-# also carries the engines' client libraries.
+# libdb.a is the database layer: db.c (generic part), util.c (what the
+# drivers share; private to db/) plus one driver file per engine that
+# configure found. Programs that link it use $(DB_LIBS), which also carries
+# the engines' client libraries.
 
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
 	db/db.c db/db.h db/driver.h \
+	db/util.c db/util.h \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 

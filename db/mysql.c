@@ -65,6 +65,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/util.h"
 
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT 3306
@@ -97,17 +98,12 @@
 /* The client library's boolean (my_bool in Connector/C, bool in MySQL 8's). */
 typedef __typeof__(*((MYSQL_BIND *)0)->is_null) flag_t;
 
-struct held_lock {
-	struct held_lock *next;
-	char name[];
-};
-
 struct conn {
 	MYSQL *h;
 	unsigned gen;             /* bumped at every connect: older statements prepare again */
 	int lost;                 /* the connection broke; see conn_ready() */
 	int64_t changes;          /* rows of the last INSERT/UPDATE/DELETE/REPLACE */
-	struct held_lock *locks;
+	struct db_held_lock *locks;
 	/* What (re)connecting needs. */
 	char *host;               /* NULL with a socket */
 	char *socket;
@@ -494,30 +490,15 @@ may_rerun(db_t *db, unsigned err, int rerunnable)
 }
 
 static void
-release_locks(struct conn *c)
-{
-	struct held_lock *l, *next;
-
-	for (l = c->locks; l != NULL; l = next) {
-		next = l->next;
-		free(l);
-	}
-	c->locks = NULL;
-}
-
-static void
 conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
 	/* Closing the session releases its GET_LOCK locks and rolls back. */
-	release_locks(c);
+	db_util_locks_free(&c->locks);
 	if (c->h != NULL)
 		mysql_close(c->h);
-	if (c->password != NULL) {
-		explicit_bzero(c->password, strlen(c->password));
-		free(c->password);
-	}
+	db_util_free_secret(c->password);
 	free(c->host);
 	free(c->socket);
 	free(c->database);
@@ -1307,19 +1288,6 @@ my_rollback(db_t *db)
 
 /* ---------------------------------------------------------- advisory locks */
 
-/* FNV-1a: a stable, well spread 64-bit digest, enough to tell lock names apart. */
-static uint64_t
-fnv1a64(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /*
  * GET_LOCK names are server-wide, so ours carry the database name as well:
  * "kasp-enforcer:<database>:<name>". One longer than MySQL's 64 characters
@@ -1337,7 +1305,7 @@ server_lock_name(const struct conn *c, const char *name, char *buf, size_t len)
 		memcpy(buf, full, n + 1);
 		return;
 	}
-	(void)snprintf(buf, len, "%.47s#%016llx", full, (unsigned long long)fnv1a64(full));
+	(void)snprintf(buf, len, "%.47s#%016llx", full, (unsigned long long)db_util_fnv1a64(DB_UTIL_FNV1A64_INIT, full));
 }
 
 /*
@@ -1379,22 +1347,17 @@ static int
 my_lock(db_t *db, const char *name, int wait_ms)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock *l;
+	struct db_held_lock *l = NULL;
 	char sname[SERVER_LOCK_MAX + 1];
 	double secs = wait_ms / 1000.0;
-	size_t nlen = strlen(name);
 	int64_t got = 0;
 	int isnull = 1, rc;
 
-	for (l = c->locks; l != NULL; l = l->next) {
-		if (strcmp(l->name, name) == 0)
-			return db_set_error(db, DB_E_MISUSE,
-				"lock '%s' is already held by this handle", name);
-	}
-	l = malloc(sizeof(*l) + nlen + 1);
-	if (l == NULL)
-		return db_set_error(db, E_NOMEM, "out of memory");
-	memcpy(l->name, name, nlen + 1);
+	rc = db_util_lock_check(db, c->locks, name);
+	if (rc == 0)
+		rc = db_util_lock_new(db, name, &l);
+	if (rc != 0)
+		return rc;
 	server_lock_name(c, name, sname, sizeof(sname));
 	/* MariaDB and MySQL take fractions of a second; 0 tries once. */
 	rc = query_one(db, "SELECT GET_LOCK(?, ?)", sname, &secs, &isnull, &got);
@@ -1422,17 +1385,14 @@ static int
 my_unlock(db_t *db, const char *name)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock **pp, *l;
+	struct db_held_lock **pp, *l;
 	char sname[SERVER_LOCK_MAX + 1];
 	int64_t got = 0;
-	int isnull = 1, rc = 0;
+	int isnull = 1, rc;
 
-	for (pp = &c->locks; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name) == 0)
-			break;
-	}
-	if (*pp == NULL)
-		return db_set_error(db, DB_E_MISUSE, "lock '%s' is not held by this handle", name);
+	rc = db_util_lock_find(db, &c->locks, name, &pp);
+	if (rc != 0)
+		return rc;
 	l = *pp;
 	server_lock_name(c, name, sname, sizeof(sname));
 	/* A lost session took the lock with it; there is nothing to release. */
@@ -1583,20 +1543,6 @@ out:
 	return ok;
 }
 
-static int
-sync_path(const char *path, int is_dir)
-{
-	int fd, rc = 0;
-
-	fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) != 0 && !is_dir)
-		rc = -1;
-	(void)close(fd);
-	return rc;
-}
-
 /* Up to len bytes of the tool's stderr, on one line. */
 static void
 one_line(const char *in, char *out, size_t len)
@@ -1639,18 +1585,11 @@ my_backup(db_t *db, const char *dest)
 	char optfile[4200] = "", tmp[4200], dir[4200], msg[300];
 	char a_defaults[4300], a_host[600], a_port[32], a_user[600], a_result[4300];
 	const char *argv[16];
-	const char *slash;
 	size_t i, n;
 	int ran = 0, made = 0, rc = 0;
 
 	memset(&res, 0, sizeof(res));
-	slash = strrchr(dest, '/');
-	if (slash == NULL)
-		(void)snprintf(dir, sizeof(dir), ".");
-	else if (slash == dest)
-		(void)snprintf(dir, sizeof(dir), "/");
-	else
-		(void)snprintf(dir, sizeof(dir), "%.*s", (int)(slash - dest), dest);
+	db_util_dir_of(dest, dir, sizeof(dir));
 	if (access(dir, W_OK) != 0) {
 		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s: %s", dest, dir,
 			errno == ENOENT ? "does not exist" : strerror(errno));
@@ -1661,11 +1600,9 @@ my_backup(db_t *db, const char *dest)
 			c->database);
 		goto out;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dest, (long)getpid()) >=
-	    sizeof(tmp)) {
-		rc = db_set_error(db, E_INVAL, "backup file name %s is too long", dest);
+	rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
+	if (rc != 0)
 		goto out;
-	}
 	(void)unlink(tmp);     /* a leftover of an earlier run of ours, by pid */
 	rc = write_option_file(db, c, optfile, sizeof(optfile));
 	if (rc != 0)
@@ -1728,16 +1665,9 @@ my_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_SPAWN, "%s wrote no complete dump to %s", argv[0], tmp);
 		goto out;
 	}
-	if (sync_path(tmp, 0) != 0) {
-		rc = db_set_error(db, E_IO, "backup %s: cannot sync %s: %s", dest, tmp,
-			strerror(errno));
+	rc = db_util_backup_commit(db, tmp, dest, dir);
+	if (rc != 0)
 		goto out;
-	}
-	if (rename(tmp, dest) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: %s", dest, strerror(errno));
-		goto out;
-	}
-	(void)sync_path(dir, 1);
 	made = 0;
 out:
 	if (ran)

@@ -58,6 +58,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/util.h"
 
 #define DEFAULT_LOCK_TIMEOUT_MS 5000
 #define CONNECT_TIMEOUT_S "10"
@@ -77,11 +78,6 @@
 #define OID_BOOL 16
 #define OID_BYTEA 17
 
-struct held_lock {
-	struct held_lock *next;
-	char name[];
-};
-
 struct conn {
 	PGconn *pg;
 	char *host;             /* host name or socket directory; NULL = libpq default */
@@ -95,7 +91,7 @@ struct conn {
 	unsigned long next_id;  /* for statement names */
 	unsigned long session;  /* counts reconnects: statements of older sessions are gone */
 	int64_t changes;
-	struct held_lock *locks;
+	struct db_held_lock *locks;
 	unsigned long *stale;   /* statements to DEALLOCATE once the transaction ends */
 	size_t nstale, capstale;
 };
@@ -339,18 +335,9 @@ session_setup(db_t *db)
 static void
 lock_key(const char *name, char *buf, size_t len)
 {
-	static const char prefix[] = LOCK_KEY_PREFIX;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *p;
+	uint64_t h = db_util_fnv1a64(DB_UTIL_FNV1A64_INIT, LOCK_KEY_PREFIX);
 
-	for (p = prefix; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
-	for (p = name; *p != '\0'; p++) {
-		h ^= (unsigned char)*p;
-		h *= 0x100000001b3ULL;
-	}
+	h = db_util_fnv1a64(h, name);
 	(void)snprintf(buf, len, "%lld", (long long)(int64_t)h);
 }
 
@@ -371,7 +358,7 @@ static int
 retake_locks(db_t *db)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock **pp = &c->locks, *l;
+	struct db_held_lock **pp = &c->locks, *l;
 	char lost[160] = "";
 	int got, rc = 0, rc1;
 
@@ -513,24 +500,16 @@ deallocate(struct conn *c, unsigned long id)
 static void
 conn_free(struct conn *c)
 {
-	struct held_lock *l, *next;
-
 	if (c == NULL)
 		return;
-	for (l = c->locks; l != NULL; l = next) {
-		next = l->next;
-		free(l);
-	}
+	db_util_locks_free(&c->locks);
 	/* Ending the session releases its advisory locks and rolls back. */
 	if (c->pg != NULL)
 		PQfinish(c->pg);
 	free(c->host);
 	free(c->dbname);
 	free(c->user);
-	if (c->password != NULL) {
-		explicit_bzero(c->password, strlen(c->password));
-		free(c->password);
-	}
+	db_util_free_secret(c->password);
 	free(c->stale);
 	free(c);
 }
@@ -1363,35 +1342,21 @@ out:
 
 /* ---------------------------------------------------------- advisory locks */
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 pg_lock(db_t *db, const char *name, int wait_ms)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock *l;
-	size_t nlen = strlen(name);
+	struct db_held_lock *l = NULL;
 	int64_t deadline, left;
 	int got = 0, rc = 0;
 
-	for (l = c->locks; l != NULL; l = l->next) {
-		if (strcmp(l->name, name) == 0)
-			return db_set_error(db, DB_E_MISUSE,
-				"lock '%s' is already held by this handle", name);
-	}
-	l = malloc(sizeof(*l) + nlen + 1);
-	if (l == NULL)
-		return db_set_error(db, E_NOMEM, "out of memory");
-	memcpy(l->name, name, nlen + 1);
+	rc = db_util_lock_check(db, c->locks, name);
+	if (rc == 0)
+		rc = db_util_lock_new(db, name, &l);
+	if (rc != 0)
+		return rc;
 
-	deadline = mono_ms() + wait_ms;
+	deadline = db_util_mono_ms() + wait_ms;
 	for (;;) {
 		struct timespec ts;
 
@@ -1400,7 +1365,7 @@ pg_lock(db_t *db, const char *name, int wait_ms)
 			rc = try_lock(db, name, &got);
 		if (rc != 0 || got)
 			break;
-		left = deadline - mono_ms();
+		left = deadline - db_util_mono_ms();
 		if (left <= 0) {
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' is held by another session of %s", name, c->where);
@@ -1425,16 +1390,13 @@ static int
 pg_unlock(db_t *db, const char *name)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock **pp, *l;
+	struct db_held_lock **pp, *l;
 	char key[32];
-	int released = 0, rc = 0;
+	int released = 0, rc;
 
-	for (pp = &c->locks; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name) == 0)
-			break;
-	}
-	if (*pp == NULL)
-		return db_set_error(db, DB_E_MISUSE, "lock '%s' is not held by this handle", name);
+	rc = db_util_lock_find(db, &c->locks, name, &pp);
+	if (rc != 0)
+		return rc;
 	l = *pp;
 	/* A lost session released its locks with it. */
 	if (PQstatus(c->pg) == CONNECTION_OK) {
@@ -1464,34 +1426,6 @@ pg_read_only(db_t *db, int *out)
 			NULL, &ro);
 	if (rc == 0)
 		*out = ro;
-	return rc;
-}
-
-/* The directory part of path, in buf; "." when path has no '/'. */
-static void
-dir_of(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		(void)snprintf(buf, len, ".");
-	else if (slash == path)
-		(void)snprintf(buf, len, "/");
-	else
-		(void)snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-static int
-sync_path(const char *path, int is_dir)
-{
-	int fd, rc = 0;
-
-	fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) != 0 && !is_dir)
-		rc = -1;
-	(void)close(fd);
 	return rc;
 }
 
@@ -1572,22 +1506,12 @@ pg_backup(db_t *db, const char *dest)
 	int n = 0, e = 0, ran = 0, made = 0, rc = 0;
 
 	memset(&res, 0, sizeof(res));
-	dir_of(dest, dir, sizeof(dir));
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s does not exist",
-			dest, dir);
+	db_util_dir_of(dest, dir, sizeof(dir));
+	rc = db_util_backup_dir(db, dest, dir);
+	if (rc == 0)
+		rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
+	if (rc != 0)
 		goto out;
-	}
-	if (access(dir, W_OK) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s is not writable",
-			dest, dir);
-		goto out;
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dest, (long)getpid()) >=
-	    sizeof(tmp)) {
-		rc = db_set_error(db, E_INVAL, "backup file name %s is too long", dest);
-		goto out;
-	}
 	(void)unlink(tmp);      /* a leftover of an earlier run of ours, by pid */
 	made = 1;
 
@@ -1655,26 +1579,16 @@ pg_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_IO, "pg_dump did not write %s", tmp);
 		goto out;
 	}
-	if (sync_path(tmp, 0) != 0) {
-		rc = db_set_error(db, E_IO, "backup %s: cannot sync %s: %s", dest, tmp,
-			strerror(errno));
+	rc = db_util_backup_commit(db, tmp, dest, dir);
+	if (rc != 0)
 		goto out;
-	}
-	if (rename(tmp, dest) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: %s", dest, strerror(errno));
-		goto out;
-	}
-	(void)sync_path(dir, 1);
 	made = 0;
 out:
 	if (made)
 		(void)unlink(tmp);
 	if (ran)
 		spawn_result_free(&res);
-	if (pwenv != NULL) {
-		explicit_bzero(pwenv, strlen(pwenv));
-		free(pwenv);
-	}
+	db_util_free_secret(pwenv);
 	free(file);
 	free(host);
 	free(port);

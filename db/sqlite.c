@@ -23,6 +23,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/util.h"
 
 #define DEFAULT_BUSY_MS 5000
 /* db_lock() with a wait: how often to try again. */
@@ -30,17 +31,11 @@
 /* db_backup(): how long to keep trying while the source is locked. */
 #define BACKUP_BUSY_MS 30000
 
-struct held_lock {
-	struct held_lock *next;
-	int fd;
-	char name[];
-};
-
 struct conn {
 	sqlite3 *h;
 	char *path;
 	int read_only;          /* opened with SQLITE_OPEN_READONLY */
-	struct held_lock *locks;
+	struct db_held_lock *locks;     /* each with its open lock file */
 };
 
 static struct conn *
@@ -53,20 +48,6 @@ static sqlite3_stmt *
 stmt_of(db_stmt_t *st)
 {
 	return st->priv;
-}
-
-/* The directory part of path, in buf; "." when path has no '/'. */
-static void
-dir_of(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		(void)snprintf(buf, len, ".");
-	else if (slash == path)
-		(void)snprintf(buf, len, "/");
-	else
-		(void)snprintf(buf, len, "%.*s", (int)(slash - path), path);
 }
 
 /*
@@ -152,24 +133,11 @@ out:
 }
 
 static void
-release_locks(struct conn *c)
-{
-	struct held_lock *l, *next;
-
-	for (l = c->locks; l != NULL; l = next) {
-		next = l->next;
-		(void)close(l->fd);
-		free(l);
-	}
-	c->locks = NULL;
-}
-
-static void
 conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	release_locks(c);
+	db_util_locks_free(&c->locks);
 	/* close_v2: never fails; a forgotten statement keeps the memory until finalized. */
 	if (c->h != NULL)
 		(void)sqlite3_close_v2(c->h);
@@ -237,7 +205,7 @@ sq_open(db_t *db, const struct db_config *cfg)
 		goto out;
 	}
 	(void)snprintf(db->location, sizeof(db->location), "%s", cfg->path);
-	dir_of(cfg->path, dir, sizeof(dir));
+	db_util_dir_of(cfg->path, dir, sizeof(dir));
 
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		rc = db_set_error(db, DB_E_CONNECT,
@@ -535,15 +503,6 @@ sq_rollback(db_t *db)
 
 /* ---------------------------------------------------------- advisory locks */
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * flock() locks belong to the open file description: two handles of one
  * process exclude each other as two processes do, and the kernel drops the
@@ -555,25 +514,19 @@ static int
 sq_lock(db_t *db, const char *name, int wait_ms)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock *l = NULL;
+	struct db_held_lock *l = NULL;
 	char path[PATH_MAX + 64], dir[PATH_MAX];
 	int64_t deadline;
-	size_t nlen = strlen(name);
-	int fd = -1, rc = 0;
+	int fd = -1, rc;
 
-	for (l = c->locks; l != NULL; l = l->next) {
-		if (strcmp(l->name, name) == 0) {
-			l = NULL;
-			rc = db_set_error(db, DB_E_MISUSE,
-				"lock '%s' is already held by this handle", name);
-			goto out;
-		}
-	}
+	rc = db_util_lock_check(db, c->locks, name);
+	if (rc != 0)
+		goto out;
 	if ((size_t)snprintf(path, sizeof(path), "%s.lock.%s", c->path, name) >= sizeof(path)) {
 		rc = db_set_error(db, E_INVAL, "lock file name for %s is too long", c->path);
 		goto out;
 	}
-	dir_of(path, dir, sizeof(dir));
+	db_util_dir_of(path, dir, sizeof(dir));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -591,7 +544,7 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 		goto out;
 	}
 
-	deadline = mono_ms() + wait_ms;
+	deadline = db_util_mono_ms() + wait_ms;
 	for (;;) {
 		struct timespec ts = { 0, LOCK_POLL_MS * 1000000L };
 
@@ -601,7 +554,7 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 			rc = db_set_error(db, E_IO, "cannot lock %s: %s", path, strerror(errno));
 			goto out;
 		}
-		if (mono_ms() >= deadline) {
+		if (db_util_mono_ms() >= deadline) {
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' (%s) is held by another process", name, path);
 			goto out;
@@ -609,12 +562,9 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 		(void)nanosleep(&ts, NULL);
 	}
 
-	l = malloc(sizeof(*l) + nlen + 1);
-	if (l == NULL) {
-		rc = db_set_error(db, E_NOMEM, "out of memory");
+	rc = db_util_lock_new(db, name, &l);
+	if (rc != 0)
 		goto out;
-	}
-	memcpy(l->name, name, nlen + 1);
 	l->fd = fd;
 	l->next = c->locks;
 	c->locks = l;
@@ -629,14 +579,12 @@ static int
 sq_unlock(db_t *db, const char *name)
 {
 	struct conn *c = conn_of(db);
-	struct held_lock **pp, *l;
+	struct db_held_lock **pp, *l;
+	int rc;
 
-	for (pp = &c->locks; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->name, name) == 0)
-			break;
-	}
-	if (*pp == NULL)
-		return db_set_error(db, DB_E_MISUSE, "lock '%s' is not held by this handle", name);
+	rc = db_util_lock_find(db, &c->locks, name, &pp);
+	if (rc != 0)
+		return rc;
 	l = *pp;
 	*pp = l->next;
 	(void)flock(l->fd, LOCK_UN);
@@ -653,7 +601,7 @@ sq_read_only(db_t *db, int *out)
 	struct conn *c = conn_of(db);
 	char dir[PATH_MAX];
 
-	dir_of(c->path, dir, sizeof(dir));
+	db_util_dir_of(c->path, dir, sizeof(dir));
 	*out = c->read_only || sqlite3_db_readonly(c->h, "main") == 1 || not_writable(c->path) ||
 	       not_writable(dir);
 	return 0;
@@ -670,21 +618,6 @@ remove_temp(const char *tmp)
 		(void)snprintf(path, sizeof(path), "%s%s", tmp, suffix[i]);
 		(void)unlink(path);
 	}
-}
-
-/* Make a finished file durable: its data, then its directory entry. */
-static int
-sync_path(const char *path, int is_dir)
-{
-	int fd, rc = 0;
-
-	fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) != 0 && !is_dir)
-		rc = -1;
-	(void)close(fd);
-	return rc;
 }
 
 /* Check the copy: journal in the file itself (no -wal beside it), and sound. */
@@ -735,27 +668,18 @@ sq_backup(db_t *db, const char *dest)
 	int64_t deadline;
 	int src, made = 0, rc = 0;
 
-	dir_of(dest, dir, sizeof(dir));
-	if (stat(dir, &sa) != 0 || !S_ISDIR(sa.st_mode)) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s does not exist",
-			dest, dir);
+	db_util_dir_of(dest, dir, sizeof(dir));
+	rc = db_util_backup_dir(db, dest, dir);
+	if (rc != 0)
 		goto out;
-	}
-	if (access(dir, W_OK) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s is not writable",
-			dest, dir);
-		goto out;
-	}
 	if (stat(dest, &sb) == 0 && stat(c->path, &sa) == 0 && sa.st_dev == sb.st_dev &&
 	    sa.st_ino == sb.st_ino) {
 		rc = db_set_error(db, E_INVAL, "backup %s: that is the database itself", dest);
 		goto out;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dest, (long)getpid()) >=
-	    sizeof(tmp)) {
-		rc = db_set_error(db, E_INVAL, "backup file name %s is too long", dest);
+	rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
+	if (rc != 0)
 		goto out;
-	}
 	remove_temp(tmp);     /* a leftover of an earlier run of ours, by pid */
 	made = 1;
 
@@ -770,13 +694,13 @@ sq_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_IO, "backup %s: %s", dest, sqlite3_errmsg(dst));
 		goto out;
 	}
-	deadline = mono_ms() + BACKUP_BUSY_MS;
+	deadline = db_util_mono_ms() + BACKUP_BUSY_MS;
 	for (;;) {
 		src = sqlite3_backup_step(b, -1);
 		if (src == SQLITE_DONE)
 			break;
 		if (((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED) &&
-		    mono_ms() < deadline) {
+		    db_util_mono_ms() < deadline) {
 			(void)sqlite3_sleep(20);
 			continue;
 		}
@@ -802,16 +726,9 @@ sq_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_IO, "backup %s: cannot close %s", dest, tmp);
 		goto out;
 	}
-	if (sync_path(tmp, 0) != 0) {
-		rc = db_set_error(db, E_IO, "backup %s: cannot sync %s: %s", dest, tmp,
-			strerror(errno));
+	rc = db_util_backup_commit(db, tmp, dest, dir);
+	if (rc != 0)
 		goto out;
-	}
-	if (rename(tmp, dest) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: %s", dest, strerror(errno));
-		goto out;
-	}
-	(void)sync_path(dir, 1);
 	made = 0;
 out:
 	if (b != NULL)
