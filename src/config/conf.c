@@ -103,8 +103,9 @@ out:
  * first so the user learns which value is wrong and why.
  */
 static int
-check_values(struct reader *r, const xmlNode *root)
+check_values(void *ctx, const xmlNode *root)
 {
+	struct reader *r = ctx;
 	const xmlNode *list, *repo, *enf, *store, *node;
 	int ret = 0;
 
@@ -407,22 +408,11 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	const xmlNode *root;
 	int ret;
 
-	if (path == NULL || out == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "no configuration file given");
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = xml_read(path, &doc, err, errlen);
+	ret = xml_open(path, out, "configuration file", conf_rng, conf_rng_len, check_values, &r,
+	    &doc, err, errlen);
 	if (ret != 0)
 		goto out;
 	root = xmlDocGetRootElement(doc);
-	ret = check_values(&r, root);
-	if (ret != 0)
-		goto out;
-	ret = xml_validate(doc, path, conf_rng, conf_rng_len, err, errlen);
-	if (ret != 0)
-		goto out;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {

@@ -359,8 +359,9 @@ check_node(struct reader *r, const xmlNode *node)
  * is wrong and why.
  */
 static int
-check_values(struct reader *r, const xmlNode *node)
+check_values(void *ctx, const xmlNode *node)
 {
+	struct reader *r = ctx;
 	const xmlNode *child;
 	int ret = 0;
 
@@ -568,22 +569,11 @@ kasp_load(const char *path, struct kasp **out, char *err, size_t errlen)
 	const xmlNode *root;
 	int ret;
 
-	if (path == NULL || out == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "no policy file given");
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = xml_read(path, &doc, err, errlen);
+	ret = xml_open(path, out, "policy file", kasp_rng, kasp_rng_len, check_values, &r, &doc,
+	    err, errlen);
 	if (ret != 0)
 		goto out;
 	root = xmlDocGetRootElement(doc);
-	ret = check_values(&r, root);
-	if (ret != 0)
-		goto out;
-	ret = xml_validate(doc, path, kasp_rng, kasp_rng_len, err, errlen);
-	if (ret != 0)
-		goto out;
 
 	k = calloc(1, sizeof(*k));
 	if (k == NULL) {

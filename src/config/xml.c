@@ -343,6 +343,39 @@ out:
 	return ret;
 }
 
+int
+xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
+    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+    size_t errlen)
+{
+	xmlDoc *d = NULL;
+	int ret;
+
+	if (path == NULL || out == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no %s given", what);
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = xml_read(path, &d, err, errlen);
+	if (ret != 0)
+		goto out;
+	if (check != NULL) {
+		ret = check(ctx, xmlDocGetRootElement(d));
+		if (ret != 0)
+			goto out;
+	}
+	ret = xml_validate(d, path, rng, rnglen, err, errlen);
+	if (ret != 0)
+		goto out;
+	*doc = d;
+	d = NULL;
+out:
+	if (d != NULL)
+		xmlFreeDoc(d);
+	return ret;
+}
+
 xmlNode *
 xml_child(const xmlNode *parent, const char *name)
 {

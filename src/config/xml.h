@@ -54,6 +54,19 @@ int xml_validate(
 int xml_load(
     const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen);
 
+/*
+ * The opening that conf_load(), kasp_load() and zonelist_load() share. With
+ * path or out NULL: "no <what> given" and E_INVAL (out is only tested, as
+ * the loaders write it only on success). Otherwise xml_read(), then
+ * check(ctx, root) when check is not NULL, then xml_validate(). check runs
+ * before the schema so that a bad value gets a message that says which
+ * value is wrong and why, rather than the schema's vaguer one; it writes
+ * its own message. On success *doc is the document; on failure it is freed.
+ */
+int xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
+    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+    size_t errlen);
+
 /* The first element child of parent named name, or NULL (parent may be NULL). */
 xmlNode *xml_child(const xmlNode *parent, const char *name);
 

@@ -139,13 +139,8 @@ zonelist_load(const char *path, struct zonelist **out, char *err, size_t errlen)
 	size_t n = 0;
 	int ret;
 
-	if (path == NULL || out == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "no zone list file given");
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = xml_load(path, zonelist_rng, zonelist_rng_len, &doc, err, errlen);
+	ret = xml_open(path, out, "zone list file", zonelist_rng, zonelist_rng_len, NULL, NULL,
+	    &doc, err, errlen);
 	if (ret != 0)
 		goto out;
 	root = xmlDocGetRootElement(doc);

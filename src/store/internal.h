@@ -27,6 +27,45 @@ int store_streq(const char *a, const char *b);
 int store_column_strdup(db_stmt_t *st, int col, char **out);
 
 /*
+ * Prepare sql, bind key as its one text parameter and step to the first
+ * row: the opening of every fetch of one row by name. On success *out is
+ * the statement standing on that row (the caller finalizes it); E_NOTFOUND
+ * when there is no row. On failure nothing is left to finalize.
+ */
+int store_first_row(db_t *db, const char *sql, const char *key, db_stmt_t **out);
+
+/*
+ * The id (column 0) of the first row of sql, a statement with one text
+ * bind, for key: "SELECT id FROM t WHERE name = ?". E_NOTFOUND when there
+ * is no row; *id is written only on success.
+ */
+int store_lookup_id(db_t *db, const char *sql, const char *key, int64_t *id);
+
+/*
+ * Arrays of rows. Every list of src/store is read the same way: step the
+ * statement, copy each row into the next element of a growing array, and
+ * on any failure free the elements copied so far. from_row fills an element
+ * that store_rows() zeroed; on failure it may leave what it copied, which
+ * clear frees. clear frees what an element owns, not the element itself.
+ * ctx is passed through to from_row unchanged.
+ */
+typedef int store_row_fn(db_stmt_t *st, void *elem, const void *ctx);
+typedef void store_clear_fn(void *elem);
+
+/* clear each of the n elements of size bytes at arr, then free arr; arr NULL is a no-op. */
+void store_free_array(void *arr, size_t n, size_t size, store_clear_fn *clear);
+
+/*
+ * All rows of the prepared statement st, each turned into an element of
+ * size bytes by from_row, then sorted with cmp unless it is NULL (engines
+ * disagree on collation, so name order is sorted here). On success *out
+ * (NULL for no rows) and *n; on failure nothing is left allocated and
+ * neither is written. E_NOMEM, or the failure of db_step() or from_row.
+ */
+int store_rows(db_stmt_t *st, size_t size, store_row_fn *from_row, const void *ctx,
+	store_clear_fn *clear, int (*cmp)(const void *, const void *), void **out, size_t *n);
+
+/*
  * Run a statement that returns no rows (or whose rows do not matter) to
  * completion. Negative code of the step on failure.
  */

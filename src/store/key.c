@@ -20,26 +20,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Make room for one more element of size bytes in *arr (count used, *cap allocated). */
-static int
-grow(void **arr, size_t *cap, size_t count, size_t size)
-{
-	void *p;
-	size_t ncap;
-
-	if (count < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / size)
-		return E_NOMEM;
-	p = realloc(*arr, ncap * size);
-	if (p == NULL)
-		return E_NOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* A time column, 0 for NULL (or an unreadable value). */
 static time_t
 column_time0(db_stmt_t *st, int col)
@@ -78,36 +58,29 @@ step_count(db_stmt_t *st, int64_t *n)
 
 /* --------------------------------------------------------------- key pairs */
 
+static void
+keypair_clear(void *elem)
+{
+	struct store_keypair *k = elem;
+
+	free(k->locator);
+	free(k->repository);
+	free(k->policy);
+}
+
 void
 store_keypair_free(struct store_keypair *k)
 {
 	if (k == NULL)
 		return;
-	free(k->locator);
-	free(k->repository);
-	free(k->policy);
+	keypair_clear(k);
 	free(k);
-}
-
-static void
-keypair_clear(struct store_keypair *k)
-{
-	free(k->locator);
-	free(k->repository);
-	free(k->policy);
-	memset(k, 0, sizeof(*k));
 }
 
 void
 store_keypair_free_array(struct store_keypair *k, size_t n)
 {
-	size_t i;
-
-	if (k == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		keypair_clear(&k[i]);
-	free(k);
+	store_free_array(k, n, sizeof(*k), keypair_clear);
 }
 
 /*
@@ -143,22 +116,22 @@ keypair_prepare(db_t *db, const char *sql, db_stmt_t **out)
 	return 0;
 }
 
+/* Fill *k (zeroed by the caller) from a KEYPAIR_SELECT row; on failure k holds what was copied. */
 static int
-keypair_from_row(db_stmt_t *st, struct store_keypair *k)
+keypair_from_row(db_stmt_t *st, void *elem, const void *ctx)
 {
+	struct store_keypair *k = elem;
 	int rc;
 
-	memset(k, 0, sizeof(*k));
+	(void)ctx;
 	k->id = db_column_int(st, 0);
 	rc = store_column_strdup(st, 1, &k->locator);
 	if (rc == 0)
 		rc = store_column_strdup(st, 5, &k->repository);
 	if (rc == 0)
 		rc = store_column_strdup(st, 7, &k->policy);
-	if (rc < 0) {
-		keypair_clear(k);
+	if (rc < 0)
 		return rc;
-	}
 	k->algorithm = (int)db_column_int(st, 2);
 	k->bits = (int)db_column_int(st, 3);
 	k->repository_id = db_column_int(st, 4);
@@ -173,27 +146,12 @@ keypair_from_row(db_stmt_t *st, struct store_keypair *k)
 static int
 keypair_rows(db_stmt_t *st, struct store_keypair **out, size_t *n)
 {
-	struct store_keypair *list = NULL;
-	size_t count = 0, cap = 0;
+	void *rows = NULL;
 	int rc;
 
-	while ((rc = db_step(st)) == DB_ROW) {
-		rc = grow((void **)&list, &cap, count, sizeof(*list));
-		if (rc < 0)
-			goto out;
-		rc = keypair_from_row(st, &list[count]);
-		if (rc < 0)
-			goto out;
-		count++;
-	}
-	if (rc < 0)
-		goto out;
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
-out:
-	store_keypair_free_array(list, count);
+	rc = store_rows(st, sizeof(**out), keypair_from_row, NULL, keypair_clear, NULL, &rows, n);
+	if (rc == 0)
+		*out = rows;
 	return rc;
 }
 
@@ -262,17 +220,14 @@ store_key_find(db_t *db, const char *locator, struct store_keypair **out)
 		rc = E_NOTFOUND;
 		goto out;
 	}
-	k = malloc(sizeof(*k));
+	k = calloc(1, sizeof(*k));
 	if (k == NULL) {
 		rc = E_NOMEM;
 		goto out;
 	}
-	rc = keypair_from_row(st, k);
-	if (rc < 0) {
-		free(k);
-		k = NULL;
+	rc = keypair_from_row(st, k, NULL);
+	if (rc < 0)
 		goto out;
-	}
 	*out = k;
 	k = NULL;
 out:
@@ -420,33 +375,30 @@ out:
 /* ------------------------------------------------------------- allocations */
 
 static void
-key_clear(struct store_key *k)
+key_clear(void *elem)
 {
+	struct store_key *k = elem;
+
 	free(k->locator);
 	free(k->repository);
 	free(k->policy);
 	free(k->zone);
-	memset(k, 0, sizeof(*k));
 }
 
 void
 store_key_free_array(struct store_key *k, size_t n)
 {
-	size_t i;
-
-	if (k == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		key_clear(&k[i]);
-	free(k);
+	store_free_array(k, n, sizeof(*k), key_clear);
 }
 
+/* Fill *k (zeroed) from a store_key_list() row; on failure k holds what was copied. */
 static int
-key_from_row(db_stmt_t *st, struct store_key *k)
+key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 {
+	struct store_key *k = elem;
 	int rc;
 
-	memset(k, 0, sizeof(*k));
+	(void)ctx;
 	k->keypair_id = db_column_int(st, 0);
 	rc = store_column_strdup(st, 1, &k->locator);
 	if (rc == 0)
@@ -455,10 +407,8 @@ key_from_row(db_stmt_t *st, struct store_key *k)
 		rc = store_column_strdup(st, 8, &k->zone);
 	if (rc == 0)
 		rc = store_column_strdup(st, 18, &k->policy);
-	if (rc < 0) {
-		key_clear(k);
+	if (rc < 0)
 		return rc;
-	}
 	k->algorithm = (int)db_column_int(st, 2);
 	k->bits = (int)db_column_int(st, 3);
 	k->policy_id = db_column_int(st, 5);
@@ -483,8 +433,7 @@ store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **ou
 {
 	/* the SQL text varies only in its number of placeholders, never in values */
 	char sql[2048], cond[512];
-	struct store_key *list = NULL;
-	size_t count = 0, cap = 0;
+	void *rows = NULL;
 	int64_t binds[STORE_STATE_MAX + 4];
 	db_stmt_t *st = NULL;
 	int nb = 0, nstates = 0, s, rc;
@@ -539,25 +488,11 @@ store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **ou
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0)
 		rc = bind_ints(st, 1, binds, nb);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		rc = grow((void **)&list, &cap, count, sizeof(*list));
-		if (rc < 0)
-			goto out;
-		rc = key_from_row(st, &list[count]);
-		if (rc < 0)
-			goto out;
-		count++;
-	}
-	if (rc < 0)
-		goto out;
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), key_from_row, NULL, key_clear, NULL, &rows, n);
+	if (rc == 0)
+		*out = rows;
 out:
-	store_key_free_array(list, count);
 	db_finalize(st);
 	return rc;
 }
@@ -713,16 +648,18 @@ out:
 	return rc;
 }
 
+static void
+backup_row_clear(void *elem)
+{
+	struct store_backup_row *r = elem;
+
+	free(r->repository);
+}
+
 void
 store_backup_row_free_array(struct store_backup_row *r, size_t n)
 {
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(r[i].repository);
-	free(r);
+	store_free_array(r, n, sizeof(*r), backup_row_clear);
 }
 
 /* NULL (0) first, as the engines disagree on where NULLs sort. */
@@ -745,13 +682,24 @@ backup_row_cmp(const void *pa, const void *pb)
 	return c;
 }
 
+/* ctx: the verbose flag of store_backup_list(); without it column 0 repeats backup. */
+static int
+backup_row_from_row(db_stmt_t *st, void *elem, const void *ctx)
+{
+	struct store_backup_row *r = elem;
+	int verbose = *(const int *)ctx;
+
+	r->pre_backup = verbose ? column_time0(st, 0) : 0;
+	r->backup = column_time0(st, 1);
+	return store_column_strdup(st, 2, &r->repository);
+}
+
 int
 store_backup_list(db_t *db, int64_t repository_id, int verbose,
 	struct store_backup_row **out, size_t *n)
 {
 	char sql[512];
-	struct store_backup_row *list = NULL;
-	size_t count = 0, cap = 0;
+	void *rows = NULL;
 	db_stmt_t *st = NULL;
 	int rc;
 
@@ -768,47 +716,40 @@ store_backup_list(db_t *db, int64_t repository_id, int verbose,
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0 && repository_id > 0)
 		rc = db_bind_int(st, 1, repository_id);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct store_backup_row *r;
-
-		rc = grow((void **)&list, &cap, count, sizeof(*list));
-		if (rc < 0)
-			goto out;
-		r = &list[count];
-		memset(r, 0, sizeof(*r));
-		rc = store_column_strdup(st, 2, &r->repository);
-		if (rc < 0)
-			goto out;
-		count++;
-		r->pre_backup = verbose ? column_time0(st, 0) : 0;
-		r->backup = column_time0(st, 1);
-	}
-	if (rc < 0)
-		goto out;
-	if (count > 1)
-		qsort(list, count, sizeof(*list), backup_row_cmp);
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), backup_row_from_row, &verbose, backup_row_clear,
+			backup_row_cmp, &rows, n);
+	if (rc == 0)
+		*out = rows;
 out:
-	store_backup_row_free_array(list, count);
 	db_finalize(st);
 	return rc;
+}
+
+static void
+backup_state_clear(void *elem)
+{
+	struct store_backup_state *s = elem;
+
+	free(s->repository);
 }
 
 void
 store_backup_state_free_array(struct store_backup_state *s, size_t n)
 {
-	size_t i;
+	store_free_array(s, n, sizeof(*s), backup_state_clear);
+}
 
-	if (s == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(s[i].repository);
-	free(s);
+static int
+backup_state_from_row(db_stmt_t *st, void *elem, const void *ctx)
+{
+	struct store_backup_state *s = elem;
+
+	(void)ctx;
+	s->require_backup = db_column_int(st, 1) != 0;
+	s->unbacked = db_column_int(st, 2);
+	s->uncommitted = db_column_int(st, 3);
+	return store_column_strdup(st, 0, &s->repository);
 }
 
 static int
@@ -823,8 +764,7 @@ int
 store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state **out,
 	size_t *n)
 {
-	struct store_backup_state *list = NULL;
-	size_t count = 0, cap = 0;
+	void *rows = NULL;
 	db_stmt_t *st = NULL;
 	int rc;
 
@@ -847,34 +787,12 @@ store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state *
 	    " FROM securitymodules s", &st);
 	if (rc == 0 && repository_id > 0)
 		rc = db_bind_int(st, 1, repository_id);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct store_backup_state *s;
-
-		rc = grow((void **)&list, &cap, count, sizeof(*list));
-		if (rc < 0)
-			goto out;
-		s = &list[count];
-		memset(s, 0, sizeof(*s));
-		rc = store_column_strdup(st, 0, &s->repository);
-		if (rc < 0)
-			goto out;
-		count++;
-		s->require_backup = db_column_int(st, 1) != 0;
-		s->unbacked = db_column_int(st, 2);
-		s->uncommitted = db_column_int(st, 3);
-	}
-	if (rc < 0)
-		goto out;
-	if (count > 1)
-		qsort(list, count, sizeof(*list), backup_state_cmp);
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), backup_state_from_row, NULL, backup_state_clear,
+			backup_state_cmp, &rows, n);
+	if (rc == 0)
+		*out = rows;
 out:
-	store_backup_state_free_array(list, count);
 	db_finalize(st);
 	return rc;
 }

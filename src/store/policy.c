@@ -149,33 +149,6 @@ out:
 	return rc;
 }
 
-/* One id by one text key: "SELECT id FROM t WHERE col = ?"-style; E_NOTFOUND. */
-static int
-lookup_id(db_t *db, const char *sql, const char *key, int64_t *id)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc < 0)
-		goto out;
-	rc = db_bind_text(st, 1, key);
-	if (rc < 0)
-		goto out;
-	rc = db_step(st);
-	if (rc < 0)
-		goto out;
-	if (rc == DB_DONE) {
-		rc = E_NOTFOUND;
-		goto out;
-	}
-	*id = db_column_int(st, 0);
-	rc = 0;
-out:
-	db_finalize(st);
-	return rc;
-}
-
 /* The text of one column by one integer key; *out NULL when no row or NULL. */
 static int
 lookup_text(db_t *db, const char *sql, int64_t key, char **out)
@@ -213,19 +186,9 @@ policy_row(db_t *db, const char *name, int64_t *id, char **description)
 	char *d = NULL;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id, description FROM policies WHERE name = ?", &st);
+	rc = store_first_row(db, "SELECT id, description FROM policies WHERE name = ?", name, &st);
 	if (rc < 0)
 		goto out;
-	rc = db_bind_text(st, 1, name);
-	if (rc < 0)
-		goto out;
-	rc = db_step(st);
-	if (rc < 0)
-		goto out;
-	if (rc == DB_DONE) {
-		rc = E_NOTFOUND;
-		goto out;
-	}
 	rc = store_column_strdup(st, 1, &d);
 	if (rc < 0)
 		goto out;
@@ -282,8 +245,8 @@ policy_values(db_t *db, const struct kasp_policy *p, int64_t val[P_COUNT], int w
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = lookup_id(db, "SELECT id FROM serialmodes WHERE name = ? ORDER BY id", serial_name,
-		&serial_id);
+	rc = store_lookup_id(db, "SELECT id FROM serialmodes WHERE name = ? ORDER BY id",
+		serial_name, &serial_id);
 	if (rc < 0)
 		goto out;
 
@@ -607,18 +570,19 @@ out:
 
 /* -------------------------------------------------------------------- list */
 
+static void
+policy_entry_clear(void *elem)
+{
+	struct store_policy *p = elem;
+
+	free(p->name);
+	free(p->description);
+}
+
 void
 store_policy_free_array(struct store_policy *p, size_t n)
 {
-	size_t i;
-
-	if (p == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(p[i].name);
-		free(p[i].description);
-	}
-	free(p);
+	store_free_array(p, n, sizeof(*p), policy_entry_clear);
 }
 
 /* Byte order of names (collations differ between engines), then id. */
@@ -633,6 +597,22 @@ policy_cmp_name(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int
+policy_entry_from_row(db_stmt_t *st, void *elem, const void *ctx)
+{
+	struct store_policy *p = elem;
+	int rc;
+
+	(void)ctx;
+	p->id = db_column_int(st, 0);
+	p->zones = (int)db_column_int(st, 3);
+	p->keypairs = (int)db_column_int(st, 4);
+	rc = store_column_strdup(st, 1, &p->name);
+	if (rc == 0)
+		rc = store_column_strdup(st, 2, &p->description);
+	return rc;
+}
+
 int
 store_policy_list(db_t *db, enum store_order order, struct store_policy **out, size_t *n)
 {
@@ -640,48 +620,16 @@ store_policy_list(db_t *db, enum store_order order, struct store_policy **out, s
 		" (SELECT count(*) FROM zones z WHERE z.policy_id = p.id),"
 		" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)"
 		" FROM policies p ORDER BY p.id";
-	struct store_policy *list = NULL, *grown;
-	size_t count = 0, cap = 0;
 	db_stmt_t *st = NULL;
+	void *rows = NULL;
 	int rc;
 
 	rc = db_prepare(db, sql, &st);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct store_policy *p;
-
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(list, cap * sizeof(*list));
-			if (grown == NULL) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			list = grown;
-		}
-		p = &list[count++];
-		memset(p, 0, sizeof(*p));
-		p->id = db_column_int(st, 0);
-		p->zones = (int)db_column_int(st, 3);
-		p->keypairs = (int)db_column_int(st, 4);
-		rc = store_column_strdup(st, 1, &p->name);
-		if (rc == 0)
-			rc = store_column_strdup(st, 2, &p->description);
-		if (rc < 0)
-			goto out;
-	}
-	if (rc < 0)
-		goto out;
-	if (order == STORE_ORDER_NAME && count > 1)
-		qsort(list, count, sizeof(*list), policy_cmp_name);
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
-	rc = 0;
-out:
-	store_policy_free_array(list, count);
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), policy_entry_from_row, NULL, policy_entry_clear,
+			order == STORE_ORDER_NAME ? policy_cmp_name : NULL, &rows, n);
+	if (rc == 0)
+		*out = rows;
 	db_finalize(st);
 	return rc;
 }

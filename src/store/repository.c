@@ -9,16 +9,18 @@
 #include "store/internal.h"
 #include "store/store.h"
 
+static void
+repo_clear(void *elem)
+{
+	struct store_repository *r = elem;
+
+	free(r->name);
+}
+
 void
 store_repository_free_array(struct store_repository *r, size_t n)
 {
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(r[i].name);
-	free(r);
+	store_free_array(r, n, sizeof(*r), repo_clear);
 }
 
 /* Byte order of names (collations differ between engines), then id. */
@@ -33,51 +35,32 @@ repo_cmp_name(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int
+repo_from_row(db_stmt_t *st, void *elem, const void *ctx)
+{
+	struct store_repository *r = elem;
+
+	(void)ctx;
+	r->id = db_column_int(st, 0);
+	r->capacity = (long)db_column_int(st, 2);
+	r->require_backup = db_column_int(st, 3) != 0;
+	return store_column_strdup(st, 1, &r->name);
+}
+
 int
 store_repository_list(db_t *db, struct store_repository **out, size_t *n)
 {
-	struct store_repository *list = NULL, *grown;
-	size_t count = 0, cap = 0;
 	db_stmt_t *st = NULL;
+	void *rows = NULL;
 	int rc;
 
 	rc = db_prepare(db, "SELECT id, name, capacity, requirebackup FROM securitymodules"
 		" ORDER BY id", &st);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct store_repository *r;
-
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(list, cap * sizeof(*list));
-			if (grown == NULL) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			list = grown;
-		}
-		r = &list[count];
-		memset(r, 0, sizeof(*r));
-		r->id = db_column_int(st, 0);
-		rc = store_column_strdup(st, 1, &r->name);
-		if (rc < 0)
-			goto out;
-		count++;
-		r->capacity = (long)db_column_int(st, 2);
-		r->require_backup = db_column_int(st, 3) != 0;
-	}
-	if (rc < 0)
-		goto out;
-	if (count > 1)
-		qsort(list, count, sizeof(*list), repo_cmp_name);
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
-	rc = 0;
-out:
-	store_repository_free_array(list, count);
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), repo_from_row, NULL, repo_clear, repo_cmp_name,
+			&rows, n);
+	if (rc == 0)
+		*out = rows;
 	db_finalize(st);
 	return rc;
 }
@@ -85,31 +68,10 @@ out:
 int
 store_repository_id(db_t *db, const char *name, int64_t *id)
 {
-	db_stmt_t *st = NULL;
-	int rc;
-
-	if (name == NULL) {
-		rc = E_INVAL;
-		goto out;
-	}
-	rc = db_prepare(db, "SELECT id FROM securitymodules WHERE name = ? ORDER BY id", &st);
-	if (rc < 0)
-		goto out;
-	rc = db_bind_text(st, 1, name);
-	if (rc < 0)
-		goto out;
-	rc = db_step(st);
-	if (rc < 0)
-		goto out;
-	if (rc == DB_DONE) {
-		rc = E_NOTFOUND;
-		goto out;
-	}
-	*id = db_column_int(st, 0);
-	rc = 0;
-out:
-	db_finalize(st);
-	return rc;
+	if (name == NULL)
+		return E_INVAL;
+	return store_lookup_id(db, "SELECT id FROM securitymodules WHERE name = ? ORDER BY id",
+		name, id);
 }
 
 int

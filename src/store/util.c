@@ -38,6 +38,96 @@ store_column_strdup(db_stmt_t *st, int col, char **out)
 }
 
 int
+store_first_row(db_t *db, const char *sql, const char *key, db_stmt_t **out)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc == 0)
+		rc = db_bind_text(st, 1, key);
+	if (rc == 0)
+		rc = db_step(st);
+	if (rc == DB_DONE)
+		rc = E_NOTFOUND;
+	if (rc < 0) {
+		db_finalize(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+int
+store_lookup_id(db_t *db, const char *sql, const char *key, int64_t *id)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	rc = store_first_row(db, sql, key, &st);
+	if (rc == 0)
+		*id = db_column_int(st, 0);
+	db_finalize(st);
+	return rc;
+}
+
+void
+store_free_array(void *arr, size_t n, size_t size, store_clear_fn *clear)
+{
+	size_t i;
+
+	if (arr == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		clear((char *)arr + i * size);
+	free(arr);
+}
+
+int
+store_rows(db_stmt_t *st, size_t size, store_row_fn *from_row, const void *ctx,
+	store_clear_fn *clear, int (*cmp)(const void *, const void *), void **out, size_t *n)
+{
+	char *list = NULL, *grown, *elem;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > SIZE_MAX / size) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			grown = realloc(list, cap * size);
+			if (grown == NULL) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			list = grown;
+		}
+		elem = list + count * size;
+		memset(elem, 0, size);
+		/* counted before it is filled, so that a failure frees what it copied */
+		count++;
+		rc = from_row(st, elem, ctx);
+		if (rc < 0)
+			goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (cmp != NULL && count > 1)
+		qsort(list, count, size, cmp);
+	*out = list;
+	*n = count;
+	list = NULL;
+	count = 0;
+	rc = 0;
+out:
+	store_free_array(list, count, size, clear);
+	return rc;
+}
+
+int
 store_step_done(db_stmt_t *st)
 {
 	int rc;

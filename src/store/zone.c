@@ -16,8 +16,10 @@
 	" FROM zones z LEFT JOIN policies p ON p.id = z.policy_id"
 
 static void
-zone_clear(struct store_zone *z)
+zone_clear(void *elem)
 {
+	struct store_zone *z = elem;
+
 	free(z->name);
 	free(z->policy);
 	free(z->signconf);
@@ -40,21 +42,17 @@ store_zone_free(struct store_zone *z)
 void
 store_zone_free_array(struct store_zone *z, size_t n)
 {
-	size_t i;
-
-	if (z == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		zone_clear(&z[i]);
-	free(z);
+	store_free_array(z, n, sizeof(*z), zone_clear);
 }
 
 /* Fill *z (zeroed by the caller) from a row of ZONE_COLUMNS; on failure z holds what was copied. */
 static int
-zone_from_row(db_stmt_t *st, struct store_zone *z)
+zone_from_row(db_stmt_t *st, void *elem, const void *ctx)
 {
+	struct store_zone *z = elem;
 	int rc;
 
+	(void)ctx;
 	z->id = db_column_int(st, 0);
 	z->policy_id = db_column_int(st, 2);
 	rc = store_column_strdup(st, 1, &z->name);
@@ -73,31 +71,6 @@ zone_from_row(db_stmt_t *st, struct store_zone *z)
 	return rc;
 }
 
-/* The id of the one row that a statement with one text bind returns; E_NOTFOUND. */
-static int
-id_by_name(db_t *db, const char *sql, const char *name, int64_t *id)
-{
-	db_stmt_t *st = NULL;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc == 0)
-		rc = db_bind_text(st, 1, name);
-	if (rc == 0)
-		rc = db_step(st);
-	if (rc < 0)
-		goto out;
-	if (rc == DB_DONE) {
-		rc = E_NOTFOUND;
-		goto out;
-	}
-	*id = db_column_int(st, 0);
-	rc = 0;
-out:
-	db_finalize(st);
-	return rc;
-}
-
 int
 store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash)
 {
@@ -110,7 +83,7 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = id_by_name(db, "SELECT id FROM policies WHERE name = ?", z->policy, &pid);
+	rc = store_lookup_id(db, "SELECT id FROM policies WHERE name = ?", z->policy, &pid);
 	if (rc < 0)
 		goto out;
 
@@ -167,7 +140,7 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 	}
 	if (rc < 0)
 		goto out;
-	rc = id_by_name(db, "SELECT id FROM zones WHERE name = ?", z->name, &zid);
+	rc = store_lookup_id(db, "SELECT id FROM zones WHERE name = ?", z->name, &zid);
 	if (rc < 0)
 		goto out;
 	if (id != NULL)
@@ -192,23 +165,15 @@ store_zone_get(db_t *db, const char *name, struct store_zone **out)
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, "SELECT " ZONE_COLUMNS " WHERE z.name = ?", &st);
-	if (rc == 0)
-		rc = db_bind_text(st, 1, name);
-	if (rc == 0)
-		rc = db_step(st);
+	rc = store_first_row(db, "SELECT " ZONE_COLUMNS " WHERE z.name = ?", name, &st);
 	if (rc < 0)
 		goto out;
-	if (rc == DB_DONE) {
-		rc = E_NOTFOUND;
-		goto out;
-	}
 	z = calloc(1, sizeof(*z));
 	if (z == NULL) {
 		rc = E_NOMEM;
 		goto out;
 	}
-	rc = zone_from_row(st, z);
+	rc = zone_from_row(st, z, NULL);
 	if (rc < 0)
 		goto out;
 	*out = z;
@@ -230,7 +195,7 @@ store_zone_delete(db_t *db, const char *name, time_t now)
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = id_by_name(db, "SELECT id FROM zones WHERE name = ?", name, &id);
+	rc = store_lookup_id(db, "SELECT id FROM zones WHERE name = ?", name, &id);
 	if (rc < 0)
 		goto out;
 	rc = store_zone_deleter_init(db, now, &d);
@@ -298,9 +263,8 @@ zone_cmp_name(const void *a, const void *b)
 int
 store_zone_list(db_t *db, enum store_order order, struct store_zone **out, size_t *n)
 {
-	struct store_zone *list = NULL, *grown;
-	size_t count = 0, cap = 0;
 	db_stmt_t *st = NULL;
+	void *rows = NULL;
 	int rc;
 
 	if (db == NULL) {
@@ -310,34 +274,12 @@ store_zone_list(db_t *db, enum store_order order, struct store_zone **out, size_
 	rc = db_prepare(db, order == STORE_ORDER_NAME ?
 		"SELECT " ZONE_COLUMNS " ORDER BY z.id" :
 		"SELECT " ZONE_COLUMNS " ORDER BY z.policy_id, z.id", &st);
-	if (rc < 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (grown == NULL) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			list = grown;
-		}
-		memset(&list[count], 0, sizeof(*list));
-		rc = zone_from_row(st, &list[count++]);
-		if (rc < 0)
-			goto out;
-	}
-	if (rc < 0)
-		goto out;
-	if (order == STORE_ORDER_NAME && count > 1)
-		qsort(list, count, sizeof(*list), zone_cmp_name);
-	*out = list;
-	*n = count;
-	list = NULL;
-	count = 0;
-	rc = 0;
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), zone_from_row, NULL, zone_clear,
+			order == STORE_ORDER_NAME ? zone_cmp_name : NULL, &rows, n);
+	if (rc == 0)
+		*out = rows;
 out:
-	store_zone_free_array(list, count);
 	db_finalize(st);
 	return rc;
 }
