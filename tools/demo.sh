@@ -15,7 +15,8 @@ mkdir -p build-demo
 (cd build-demo && ../configure --quiet --prefix="$demo/root" CFLAGS="-O2 -g" && make -j2 && make install)
 
 # A SoftHSMv2 token in a local folder, found through SOFTHSM2_CONF.
-rm -rf "$demo/softhsm" && mkdir -p "$demo/softhsm/tokens" "$demo/state"
+rm -rf "$demo/softhsm" && mkdir -p "$demo/softhsm/tokens" "$demo/state/signconf" \
+	"$demo/state/unsigned" "$demo/state/signed" "$demo/state/tmp"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
 	"$demo/softhsm/tokens" > "$demo/softhsm/softhsm2.conf"
 SOFTHSM2_CONF="$demo/softhsm/softhsm2.conf"
