@@ -42,8 +42,8 @@ main(int argc, char **argv)
 			usage(stdout, argv[0]);
 			return 0;
 		case 'V':
-			printf("opendnssec version %s (%s %s)\n", ODS_COMPAT_VERSION,
-			    PACKAGE_NAME, PACKAGE_VERSION);
+			/* Exactly the 1.x line: scripts compare it whole. */
+			printf("opendnssec version %s\n", ODS_COMPAT_VERSION);
 			return 0;
 		default:
 			usage(stderr, argv[0]);

@@ -92,8 +92,7 @@ main(int argc, char *argv[])
 		case 'k': opt.kasp_path = optarg; break;
 		case 'v': opt.verbose = 1; break;
 		case 'V':
-			printf("%s version %s (%s %s)\n", IDENT, ODS_COMPAT_VERSION, PACKAGE_NAME,
-				PACKAGE_VERSION);
+			printf("%s version %s\n", IDENT, ODS_COMPAT_VERSION);
 			status = 0;
 			goto out;
 		case 'h':

@@ -214,8 +214,8 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		case 'w': o->time = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'V':
-			printf("opendnssec version %s (%s %s)\n", ODS_COMPAT_VERSION,
-			    PACKAGE_NAME, PACKAGE_VERSION);
+			/* Exactly the 1.x line: scripts compare it whole. */
+			printf("opendnssec version %s\n", ODS_COMPAT_VERSION);
 			return KSM_OK;
 		case 'x': o->keytag = optarg; break;
 		case 'y': o->retire = optarg; break;

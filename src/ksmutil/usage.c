@@ -167,4 +167,6 @@ ksm_help_full(struct ksm_ctx *ctx)
 	fputs("\nkey states: GENERATE|PUBLISH|READY|ACTIVE|RETIRE|DEAD\n"
 	      "key types:  KSK|ZSK\n", stderr);
 	fputs(time_help_text, stderr);
+	fprintf(stderr, "\n%s %s (behaves as OpenDNSSEC %s)\n", PACKAGE_NAME, PACKAGE_VERSION,
+	    ODS_COMPAT_VERSION);
 }

@@ -6,7 +6,7 @@ ENFORCERD="$top_builddir/ods-enforcerd"
 
 out=$("$ENFORCERD" -V); rc=$?
 is "$rc" 0 "-V exits 0"
-like "$out" '^opendnssec version 1\.4\.14 ' "-V prints the 1.x version line"
+like "$out" '^opendnssec version 1\.4\.14$' "-V prints the 1.x version line"
 
 out=$("$ENFORCERD" -h); rc=$?
 is "$rc" 0 "-h exits 0"

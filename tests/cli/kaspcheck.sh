@@ -53,7 +53,7 @@ status_is_errors() {
 
 kc -V
 is "$rc" 0 "-V exits 0"
-like "$out" '^ods-kaspcheck version 1\.4\.14 ' "-V prints the version"
+like "$out" '^ods-kaspcheck version 1\.4\.14$' "-V prints the version"
 
 kc --version
 is "$rc" 0 "--version exits 0"

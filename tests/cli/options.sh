@@ -6,7 +6,7 @@
 
 ksm_raw -V
 is "$rc" 0 "-V exits 0"
-like "$out" '^opendnssec version 1\.4\.14 ' "-V prints the 1.x version line scripts parse"
+like "$out" '^opendnssec version 1\.4\.14$' "-V prints the 1.x version line scripts parse"
 
 ksm_raw --version
 is "$rc" 0 "--version exits 0"
