@@ -495,6 +495,27 @@ out:
 }
 
 /*
+ * An empty history table next to a 1.4 database that 0002 may have half
+ * converted: one dbadmin row of version 4 or 5 and every 1.4 table.
+ */
+static int
+adoption_broke_off(db_t *db, const struct catalog *cat)
+{
+	size_t i;
+	int ver = 0;
+
+	if (!catalog_has_table(cat, "dbadmin") || read_dbadmin(db, &ver) != 0)
+		return 0;
+	if (ver != ODS14_DBADMIN_VERSION && ver != ODS14_DBADMIN_VERSION + 1)
+		return 0;
+	for (i = 0; i < sizeof(ods14_tables) / sizeof(ods14_tables[0]); i++) {
+		if (!catalog_has_table(cat, ods14_tables[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Where the database stands. For NEWER and UNKNOWN the reason is left on the
  * handle; rc is 0 all the same.
  */
@@ -521,7 +542,16 @@ probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 			goto out;
 		s.current = max;
 		s.checksum_mismatch = bad;
-		if (rows == 0) {
+		if (rows == 0 && !d->ddl_in_txn && adoption_broke_off(db, &cat)) {
+			/*
+			 * DDL commits at once here: an adoption killed after creating the
+			 * history table but before writing its rows leaves it empty. 0002
+			 * of such a dialect runs again over itself; let it.
+			 */
+			s.state = MIGRATE_ODS14;
+			s.current = 1;
+			s.pending = s.latest - 1;
+		} else if (rows == 0) {
 			s.state = MIGRATE_UNKNOWN;
 			(void)db_set_error(db, DB_E_SCHEMA,
 				"table " HISTORY_TABLE " is empty: the database was not set up by"

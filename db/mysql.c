@@ -102,6 +102,7 @@ struct conn {
 	MYSQL *h;
 	unsigned gen;             /* bumped at every connect: older statements prepare again */
 	int lost;                 /* the connection broke; see conn_ready() */
+	int txn_aborted;          /* the server rolled our transaction back (deadlock) */
 	int64_t changes;          /* rows of the last INSERT/UPDATE/DELETE/REPLACE */
 	struct db_held_lock *locks;
 	/* What (re)connecting needs. */
@@ -255,6 +256,13 @@ fail_num(db_t *db, unsigned err, const char *msg, const char *what)
 
 	if (is_lost(err) && c != NULL)
 		c->lost = 1;
+	/*
+	 * A deadlock rolls back and ends the whole transaction; what followed
+	 * would run in autocommit. conn_ready() refuses it until the rollback.
+	 * (A lost session inside a transaction is refused there already.)
+	 */
+	if (err == ER_LOCK_DEADLOCK && c != NULL && db->in_txn)
+		c->txn_aborted = 1;
 	if (err == 0)
 		return db_set_error(db, DB_E_SQL, "%s: %s", what, msg != NULL ? msg : "failed");
 	return db_set_error(db, code_of(err), "%s: %s (MySQL error %u)", what, msg, err);
@@ -459,6 +467,9 @@ conn_ready(db_t *db)
 
 	if (!c->lost && idle_socket_dead(c->h))
 		c->lost = 1;
+	if (!c->lost && c->txn_aborted && db->in_txn)
+		return db_set_error(db, DB_E_BUSY, "transaction was rolled back by the server"
+			" (deadlock); roll back and retry");
 	if (!c->lost)
 		return 0;
 	if (db->in_txn)
@@ -1236,6 +1247,7 @@ my_exec(db_t *db, const char *sql)
 static int
 my_begin(db_t *db, enum db_txn kind)
 {
+	conn_of(db)->txn_aborted = 0;
 	/* SET TRANSACTION (without SESSION) applies to the next transaction only. */
 	if (kind == DB_TXN_WRITE)
 		return run_text(db,
@@ -1273,6 +1285,7 @@ my_rollback(db_t *db)
 	struct conn *c = conn_of(db);
 	unsigned err;
 
+	c->txn_aborted = 0;
 	/* A lost session took its transaction with it: nothing left to undo. */
 	if (c->lost)
 		return 0;
@@ -1402,7 +1415,9 @@ my_unlock(db_t *db, const char *name)
 		rc = query_one(db, "SELECT RELEASE_LOCK(?)", sname, NULL, &isnull, &got);
 		if (rc == DB_E_CONNECT)
 			rc = 0;
-		else if (rc == 0 && (isnull || got != 1))
+		else if (rc != 0)
+			return rc;      /* still held: the caller may try again */
+		else if (isnull || got != 1)
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' (%s) was no longer held by this session", name, sname);
 	}

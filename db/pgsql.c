@@ -92,6 +92,8 @@ struct conn {
 	unsigned long session;  /* counts reconnects: statements of older sessions are gone */
 	int64_t changes;
 	struct db_held_lock *locks;
+	int needs_setup;        /* reconnected: session_setup() has not succeeded yet */
+	int needs_locks;        /* reconnected: the locks have not been taken again yet */
 	unsigned long *stale;   /* statements to DEALLOCATE once the transaction ends */
 	size_t nstale, capstale;
 };
@@ -352,7 +354,9 @@ try_lock(db_t *db, const char *name, int *got)
 
 /*
  * After a reconnect: take again every lock the handle held. A lock that
- * someone else took meanwhile is dropped from the list and reported.
+ * someone else took meanwhile is dropped from the list and reported; so
+ * are, after a failure, the locks not taken again: the list holds only
+ * what the session holds, and db_lock() can take the others anew.
  */
 static int
 retake_locks(db_t *db)
@@ -368,6 +372,11 @@ retake_locks(db_t *db)
 		rc1 = try_lock(db, l->name, &got);
 		if (rc1 != 0) {
 			rc = rc1;
+			while (*pp != NULL) {
+				l = *pp;
+				*pp = l->next;
+				free(l);
+			}
 			break;
 		}
 		if (got) {
@@ -424,7 +433,7 @@ ensure_conn(db_t *db)
 	if (!db->in_txn)
 		probe_idle(c);
 	if (PQstatus(c->pg) == CONNECTION_OK)
-		goto out;
+		goto setup;
 	first_line(PQerrorMessage(c->pg), why, sizeof(why));
 	if (db->in_txn) {
 		rc = db_set_error(db, DB_E_CONNECT,
@@ -432,6 +441,8 @@ ensure_conn(db_t *db)
 			c->where, why[0] != '\0' ? ": " : "", why);
 		goto out;
 	}
+	c->needs_setup = 1;
+	c->needs_locks = 1;
 	PQreset(c->pg);
 	c->session++;
 	c->nstale = 0;          /* the old session took its statements along */
@@ -442,9 +453,19 @@ ensure_conn(db_t *db)
 			why);
 		goto out;
 	}
-	rc = session_setup(db);
-	if (rc == 0)
+setup:
+	/* Until both succeeded, every call tries again. */
+	if (c->needs_setup) {
+		rc = session_setup(db);
+		if (rc != 0)
+			goto out;
+		c->needs_setup = 0;
+	}
+	if (c->needs_locks) {
+		/* Once: a failure leaves on the list only the locks held. */
+		c->needs_locks = 0;
 		rc = retake_locks(db);
+	}
 out:
 	return rc;
 }

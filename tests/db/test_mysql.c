@@ -316,6 +316,39 @@ test_deadlock_retried(void **state)
 	db_close(db);
 }
 
+/*
+ * After a deadlock the server has rolled back and ended the transaction:
+ * what follows must not run in autocommit, nor COMMIT report success. The
+ * deadlock is raised with SIGNAL: the client sees error 1213 all the same.
+ * A lock that cannot be released meanwhile stays on the list.
+ */
+static void
+test_deadlock_ends_txn(void **state)
+{
+	struct dbtest *t = dbtest_get(state);
+	db_t *db = open_with_table(t);
+
+	assert_int_equal(db_lock(db, "dl", 0), 0);
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	exec_ok(db, "INSERT INTO t (id, i) VALUES (1, 1)");
+	assert_int_equal(db_exec(db, "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213,"
+		" MESSAGE_TEXT = 'Deadlock found'"), DB_E_BUSY);
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, i) VALUES (2, 2)"), DB_E_BUSY);
+	assert_non_null(strstr(db_errmsg(db), "rolled back by the server (deadlock)"));
+	assert_int_equal(db_unlock(db, "dl"), DB_E_BUSY);
+	assert_int_equal(db_commit(db), DB_E_BUSY);
+	assert_int_equal(db_rollback(db), 0);
+	assert_int_equal(db_unlock(db, "dl"), 0);
+	assert_int_equal(db_unlock(db, "dl"), DB_E_MISUSE);
+	assert_int_equal(dbtest_query_int(db, "SELECT count(*) FROM t"), 0);
+	/* a new transaction runs as before */
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	exec_ok(db, "INSERT INTO t (id, i) VALUES (3, 3)");
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(dbtest_query_int(db, "SELECT count(*) FROM t"), 1);
+	db_close(db);
+}
+
 /* ------------------------------------------------------------------ locks */
 
 static void
@@ -804,6 +837,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_session, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_error_classes, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_deadlock_retried, dbtest_setup,
+			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_deadlock_ends_txn, dbtest_setup,
 			dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_server_names, dbtest_setup,
 			dbtest_teardown),

@@ -801,6 +801,25 @@ test_unknown(void **state)
 	assert_int_equal(migrate_up(db, NULL), DB_E_SCHEMA);
 	assert_errmsg_has(db, "dnsseckeys");
 	db_close(db);
+
+	/*
+	 * An empty history table: only where DDL commits at once (MySQL) can an
+	 * adoption leave it so, and only there does 0002 run again over itself.
+	 * Here 0002 would convert the times twice: the database stays unknown.
+	 */
+	db = fresh_db(path, sizeof(path));
+	load_ods14(db);
+	up_ok(db, 2);
+	exec_ok(db, "DELETE FROM schema_migrations");
+	assert_int_equal(status_of(db).state, MIGRATE_UNKNOWN);
+	before = dump_all(db);
+	assert_int_equal(migrate_up(db, NULL), DB_E_SCHEMA);
+	assert_errmsg_has(db, "is empty");
+	after = dump_all(db);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	db_close(db);
 }
 
 static void
