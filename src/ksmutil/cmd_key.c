@@ -121,13 +121,11 @@ keytype_error(const char *text)
 	return KSM_EUSAGE;
 }
 
-/* A CKA_ID as the user typed it: hexadecimal digits only, at most the column's 255. */
+/* A CKA_ID as the user typed it: exactly the HSM layer's 32 hexadecimal digits. */
 static int
 cka_id_ok(const char *id)
 {
-	size_t n = strlen(id);
-
-	if (n == 0 || n > 255)
+	if (strlen(id) != HSM_ID_HEX_LEN)
 		return 0;
 	for (; *id; id++) {
 		if (!isxdigit((unsigned char)*id))
@@ -988,12 +986,38 @@ find_key_txn(db_t *db, void *arg)
 	return store_key_find(db, f->locator, &f->key);
 }
 
+struct delete_txn {
+	const struct store_keypair *key;        /* as read before the prompt */
+	int force;
+};
+
+/*
+ * Delete the key, re-reading it first: between the read and this
+ * transaction someone may have allocated or deleted it. E_DENIED when it is
+ * now in use (and not --force), E_NOTFOUND when it is gone or replaced.
+ */
 static int
 delete_txn(db_t *db, void *arg)
 {
-	const struct store_keypair *k = arg;
+	const struct delete_txn *d = arg;
+	struct store_keypair *now = NULL;
+	int rc;
 
-	return store_key_delete(db, k->id);
+	rc = store_key_find(db, d->key->locator, &now);
+	if (rc != 0)
+		goto out;
+	if (now->id != d->key->id) {
+		rc = E_NOTFOUND;
+		goto out;
+	}
+	if (now->in_use > 0 && !d->force) {
+		rc = E_DENIED;
+		goto out;
+	}
+	rc = store_key_delete(db, now->id);
+out:
+	store_keypair_free(now);
+	return rc;
 }
 
 int
@@ -1001,6 +1025,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct find_txn f = { NULL, NULL };
+	struct delete_txn d;
 	hsm_t *hsm = NULL;
 	int rc;
 
@@ -1013,6 +1038,12 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		return rc;
 	f.locator = o->cka_id;
 	rc = db_transact(ctx->db, DB_TXN_READ, find_key_txn, &f);
+	if (rc == E_NOTFOUND && !cka_id_ok(o->cka_id)) {
+		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
+		    o->cka_id, HSM_ID_HEX_LEN);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
 	if (rc == E_NOTFOUND) {
 		printf("Failed to determine the state of the key\n");
 		rc = KSM_EUSAGE;
@@ -1047,7 +1078,21 @@ cmd_key_delete(struct ksm_ctx *ctx)
 			goto out;
 		}
 	}
-	rc = db_transact(ctx->db, DB_TXN_WRITE, delete_txn, f.key);
+	d.key = f.key;
+	d.force = o->force;
+	rc = db_transact(ctx->db, DB_TXN_WRITE, delete_txn, &d);
+	if (rc == E_DENIED) {
+		/* allocated since the check above */
+		printf("The enforcer believes that this key is in use, quitting...\n");
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc == E_NOTFOUND) {
+		/* deleted (or replaced) since the check above */
+		printf("Failed to determine the state of the key\n");
+		rc = KSM_EUSAGE;
+		goto out;
+	}
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
 		goto out;
@@ -1081,6 +1126,7 @@ struct purge_txn {
 	struct store_keypair *keys;
 	size_t n;
 	int what_missing;       /* 1 zone, 2 policy */
+	int dry;                /* only find the keys, delete nothing */
 };
 
 static int
@@ -1121,7 +1167,7 @@ purge_txn(db_t *db, void *arg)
 		}
 	}
 	rc = store_key_purgeable(db, zone_id, policy_id, &p->keys, &p->n);
-	for (i = 0; rc == 0 && i < p->n; i++)
+	for (i = 0; rc == 0 && !p->dry && i < p->n; i++)
 		rc = store_key_delete(db, p->keys[i].id);
 out:
 	store_zone_free(z);
@@ -1135,7 +1181,7 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	const struct ksm_opts *o = &ctx->opt;
 	struct purge_txn p;
 	hsm_t *hsm = NULL;
-	size_t i;
+	size_t i, j;
 	int rc, failed = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -1146,12 +1192,12 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
-	/* the token must be usable before rows go (else every key would be an orphan) */
 	if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	p.zone = o->zone;
 	p.policy = o->policy;
-	rc = db_transact(ctx->db, DB_TXN_WRITE, purge_txn, &p);
+	p.dry = 1;
+	rc = db_transact(ctx->db, DB_TXN_READ, purge_txn, &p);
 	if (rc == E_NOTFOUND && p.what_missing == 1) {
 		zone_not_found(o);
 		rc = KSM_EUSAGE;
@@ -1162,6 +1208,39 @@ cmd_key_purge(struct ksm_ctx *ctx)
 		rc = KSM_EUSAGE;
 		goto out;
 	}
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		printf("Error: failed to purge dead keys\n");
+		goto out;
+	}
+	if (p.n == 0) {
+		printf("No keys to purge.\n");
+		rc = KSM_OK;
+		goto out;
+	}
+	/*
+	 * Every token (of conf) holding one of these keys must be usable before
+	 * the rows go, else every key would be an orphan. hsm_open() loaded
+	 * nothing; this logs in.
+	 */
+	for (i = 0; i < p.n; i++) {
+		const char *repo = p.keys[i].repository;
+
+		for (j = 0; repo != NULL && j < i; j++) {
+			if (p.keys[j].repository && strcmp(p.keys[j].repository, repo) == 0)
+				repo = NULL;
+		}
+		if (repo == NULL || conf_repository(ctx->conf, repo) == NULL)
+			continue;
+		if (hsm_repository_open(hsm, repo) != 0) {
+			printf("Error: cannot use repository \"%s\", no keys purged: %s\n", repo,
+			    hsm_errmsg(hsm));
+			rc = KSM_ERUNTIME;
+			goto out;
+		}
+	}
+	p.dry = 0;
+	rc = db_transact(ctx->db, DB_TXN_WRITE, purge_txn, &p);
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
 		printf("Error: failed to purge dead keys\n");
@@ -1460,8 +1539,8 @@ cmd_key_import(struct ksm_ctx *ctx)
 	    !o->keystate || !o->keytype || !o->time)
 		return KSM_EUSAGE;
 	if (!cka_id_ok(o->cka_id)) {
-		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of at most 255 digits\n",
-		    o->cka_id);
+		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
+		    o->cka_id, HSM_ID_HEX_LEN);
 		return KSM_EUSAGE;
 	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
@@ -1471,7 +1550,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	rc = hsm_find(hsm, NULL, o->cka_id, NULL);
-	if (rc == E_NOTFOUND || rc == E_INVAL) {
+	if (rc == E_NOTFOUND) {
 		if (o->check_repository) {
 			fprintf(stderr, "Error: No key with the CKA_ID %-33s exists in the repository "
 			    "%s. When the option [--check-repository] is used the key MUST exist in "

@@ -320,65 +320,70 @@ is "$rc:$out" '1:Error: unable to find a zone named "nosuch" in database' "key e
 keep
 ksm key import
 is "$rc:$out" "1:Error: please specify a CKA_ID with the --cka_id <CKA_ID>" "import: no CKA_ID"
-ksm key import --cka_id 0001
+ksm key import --cka_id 00000000000000000000000000000001
 is "$rc:$out" "1:Error: please specify a repository with the --repository <repository>" \
 	"import: no repository"
-ksm key import --cka_id 0001 -r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK
+ksm key import --cka_id 00000000000000000000000000000001 -r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK
 is "$rc:$out" "1:Error: please specify the time of when the key entered the given state with the --time <time>" \
 	"import: no time"
 IMP="-r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-01-01"
 ksm key import --cka_id xyz1 $IMP
 is "$rc" 1 "import: malformed CKA_ID exits 1"
 like "$out" '^Error: CKA_ID "xyz1" is not a hexadecimal string' "import: malformed CKA_ID message"
-ksm key import --cka_id 00aa --check-repository $IMP
+# the HSM layer takes exactly 32 digits: a shorter id is refused before any change
+ksm key import --cka_id abcd01 $IMP
+is "$rc:$out" '1:Error: CKA_ID "abcd01" is not a hexadecimal string of 32 digits' \
+	"import: a CKA_ID of other than 32 digits exits 1, naming it"
+is "$(db_fingerprint)" "$_keep_db" "import of a short CKA_ID: database unchanged"
+ksm key import --cka_id 000000000000000000000000000000aa --check-repository $IMP
 is "$rc" 1 "import --check-repository of an id not on the token exits 1"
-is "$err" "Error: No key with the CKA_ID 00aa                              exists in the repository SoftHSM. When the option [--check-repository] is used the key MUST exist in the repository for the key to be imported. " \
+is "$err" "Error: No key with the CKA_ID 000000000000000000000000000000aa  exists in the repository SoftHSM. When the option [--check-repository] is used the key MUST exist in the repository for the key to be imported. " \
 	"import --check-repository: the 1.x message on stderr (id padded to 33)"
-ksm key import --cka_id 00aa -r Nosuch -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r Nosuch -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-01-01
 like "$out" '^Error: unable to find a repository named "Nosuch" in database$' "import: unknown repository"
-ksm key import --cka_id 00aa -r SoftHSM -z nosuch. -b 2048 -g 8 -e active -t KSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z nosuch. -b 2048 -g 8 -e active -t KSK -w 2024-01-01
 like "$out" '^Error: unable to find a zone named "nosuch\." in database$' "import: unknown zone"
 ksm key import --cka_id "$(locator "$K1")" $IMP
 like "$out" "^Error: key with CKA_ID \"$(locator "$K1")\" already exists in database$" "import: duplicate"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2048 -g 8 -e active -t XSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e active -t XSK -w 2024-01-01
 like "$out" '^Error: Unrecognised keytype XSK; should be one of KSK or ZSK$' "import: bad type"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2k -g 8 -e active -t KSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2k -g 8 -e active -t KSK -w 2024-01-01
 like "$out" '^Error: Bits "2k"; should be numeric only$' "import: bad bits"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2048 -g foo -e active -t KSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g foo -e active -t KSK -w 2024-01-01
 is "$rc" 1 "import: unsupported algorithm exits 1 (quirk 10)"
 like "$out" '^Error: Key algorithm foo not supported; try one of RSASHA1, RSASHA1-NSEC3-SHA1 or RSASHA256$' \
 	"import: unsupported algorithm message"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2048 -g 8 -e dead -t KSK -w 2024-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e dead -t KSK -w 2024-01-01
 like "$out" '^Error: Unrecognised state dead; should be one of GENERATE, PUBLISH, READY, ACTIVE or RETIRE$' \
 	"import: state DEAD is refused"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-13-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-13-01
 like "$out" '^Error: unable to convert "2024-13-01" into a date$' "import: bad time"
 like "$err" 'Allowed date/time strings are of the form' "import: bad time help on stderr"
-ksm key import --cka_id 00aa -r SoftHSM -z z-list -b 2048 -g 8 -e ready -t KSK -w 2024-01-01 -y 2025-01-01
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e ready -t KSK -w 2024-01-01 -y 2025-01-01
 like "$out" '^Error: unable to specify retire time for a key in state "ready"$' "import: retire only for active"
 same "import failures"
 
-ksm key import --cka_id 0001 -r SoftHSM -z z-list. -b 2048 -g rsasha256 -e ready -t KSK -w 2024-01-01
+ksm key import --cka_id 00000000000000000000000000000001 -r SoftHSM -z z-list. -b 2048 -g rsasha256 -e ready -t KSK -w 2024-01-01
 is "$rc" 0 "import of an id not on the token (warning) exits 0"
-is "$out" "Warning: No key with the CKA_ID 0001                              exists in the repository SoftHSM. The key will be imported into the database anyway. 
+is "$out" "Warning: No key with the CKA_ID 00000000000000000000000000000001  exists in the repository SoftHSM. The key will be imported into the database anyway. 
 Converted time is 2024-01-01 00:00:00
 Key imported into zone(s)" "import: warning, converted time, success"
 is "$(db_sql "SELECT d.keytype, d.state, k.size, k.algorithm, k.fixedDate FROM dnsseckeys d, keypairs k
-	WHERE d.keypair_id = k.id AND k.HSMkey_id = '0001'")" "257|3|2048|8|0" "import: the rows"
-ksm key import --cka_id 0002 -r SoftHSM -z z-list -b 1024 -g 8 -e active -t ZSK -w 2024-01-01 -y "2030-06-01 10:00"
+	WHERE d.keypair_id = k.id AND k.HSMkey_id = '00000000000000000000000000000001'")" "257|3|2048|8|0" "import: the rows"
+ksm key import --cka_id 00000000000000000000000000000002 -r SoftHSM -z z-list -b 1024 -g 8 -e active -t ZSK -w 2024-01-01 -y "2030-06-01 10:00"
 is "$rc" 0 "import with --retire"
-is "$(db_sql "SELECT k.fixedDate FROM keypairs k WHERE k.HSMkey_id = '0002'")" 1 "import --retire fixes the date"
-for s in 0003:retire 0006:generate 0007:generate; do
+is "$(db_sql "SELECT k.fixedDate FROM keypairs k WHERE k.HSMkey_id = '00000000000000000000000000000002'")" 1 "import --retire fixes the date"
+for s in 00000000000000000000000000000003:retire 00000000000000000000000000000006:generate 00000000000000000000000000000007:generate; do
 	ksm key import --cka_id "${s%%:*}" -r SoftHSM -z z-list -b 1024 -g 8 -e "${s#*:}" -t ZSK -w 2024-01-01
 done
-db_sql "UPDATE dnsseckeys SET state = 9 WHERE keypair_id = (SELECT id FROM keypairs WHERE HSMkey_id = '0007')"
+db_sql "UPDATE dnsseckeys SET state = 9 WHERE keypair_id = (SELECT id FROM keypairs WHERE HSMkey_id = '00000000000000000000000000000007')"
 ksm key list --zone z-list --verbose
 is "$out" "Keys:
 Zone:                           Keytype:      State:    Date of next transition (to):  Size:   Algorithm:  CKA_ID:                           Repository:                       Keytag:
-z-list                          KSK           ready     waiting for ds-seen (active)   2048    8           0001                              SoftHSM NOT IN repository
-z-list                          ZSK           active    2030-06-01 10:00:00 (retire)   1024    8           0002                              SoftHSM NOT IN repository
-z-list                          ZSK           retire    (not scheduled)     (dead)     1024    8           0003                              SoftHSM NOT IN repository
-z-list                          ZSK           dsready   When required       (keypub)   1024    8           0007                              SoftHSM NOT IN repository" \
+z-list                          KSK           ready     waiting for ds-seen (active)   2048    8           00000000000000000000000000000001  SoftHSM NOT IN repository
+z-list                          ZSK           active    2030-06-01 10:00:00 (retire)   1024    8           00000000000000000000000000000002  SoftHSM NOT IN repository
+z-list                          ZSK           retire    (not scheduled)     (dead)     1024    8           00000000000000000000000000000003  SoftHSM NOT IN repository
+z-list                          ZSK           dsready   When required       (keypub)   1024    8           00000000000000000000000000000007  SoftHSM NOT IN repository" \
 	"key list -v: imported keys, NOT IN repository"
 # a key that is on the token, imported with --check-repository
 ORPH_OUT=$("$HSMUTIL" -c "$T/conf.xml" generate SoftHSM rsa 1024 2>&1)
@@ -392,8 +397,11 @@ keep
 ksm key delete
 is "$rc" 1 "key delete without --cka_id exits 1"
 like "$out" '^Please provide a CKA_ID for the key to delete$' "key delete: no CKA_ID"
-ksm key delete --cka_id ffff
+ksm key delete --cka_id ffffffffffffffffffffffffffffffff
 is "$rc:$out" "1:Failed to determine the state of the key" "key delete: unknown key"
+ksm key delete --cka_id ffff
+is "$rc:$out" '1:Error: CKA_ID "ffff" is not a hexadecimal string of 32 digits' \
+	"key delete: a malformed unknown CKA_ID is named"
 ksm key delete --cka_id "$(locator "$K1")"
 is "$rc:$out" "1:The enforcer believes that this key is in use, quitting..." \
 	"key delete: an in-use key is refused with a non-zero exit (quirk 10)"
@@ -419,13 +427,13 @@ is "$(hsm_count)" $((n - 1)) "key delete --no-hsm leaves the HSM object"
 ksm key orphans
 is "$rc" 1 "key orphans with findings exits 1"
 like "$out" "^Orphan in HSM: SoftHSM $FREE2$" "key orphans: the HSM object without a row"
-like "$out" "^Missing from HSM: 0001 \(repository SoftHSM\)$" "key orphans: a row without an HSM object"
+like "$out" "^Missing from HSM: 00000000000000000000000000000001 \(repository SoftHSM\)$" "key orphans: a row without an HSM object"
 keep
 ksm key orphans --delete
 like "$out" "^Deleted orphan: SoftHSM $FREE2$" "key orphans --delete removes the orphan"
 is "$rc" 1 "key orphans --delete: still 1 while rows miss their keys"
 is "$(db_fingerprint)" "$_keep_db" "key orphans --delete never touches the database"
-for id in 0001 0002 0003 0006 0007; do
+for id in 00000000000000000000000000000001 00000000000000000000000000000002 00000000000000000000000000000003 00000000000000000000000000000006 00000000000000000000000000000007; do
 	KSM_STDIN="$T/yes"
 	ksm key delete --cka_id "$id" --no-hsm --force
 done
@@ -456,6 +464,15 @@ D2=$(db_sql "SELECT HSMkey_id FROM keypairs k WHERE k.size = 1024 AND NOT EXISTS
 for d in "$D1" "$D2"; do
 	alloc "$(db_sql "SELECT id FROM keypairs WHERE HSMkey_id = '$d'")" z-warn 256 6 dead '2024-03-01 00:00:00'
 done
+# a token that cannot be used: refused before any row goes (no orphans)
+keep
+cp "$T/conf.xml" "$T/conf.xml.good"
+sed -i "s|<Module>[^<]*</Module>|<Module>$T/nosuch-pkcs11.so</Module>|" "$T/conf.xml"
+ksm key purge --zone z-warn
+cp "$T/conf.xml.good" "$T/conf.xml"
+is "$rc" 2 "key purge with an unusable module fails, exit 2"
+like "$out" '^Error: cannot use repository "SoftHSM", no keys purged' "key purge: unusable module message"
+same "key purge with an unusable module"
 # the first one vanished from the token behind our back
 "$HSMUTIL" -c "$T/conf.xml" remove "$D1" > /dev/null 2>&1
 n=$(hsm_count)
