@@ -146,12 +146,23 @@ fail(hsm_t *hsm, int code, const char *fmt, ...)
 	return code;
 }
 
-/* A failed PKCS#11 call: "repository R: C_Xxx: CKR_..." with a class for rv. */
+/*
+ * A failed PKCS#11 call: "repository R: C_Xxx: CKR_..." with a class for rv.
+ * When rv says the session (or its login) is gone, drop it: the next call
+ * opens a session and logs in afresh.
+ */
 static int
-fail_rv(hsm_t *hsm, const struct repo *r, const char *call, CK_RV rv)
+fail_rv(hsm_t *hsm, struct repo *r, const char *call, CK_RV rv)
 {
 	int code = E_IO;
 
+	if (r->ready && (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED ||
+			 rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+			 rv == CKR_USER_NOT_LOGGED_IN)) {
+		(void)r->mod->f->C_CloseSession(r->sess);
+		r->sess = CK_INVALID_HANDLE;
+		r->ready = 0;
+	}
 	if (rv == CKR_HOST_MEMORY)
 		code = E_NOMEM;
 	else if (rv == CKR_MECHANISM_INVALID || rv == CKR_KEY_SIZE_RANGE ||
@@ -211,6 +222,15 @@ module_get(hsm_t *hsm, const char *path, struct module **out)
 		ret = fail(hsm, E_IO, "cannot load PKCS#11 module %s: %s", path,
 			   why != NULL ? why : "dlopen failed");
 		goto out;
+	}
+	/* Another spelling (symlink, relative path) of a module already loaded. */
+	for (struct module *o = modules; o != NULL; o = o->next) {
+		if (o->dl == m->dl) {
+			o->refs++;
+			*out = o;
+			ret = 0;
+			goto out;
+		}
 	}
 	*(void **)&getlist = dlsym(m->dl, "C_GetFunctionList");
 	if (getlist == NULL) {
@@ -533,7 +553,7 @@ find_objects(hsm_t *hsm, struct repo *r, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 	v = NULL;
 	ret = 0;
 out:
-	if (active)
+	if (active && r->ready)
 		f->C_FindObjectsFinal(r->sess);
 	free(v);
 	return ret;
@@ -932,6 +952,12 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 		ret = fail_rv(hsm, r, "C_GenerateKeyPair", rv);
 		goto out;
 	}
+	/*
+	 * A session public key would live as long as the session: drop it now,
+	 * the DNSKEY comes from the private object's CKA_MODULUS.
+	 */
+	if (pubtoken == CK_FALSE)
+		(void)r->mod->f->C_DestroyObject(r->sess, hpub);
 	memcpy(id, hex, sizeof hex);
 	ret = 0;
 out:
@@ -1228,24 +1254,24 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 		mech.mechanism = CKM_EDDSA;
 		break;
 	}
+	/*
+	 * Size the buffer before C_SignInit: a C_Sign that only asks for the
+	 * length (or gets CKR_BUFFER_TOO_SMALL) leaves the operation active.
+	 */
+	if (fam == HSM_FAMILY_RSA)
+		outlen = (bits + 7) / 8;
+	else if (fam == HSM_FAMILY_ECDSA)
+		outlen = 2 * ((bits + 7) / 8);
+	else
+		outlen = 64;
+	buf = malloc(outlen);
+	if (buf == NULL) {
+		ret = fail(hsm, E_NOMEM, "out of memory");
+		goto out;
+	}
 	rv = r->mod->f->C_SignInit(r->sess, &mech, obj);
 	if (rv != CKR_OK) {
 		ret = fail_rv(hsm, r, "C_SignInit", rv);
-		goto out;
-	}
-	rv = r->mod->f->C_Sign(r->sess, (CK_BYTE_PTR)in, inlen, NULL, &outlen);
-	if (rv != CKR_OK) {
-		ret = fail_rv(hsm, r, "C_Sign", rv);
-		goto out;
-	}
-	buf = malloc(outlen ? outlen : 1);
-	if (buf == NULL) {
-		/* End the operation: a C_Sign with a buffer finishes it either way. */
-		CK_BYTE tmp[1];
-		CK_ULONG one = 0;
-
-		r->mod->f->C_Sign(r->sess, (CK_BYTE_PTR)in, inlen, tmp, &one);
-		ret = fail(hsm, E_NOMEM, "out of memory");
 		goto out;
 	}
 	rv = r->mod->f->C_Sign(r->sess, (CK_BYTE_PTR)in, inlen, buf, &outlen);
@@ -1283,11 +1309,23 @@ hsm_delete(hsm_t *hsm, const char *repository, const char *id)
 	ret = find_objects(hsm, r, tmpl, 1, &v, &n);
 	if (ret != 0)
 		goto out;
-	for (CK_ULONG i = 0; i < n; i++) {
-		rv = r->mod->f->C_DestroyObject(r->sess, v[i]);
-		if (rv != CKR_OK) {
-			ret = fail_rv(hsm, r, "C_DestroyObject", rv);
-			goto out;
+	/*
+	 * Everything but the private key first: once it is gone the others can
+	 * no longer be found (locate and list go by the private key).
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (CK_ULONG i = 0; i < n; i++) {
+			CK_ULONG cls;
+			int priv = get_ulong(r, v[i], CKA_CLASS, &cls) == 0 &&
+				   cls == CKO_PRIVATE_KEY;
+
+			if (priv != pass)
+				continue;
+			rv = r->mod->f->C_DestroyObject(r->sess, v[i]);
+			if (rv != CKR_OK) {
+				ret = fail_rv(hsm, r, "C_DestroyObject", rv);
+				goto out;
+			}
 		}
 	}
 	ret = 0;

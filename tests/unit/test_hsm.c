@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <p11-kit/pkcs11.h>
 
 #include "common/err.h"
 #include "common/spawn.h"
@@ -709,6 +711,77 @@ test_skip_public(void **state)
 	assert_int_equal(tool_count("ods-b", "pubkey"), pub0);
 }
 
+/* Session public keys of this process (any session sees them), by a session of our own. */
+static int
+session_pubkeys(CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot)
+{
+	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
+	CK_BBOOL no = CK_FALSE;
+	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_TOKEN, &no, sizeof no } };
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE v[64];
+	CK_ULONG got = 0;
+
+	if (f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK)
+		return -1;
+	if (f->C_FindObjectsInit(s, tmpl, 2) == CKR_OK) {
+		f->C_FindObjects(s, v, 64, &got);
+		f->C_FindObjectsFinal(s);
+	}
+	f->C_CloseSession(s);
+	return (int)got;
+}
+
+/* The loaded module (dlopen gives the same instance) and the slot of label. */
+static void *
+module_slot(const char *label, CK_FUNCTION_LIST_PTR *f, CK_SLOT_ID *slot)
+{
+	void *dl = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+	CK_C_GetFunctionList getlist;
+	CK_SLOT_ID slots[16];
+	CK_ULONG n = 16;
+	CK_TOKEN_INFO ti;
+	size_t len = strlen(label);
+
+	assert_non_null(dl);
+	*(void **)&getlist = dlsym(dl, "C_GetFunctionList");
+	assert_non_null(getlist);
+	assert_int_equal(getlist(f), CKR_OK);
+	assert_int_equal((*f)->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+	for (CK_ULONG i = 0; i < n; i++) {
+		if ((*f)->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+		    memcmp(ti.label, label, len) == 0 && ti.label[len] == ' ') {
+			*slot = slots[i];
+			return dl;
+		}
+	}
+	fail_msg("token %s not found", label);
+	return NULL;
+}
+
+/* SkipPublicKey in a long-lived handle: no session public key is left behind. */
+static void
+test_skip_public_session(void **state)
+{
+	struct fixture fx;
+	hsm_t *h = NULL;
+	char id[HSM_ID_HEX_LEN + 1];
+	CK_FUNCTION_LIST_PTR f = NULL;
+	CK_SLOT_ID slot = 0;
+	void *dl;
+
+	(void)state;
+	fixture_one(&fx, module, "ods-b", "1234");
+	fx.repos[0].skip_public_key = 1;
+	assert_int_equal(hsm_open(&fx.conf, &h), 0);
+	assert_int_equal(hsm_generate(h, "R", 8, 1024, id), 0);
+	dl = module_slot("ods-b", &f, &slot);
+	assert_int_equal(session_pubkeys(f, slot), 0);
+	assert_int_equal(hsm_delete(h, "R", id), 0);
+	hsm_close(h);
+	dlclose(dl);
+}
+
 /* Two handles share the module; closing one leaves the other working. */
 static void
 test_two_handles(void **state)
@@ -728,6 +801,77 @@ test_two_handles(void **state)
 	hsm_close(h2);
 }
 
+/*
+ * One library under two names (symlink and real path): one module entry,
+ * so closing the first handle does not C_Finalize under the second.
+ */
+static void
+test_module_alias(void **state)
+{
+	struct fixture fx1, fx2;
+	hsm_t *h1 = NULL, *h2 = NULL;
+	char *real = realpath(module, NULL);
+	char id[HSM_ID_HEX_LEN + 1];
+	struct hsm_key *keys = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(real);
+	fixture_one(&fx1, module, "ods-a", "1234");
+	fixture_one(&fx2, real, "ods-a", "1234");
+	assert_int_equal(hsm_open(&fx1.conf, &h1), 0);
+	assert_int_equal(hsm_open(&fx2.conf, &h2), 0);
+	assert_int_equal(hsm_generate(h1, "R", 13, 0, id), 0);
+	assert_int_equal(hsm_find(h2, "R", id, NULL), 0);
+	hsm_close(h1);
+	assert_int_equal(hsm_list(h2, "R", &keys, &n, NULL), 0);
+	free(keys);
+	assert_int_equal(hsm_delete(h2, "R", id), 0);
+	hsm_close(h2);
+
+	/* and both names in one handle */
+	memset(&fx1, 0, sizeof fx1);
+	repo_set(&fx1, 0, "A", module, "ods-a", "1234");
+	repo_set(&fx1, 1, "B", real, "ods-b", "1234");
+	assert_int_equal(hsm_open(&fx1.conf, &h1), 0);
+	assert_int_equal(hsm_list(h1, "A", &keys, &n, NULL), 0);
+	free(keys);
+	assert_int_equal(hsm_list(h1, "B", &keys, &n, NULL), 0);
+	free(keys);
+	hsm_close(h1);
+	free(real);
+}
+
+/*
+ * Sessions closed behind the layer's back (as after a token reset): the
+ * next call fails, the one after opens and logs in again.
+ */
+static void
+test_session_lost(void **state)
+{
+	struct fixture fx;
+	hsm_t *h = NULL;
+	char id[HSM_ID_HEX_LEN + 1];
+	CK_FUNCTION_LIST_PTR f = NULL;
+	CK_SLOT_ID slot = 0;
+	void *dl;
+
+	(void)state;
+	fixture_one(&fx, module, "ods-a", "1234");
+	assert_int_equal(hsm_open(&fx.conf, &h), 0);
+	assert_int_equal(hsm_generate(h, "R", 13, 0, id), 0);
+
+	dl = module_slot("ods-a", &f, &slot);
+	assert_int_equal(f->C_CloseAllSessions(slot), CKR_OK);
+
+	assert_int_equal(hsm_find(h, "R", id, NULL), E_IO);
+	assert_non_null(strstr(hsm_errmsg(h), "CKR_SESSION_HANDLE_INVALID"));
+	assert_int_equal(hsm_find(h, "R", id, NULL), 0);
+	assert_int_equal(hsm_delete(h, "R", id), 0);
+	hsm_close(h);
+	dlclose(dl);
+}
+
 int
 main(void)
 {
@@ -745,7 +889,10 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_skip_public),
+		cmocka_unit_test(test_skip_public_session),
 		cmocka_unit_test(test_two_handles),
+		cmocka_unit_test(test_module_alias),
+		cmocka_unit_test(test_session_lost),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
