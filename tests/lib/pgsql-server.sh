@@ -65,9 +65,14 @@ start() {
 			port=$((port + 1))
 			continue
 		fi
+		# autovacuum off: the tests drop their databases WITH (FORCE), which
+		# may not terminate an autovacuum worker (a superuser process) that
+		# happens to be visiting a freshly written database. The options are
+		# one line for pg_ctl: a newline would cut them short.
 		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
-			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off
-			    -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off \
+			    -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 \
+			    -c autovacuum=off" \
 			start > "$pg/pg_ctl.log" 2>&1; then
 			break
 		fi
