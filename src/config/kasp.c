@@ -638,26 +638,8 @@ kasp_find(const struct kasp *kasp, const char *name)
  * values when it serialises. Once an allocation fails every later add is a
  * no-op, and the failure is noticed once at the end.
  */
-struct builder {
-	int failed;
-};
-
-/* A child element of parent holding text (NULL: empty), or NULL. */
-static xmlNode *
-add(struct builder *b, xmlNode *parent, const char *name, const char *text)
-{
-	xmlNode *node;
-
-	if (b->failed || parent == NULL)
-		return NULL;
-	node = xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
-	if (node == NULL)
-		b->failed = 1;
-	return node;
-}
-
 static void
-add_duration(struct builder *b, xmlNode *parent, const char *name, int64_t seconds)
+add_duration(struct xml_builder *b, xmlNode *parent, const char *name, int64_t seconds)
 {
 	char buf[DURATION_STR_LEN];
 
@@ -665,111 +647,106 @@ add_duration(struct builder *b, xmlNode *parent, const char *name, int64_t secon
 		b->failed = 1;
 		return;
 	}
-	add(b, parent, name, buf);
+	xml_add(b, parent, name, buf);
 }
 
 static xmlNode *
-add_int(struct builder *b, xmlNode *parent, const char *name, long long value)
+add_int(struct xml_builder *b, xmlNode *parent, const char *name, long long value)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", value);
-	return add(b, parent, name, buf);
+	return xml_add(b, parent, name, buf);
 }
 
 static void
-add_attr_int(struct builder *b, xmlNode *node, const char *name, long long value)
+add_attr_int(struct xml_builder *b, xmlNode *node, const char *name, long long value)
 {
 	char buf[32];
 
-	if (b->failed || node == NULL)
-		return;
 	snprintf(buf, sizeof(buf), "%lld", value);
-	if (xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)buf) == NULL)
-		b->failed = 1;
+	xml_add_attr(b, node, name, buf);
 }
 
 static void
-add_key(struct builder *b, xmlNode *keys, const char *which, const struct kasp_keydef *key,
+add_key(struct xml_builder *b, xmlNode *keys, const char *which, const struct kasp_keydef *key,
         int is_ksk)
 {
-	xmlNode *node = add(b, keys, which, NULL);
+	xmlNode *node = xml_add(b, keys, which, NULL);
 	xmlNode *alg;
 
 	alg = add_int(b, node, "Algorithm", key->algorithm);
 	add_attr_int(b, alg, "length", key->bits);
 	add_duration(b, node, "Lifetime", key->lifetime);
-	add(b, node, "Repository", key->repository != NULL ? key->repository : "");
+	xml_add(b, node, "Repository", key->repository != NULL ? key->repository : "");
 	add_int(b, node, "Standby", key->standby);
 	if (key->manual_rollover)
-		add(b, node, "ManualRollover", NULL);
+		xml_add(b, node, "ManualRollover", NULL);
 	if (is_ksk && key->rfc5011)
-		add(b, node, "RFC5011", NULL);
+		xml_add(b, node, "RFC5011", NULL);
 }
 
 static void
-add_policy(struct builder *b, xmlNode *root, const struct kasp_policy *p)
+add_policy(struct xml_builder *b, xmlNode *root, const struct kasp_policy *p)
 {
 	xmlNode *pol, *sig, *val, *den, *nsec3, *hash, *salt, *keys, *zone, *soa, *parent;
 	const char *serial = kasp_serial_name(p->serial);
 
-	pol = add(b, root, "Policy", NULL);
-	if (pol != NULL && xmlNewProp(pol, (const xmlChar *)"name",
-	                           (const xmlChar *)(p->name ? p->name : "")) == NULL)
-		b->failed = 1;
-	add(b, pol, "Description", p->description);
+	pol = xml_add(b, root, "Policy", NULL);
+	xml_add_attr(b, pol, "name", p->name);
+	xml_add(b, pol, "Description", p->description);
 
-	sig = add(b, pol, "Signatures", NULL);
+	sig = xml_add(b, pol, "Signatures", NULL);
 	add_duration(b, sig, "Resign", p->resign);
 	add_duration(b, sig, "Refresh", p->refresh);
-	val = add(b, sig, "Validity", NULL);
+	val = xml_add(b, sig, "Validity", NULL);
 	add_duration(b, val, "Default", p->valdefault);
 	add_duration(b, val, "Denial", p->valdenial);
 	add_duration(b, sig, "Jitter", p->jitter);
 	add_duration(b, sig, "InceptionOffset", p->inception_offset);
 
-	den = add(b, pol, "Denial", NULL);
+	den = xml_add(b, pol, "Denial", NULL);
 	if (!p->nsec3) {
-		add(b, den, "NSEC", NULL);
+		xml_add(b, den, "NSEC", NULL);
 	} else {
-		nsec3 = add(b, den, "NSEC3", NULL);
+		nsec3 = xml_add(b, den, "NSEC3", NULL);
 		if (p->nsec3_ttl != 0)
 			add_duration(b, nsec3, "TTL", p->nsec3_ttl);
 		if (p->optout)
-			add(b, nsec3, "OptOut", NULL);
+			xml_add(b, nsec3, "OptOut", NULL);
 		add_duration(b, nsec3, "Resalt", p->resalt);
-		hash = add(b, nsec3, "Hash", NULL);
+		hash = xml_add(b, nsec3, "Hash", NULL);
 		add_int(b, hash, "Algorithm", p->hash_algorithm);
 		add_int(b, hash, "Iterations", p->iterations);
-		salt = add(b, hash, "Salt", NULL);
+		salt = xml_add(b, hash, "Salt", NULL);
 		add_attr_int(b, salt, "length", p->salt_length);
 	}
 
-	keys = add(b, pol, "Keys", NULL);
+	keys = xml_add(b, pol, "Keys", NULL);
 	add_duration(b, keys, "TTL", p->key_ttl);
 	add_duration(b, keys, "RetireSafety", p->retire_safety);
 	add_duration(b, keys, "PublishSafety", p->publish_safety);
 	if (p->share_keys)
-		add(b, keys, "ShareKeys", NULL);
+		xml_add(b, keys, "ShareKeys", NULL);
 	if (p->purge >= 0)
 		add_duration(b, keys, "Purge", p->purge);
 	add_key(b, keys, "KSK", &p->ksk, 1);
 	add_key(b, keys, "ZSK", &p->zsk, 0);
 
-	zone = add(b, pol, "Zone", NULL);
+	zone = xml_add(b, pol, "Zone", NULL);
 	add_duration(b, zone, "PropagationDelay", p->zone_propdelay);
-	soa = add(b, zone, "SOA", NULL);
+	soa = xml_add(b, zone, "SOA", NULL);
 	add_duration(b, soa, "TTL", p->zone_soa_ttl);
 	add_duration(b, soa, "Minimum", p->zone_soa_min);
 	/* an unknown mode gives a document that will not validate: say so */
 	if (serial == NULL)
 		b->failed = 1;
-	add(b, soa, "Serial", serial);
+	xml_add(b, soa, "Serial", serial);
 
-	parent = add(b, pol, "Parent", NULL);
+	parent = xml_add(b, pol, "Parent", NULL);
 	add_duration(b, parent, "PropagationDelay", p->parent_propdelay);
-	add_duration(b, add(b, parent, "DS", NULL), "TTL", p->parent_ds_ttl);
-	soa = add(b, parent, "SOA", NULL);
+	add_duration(b, xml_add(b, parent, "DS", NULL), "TTL", p->parent_ds_ttl);
+	soa = xml_add(b, parent, "SOA", NULL);
 	add_duration(b, soa, "TTL", p->parent_soa_ttl);
 	add_duration(b, soa, "Minimum", p->parent_soa_min);
 }
@@ -777,7 +754,7 @@ add_policy(struct builder *b, xmlNode *root, const struct kasp_policy *p)
 int
 kasp_format(const struct kasp_policy *const *policies, size_t n, char **out, size_t *len)
 {
-	struct builder b = {0};
+	struct xml_builder b = {0};
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	size_t i;

@@ -620,3 +620,25 @@ out:
 	return ret;
 }
 #pragma GCC diagnostic pop
+
+xmlNode *
+xml_add(struct xml_builder *b, xmlNode *parent, const char *name, const char *text)
+{
+	xmlNode *node;
+
+	if (b->failed || parent == NULL)
+		return NULL;
+	node = xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
+	if (node == NULL)
+		b->failed = 1;
+	return node;
+}
+
+void
+xml_add_attr(struct xml_builder *b, xmlNode *node, const char *name, const char *value)
+{
+	if (b->failed || node == NULL)
+		return;
+	if (xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)(value ? value : "")) == NULL)
+		b->failed = 1;
+}

@@ -128,4 +128,20 @@ void xml_strip_blanks(xmlNode *node);
  */
 int xml_dump(xmlDoc *doc, const char *indent, char **out, size_t *len);
 
+/*
+ * Building a document for output (policy export, zonelist export): a
+ * builder remembers the first failure, so a writer can add a whole tree and
+ * check once at the end. Both functions do nothing once it has failed or
+ * when parent/node is NULL. Text and attribute values are escaped by libxml2.
+ */
+struct xml_builder {
+	int failed;
+};
+
+/* A child element of parent holding text (NULL: empty); NULL on failure. */
+xmlNode *xml_add(struct xml_builder *b, xmlNode *parent, const char *name, const char *text);
+
+/* An attribute of node (a NULL value writes ""). */
+void xml_add_attr(struct xml_builder *b, xmlNode *node, const char *name, const char *value);
+
 #endif

@@ -179,53 +179,26 @@ out:
  * Building. Once an allocation fails every later add is a no-op; the
  * failure is noticed once at the end.
  */
-struct builder {
-	int failed;
-};
-
-/* A child element of parent holding text (NULL: empty), or NULL. */
-static xmlNode *
-add(struct builder *b, xmlNode *parent, const char *name, const char *text)
-{
-	xmlNode *node;
-
-	if (b->failed || parent == NULL)
-		return NULL;
-	node = xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
-	if (node == NULL)
-		b->failed = 1;
-	return node;
-}
-
-static void
-add_attr(struct builder *b, xmlNode *node, const char *name, const char *value)
-{
-	if (b->failed || node == NULL)
-		return;
-	if (xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)(value ? value : "")) == NULL)
-		b->failed = 1;
-}
-
 static void
 add_adapter(
-        struct builder *b, xmlNode *parent, const char *name, const char *text, const char *type)
+        struct xml_builder *b, xmlNode *parent, const char *name, const char *text, const char *type)
 {
-	xmlNode *adapter = add(b, add(b, parent, name, NULL), "Adapter", text);
+	xmlNode *adapter = xml_add(b, xml_add(b, parent, name, NULL), "Adapter", text);
 
-	add_attr(b, adapter, "type", type != NULL && type[0] != '\0' ? type : "File");
+	xml_add_attr(b, adapter, "type", type != NULL && type[0] != '\0' ? type : "File");
 }
 
 /* Append one <Zone> to root. */
 static void
-add_zone(struct builder *b, xmlNode *root, const struct zonelist_zone *z)
+add_zone(struct xml_builder *b, xmlNode *root, const struct zonelist_zone *z)
 {
 	xmlNode *zone, *adapters;
 
-	zone = add(b, root, "Zone", NULL);
-	add_attr(b, zone, "name", z->name);
-	add(b, zone, "Policy", z->policy);
-	add(b, zone, "SignerConfiguration", z->signconf);
-	adapters = add(b, zone, "Adapters", NULL);
+	zone = xml_add(b, root, "Zone", NULL);
+	xml_add_attr(b, zone, "name", z->name);
+	xml_add(b, zone, "Policy", z->policy);
+	xml_add(b, zone, "SignerConfiguration", z->signconf);
+	adapters = xml_add(b, zone, "Adapters", NULL);
 	add_adapter(b, adapters, "Input", z->input, z->input_type);
 	add_adapter(b, adapters, "Output", z->output, z->output_type);
 }
@@ -266,7 +239,7 @@ int
 zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style style, char **out,
         size_t *len)
 {
-	struct builder b = {0};
+	struct xml_builder b = {0};
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	size_t i;
@@ -371,7 +344,7 @@ out:
 int
 zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err, size_t errlen)
 {
-	struct builder b = {0};
+	struct xml_builder b = {0};
 	xmlDoc *doc = NULL;
 	int existed = 0;
 	mode_t mode = NEW_FILE_MODE;
