@@ -1,3 +1,5 @@
-# src/enforcerd: the ods-enforcerd program
+# src/enforcerd: the ods-enforcerd program (start-up, the loop, signals)
 sbin_PROGRAMS += ods-enforcerd
 ods_enforcerd_SOURCES = src/enforcerd/main.c
+ods_enforcerd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
+ods_enforcerd_LDADD = $(ENFORCER_RUN_LIBS)

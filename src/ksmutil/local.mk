@@ -17,7 +17,6 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_key.c \
 	src/ksmutil/cmd_backup.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
-# $(STORE_LIBS) with the enforcer logic, the HSM layer and libconfig.a placed
-# between the store and the layers below it
-ods_ksmutil_LDADD = src/store/libstore.a $(ENFORCER_LIBS) src/hsm/libhsm.a \
-	src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS)
+# the enforcer logic above the store, the HSM layer and libconfig.a between
+# the store and the layers below it
+ods_ksmutil_LDADD = $(ENFORCER_RUN_LIBS)

@@ -1,0 +1,85 @@
+/*
+ * run.h - one enforce pass over the database (enforcer.md §4.2 with the
+ * zonelist read from the database, not from zonelist.xml).
+ *
+ * A pass holds the advisory lock "enforcer" (so two daemons on one
+ * database never run passes at once), then, per policy ordered by id:
+ * the NSEC3 resalt, key generation (unless <ManualKeyGeneration/>, under
+ * the lock "keygen") and the purge of dead keys; then the zones in
+ * batches: one read of the batch's zones and one of their keys, the
+ * state machine (state.c) per zone, the batch's changes in one write
+ * transaction (retried on contention), and after the commit the log
+ * lines, the DS submissions and the signconf files, with the signer
+ * told once per changed zone.
+ *
+ * A crash at any instant leaves a state the next pass continues from:
+ * the database moves only by whole batches, a key is created in the HSM
+ * before its row (an orphan at worst, which `ods-ksmutil key orphans`
+ * reports), DS submissions still owed are remembered in the database,
+ * and signconf files are compared with what they should hold on every
+ * pass.
+ *
+ * Logging goes through common/log.h with the 1.x texts (enforcer.md §7.3);
+ * nothing is printed.
+ */
+#ifndef ENFORCER_RUN_H
+#define ENFORCER_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/conf.h"
+#include "db/db.h"
+#include "hsm/hsm.h"
+
+/* Zones per batch: bounds memory and the length of a write transaction. */
+#define RUN_BATCH_ZONES 500
+
+struct run_config {
+	const struct conf *conf;        /* conf.xml as read for this pass */
+	db_t *db;                       /* connected; the schema is current */
+	hsm_t *hsm;                     /* opened on conf; repositories open on use */
+	time_t now;                     /* clock_now() at the start of the pass */
+	const char *only_policy;        /* -p: only this policy (NULL: all) */
+	/*
+	 * Set asynchronously (SIGTERM, SIGINT) to stop early: the pass ends
+	 * after the batch in hand is committed and its files written. May be
+	 * NULL.
+	 */
+	volatile sig_atomic_t *stop;
+	/*
+	 * The signer's "update <zone>" command as an argv, "%zone" standing
+	 * for the zone name (default: ODS_SBINDIR "/ods-signer" "update"
+	 * "%zone"). NULL: do not notify.
+	 */
+	const char *const *signer_cmd;
+	/* How long to wait for the "enforcer" lock (milliseconds; 0: try once). */
+	int lock_wait_ms;
+};
+
+/* Figures of one pass, for the log and the benchmark. */
+struct run_stats {
+	size_t policies;
+	size_t zones;
+	size_t keys_generated;
+	size_t keys_purged;
+	size_t transitions;             /* key rows changed or allocated */
+	size_t signconfs_written;
+	size_t ds_submitted;            /* zones whose DS set went to the submit command */
+	uint64_t queries;               /* statements run (db_stats) */
+	int stopped;                    /* the pass ended early on *stop */
+};
+
+/*
+ * Run one pass. Returns 0 when it ran to the end (or was stopped on
+ * request: stats->stopped), DB_E_LOCKED when another process holds the
+ * "enforcer" lock past lock_wait_ms, E_NOTFOUND when only_policy does not
+ * exist (logged as 1.x does), or the failure that ended it (database
+ * unreachable, key generation failed); what was committed before stays.
+ * stats may be NULL.
+ */
+int run_pass(const struct run_config *cfg, struct run_stats *stats);
+
+#endif
