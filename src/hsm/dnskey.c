@@ -347,11 +347,60 @@ owner_check(const char *owner, const char **dot)
 }
 
 int
+dnskey_key_base64(const uint8_t *key, size_t keylen, char **out)
+{
+	char *b64;
+
+	/* EVP_EncodeBlock takes an int length: a DNSKEY key field is below 64 KiB */
+	if (out == NULL || (key == NULL && keylen > 0) || keylen > 65535)
+		return E_INVAL;
+	b64 = malloc((keylen + 2) / 3 * 4 + 1);
+	if (b64 == NULL)
+		return E_NOMEM;
+	(void)EVP_EncodeBlock((unsigned char *)b64, key != NULL ? key : (const uint8_t *)"",
+		(int)keylen);
+	*out = b64;
+	return 0;
+}
+
+int
+dnskey_key_unbase64(const char *b64, uint8_t **key, size_t *keylen)
+{
+	size_t len, pad = 0;
+	uint8_t *buf;
+	int n;
+
+	if (b64 == NULL || key == NULL || keylen == NULL)
+		return E_INVAL;
+	len = strlen(b64);
+	/* one unbroken block, as dnskey_key_base64() writes it */
+	if (len == 0 || len % 4 != 0 || len > 87384 || strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
+		return E_PARSE;
+	if (b64[len - 1] == '=')
+		pad++;
+	if (b64[len - 2] == '=')
+		pad++;
+	if (memchr(b64, '=', len - pad) != NULL)
+		return E_PARSE;
+	buf = malloc(len / 4 * 3 + 1);
+	if (buf == NULL)
+		return E_NOMEM;
+	n = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
+	if (n < 0 || (size_t)n < pad) {
+		free(buf);
+		return E_PARSE;
+	}
+	*key = buf;
+	*keylen = (size_t)n - pad;
+	return 0;
+}
+
+int
 dnskey_format(const char *owner, uint32_t ttl, const struct dnskey *k, char **line)
 {
 	const char *dot;
 	char *b64 = NULL, *s = NULL;
-	size_t b64size;
 	int rc, n;
 
 	if (!key_ok(k) || line == NULL) {
@@ -361,15 +410,9 @@ dnskey_format(const char *owner, uint32_t ttl, const struct dnskey *k, char **li
 	rc = owner_check(owner, &dot);
 	if (rc != 0)
 		goto out;
-	/* EVP_EncodeBlock takes an int length; key_ok() keeps keylen far below. */
-	b64size = (k->keylen + 2) / 3 * 4 + 1;
-	b64 = malloc(b64size);
-	if (b64 == NULL) {
-		rc = E_NOMEM;
+	rc = dnskey_key_base64(k->key, k->keylen, &b64);
+	if (rc != 0)
 		goto out;
-	}
-	(void)EVP_EncodeBlock((unsigned char *)b64, k->key != NULL ? k->key : (const uint8_t *)"",
-		(int)k->keylen);
 	n = asprintf(&s, "%s%s\t%lu\tIN\tDNSKEY\t%u %u %u %s ;{id = %u (%s), size = %ub}", owner,
 		dot, (unsigned long)ttl, (unsigned)k->flags, (unsigned)k->protocol,
 		(unsigned)k->algorithm, b64, (unsigned)dnskey_keytag(k),

@@ -63,6 +63,19 @@ int dnskey_owner_wire(const char *owner, uint8_t out[255], size_t *len);
 int dnskey_ds_digest(const char *owner, const struct dnskey *k, int digest_type, char **hex);
 
 /*
+ * The public key field in base64 (RFC 4648, one unbroken line), as a
+ * DNSKEY presentation line and the key cache of the database
+ * (keypairs.publickey) hold it; *out malloc()ed. E_INVAL, E_NOMEM.
+ */
+int dnskey_key_base64(const uint8_t *key, size_t keylen, char **out);
+
+/*
+ * The reverse: *key malloc()ed, *keylen its length. E_PARSE for anything
+ * but one block of base64 with correct padding; E_INVAL, E_NOMEM.
+ */
+int dnskey_key_unbase64(const char *b64, uint8_t **key, size_t *keylen);
+
+/*
  * "<owner>.\t<ttl>\tIN\tDNSKEY\t<flags> 3 <alg> <base64> ;{id = <tag> (ksk|zsk), size = <bits>b}"
  * The owner is printed as given (case and escapes kept) and gets a final dot
  * unless it has one; "." stays "."; the 3 is k->protocol; the base64 is one

@@ -67,11 +67,16 @@ int hsm_repository_open(hsm_t *hsm, const char *repository);
  * Generate a key pair for DNSSEC algorithm alg (bits for RSA; ignored for
  * the curves) on the token, as token objects: the private key sensitive and
  * not extractable unless the repository has <AllowExtraction/>. id
- * receives the new CKA_ID. E_UNSUPPORTED: the algorithm, or the token
- * refuses the mechanism or size (the message says which).
+ * receives the new CKA_ID: 16 random bytes, not searched for on the token
+ * first (a search costs a scan of every object on SoftHSM). When pub and
+ * publen are not NULL, *pub (malloc()ed) receives the public key as the
+ * DNSKEY key field (see hsm_dnskey_public()), read from the new objects;
+ * if that fails, the new key pair is destroyed again and the call fails.
+ * E_UNSUPPORTED: the algorithm, or the token refuses the mechanism or size
+ * (the message says which).
  */
 int hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
-	char id[HSM_ID_HEX_LEN + 1]);
+	char id[HSM_ID_HEX_LEN + 1], uint8_t **pub, size_t *publen);
 
 /*
  * Look a key up by CKA_ID (hex, any case) in repository, or in every

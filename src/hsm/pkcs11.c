@@ -808,32 +808,29 @@ has_mechanism(hsm_t *hsm, struct repo *r, CK_MECHANISM_TYPE mech, CK_MECHANISM_I
 	return rv == CKR_OK;
 }
 
-/* A fresh random id not yet used by any object on the token. */
+/*
+ * A fresh random id: 16 bytes from the CSPRNG. Looking for it on the token
+ * first would cost a scan of every object per key (SoftHSM searches
+ * linearly, so generating N keys took O(N^2)); a collision of two 128-bit
+ * random values is not a risk worth that (1 in 10^26 for a million keys).
+ */
 static int
-new_id(hsm_t *hsm, struct repo *r, CK_BYTE id[ID_BYTES])
+new_id(hsm_t *hsm, CK_BYTE id[ID_BYTES])
 {
-	CK_ATTRIBUTE tmpl[] = { { CKA_ID, id, ID_BYTES } };
-	CK_OBJECT_HANDLE *v = NULL;
-	CK_ULONG n;
-	int ret;
-
-	for (int tries = 0; tries < 8; tries++) {
-		if (RAND_bytes(id, ID_BYTES) != 1)
-			return fail(hsm, E_IO, "RAND_bytes failed");
-		ret = find_objects(hsm, r, tmpl, 1, &v, &n);
-		free(v);
-		v = NULL;
-		if (ret != 0)
-			return ret;
-		if (n == 0)
-			return 0;
-	}
-	return fail(hsm, E_IO, "repository %s: no unused random CKA_ID", r->conf->name);
+	if (RAND_bytes(id, ID_BYTES) != 1)
+		return fail(hsm, E_IO, "RAND_bytes failed");
+	return 0;
 }
+
+static int rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pubh,
+	const CK_BYTE id[ID_BYTES], uint8_t **key, size_t *keylen);
+static int curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh,
+	const CK_BYTE id[ID_BYTES], enum hsm_family fam, unsigned bits, uint8_t **key,
+	size_t *keylen);
 
 int
 hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
-	     char id[HSM_ID_HEX_LEN + 1])
+	     char id[HSM_ID_HEX_LEN + 1], uint8_t **pubkey, size_t *pubkeylen)
 {
 	static const CK_BYTE exponent[] = { 0x01, 0x00, 0x01 };
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -903,7 +900,7 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 			   bits, (unsigned long)mi.ulMinKeySize, (unsigned long)mi.ulMaxKeySize);
 		goto out;
 	}
-	ret = new_id(hsm, r, keyid);
+	ret = new_id(hsm, keyid);
 	if (ret != 0)
 		goto out;
 	id_to_hex(keyid, hex);
@@ -952,12 +949,28 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 		ret = fail_rv(hsm, r, "C_GenerateKeyPair", rv);
 		goto out;
 	}
+	/* the DNSKEY field, read from the new objects: no search of the token */
+	if (pubkey != NULL && pubkeylen != NULL) {
+		if (ktype == CKK_RSA)
+			ret = rsa_field(hsm, r, hpriv, hpub, keyid, pubkey, pubkeylen);
+		else
+			ret = curve_field(hsm, r, hpub, keyid,
+			    ktype == CKK_EC ? HSM_FAMILY_ECDSA : HSM_FAMILY_EDDSA,
+			    alg == 14 ? 384 : 256, pubkey, pubkeylen);
+	}
 	/*
 	 * A session public key would live as long as the session: drop it now,
 	 * the DNSKEY comes from the private object's CKA_MODULUS.
 	 */
 	if (pubtoken == CK_FALSE)
 		(void)r->mod->f->C_DestroyObject(r->sess, hpub);
+	if (ret != 0) {
+		/* the caller never hears of this id: do not leave it on the token */
+		(void)r->mod->f->C_DestroyObject(r->sess, hpriv);
+		if (pubtoken == CK_TRUE)
+			(void)r->mod->f->C_DestroyObject(r->sess, hpub);
+		goto out;
+	}
 	memcpy(id, hex, sizeof hex);
 	ret = 0;
 out:
@@ -1023,9 +1036,14 @@ unwrap_octets(const CK_BYTE **p, CK_ULONG *len)
 	*len = body;
 }
 
+/*
+ * The RFC 3110 key field of an RSA key pair: from the private object's
+ * public attributes, else from its public object (pubh when the caller
+ * knows it, CK_INVALID_HANDLE to look it up by id).
+ */
 static int
-rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, const CK_BYTE id[ID_BYTES],
-	  uint8_t **key, size_t *keylen)
+rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pubh,
+	  const CK_BYTE id[ID_BYTES], uint8_t **key, size_t *keylen)
 {
 	CK_BYTE *mod = NULL, *exp = NULL;
 	CK_ULONG modlen = 0, explen = 0;
@@ -1043,7 +1061,8 @@ rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, const CK_BYTE id[ID
 		free(mod);
 		free(exp);
 		mod = exp = NULL;
-		ret = find_public(hsm, r, id, &pub);
+		pub = pubh;
+		ret = pubh != CK_INVALID_HANDLE ? 0 : find_public(hsm, r, id, &pub);
 		if (ret == E_NOTFOUND)
 			ret = fail(hsm, E_NOTFOUND, "repository %s: no public key readable",
 				   r->conf->name);
@@ -1095,11 +1114,12 @@ out:
 	return ret;
 }
 
+/* The key field of an ECDSA or Ed25519 key pair, from its public object (pubh or by id). */
 static int
-curve_field(hsm_t *hsm, struct repo *r, const CK_BYTE id[ID_BYTES], enum hsm_family fam,
-	    unsigned bits, uint8_t **key, size_t *keylen)
+curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh, const CK_BYTE id[ID_BYTES],
+	    enum hsm_family fam, unsigned bits, uint8_t **key, size_t *keylen)
 {
-	CK_OBJECT_HANDLE pub;
+	CK_OBJECT_HANDLE pub = pubh;
 	CK_BYTE *pt = NULL;
 	CK_ULONG ptlen = 0;
 	const CK_BYTE *p;
@@ -1107,7 +1127,7 @@ curve_field(hsm_t *hsm, struct repo *r, const CK_BYTE id[ID_BYTES], enum hsm_fam
 	uint8_t *buf = NULL;
 	int ret;
 
-	ret = find_public(hsm, r, id, &pub);
+	ret = pubh != CK_INVALID_HANDLE ? 0 : find_public(hsm, r, id, &pub);
 	if (ret == E_NOTFOUND)
 		ret = fail(hsm, E_NOTFOUND, "repository %s: the public key object is missing",
 			   r->conf->name);
@@ -1190,9 +1210,9 @@ hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int alg, u
 		goto out;
 	}
 	if (fam == HSM_FAMILY_RSA)
-		ret = rsa_field(hsm, r, obj, raw, key, len);
+		ret = rsa_field(hsm, r, obj, CK_INVALID_HANDLE, raw, key, len);
 	else
-		ret = curve_field(hsm, r, raw, fam, bits, key, len);
+		ret = curve_field(hsm, r, CK_INVALID_HANDLE, raw, fam, bits, key, len);
 out:
 	return ret;
 }

@@ -188,7 +188,7 @@ cmd_generate(struct ctx *c, int argc, char **argv)
 	if (!known_repository(c, repo))
 		return 1;
 	printf("Generating %u bit %s key in repository: %s\n", bits, fam, repo);
-	if (hsm_generate(c->hsm, repo, alg, bits, id) != 0) {
+	if (hsm_generate(c->hsm, repo, alg, bits, id, NULL, NULL) != 0) {
 		fprintf(stderr, IDENT ": %s\n", hsm_errmsg(c->hsm));
 		printf("Key generation failed.\n");
 		return 1;
@@ -340,7 +340,7 @@ test_one(struct ctx *c, const char *repo, int alg, unsigned bits, const char *na
 	for (size_t i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)(i * 31 + 7);
 	printf("Generating %s key: ", name);
-	if (hsm_generate(c->hsm, repo, alg, bits, id) != 0) {
+	if (hsm_generate(c->hsm, repo, alg, bits, id, NULL, NULL) != 0) {
 		printf("failed (%s)\n", hsm_errmsg(c->hsm));
 		return 1;
 	}

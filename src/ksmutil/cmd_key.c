@@ -301,6 +301,7 @@ struct gen_insert {
 	int algorithm, bits;
 	int64_t repo_id, policy_id;
 	time_t now;
+	const char *pubkey;             /* base64 DNSKEY key field */
 };
 
 static int
@@ -309,7 +310,7 @@ gen_insert_txn(db_t *db, void *arg)
 	const struct gen_insert *g = arg;
 
 	return store_key_insert(db, g->locator, g->algorithm, g->bits, g->repo_id, g->policy_id,
-	    g->now, NULL);
+	    g->now, g->pubkey, NULL);
 }
 
 static const char *
@@ -532,11 +533,16 @@ cmd_key_generate(struct ksm_ctx *ctx)
 
 	for (role = 0; role < 2; role++) {
 		for (int64_t i = 0; i < res.create[role]; i++) {
-			char id[HSM_ID_HEX_LEN + 1];
+			char id[HSM_ID_HEX_LEN + 1], *b64 = NULL;
 			struct gen_insert ins;
+			uint8_t *pub = NULL;
+			size_t publen = 0;
 
 			rc = hsm_generate(hsm, def[role]->repository, def[role]->algorithm,
-			    (unsigned)def[role]->bits, id);
+			    (unsigned)def[role]->bits, id, &pub, &publen);
+			if (rc == 0 && dnskey_key_base64(pub, publen, &b64) != 0)
+				b64 = NULL;     /* the cache is filled later */
+			free(pub);
 			if (rc != 0) {
 				printf("Error: could not create a %s in repository %s: %s\n",
 				    role == PLAN_KSK ? "KSK" : "ZSK", def[role]->repository,
@@ -551,7 +557,9 @@ cmd_key_generate(struct ksm_ctx *ctx)
 			ins.repo_id = g.repo_id[role];
 			ins.policy_id = g.policy_id;
 			ins.now = clock_now();
+			ins.pubkey = b64;
 			rc = db_transact(ctx->db, DB_TXN_WRITE, gen_insert_txn, &ins);
+			free(b64);
 			if (rc != 0) {
 				rc = ksm_db_fail(ctx, rc);
 				printf("Error: key %s was created in repository %s but not stored in "

@@ -66,6 +66,7 @@ keypair_clear(void *elem)
 	free(k->locator);
 	free(k->repository);
 	free(k->policy);
+	free(k->pubkey);
 }
 
 void
@@ -92,7 +93,8 @@ store_keypair_free_array(struct store_keypair *k, size_t n)
 	" k.policy_id, p.name, k.generate," \
 	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id)," \
 	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id" \
-	"   AND (d.state IS NULL OR d.state NOT IN (?, ?)))" \
+	"   AND (d.state IS NULL OR d.state NOT IN (?, ?)))," \
+	" k.publickey" \
 	" FROM keypairs k" \
 	" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id" \
 	" LEFT JOIN policies p ON p.id = k.policy_id"
@@ -130,6 +132,8 @@ keypair_from_row(db_stmt_t *st, void *elem, const void *ctx)
 		rc = store_column_strdup(st, 5, &k->repository);
 	if (rc == 0)
 		rc = store_column_strdup(st, 7, &k->policy);
+	if (rc == 0)
+		rc = store_column_strdup(st, 11, &k->pubkey);
 	if (rc < 0)
 		return rc;
 	k->algorithm = (int)db_column_int(st, 2);
@@ -157,7 +161,7 @@ keypair_rows(db_stmt_t *st, struct store_keypair **out, size_t *n)
 
 int
 store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
-	int64_t repository_id, int64_t policy_id, time_t now, int64_t *id)
+	int64_t repository_id, int64_t policy_id, time_t now, const char *pubkey, int64_t *id)
 {
 	db_stmt_t *st = NULL;
 	int64_t kid = 0;
@@ -168,8 +172,8 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 		goto out;
 	}
 	rc = db_prepare(db, "INSERT INTO keypairs (HSMkey_id, algorithm, size, securitymodule_id,"
-		" policy_id, generate, compromisedflag, fixedDate) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		&st);
+		" policy_id, generate, compromisedflag, fixedDate, publickey)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, locator);
 	if (rc == 0)
@@ -179,6 +183,8 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 		rc = db_bind_time(st, 6, now);
 	if (rc == 0)
 		rc = bind_ints(st, 7, (const int64_t[]){ 0, 0 }, 2);
+	if (rc == 0)
+		rc = db_bind_text(st, 9, pubkey);
 	if (rc == 0)
 		rc = store_step_done(st);
 	if (rc < 0 || id == NULL)
@@ -193,6 +199,30 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 	if (rc < 0)
 		goto out;
 	*id = kid;
+out:
+	db_finalize(st);
+	return rc;
+}
+
+int
+store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (db == NULL || pubkey == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	rc = db_prepare(db, "UPDATE keypairs SET publickey = ? WHERE id = ?", &st);
+	if (rc == 0)
+		rc = db_bind_text(st, 1, pubkey);
+	if (rc == 0)
+		rc = db_bind_int(st, 2, id);
+	if (rc == 0)
+		rc = store_step_done(st);
+	if (rc == 0 && db_changes(db) == 0)
+		rc = E_NOTFOUND;
 out:
 	db_finalize(st);
 	return rc;
@@ -383,6 +413,7 @@ key_clear(void *elem)
 	free(k->repository);
 	free(k->policy);
 	free(k->zone);
+	free(k->pubkey);
 }
 
 void
@@ -407,6 +438,8 @@ key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 		rc = store_column_strdup(st, 8, &k->zone);
 	if (rc == 0)
 		rc = store_column_strdup(st, 18, &k->policy);
+	if (rc == 0)
+		rc = store_column_strdup(st, 19, &k->pubkey);
 	if (rc < 0)
 		return rc;
 	k->algorithm = (int)db_column_int(st, 2);
@@ -473,7 +506,7 @@ store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **ou
 	len = (size_t)snprintf(sql, sizeof(sql),
 	    "SELECT k.id, k.HSMkey_id, k.algorithm, k.size, s.name, k.policy_id, k.fixedDate,"
 	    " d.zone_id, z.name, d.keytype, d.state, d.publish, d.ready, d.active, d.retire,"
-	    " d.dead, d.rfc5011, d.revoked, p.name"
+	    " d.dead, d.rfc5011, d.revoked, p.name, k.publickey"
 	    " FROM keypairs k"
 	    " LEFT JOIN dnsseckeys d ON d.keypair_id = k.id"
 	    " LEFT JOIN zones z ON z.id = d.zone_id"
@@ -557,7 +590,7 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 	if (rc < 0)
 		goto out;
 	rc = store_key_insert(db, imp->locator, imp->algorithm, imp->bits, imp->repository_id,
-	    policy_id, imp->time, &kid);
+	    policy_id, imp->time, NULL, &kid);
 	if (rc < 0)
 		goto out;
 	if (imp->retire != 0) {

@@ -12,7 +12,10 @@ src_store_libstore_a_SOURCES = \
 	src/store/policy.c \
 	src/store/zone.c \
 	src/store/zonelist.c \
-	src/store/key.c
+	src/store/key.c \
+	src/store/alloc.c \
+	src/store/enforce.c \
+	src/store/keycmd.c
 
 STORE_LIBS = src/store/libstore.a $(MIGRATE_LIBS)
 

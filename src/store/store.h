@@ -189,6 +189,7 @@ struct store_keypair {
 	time_t generate;
 	int allocations;        /* its dnsseckeys rows */
 	int in_use;             /* of those, rows in a state other than GENERATE and DEAD */
+	char *pubkey;           /* the DNSKEY key field in base64; NULL when not yet known */
 };
 
 void store_keypair_free(struct store_keypair *k);                    /* NULL: no-op */
@@ -196,10 +197,15 @@ void store_keypair_free_array(struct store_keypair *k, size_t n);
 
 /*
  * Insert a key pair that was just generated in (or found on) an HSM:
- * generate = now, no allocation. *id (may be NULL) receives its id.
+ * generate = now, no allocation. pubkey (may be NULL) is its DNSKEY key
+ * field in base64, kept in keypairs.publickey so that key tags, DNSKEY and
+ * DS records need no HSM search later. *id (may be NULL) receives its id.
  */
 int store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
-	int64_t repository_id, int64_t policy_id, time_t now, int64_t *id);
+	int64_t repository_id, int64_t policy_id, time_t now, const char *pubkey, int64_t *id);
+
+/* Remember the public key of a key pair read from its HSM (base64 key field). E_NOTFOUND. */
+int store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey);
 
 /* The key pair of that CKA_ID (exact text; the oldest if there are several); E_NOTFOUND. */
 int store_key_find(db_t *db, const char *locator, struct store_keypair **out);
@@ -255,6 +261,7 @@ struct store_key {
 	int state;              /* enum store_key_state or 0 */
 	time_t publish, ready, active, retire, dead;
 	int rfc5011, revoked;
+	char *pubkey;           /* the DNSKEY key field in base64; NULL when not yet known */
 };
 
 struct store_key_filter {
@@ -295,6 +302,41 @@ struct store_key_import {
  * zone does not. *id (may be NULL) receives the key pair id.
  */
 int store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id);
+
+/*
+ * One allocation's role, state and dates, as the enforcer or a command
+ * (ds-seen, key rollover, ksk-retire) sets them. Times: 0 is NULL.
+ */
+struct store_alloc {
+	int64_t keypair_id;
+	int64_t zone_id;
+	int keytype;
+	int state;
+	time_t publish, ready, active, retire, dead;
+	int rfc5011, revoked;
+};
+
+/*
+ * Prepared statements that write allocations, prepared once per unit of
+ * work and run for any number of rows (the enforce pass writes a batch of
+ * zones with them).
+ */
+struct store_alloc_writer {
+	db_t *db;
+	db_stmt_t *update;      /* state, dates, revoked of (keypair_id, zone_id) */
+	db_stmt_t *insert;      /* a new allocation */
+};
+
+int store_alloc_writer_init(db_t *db, struct store_alloc_writer *w);
+/*
+ * Write a: insert a new dnsseckeys row when insert is set, else update the
+ * row of (keypair_id, zone_id) (E_NOTFOUND when there is none).
+ */
+int store_alloc_write(struct store_alloc_writer *w, const struct store_alloc *a, int insert);
+void store_alloc_writer_fini(struct store_alloc_writer *w);
+
+/* The same for one row. */
+int store_alloc_update(db_t *db, const struct store_alloc *a);
 
 /* ------------------------------------------------------------------ backups */
 

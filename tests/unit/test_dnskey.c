@@ -502,6 +502,37 @@ test_keytag_alg1(void **state)
 	assert_int_not_equal(dnskey_keytag(&k), 0x5678);
 }
 
+/* The key cache format: base64 of the key field, and back, for every length mod 3. */
+static void
+test_base64_roundtrip(void **state)
+{
+	static const uint8_t key[] = { 0x03, 0x01, 0x00, 0x01, 0xc0, 0xff, 0xee };
+	uint8_t *back = NULL;
+	size_t backlen = 0, n;
+	char *b64 = NULL;
+
+	(void)state;
+	for (n = 1; n <= sizeof(key); n++) {
+		assert_int_equal(dnskey_key_base64(key, n, &b64), 0);
+		assert_int_equal(strlen(b64) % 4, 0);
+		assert_int_equal(dnskey_key_unbase64(b64, &back, &backlen), 0);
+		assert_int_equal(backlen, n);
+		assert_memory_equal(back, key, n);
+		free(b64);
+		free(back);
+	}
+	assert_int_equal(dnskey_key_base64(key, 3, &b64), 0);
+	assert_string_equal(b64, "AwEA");
+	free(b64);
+	/* anything but one padded block is refused */
+	assert_int_equal(dnskey_key_unbase64("", &back, &backlen), E_PARSE);
+	assert_int_equal(dnskey_key_unbase64("AwE", &back, &backlen), E_PARSE);
+	assert_int_equal(dnskey_key_unbase64("Aw=A", &back, &backlen), E_PARSE);
+	assert_int_equal(dnskey_key_unbase64("AwEA AwEA", &back, &backlen), E_PARSE);
+	assert_int_equal(dnskey_key_unbase64("Aw*A", &back, &backlen), E_PARSE);
+	assert_int_equal(dnskey_key_unbase64(NULL, &back, &backlen), E_INVAL);
+}
+
 static void
 test_owner_wire(void **state)
 {
@@ -596,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_bits_other),
 		cmocka_unit_test(test_keytag_alg1),
 		cmocka_unit_test(test_owner_wire),
+		cmocka_unit_test(test_base64_roundtrip),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -309,9 +309,12 @@ check_rsa(int alg, unsigned bits)
 	unsigned char nbuf[600];
 	int nlen;
 
+	uint8_t *genpub = NULL;
+	size_t genlen = 0;
+
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", alg, bits, id), 0);
+	assert_int_equal(hsm_generate(h, "R", alg, bits, id, &genpub, &genlen), 0);
 	assert_true(is_lower_hex_id(id));
 	assert_int_equal(hsm_find(h, "R", id, &k), 0);
 	assert_string_equal(k.id, id);
@@ -327,6 +330,10 @@ check_rsa(int alg, unsigned bits)
 		assert_int_equal(hsm_find(h, NULL, up, NULL), 0);
 	}
 	assert_int_equal(hsm_dnskey_public(h, "R", id, alg, &pub, &publen), 0);
+	/* generation hands back the same key field, without a search */
+	assert_int_equal(genlen, publen);
+	assert_memory_equal(genpub, pub, publen);
+	free(genpub);
 	/* RFC 3110: 1-byte exponent length 3, 01 00 01, then the modulus */
 	assert_int_equal(publen, 1 + 3 + bits / 8);
 	assert_int_equal(pub[0], 3);
@@ -375,15 +382,21 @@ check_ecdsa(int alg, unsigned bits)
 	unsigned char pt[200];
 	int ptlen;
 
+	uint8_t *genpub = NULL;
+	size_t genlen = 0;
+
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", alg, 0, id), 0);
+	assert_int_equal(hsm_generate(h, "R", alg, 0, id, &genpub, &genlen), 0);
 	assert_true(is_lower_hex_id(id));
 	assert_int_equal(hsm_find(h, "R", id, &k), 0);
 	assert_int_equal(k.family, HSM_FAMILY_ECDSA);
 	assert_int_equal(k.bits, bits);
 	assert_int_equal(hsm_dnskey_public(h, "R", id, alg, &pub, &publen), 0);
 	assert_int_equal(publen, 2 * bits / 8);
+	assert_int_equal(genlen, publen);
+	assert_memory_equal(genpub, pub, publen);
+	free(genpub);
 
 	/* pkcs11-tool shows the DER OCTET STRING: 04 <len> 04 x y */
 	ptlen = tool_ec_point("ods-a", id, pt, sizeof pt);
@@ -422,7 +435,7 @@ test_ed25519(void **state)
 	(void)state;
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	ret = hsm_generate(h, "R", 15, 0, id);
+	ret = hsm_generate(h, "R", 15, 0, id, NULL, NULL);
 	if (!have_eddsa) {
 		print_message("# token lacks CKM_EC_EDWARDS_KEY_PAIR_GEN: checking the refusal\n");
 		assert_int_equal(ret, E_UNSUPPORTED);
@@ -492,7 +505,7 @@ test_token_errors(void **state)
 
 	fixture_one(&fx, module, "ods-a", NULL);
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", 13, 0, id), E_DENIED);
+	assert_int_equal(hsm_generate(h, "R", 13, 0, id, NULL, NULL), E_DENIED);
 	assert_string_equal(hsm_errmsg(h), "repository R has no PIN in conf.xml");
 	hsm_close(h);
 
@@ -563,14 +576,14 @@ test_bad_input(void **state)
 	(void)state;
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", 8, 512, id), E_UNSUPPORTED);
+	assert_int_equal(hsm_generate(h, "R", 8, 512, id, NULL, NULL), E_UNSUPPORTED);
 	assert_string_equal(hsm_errmsg(h),
 			    "RSA key size 512 for algorithm 8 is out of range 1024-4096");
-	assert_int_equal(hsm_generate(h, "R", 8, 8192, id), E_UNSUPPORTED);
-	assert_int_equal(hsm_generate(h, "R", 10, 1023, id), E_UNSUPPORTED);
-	assert_int_equal(hsm_generate(h, "R", 3, 1024, id), E_UNSUPPORTED);
+	assert_int_equal(hsm_generate(h, "R", 8, 8192, id, NULL, NULL), E_UNSUPPORTED);
+	assert_int_equal(hsm_generate(h, "R", 10, 1023, id, NULL, NULL), E_UNSUPPORTED);
+	assert_int_equal(hsm_generate(h, "R", 3, 1024, id, NULL, NULL), E_UNSUPPORTED);
 	assert_string_equal(hsm_errmsg(h), "algorithm 3 is not supported");
-	assert_int_equal(hsm_generate(h, "R", 16, 0, id), E_UNSUPPORTED);
+	assert_int_equal(hsm_generate(h, "R", 16, 0, id, NULL, NULL), E_UNSUPPORTED);
 	assert_string_equal(id, "unchanged");
 	assert_int_equal(hsm_alg_family(8), HSM_FAMILY_RSA);
 	assert_int_equal(hsm_alg_family(14), HSM_FAMILY_ECDSA);
@@ -623,9 +636,9 @@ test_list(void **state)
 	assert_int_equal(bad, 0);
 	free(keys);
 
-	assert_int_equal(hsm_generate(h, "L", 8, 1024, a1), 0);
-	assert_int_equal(hsm_generate(h, "L", 13, 0, a2), 0);
-	assert_int_equal(hsm_generate(h, "B", 14, 0, b1), 0);
+	assert_int_equal(hsm_generate(h, "L", 8, 1024, a1, NULL, NULL), 0);
+	assert_int_equal(hsm_generate(h, "L", 13, 0, a2, NULL, NULL), 0);
+	assert_int_equal(hsm_generate(h, "B", 14, 0, b1, NULL, NULL), 0);
 	/* a key pair made by another tool with a 1-byte CKA_ID: not usable by us */
 	assert_int_equal(run(argv, &res), 0);
 	spawn_result_free(&res);
@@ -693,8 +706,8 @@ test_skip_public(void **state)
 	fixture_one(&fx, module, "ods-b", "1234");
 	fx.repos[0].skip_public_key = 1;
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", 8, 1024, r1), 0);
-	assert_int_equal(hsm_generate(h, "R", 13, 0, e1), 0);
+	assert_int_equal(hsm_generate(h, "R", 8, 1024, r1, NULL, NULL), 0);
+	assert_int_equal(hsm_generate(h, "R", 13, 0, e1, NULL, NULL), 0);
 	hsm_close(h);
 	assert_int_equal(tool_count("ods-b", "pubkey"), pub0 + 1);
 
@@ -774,7 +787,7 @@ test_skip_public_session(void **state)
 	fixture_one(&fx, module, "ods-b", "1234");
 	fx.repos[0].skip_public_key = 1;
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", 8, 1024, id), 0);
+	assert_int_equal(hsm_generate(h, "R", 8, 1024, id, NULL, NULL), 0);
 	dl = module_slot("ods-b", &f, &slot);
 	assert_int_equal(session_pubkeys(f, slot), 0);
 	assert_int_equal(hsm_delete(h, "R", id), 0);
@@ -794,7 +807,7 @@ test_two_handles(void **state)
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h1), 0);
 	assert_int_equal(hsm_open(&fx.conf, &h2), 0);
-	assert_int_equal(hsm_generate(h1, "R", 13, 0, id), 0);
+	assert_int_equal(hsm_generate(h1, "R", 13, 0, id, NULL, NULL), 0);
 	assert_int_equal(hsm_find(h2, "R", id, NULL), 0);
 	hsm_close(h1);
 	assert_int_equal(hsm_delete(h2, "R", id), 0);
@@ -821,7 +834,7 @@ test_module_alias(void **state)
 	fixture_one(&fx2, real, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx1.conf, &h1), 0);
 	assert_int_equal(hsm_open(&fx2.conf, &h2), 0);
-	assert_int_equal(hsm_generate(h1, "R", 13, 0, id), 0);
+	assert_int_equal(hsm_generate(h1, "R", 13, 0, id, NULL, NULL), 0);
 	assert_int_equal(hsm_find(h2, "R", id, NULL), 0);
 	hsm_close(h1);
 	assert_int_equal(hsm_list(h2, "R", &keys, &n, NULL), 0);
@@ -859,7 +872,7 @@ test_session_lost(void **state)
 	(void)state;
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
-	assert_int_equal(hsm_generate(h, "R", 13, 0, id), 0);
+	assert_int_equal(hsm_generate(h, "R", 13, 0, id, NULL, NULL), 0);
 
 	dl = module_slot("ods-a", &f, &slot);
 	assert_int_equal(f->C_CloseAllSessions(slot), CKR_OK);
