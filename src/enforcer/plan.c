@@ -18,8 +18,13 @@ keydef(const struct kasp_policy *p, enum plan_role role)
 int64_t
 plan_window(const struct kasp_policy *p, enum plan_role role, int64_t interval)
 {
-	(void)role;     /* one window for both roles: Q4 */
-	return interval + p->publish_safety + p->zone_propdelay + p->key_ttl;
+	/* one window for both roles (Q4) ... */
+	int64_t w = interval + p->publish_safety + p->zone_propdelay + p->key_ttl;
+
+	/* ... plus the add hold-down an RFC 5011 successor waits out (Q21) */
+	if (role == PLAN_KSK && p->ksk.rfc5011)
+		w += p->key_ttl > PLAN_HOLDDOWN ? p->key_ttl : PLAN_HOLDDOWN;
+	return w;
 }
 
 int64_t

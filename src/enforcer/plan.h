@@ -8,7 +8,11 @@
  *  - Q4: the look-ahead window of a type is defined once,
  *    plan_window() = I + Sp + Dz + TTLk for both KSK and ZSK (the time a
  *    new DNSKEY needs to reach every resolver, plus one enforcer interval),
- *    and used by both the prediction and the "still good" count.
+ *    and used by the prediction, the "still good" count and the state
+ *    machine's successor publication alike.
+ *  - Q21: for an RFC 5011 KSK the window also covers the add hold-down,
+ *    max(TTLk, 30 days), so the successor is trusted before the old key's
+ *    retire date.
  *  - Q6: keys are counted per pool (policy, repository, algorithm, bits)
  *    regardless of role; unallocated key pairs count. When the KSK and the
  *    ZSK settings name the same pool, demand and supply are pooled, so no
@@ -22,6 +26,9 @@
 #include "config/kasp.h"
 
 enum plan_role { PLAN_KSK = 0, PLAN_ZSK = 1 };
+
+/* The RFC 5011 add hold-down: 30 days (enforcer.md §3.1, "H5011"). */
+#define PLAN_HOLDDOWN INT64_C(2592000)
 
 /*
  * The look-ahead window of a role, in seconds: a key whose retire time lies

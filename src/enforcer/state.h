@@ -41,10 +41,8 @@
 #include <time.h>
 
 #include "config/kasp.h"
+#include "enforcer/plan.h"
 #include "store/store.h"
-
-/* RFC 5011 add hold-down (and remove hold-down), enforcer.md §3.1. */
-#define STATE_HOLDDOWN 2592000
 
 /* Bits of state_key.changed: which columns state_decide() wrote. */
 enum {
@@ -88,15 +86,29 @@ struct state_zone {
 };
 
 /*
- * Spare key pairs the zone may allocate for one role, best first. The
- * elements are templates: keypair id, algorithm, locator and the backup
- * facts filled in; state_decide() copies the ones it takes (the first
- * `used` of them) into the zone as GENERATE allocations.
+ * Key pairs nobody has allocated yet, in the order they are to be taken
+ * (lowest id first). The elements are templates: keypair id, algorithm,
+ * locator and the backup facts filled in; state_decide() copies the ones
+ * it takes into the zone as GENERATE allocations and advances `used`. When
+ * the KSK and ZSK settings name the same pool (plan_same_pool()), both
+ * roles point at one struct state_pool, so no key pair is taken twice.
  */
-struct state_spares {
+struct state_pool {
 	const struct state_key *keys;
 	size_t n;
-	size_t used;            /* out: how many state_decide() took */
+	size_t used;            /* in/out: taken so far (by any zone of the pass) */
+};
+
+/*
+ * What the zone may allocate for one role: with <ShareKeys/>, first the key
+ * pairs other zones of the policy already use in this role and none has
+ * retired (reuse, best first: they keep their role, Q7), then the pool.
+ */
+struct state_spares {
+	const struct state_key *reuse;
+	size_t nreuse;
+	size_t reused;          /* out: how many of reuse state_decide() took */
+	struct state_pool *pool; /* may be NULL: nothing unallocated */
 };
 
 /* What the daemon logs (enforcer.md §7.4); state_event_text() gives the text. */
