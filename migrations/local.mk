@@ -17,7 +17,9 @@ MIGRATIONS = \
 	migrations/0002_schema_migrations.pgsql.sql \
 	migrations/0002_schema_migrations.mysql.sql \
 	migrations/0003_zone_names.sql \
-	migrations/0003_zone_names.mysql.sql
+	migrations/0003_zone_names.mysql.sql \
+	migrations/0004_ds_pending.sql \
+	migrations/0004_ds_pending.mysql.sql
 
 EXTRA_DIST += $(MIGRATIONS) migrations/gen-table.sh
 

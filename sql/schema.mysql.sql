@@ -1,5 +1,5 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect mysql, schema version 3
+-- dialect mysql, schema version 4
 
 CREATE TABLE categories (
 	id tinyint(4) NOT NULL AUTO_INCREMENT,
@@ -108,6 +108,7 @@ CREATE TABLE zones (
 	output varchar(4096) DEFAULT NULL,
 	in_type varchar(512) DEFAULT NULL,
 	out_type varchar(512) DEFAULT NULL,
+	ds_pending smallint(6) NOT NULL DEFAULT 0,
 	PRIMARY KEY (id),
 	CONSTRAINT zones_ibfk_1 FOREIGN KEY (policy_id) REFERENCES policies (id)
 ) ENGINE=InnoDB COLLATE=utf8mb4_bin;
@@ -115,6 +116,8 @@ CREATE TABLE zones (
 CREATE INDEX dnsseckeys_keypairs_id ON dnsseckeys (keypair_id);
 
 CREATE INDEX idx9 ON dnsseckeys (zone_id, keytype, state);
+
+CREATE INDEX keypairs_locator ON keypairs (HSMkey_id);
 
 CREATE INDEX policy_id ON keypairs (policy_id);
 

@@ -14,14 +14,20 @@ columns() {
 	}
 	intable && /^\)/ { print t ":" cols; intable = 0; next }
 	intable {
-		line = $0; sub(/^[ \t]+/, "", line)
-		split(line, w, /[ \t,]+/)
-		k = toupper(w[1])
-		if (k == "CONSTRAINT" || k == "PRIMARY" || k == "UNIQUE" || k == "FOREIGN" ||
-		    k == "KEY" || k == "CHECK" || k == "INDEX" || k == "")
-			next
-		c = tolower(w[1]); gsub(/[`"]/, "", c)
-		cols = cols " " c
+		# SQLite keeps a column added by ALTER TABLE on the line of the one
+		# before it: split at the commas outside parentheses
+		line = $0; gsub(/\([^()]*\)/, "", line)
+		n = split(line, part, /,/)
+		for (i = 1; i <= n; i++) {
+			p = part[i]; sub(/^[ \t]+/, "", p)
+			split(p, w, /[ \t]+/)
+			k = toupper(w[1])
+			if (k == "CONSTRAINT" || k == "PRIMARY" || k == "UNIQUE" || k == "FOREIGN" ||
+			    k == "KEY" || k == "CHECK" || k == "INDEX" || k == "")
+				continue
+			c = tolower(w[1]); gsub(/[`"]/, "", c)
+			cols = cols " " c
+		}
 	}' "$1" | LC_ALL=C sort
 }
 

@@ -29,6 +29,9 @@
 #include "db/db.h"
 #include "db/migrate.h"
 
+/* The newest migration of migrations/ (0004_ds_pending). */
+#define LATEST 4
+
 /* ------------------------------------------------------------ fault hook */
 
 int __real_db_exec(db_t *db, const char *sql);
@@ -477,7 +480,7 @@ test_table_matches_files(void **state)
 	assert_int_equal(files, migrate_table_count);
 
 	latest = migrate_latest();
-	assert_int_equal(latest, 3);
+	assert_int_equal(latest, LATEST);
 	for (v = 1; v <= latest; v++)
 		assert_non_null(migrate_find(v, "sqlite"));
 	assert_int_equal(migrate_find(1, "sqlite")->version, 1);
@@ -513,21 +516,21 @@ test_fresh(void **state)
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_EMPTY);
 	assert_int_equal(s.current, 0);
-	assert_int_equal(s.latest, 3);
-	assert_int_equal(s.pending, 3);
+	assert_int_equal(s.latest, LATEST);
+	assert_int_equal(s.pending, LATEST);
 
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_CURRENT);
-	assert_int_equal(s.current, 3);
+	assert_int_equal(s.current, LATEST);
 	assert_int_equal(s.pending, 0);
 	assert_int_equal(s.checksum_mismatch, 0);
 	assert_int_equal(migrate_require_current(db), 0);
 
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations,3:zone_names");
+		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending");
 	v = query_text(db, "SELECT checksum FROM schema_migrations WHERE version = 1");
 	assert_true(is_sha256_hex(v));
 	assert_int_equal(migrate_checksum(migrate_find(1, "sqlite"), sum), 0);
@@ -540,7 +543,7 @@ test_fresh(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations WHERE"
 		" applied_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 		" [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
-		" AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"), 3);
+		" AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"), LATEST);
 
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin"), 1);
@@ -596,7 +599,7 @@ test_idempotent(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	before = dump_all(db);
 	up_ok(db, 0);
 	db_close(db);
@@ -654,18 +657,18 @@ test_adopt_ods14(void **state)
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_ODS14);
 	assert_int_equal(s.current, 1);
-	assert_int_equal(s.pending, 2);
+	assert_int_equal(s.pending, LATEST - 1);
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "1.4");
 
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_CURRENT);
-	assert_int_equal(s.current, 3);
+	assert_int_equal(s.current, LATEST);
 	assert_int_equal(s.checksum_mismatch, 0);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations,3:zone_names");
+		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending");
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 
 	/* rows kept with their ids */
@@ -723,7 +726,7 @@ test_newer(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	(void)snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'future',"
 		" '%064d', '2030-01-01 00:00:00')", migrate_latest() + 1, 0);
 	exec_ok(db, sql);
@@ -737,8 +740,8 @@ test_newer(void **state)
 	assert_int_equal(migrate_up(db, &applied), DB_E_SCHEMA);
 	assert_int_equal(applied, 77);
 	assert_errmsg_has(db, "newer");
-	assert_errmsg_has(db, "database schema version 4 is newer than this program"
-		" (supports up to 3); upgrade kasp-enforcer");
+	assert_errmsg_has(db, "database schema version 5 is newer than this program"
+		" (supports up to 4); upgrade kasp-enforcer");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 	after = dump_all(db);
@@ -809,7 +812,7 @@ test_unknown(void **state)
 	 */
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	exec_ok(db, "DELETE FROM schema_migrations");
 	assert_int_equal(status_of(db).state, MIGRATE_UNKNOWN);
 	before = dump_all(db);
@@ -834,20 +837,20 @@ test_require_current(void **state)
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "setup");
 
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	assert_int_equal(migrate_require_current(db), 0);
 
-	/* pretend 0003 is still to come */
-	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 3");
+	/* pretend the latest migration is still to come */
+	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 4");
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_PENDING);
-	assert_int_equal(s.current, 2);
+	assert_int_equal(s.current, LATEST - 1);
 	assert_int_equal(s.pending, 1);
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
-	assert_errmsg_has(db, "version 2 is older than this program (version 3)");
+	assert_errmsg_has(db, "version 3 is older than this program (version 4)");
 
-	exec_ok(db, "INSERT INTO schema_migrations VALUES (3, 'x', 'y', '2020-01-01 00:00:00'),"
-		" (4, 'x', 'y', '2020-01-01 00:00:00')");
+	exec_ok(db, "INSERT INTO schema_migrations VALUES (4, 'x', 'y', '2020-01-01 00:00:00'),"
+		" (5, 'x', 'y', '2020-01-01 00:00:00')");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 
@@ -868,7 +871,7 @@ test_checksum_mismatch(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	exec_ok(db, "UPDATE schema_migrations SET checksum = upper(checksum) WHERE version = 1");
 	assert_int_equal(status_of(db).checksum_mismatch, 0); /* hex case does not matter */
 	exec_ok(db, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2");
@@ -903,9 +906,9 @@ test_failed_migration(void **state)
 		" 'schema_migrations'"), 0);
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 4);
 
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	assert_int_equal(status_of(db).state, MIGRATE_CURRENT);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
 	db_close(db);
 }
 
@@ -920,14 +923,14 @@ test_reset(void **state)
 	(void)state;
 	/* what a fresh database looks like, rows included (but not the times applied) */
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	exec_ok(db, "UPDATE schema_migrations SET applied_at = 'x'");
 	fresh = dump_all(db);
 	db_close(db);
 
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	exec_ok(db, "CREATE TABLE scratch (x); CREATE VIEW scratch_view AS SELECT * FROM scratch;"
 		" INSERT INTO scratch VALUES (1)");
 	exec_ok(db, "PRAGMA foreign_keys = ON");
@@ -969,7 +972,7 @@ test_reset_failure(void **state)
 	(void)state;
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	before = dump_all(db);
 
 	fail_match = "CREATE TABLE schema_migrations";
@@ -1026,7 +1029,7 @@ test_reset_fill(void **state)
 	(void)state;
 	db = fresh_db(path, sizeof(path));
 	load_ods14(db);
-	up_ok(db, 2);
+	up_ok(db, LATEST - 1);
 	before = dump_all(db);
 
 	/* A failing fill: the old database, rows and schema, is as it was. */
@@ -1115,12 +1118,12 @@ test_concurrent(void **state)
 		total += got[i];
 	}
 	/* one did all the work, the other found nothing to do */
-	assert_int_equal(total, 3);
+	assert_int_equal(total, LATEST);
 	assert_true(got[0] == 0 || got[1] == 0);
 
 	db = open_db(path);
 	assert_int_equal(status_of(db).state, MIGRATE_CURRENT);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 3);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters"), 45);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin"), 1);
 	db_close(db);
@@ -1136,10 +1139,10 @@ test_dump(void **state)
 
 	(void)state;
 	db = fresh_db(path, sizeof(path));
-	up_ok(db, 3);
+	up_ok(db, LATEST);
 	assert_int_equal(migrate_dump_schema(db, &out), 0);
 	assert_true(strncmp(out, "-- generated from migrations/ by tools/schema-dump; do not"
-		" edit\n-- dialect sqlite, schema version 3\n\n", 100) == 0);
+		" edit\n-- dialect sqlite, schema version 4\n\n", 100) == 0);
 	t = strstr(out, "CREATE TABLE categories");
 	i = strstr(out, "CREATE INDEX idx1 ");
 	v = strstr(out, "CREATE VIEW KEYALLOC_VIEW");
