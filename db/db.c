@@ -442,6 +442,11 @@ db_step(db_stmt_t *st)
 {
 	if (st == NULL)
 		return E_INVAL;
+	/* count executions, not rows */
+	if (!st->stepped) {
+		st->stepped = 1;
+		st->db->statements++;
+	}
 	return st->db->drv->step(st);
 }
 
@@ -602,6 +607,7 @@ db_reset(db_stmt_t *st)
 {
 	if (st == NULL)
 		return E_INVAL;
+	st->stepped = 0;
 	return st->db->drv->reset(st);
 }
 
@@ -621,7 +627,14 @@ db_exec(db_t *db, const char *sql)
 		return E_INVAL;
 	if (sql == NULL)
 		return db_set_error(db, E_INVAL, "db_exec: no SQL text");
+	db->statements++;
 	return db->drv->exec(db, sql);
+}
+
+uint64_t
+db_statements(const db_t *db)
+{
+	return db != NULL ? db->statements : 0;
 }
 
 /* ----------------------------------------------------------- transactions */

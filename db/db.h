@@ -153,6 +153,13 @@ void db_finalize(db_stmt_t *st);
  */
 int db_exec(db_t *db, const char *sql);
 
+/*
+ * Statements run on this handle so far: each execution of a prepared
+ * statement (its first db_step() after the prepare or a reset) and each
+ * db_exec() counts once, whatever the rows. For figures, not logic.
+ */
+uint64_t db_statements(const db_t *db);
+
 /* ----------------------------------------------------------- transactions */
 
 /*

@@ -74,6 +74,7 @@ struct db {
 	const struct db_driver *drv;
 	void *priv;
 	int in_txn;
+	uint64_t statements;    /* statements run (db_statements()) */
 	char location[512];
 	char errmsg[512];
 };
@@ -83,6 +84,7 @@ struct db_stmt {
 	void *priv;
 	int nparams;
 	int ncols;
+	int stepped;            /* db_step() ran since the prepare or the last reset */
 };
 
 /* Set the handle's message (printf style) and return code, for `return db_set_error(...)`. */

@@ -472,6 +472,34 @@ test_changes(void **state)
 
 /* ----------------------------------------------------------- transactions */
 
+/* db_statements() counts executions, not rows or prepares. */
+static void
+test_statement_count(void **state)
+{
+	struct dbtest *t = dbtest_get(state);
+	db_t *db = open_with_table(t);
+	db_stmt_t *st = NULL;
+	uint64_t n0;
+
+	exec_ok(db, "INSERT INTO t (id, i) VALUES (1, 1)");
+	exec_ok(db, "INSERT INTO t (id, i) VALUES (2, 1)");
+	n0 = db_statements(db);
+	assert_int_equal(db_prepare(db, "SELECT id FROM t ORDER BY id", &st), 0);
+	assert_int_equal(db_statements(db), n0);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_step(st), DB_DONE);
+	assert_int_equal(db_statements(db), n0 + 1);
+	assert_int_equal(db_reset(st), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_statements(db), n0 + 2);
+	db_finalize(st);
+	exec_ok(db, "DELETE FROM t");
+	assert_int_equal(db_statements(db), n0 + 3);
+	assert_int_equal(db_statements(NULL), 0);
+	db_close(db);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -868,6 +896,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_constraint, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_changes, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_statement_count, dbtest_setup,
+			dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_close_rolls_back, dbtest_setup,
 			dbtest_teardown),
