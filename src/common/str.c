@@ -32,6 +32,33 @@ str_printf(const char *fmt, ...)
 	return s;
 }
 
+char *
+str_replace_all(const char *s, const char *from, const char *to)
+{
+	size_t flen, tlen, n = 0, len;
+	const char *p;
+	char *out, *o;
+
+	if (s == NULL || from == NULL || to == NULL || *from == '\0')
+		return NULL;
+	flen = strlen(from);
+	tlen = strlen(to);
+	for (p = strstr(s, from); p != NULL; p = strstr(p + flen, from))
+		n++;
+	len = strlen(s) + n * tlen - n * flen;
+	out = malloc(len + 1);
+	if (out == NULL)
+		return NULL;
+	for (o = out; (p = strstr(s, from)) != NULL; s = p + flen) {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+		memcpy(o, to, tlen);
+		o += tlen;
+	}
+	strcpy(o, s);
+	return out;
+}
+
 void
 str_lower(char *s)
 {

@@ -18,6 +18,13 @@ char *str_dup(const char *s);
  */
 char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A malloc()ed copy of s with every occurrence of from (not empty) replaced
+ * by to, left to right, never rescanning replaced text; NULL when an
+ * argument is NULL, from is empty, or memory is short.
+ */
+char *str_replace_all(const char *s, const char *from, const char *to);
+
 /* Lower-case s in place (ASCII letters only). NULL is a no-op. */
 void str_lower(char *s);
 

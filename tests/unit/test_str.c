@@ -102,11 +102,40 @@ test_to_int64(void **state)
 	assert_int_equal(str_to_int64("1", NULL), E_INVAL);
 }
 
+static void
+test_replace_all(void **state)
+{
+	static const struct {
+		const char *s, *from, *to, *want;
+	} cases[] = {
+		{ "update %zone", "%zone", "example.com", "update example.com" },
+		{ "--zone=%zone,%zone", "%zone", "a.b", "--zone=a.b,a.b" },
+		{ "nothing", "%zone", "x", "nothing" },
+		{ "%zone", "%zone", "", "" },
+		{ "aaa", "a", "aa", "aaaaaa" },   /* replaced text is not scanned again */
+		{ "", "x", "y", "" },
+	};
+	char *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = str_replace_all(cases[i].s, cases[i].from, cases[i].to);
+		assert_non_null(r);
+		assert_string_equal(r, cases[i].want);
+		free(r);
+	}
+	assert_null(str_replace_all("x", "", "y"));
+	assert_null(str_replace_all(NULL, "x", "y"));
+	assert_null(str_replace_all("x", NULL, "y"));
+	assert_null(str_replace_all("x", "x", NULL));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dup_printf),
+		cmocka_unit_test(test_replace_all),
 		cmocka_unit_test(test_lower_trim),
 		cmocka_unit_test(test_prefix_ci),
 		cmocka_unit_test(test_to_int64),
