@@ -62,7 +62,8 @@ tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_log_LDADD = $(COMMON_TEST_LDADD)
 tests_unit_test_log_LDFLAGS = $(AM_LDFLAGS) \
-	-Wl,--wrap=openlog -Wl,--wrap=syslog -Wl,--wrap=closelog -Wl,--wrap=__syslog_chk
+	-Wl,--wrap=openlog -Wl,--wrap=syslog -Wl,--wrap=closelog -Wl,--wrap=__syslog_chk \
+	-Wl,--wrap=access
 
 # ---------------------------------------------------------------- fuzz corpus replay
 # The fuzz targets are built with a replay main() (tests/fuzz/replay.h) and

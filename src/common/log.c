@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -14,6 +16,29 @@
 static char *log_ident;
 static int log_facility = LOG_DAEMON;
 static unsigned log_flags = LOG_TO_STDERR;
+
+/*
+ * Whether a syslog daemon listens on _PATH_LOG, looked at again at most
+ * once a second. Without one, glibc's syslog() opens, fails to connect and
+ * closes a socket for every message, which is most of the cost of a pass
+ * over many zones; the message would be lost either way.
+ */
+static int syslog_listening = 1;
+static time_t syslog_checked;
+
+static int
+syslog_present(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return 1;
+	if (syslog_checked == 0 || now.tv_sec != syslog_checked) {
+		syslog_checked = now.tv_sec;
+		syslog_listening = access(_PATH_LOG, F_OK) == 0;
+	}
+	return syslog_listening;
+}
 
 static const struct {
 	const char *name;
@@ -55,6 +80,7 @@ log_open(const char *ident, int facility, unsigned flags)
 	}
 	log_facility = facility;
 	log_flags = flags;
+	syslog_checked = 0;     /* look for the daemon afresh */
 	if (log_flags & LOG_TO_SYSLOG)
 		openlog(log_ident, 0, log_facility);
 }
@@ -134,7 +160,7 @@ log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	text = format_text(small, sizeof(small), &heap, fmt, ap);
 	va_end(ap);
-	if (log_flags & LOG_TO_SYSLOG)
+	if ((log_flags & LOG_TO_SYSLOG) && syslog_present())
 		syslog(priority, "%s", text);
 	if (log_flags & LOG_TO_STDERR) {
 		if (log_ident != NULL)

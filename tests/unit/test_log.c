@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +49,28 @@ record(char kind)
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	return c;
+}
+
+/*
+ * The logger skips syslog() while no daemon listens on _PATH_LOG; here one
+ * always does (the recorder), whether or not the machine runs one. Set
+ * syslog_gone to see the logger stop calling syslog().
+ */
+static int syslog_gone;
+int __real_access(const char *path, int mode);
+int __wrap_access(const char *path, int mode);
+
+int
+__wrap_access(const char *path, int mode)
+{
+	if (strcmp(path, _PATH_LOG) == 0) {
+		if (syslog_gone) {
+			errno = ENOENT;
+			return -1;
+		}
+		return 0;
+	}
+	return __real_access(path, mode);
 }
 
 void __wrap_openlog(const char *ident, int option, int facility);
@@ -332,6 +355,27 @@ test_both(void **state)
 	expect_syslog(1, LOG_NOTICE, "both 2");
 }
 
+/* No syslog daemon: nothing is sent to syslog (it would be lost), stderr still works. */
+static void
+test_no_daemon(void **state)
+{
+	struct capture cap;
+	char *got;
+
+	(void)state;
+	syslog_gone = 1;
+	capture_start(&cap);
+	log_open("enf", LOG_DAEMON, LOG_TO_SYSLOG | LOG_TO_STDERR);
+	log_msg(LOG_INFO, "nobody listens");
+	got = capture_stop(&cap);
+	syslog_gone = 0;
+	assert_string_equal(got, "enf: nobody listens\n");
+	free(got);
+	assert_int_equal(ncalls, 1);
+	expect_open(0, "enf", LOG_DAEMON);
+	log_close();
+}
+
 /* set_facility without syslog does not open it, but is remembered. */
 static void
 test_facility_without_syslog(void **state)
@@ -386,6 +430,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_default, reset, reset),
 		cmocka_unit_test_setup_teardown(test_silent, reset, reset),
 		cmocka_unit_test_setup_teardown(test_syslog, reset, reset),
+		cmocka_unit_test_setup_teardown(test_no_daemon, reset, reset),
 		cmocka_unit_test_setup_teardown(test_both, reset, reset),
 		cmocka_unit_test_setup_teardown(test_facility_without_syslog, reset, reset),
 		cmocka_unit_test_setup_teardown(test_once, reset, reset),
