@@ -182,23 +182,23 @@ test_load_bad(void **state)
 	char want[ERRLEN];
 
 	(void)state;
-	snprintf(want, sizeof(want),
+	assert_true((size_t)snprintf(want, sizeof(want),
 	        "%s:4: not well-formed XML: Opening and ending tag mismatch: Zone line 3 and "
 	        "ZoneList",
-	        data("bad-notxml.xml"));
+	        data("bad-notxml.xml")) < sizeof(want));
 	load_fails(data("bad-notxml.xml"), E_PARSE, want);
-	snprintf(want, sizeof(want),
+	assert_true((size_t)snprintf(want, sizeof(want),
 	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
 	        "SignerConfiguration there",
-	        data("bad-no-policy.xml"));
+	        data("bad-no-policy.xml")) < sizeof(want));
 	load_fails(data("bad-no-policy.xml"), E_INVAL, want);
-	snprintf(want, sizeof(want),
+	assert_true((size_t)snprintf(want, sizeof(want),
 	        "%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
 	        "attributes",
-	        data("bad-adapter-type.xml"));
+	        data("bad-adapter-type.xml")) < sizeof(want));
 	load_fails(data("bad-adapter-type.xml"), E_INVAL, want);
-	snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
-	        data("no-such.xml"));
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
+	        data("no-such.xml")) < sizeof(want));
 	load_fails(data("no-such.xml"), E_IO, want);
 }
 
@@ -538,7 +538,7 @@ test_add_new_file(void **state)
 	unlink(path);
 
 	/* but not for remove */
-	snprintf(want, sizeof(want), "cannot read %s: No such file or directory", path);
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: No such file or directory", path) < sizeof(want));
 	assert_int_equal(zonelist_file_remove(path, "ods0", &removed, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 	assert_null(removed);
@@ -558,10 +558,10 @@ test_edit_bad_file(void **state)
 
 	(void)state;
 	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0600), 0);
-	snprintf(want, sizeof(want),
+	assert_true((size_t)snprintf(want, sizeof(want),
 	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
 	        "SignerConfiguration there",
-	        path);
+	        path) < sizeof(want));
 	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), E_INVAL);
 	assert_string_equal(err, want);
 	assert_int_equal(zonelist_file_remove(path, NULL, NULL, err, sizeof(err)), E_INVAL);
@@ -622,7 +622,7 @@ test_not_writable(void **state)
 
 	/* 1. the backup cannot be written: it is a directory */
 	assert_int_equal(mkdir(backup, 0755), 0);
-	snprintf(want, sizeof(want), "cannot back up %s to %s: Is a directory", path, backup);
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot back up %s to %s: Is a directory", path, backup) < sizeof(want));
 	edit_fails(path, orig, NULL, want);
 	assert_int_equal(stat(backup, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
@@ -632,8 +632,8 @@ test_not_writable(void **state)
 	assert_int_equal(chmod(dir, 0555), 0);
 	assert_int_equal(chmod(tmpdir, 0711), 0);
 	if (!root || seteuid(65534) == 0) {
-		snprintf(want, sizeof(want), "cannot back up %s to %s: Permission denied", path,
-		        backup);
+		assert_true((size_t)snprintf(want, sizeof(want), "cannot back up %s to %s: Permission denied", path,
+		        backup) < sizeof(want));
 		edit_fails(path, orig, NULL, want);
 		if (root)
 			assert_int_equal(seteuid(0), 0);
@@ -648,7 +648,7 @@ test_not_writable(void **state)
 
 	/* 3. a path through a regular file (not "missing": add fails too) */
 	assert_int_equal(file_write_atomic(file, "x", 1, 0600), 0);
-	snprintf(want, sizeof(want), "cannot read %s: Not a directory", through);
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: Not a directory", through) < sizeof(want));
 	assert_int_equal(zonelist_file_add(through, &three, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 	assert_int_equal(zonelist_file_remove(through, NULL, NULL, err, sizeof(err)), E_IO);
@@ -656,7 +656,7 @@ test_not_writable(void **state)
 	assert_file(file, "x");
 
 	/* 4. a directory that does not exist */
-	snprintf(want, sizeof(want), "cannot write %s: No such file or directory", nodir);
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot write %s: No such file or directory", nodir) < sizeof(want));
 	assert_int_equal(zonelist_file_add(nodir, &three, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 
