@@ -268,6 +268,8 @@ read_common(struct reader *r, const xmlNode *root, struct conf *c)
 	/* an unknown name keeps LOG_DAEMON, as 1.x did */
 	if (facility != NULL && log_facility_from_name(facility, &fac) == 0)
 		c->syslog_facility = fac;
+	c->syslog_facility_text = facility;
+	facility = NULL;
 out:
 	free(facility);
 	return ret;
@@ -341,6 +343,93 @@ out:
 	return ret;
 }
 
+/* Free a NULL-terminated array of strings and the array. NULL is a no-op. */
+static void
+argv_free(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **p = argv; *p != NULL; p++)
+		free(*p);
+	free(argv);
+}
+
+/*
+ * Split text on white space into a NULL-terminated argv (*out, malloc()ed,
+ * each word too); *out is NULL when text holds no word. No quoting.
+ */
+static int
+argv_split(const char *text, char ***out)
+{
+	static const char space[] = " \t\n\r\f\v";
+	char **argv = NULL;
+	size_t n = 0, i = 0, len;
+	const char *p;
+	int ret = 0;
+
+	for (p = text + strspn(text, space); *p != '\0'; p += len, p += strspn(p, space)) {
+		len = strcspn(p, space);
+		n++;
+	}
+	if (n == 0)
+		goto done;
+	argv = calloc(n + 1, sizeof(*argv));
+	if (argv == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	for (p = text + strspn(text, space); *p != '\0'; p += len, p += strspn(p, space)) {
+		len = strcspn(p, space);
+		argv[i] = strndup(p, len);
+		if (argv[i] == NULL) {
+			ret = E_NOMEM;
+			goto out;
+		}
+		i++;
+	}
+done:
+	*out = argv;
+	argv = NULL;
+out:
+	argv_free(argv);
+	return ret;
+}
+
+/* Enforcer/SignerNotifyCommand into c->signer_notify_argv (see conf.h). */
+static int
+read_signer_notify(const xmlNode *enf, struct conf *c)
+{
+	static const char *const dflt[] = {ODS_SBINDIR "/ods-signer", "update", "%zone", NULL};
+	const xmlNode *node = xml_child(enf, "SignerNotifyCommand");
+	char *text = NULL;
+	size_t i, n = sizeof(dflt) / sizeof(dflt[0]);
+	int ret;
+
+	if (node != NULL) {
+		ret = xml_text(node, 0, &text);
+		if (ret == 0)
+			ret = argv_split(text, &c->signer_notify_argv);
+		goto out;
+	}
+	c->signer_notify_argv = calloc(n, sizeof(char *));
+	if (c->signer_notify_argv == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	/* filled in order, so argv_free() stops at the first copy missing */
+	for (i = 0; dflt[i] != NULL; i++) {
+		c->signer_notify_argv[i] = str_dup(dflt[i]);
+		if (c->signer_notify_argv[i] == NULL) {
+			ret = E_NOMEM;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(text);
+	return ret;
+}
+
 static int
 read_enforcer(struct reader *r, const xmlNode *root, struct conf *c)
 {
@@ -393,6 +482,9 @@ read_enforcer(struct reader *r, const xmlNode *root, struct conf *c)
 	c->ds_submit_cmd = cmd;
 	cmd = NULL;
 
+	ret = read_signer_notify(enf, c);
+	if (ret != 0)
+		goto out;
 	ret = read_datastore(r, enf, c);
 out:
 	free(cmd);
@@ -465,6 +557,8 @@ conf_free(struct conf *conf)
 	free(conf->user);
 	free(conf->group);
 	free(conf->ds_submit_cmd);
+	free(conf->syslog_facility_text);
+	argv_free(conf->signer_notify_argv);
 	/* the datastore strings are ours (conf.h); db.h declares them const */
 	free((char *)conf->datastore.path);
 	free((char *)conf->datastore.host);

@@ -5,7 +5,8 @@
  * The file is checked against the RelaxNG schema conf.rng, which is compiled
  * into the program (and also installed in the data directory for xmllint).
  * Every conf.xml that OpenDNSSEC 1.4 accepted is accepted unchanged; a
- * <PostgreSQL> datastore shaped like <MySQL> is the one addition.
+ * <PostgreSQL> datastore shaped like <MySQL> and an optional
+ * Enforcer/SignerNotifyCommand are the additions.
  *
  * Ownership: conf_load() returns a struct the caller frees with conf_free();
  * every string and array in it, including those of the embedded struct
@@ -43,6 +44,11 @@ struct conf {
 	 * absent or unknown ("LOG_LOCAL3" is unknown). Unknown is not an error.
 	 */
 	int syslog_facility;
+	/*
+	 * The same element's text, trimmed, as the daemon logs it ("Log User set
+	 * to: <text>"); NULL when the element is absent.
+	 */
+	char *syslog_facility_text;
 	char *pid_file;     /* Enforcer/PidFile; ODS_RUNDIR "/enforcerd.pid" when absent or empty */
 	int64_t interval;   /* Enforcer/Interval in seconds (never negative) */
 	char *user, *group; /* Enforcer/Privileges/User, Group (trimmed); NULL when absent */
@@ -53,6 +59,16 @@ struct conf {
 	 */
 	char *ds_submit_cmd;
 	int ds_submit_cka_id; /* the command ended in " --cka_id" */
+	/*
+	 * Enforcer/SignerNotifyCommand (our addition): the command the daemon
+	 * runs after it changed a zone's signconf, split on white space into a
+	 * NULL-terminated argv (no quoting); the argument text "%zone" stands
+	 * for the zone name. When the element is absent:
+	 * { ODS_SBINDIR "/ods-signer", "update", "%zone", NULL }, the 1.x
+	 * behaviour. When it is empty (or only white space): NULL, meaning the
+	 * signer is not told.
+	 */
+	char **signer_notify_argv;
 	int64_t
 	    rollover_notification; /* Enforcer/RolloverNotification in seconds; -1 when absent */
 	/*

@@ -45,3 +45,12 @@ tests_unit_test_signconf_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CF
 tests_unit_test_signconf_LDADD = $(ENFORCER_LIBS) $(CONFIG_LIBS) $(CMOCKA_LIBS)
 endif
 EXTRA_DIST += tests/data/signconf
+
+# ---------------------------------------------------------------- benchmark
+# tests/bench/enforce.sh (figures, run by hand) compares the first pass with
+# this baseline: the same token making the same keys in one process.
+check_PROGRAMS += tests/bench/keygen_loop
+tests_bench_keygen_loop_SOURCES = tests/bench/keygen_loop.c
+tests_bench_keygen_loop_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_bench_keygen_loop_LDADD = $(LIBCRYPTO_LIBS)
+EXTRA_DIST += tests/bench/enforce.sh

@@ -69,6 +69,7 @@ struct state_key {
 	/* of the key pair */
 	int algorithm;
 	const char *locator;    /* borrowed; for the signconf and the DS set */
+	int64_t repository_id;  /* its repository (for an HSM lookup) */
 	int compromised;        /* keypairs.compromisedflag: a forced roll is due */
 	int fixed_date;         /* keypairs.fixedDate: keep the stored retire/dead */
 	int backed_up;          /* keypairs.backup is set */

@@ -1,42 +1,395 @@
 /*
- * main.c - ods-enforcerd, the key-state machine daemon.
+ * main.c - ods-enforcerd: start-up, the run loop, shutdown (enforcer.md
+ * 4.1, 4.2, 7.2, 7.3).
  *
- * This release installs the program under its 1.x name and path and parses
- * the 1.x options, so packaging and init scripts can be put in place; the
- * enforce loop itself arrives with the state-machine work. Until then any
- * attempt to run it says so and exits 3, rather than pretending to work.
+ * Start-up, in order: options; the test clock; the logger (syslog, and
+ * stderr too with -d); the signals; the fork (unless debugging); conf.xml;
+ * the pid file's directory; the privilege drop; the HSM; a test connection
+ * to the database; the pid file. Then, until told to stop: re-read
+ * conf.xml, connect, run one pass (run_pass()), disconnect, sleep Interval
+ * or until SIGHUP.
+ *
+ * Exit status: 0 after a run-once or a stop by SIGTERM/SIGINT, 1 when
+ * start-up fails, conf.xml becomes unreadable, or a run-once pass fails.
+ * A database that goes away while the daemon runs is waited for, never a
+ * reason to exit.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#define EXIT_NOT_IMPLEMENTED 3
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/str.h"
+#include "config/conf.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "enforcer/run.h"
+#include "enforcerd/enforcerd.h"
+#include "hsm/hsm.h"
+
+/* How long a pass waits for the "enforcer" lock, and the pause before asking again. */
+#define LOCK_WAIT_MS 10000
+#define LOCK_RETRY_SECONDS 10
+
+struct daemon {
+	const char *conf_path;   /* -c */
+	const char *only_policy; /* -p */
+	const char *pid_opt;     /* -P */
+	int debug;               /* -d, or the test clock */
+	int once;                /* -1, -p, or the test clock */
+	char *pidfile;           /* the pid file's path */
+	int pidfile_made;        /* we created it: remove it at exit */
+	struct conf *hsm_conf;   /* the conf.xml the HSM handle was opened on (it borrows it) */
+	hsm_t *hsm;
+};
 
 static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-	    "usage: %s [OPTION]...\n"
+	    "usage: %s [-c FILE] [-d] [-1] [-p POLICY] [-P PIDFILE] [-v] [-V] [-h]\n"
 	    "OpenDNSSEC Enforcer Daemon.\n\n"
-	    "  -c FILE   use FILE as the configuration file (default %s/conf.xml)\n"
-	    "  -d        debug: stay in the foreground\n"
-	    "  -1        run once, then exit\n"
-	    "  -p POLICY run once for POLICY only\n"
-	    "  -P FILE   write the process id to FILE\n"
-	    "  -h        show this help and exit\n"
-	    "  -V        show the version and exit\n", prog, ODS_CONFDIR);
+	    "  -c FILE    use FILE as the configuration file (default %s/conf.xml)\n"
+	    "  -d         debug: stay in the foreground and copy the log to stderr\n"
+	    "  -1         run once, then exit\n"
+	    "  -p POLICY  run once for POLICY only\n"
+	    "  -P FILE    write the process id to FILE\n"
+	    "  -v         accepted and ignored\n"
+	    "  -h         show this help and exit\n"
+	    "  -V         show the version and exit\n",
+	    prog, ODS_CONFDIR);
+}
+
+/*
+ * Leave all resources and return status: the HSM closed, "all done!" on
+ * a clean exit, the pid file removed when it is ours.
+ */
+static int
+finish(struct daemon *d, int status, int clean)
+{
+	hsm_close(d->hsm);
+	d->hsm = NULL;
+	conf_free(d->hsm_conf);
+	d->hsm_conf = NULL;
+	if (clean)
+		log_msg(LOG_INFO, "all done!");
+	if (d->pidfile_made)
+		pidfile_remove(d->pidfile);
+	free(d->pidfile);
+	d->pidfile = NULL;
+	log_close();
+	return status;
+}
+
+/*
+ * Fork into the background. Returns 0 in the child, 1 in the parent (which
+ * has printed and logged its lines and should exit 0), or E_IO.
+ */
+static int
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	/* nothing buffered may be written twice */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_msg(LOG_ERR, "fork failed: %s", strerror(errno));
+		return E_IO;
+	}
+	if (pid > 0) {
+		printf("OpenDNSSEC ods-enforcerd started (version %s), pid %ld\n",
+		    ODS_COMPAT_VERSION, (long)pid);
+		log_msg(LOG_INFO, "opendnssec Parent exiting...");
+		return 1;
+	}
+	if (setsid() < 0) {
+		log_msg(LOG_ERR, "setsid() failed: %s", strerror(errno));
+		return E_IO;
+	}
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_msg(LOG_INFO, "opendnssec forked OK...");
+	return 0;
+}
+
+/* Open the HSM on conf and log into every repository now, to fail early. */
+static int
+open_hsm(const struct conf *conf, hsm_t **out)
+{
+	hsm_t *hsm = NULL;
+	int ret;
+
+	ret = hsm_open(conf, &hsm);
+	if (ret != 0) {
+		log_msg(LOG_ERR, "hsm_open() result: %s", err_str(ret));
+		goto out;
+	}
+	for (size_t i = 0; i < conf->nrepos; i++) {
+		ret = hsm_repository_open(hsm, conf->repos[i].name);
+		if (ret != 0) {
+			log_msg(LOG_ERR, "hsm_open() result: %s", hsm_errmsg(hsm));
+			goto out;
+		}
+	}
+	*out = hsm;
+	hsm = NULL;
+out:
+	hsm_close(hsm);
+	return ret;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* 1 when the two configurations describe the same repositories. */
+static int
+same_repositories(const struct conf *a, const struct conf *b)
+{
+	if (a->nrepos != b->nrepos)
+		return 0;
+	for (size_t i = 0; i < a->nrepos; i++) {
+		const struct conf_repository *x = &a->repos[i], *y = &b->repos[i];
+
+		if (!same_str(x->name, y->name) || !same_str(x->module, y->module) ||
+		    !same_str(x->token_label, y->token_label) || !same_str(x->pin, y->pin) ||
+		    x->capacity != y->capacity || x->require_backup != y->require_backup ||
+		    x->skip_public_key != y->skip_public_key ||
+		    x->allow_extraction != y->allow_extraction)
+			return 0;
+	}
+	return 1;
+}
+
+/* Connect to conf's database and check that its schema is current; log why not. */
+static int
+db_connect(const struct conf *conf, db_t **out)
+{
+	struct db_config cfg = conf->datastore;
+	char err[1024] = "";
+	db_t *db = NULL;
+	int ret;
+
+	cfg.create = 0;
+	ret = db_open(&cfg, &db, err, sizeof(err));
+	if (ret != 0) {
+		log_msg(LOG_ERR, "ERROR: unable to connect to database - %s",
+		    err[0] != '\0' ? err : err_str(ret));
+		goto out;
+	}
+	ret = migrate_require_current(db);
+	if (ret != 0) {
+		log_msg(LOG_ERR, "ERROR: %s", db_errmsg(db));
+		goto out;
+	}
+	*out = db;
+	db = NULL;
+out:
+	db_close(db);
+	return ret;
+}
+
+/* One pass, with SIGTERM/SIGINT let in so that it can stop early. */
+static int
+pass(struct daemon *d, const struct conf *conf, db_t *db)
+{
+	struct run_config cfg = {
+	    .conf = conf,
+	    .db = db,
+	    .hsm = d->hsm,
+	    .now = clock_now(),
+	    .only_policy = d->only_policy,
+	    .stop = &sig_stop,
+	    .signer_cmd = (const char *const *)conf->signer_notify_argv,
+	    .lock_wait_ms = LOCK_WAIT_MS,
+	};
+	struct run_stats st;
+	struct timespec t0, t1;
+	int ret;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	sig_allow_stop(1);
+	ret = run_pass(&cfg, &st);
+	sig_allow_stop(0);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* our own line (not 1.x): what the pass did and what it cost */
+	if (ret != DB_E_LOCKED)
+		log_msg(LOG_INFO, "Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
+		    "change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
+		    "%zu DS submission(s), %llu database statement(s)",
+		    st.stopped ? "stopped" : ret == 0 ? "done" : "failed",
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		    st.zones, st.policies, st.transitions, st.keys_generated, st.keys_purged,
+		    st.signconfs_written, st.ds_submitted, (unsigned long long)st.queries);
+	return ret;
+}
+
+/* The wait after backoff: doubled, but at most the interval (and at least 1 s). */
+static int64_t
+next_backoff(int64_t backoff, int64_t interval)
+{
+	int64_t limit = interval > 1 ? interval : 1;
+
+	if (backoff > limit / 2)
+		return limit;
+	return backoff * 2;
+}
+
+/* The runs, until a run-once is done or a signal says stop. Returns the exit status. */
+static int
+run_loop(struct daemon *d)
+{
+	struct conf *conf = NULL;
+	db_t *db = NULL;
+	int64_t backoff = 1; /* the next wait for the database; never above the interval */
+	enum sig_wake wake;
+	int ret, status = 1, clean = 0, restart;
+
+	for (;;) {
+		/* the conf.xml of the previous run, unless the HSM now borrows it */
+		if (conf != d->hsm_conf)
+			conf_free(conf);
+		conf = NULL;
+		if (dconf_load(d->conf_path, 1, &conf) != 0)
+			goto out;
+		dconf_report(conf, 1, d->pid_opt != NULL);
+		if (!same_repositories(conf, d->hsm_conf)) {
+			hsm_t *fresh = NULL;
+
+			if (open_hsm(conf, &fresh) != 0)
+				goto out;
+			hsm_close(d->hsm);
+			conf_free(d->hsm_conf);
+			d->hsm = fresh;
+			d->hsm_conf = conf;
+			log_msg(LOG_INFO, "HSM reopened successfully.");
+		}
+		if (clock_timeshift() != NULL)
+			log_msg(LOG_DEBUG, "DEBUG: Timeshift in operation; ENFORCER_TIMESHIFT set to %s",
+			    clock_timeshift());
+
+		/* connect; a database that is away is waited for */
+		restart = 0;
+		for (;;) {
+			log_msg(LOG_INFO, "Connecting to Database...");
+			if (db_connect(conf, &db) == 0)
+				break;
+			log_msg(LOG_INFO, "Retrying the database connection in %" PRId64 " seconds",
+			    backoff);
+			wake = sig_wait(backoff);
+			if (wake == SIG_WOKE_STOP)
+				goto stopped;
+			backoff = next_backoff(backoff, conf->interval);
+			if (wake == SIG_WOKE_HUP) {
+				/* told to run now: from the top, conf.xml included */
+				restart = 1;
+				break;
+			}
+		}
+		backoff = 1;
+		if (restart)
+			continue;
+
+		if (d->only_policy != NULL)
+			log_msg(LOG_INFO,
+			    "Will only process policy \"%s\" as specified on the command line with the "
+			    "--policy option.",
+			    d->only_policy);
+		for (;;) {
+			ret = pass(d, conf, db);
+			if (ret != DB_E_LOCKED || sig_stop)
+				break;
+			log_msg(LOG_INFO, "%s enforcer lock already held by another ods-enforcerd, sleep",
+			    db_location(db));
+			if (sig_wait(LOCK_RETRY_SECONDS) == SIG_WOKE_STOP)
+				break;
+		}
+		if (ret == DB_E_LOCKED && sig_stop)
+			ret = 0; /* stopped while waiting for the lock: nothing failed */
+		/* with -p, E_NOTFOUND is the missing policy, which run_pass() has logged */
+		if (ret != 0 && !(ret == E_NOTFOUND && d->only_policy != NULL))
+			log_msg(LOG_ERR, "Error running the enforcer: %s", err_str(ret));
+		log_msg(LOG_INFO, "Disconnecting from Database...");
+		db_close(db);
+		db = NULL;
+		/* a failed run-once is a failure: its exit status says so */
+		if (ret != 0 && d->once)
+			goto out;
+		if (d->once) {
+			log_msg(LOG_INFO, "Running once only, exiting...");
+			status = 0;
+			clean = 1;
+			goto out;
+		}
+		if (sig_stop)
+			goto stopped;
+		log_msg(LOG_INFO, "Sleeping for %" PRId64 " seconds.", conf->interval);
+		if (sig_wait(conf->interval) == SIG_WOKE_STOP)
+			goto stopped;
+		log_msg(LOG_INFO, "HSM connection open.");
+	}
+stopped:
+	log_msg(LOG_INFO, "Received %s, exiting...", sig_name(sig_stop));
+	status = 0;
+	clean = 1;
+out:
+	db_close(db);
+	if (conf != d->hsm_conf)
+		conf_free(conf);
+	return finish(d, status, clean);
 }
 
 int
 main(int argc, char **argv)
 {
-	int c;
+	struct daemon d = {.conf_path = ODS_CONFDIR "/conf.xml"};
+	struct privs privs;
+	struct conf *conf = NULL;
+	char ts_err[256] = "";
+	const char *ident;
+	db_t *db = NULL;
+	int c, ts_ret, ret;
 
 	while ((c = getopt(argc, argv, "c:d1p:P:hvV")) != -1) {
 		switch (c) {
-		case 'c': case 'd': case '1': case 'p': case 'P': case 'v':
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'd':
+			d.debug = 1;
+			break;
+		case '1':
+			d.once = 1;
+			break;
+		case 'p':
+			d.only_policy = optarg;
+			d.once = 1;
+			break;
+		case 'P':
+			d.pid_opt = optarg;
+			break;
+		case 'v':
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -50,6 +403,86 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fprintf(stderr, "%s: the enforce loop is not implemented yet\n", argv[0]);
-	return EXIT_NOT_IMPLEMENTED;
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		usage(stderr, argv[0]);
+		return 1;
+	}
+
+	ident = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
+	ts_ret = clock_init(ts_err, sizeof(ts_err));
+	if (clock_timeshift() != NULL) {
+		/* a test clock means a test: one run, in the foreground */
+		d.debug = 1;
+		d.once = 1;
+	}
+	log_open(ident, LOG_DAEMON, LOG_TO_SYSLOG | (d.debug ? LOG_TO_STDERR : 0));
+	log_msg(LOG_INFO, "opendnssec starting...");
+	if (ts_ret != 0) {
+		printf("%s\n", ts_err[0] != '\0' ? ts_err : err_str(ts_ret));
+		log_msg(LOG_ERR, "%s", ts_err[0] != '\0' ? ts_err : err_str(ts_ret));
+		return finish(&d, 1, 0);
+	}
+	if (clock_timeshift() != NULL) {
+		log_msg(LOG_INFO, "Timeshift mode detected, running once only!");
+		fprintf(stderr, "WARNING: Timeshift mode detected, running once only!\n");
+	}
+	if (d.debug)
+		log_msg(LOG_INFO, "opendnssec DEBUG ON.");
+	if (d.only_policy != NULL) {
+		printf("Will only process policy \"%s\", will only run once. Check the logs for "
+		       "results. \n",
+		    d.only_policy);
+		fflush(stdout);
+	}
+
+	if (sig_setup() != 0)
+		return finish(&d, 1, 0);
+	if (!d.debug) {
+		ret = daemonize();
+		if (ret == 1) {
+			log_close();
+			return 0;
+		}
+		if (ret != 0)
+			return finish(&d, 1, 0);
+	} else {
+		log_msg(LOG_INFO, "opendnssec in debug mode - not forking...");
+	}
+
+	if (dconf_load(d.conf_path, 0, &conf) != 0)
+		return finish(&d, 1, 0);
+	/* the start-up conf.xml stays with the HSM handle, which borrows it */
+	d.hsm_conf = conf;
+	d.pidfile = str_dup(d.pid_opt != NULL ? d.pid_opt : conf->pid_file);
+	if (d.pidfile == NULL) {
+		log_msg(LOG_ERR, "out of memory");
+		return finish(&d, 1, 0);
+	}
+	if (privs_lookup(conf->user, conf->group, &privs) != 0)
+		return finish(&d, 1, 0);
+	if (pidfile_mkdir(d.pidfile, privs.uid, privs.gid, geteuid() == 0 && privs_change(&privs)))
+		return finish(&d, 1, 0);
+	if (privs_drop(&privs) != 0)
+		return finish(&d, 1, 0);
+	log_msg(LOG_NOTICE, "opendnssec started (version %s), pid %ld", ODS_COMPAT_VERSION,
+	    (long)getpid());
+	/* after "started", which 1.x always sent to the daemon facility */
+	dconf_report(conf, 0, d.pid_opt != NULL);
+
+	if (open_hsm(conf, &d.hsm) != 0)
+		return finish(&d, 1, 0);
+	log_msg(LOG_INFO, "HSM opened successfully.");
+	log_msg(LOG_INFO, "Checking database connection...");
+	if (db_connect(conf, &db) != 0) {
+		log_msg(LOG_ERR, "Database connection failed");
+		return finish(&d, 1, 0);
+	}
+	db_close(db);
+	log_msg(LOG_INFO, "Database connection ok.");
+
+	if (pidfile_create(d.pidfile) != 0)
+		return finish(&d, 1, 0);
+	d.pidfile_made = 1;
+	return run_loop(&d);
 }

@@ -356,6 +356,34 @@ out:
 }
 
 int
+store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out,
+	size_t *n)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (db == NULL || out == NULL || n == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	rc = keypair_prepare(db, KEYPAIR_SELECT
+		" WHERE k.policy_id = ?"
+		" AND EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id)"
+		" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
+		"   AND (d.state IS NULL OR d.state <> ? OR d.dead IS NULL OR d.dead > ?))"
+		" ORDER BY k.id", &st);
+	if (rc == 0)
+		rc = bind_ints(st, 3, (const int64_t[]){ policy_id, STORE_STATE_DEAD }, 2);
+	if (rc == 0)
+		rc = db_bind_time(st, 5, cutoff);
+	if (rc == 0)
+		rc = keypair_rows(st, out, n);
+out:
+	db_finalize(st);
+	return rc;
+}
+
+int
 store_key_count_repository(db_t *db, int64_t repository_id, int64_t *n)
 {
 	db_stmt_t *st = NULL;

@@ -338,6 +338,186 @@ void store_alloc_writer_fini(struct store_alloc_writer *w);
 /* The same for one row. */
 int store_alloc_update(db_t *db, const struct store_alloc *a);
 
+/* ------------------------------------------------------- the enforce pass */
+
+/*
+ * What src/enforcer/run.c reads and writes: policies with their key pools,
+ * zones in batches, the live allocations of a batch of zones in one query,
+ * the spare key pairs of a pool, NSEC3 salts, DS submissions owed, purge.
+ */
+
+/* A policy as the enforce pass uses it. */
+struct store_enf_policy {
+	int64_t id;
+	struct kasp_policy *kasp;       /* its parameters (store_policy_get()) */
+	char *salt;                     /* NSEC3 salt as hex; NULL when none yet */
+	time_t salt_stamp;              /* when it was made; 0 = never */
+	int64_t zones;                  /* zones on the policy */
+	/* per role, [0] KSK and [1] ZSK: the repository of the key settings */
+	int64_t repo_id[2];             /* 0 when the named repository is unknown */
+	long capacity[2];               /* 0 = no limit */
+	int require_backup[2];
+};
+
+/* Every policy ordered by id, or only the one named only (E_NOTFOUND when unknown). */
+int store_enf_policies(db_t *db, const char *only, struct store_enf_policy **out, size_t *n);
+void store_enf_policy_free_array(struct store_enf_policy *p, size_t n);
+
+/* A new NSEC3 salt (hex, "" for a salt of length 0) made at stamp. */
+int store_enf_set_salt(db_t *db, int64_t policy_id, const char *salt, time_t stamp);
+
+struct store_enf_zone {
+	int64_t id;
+	char *name;
+	int64_t policy_id;
+	char *signconf;                 /* NULL when unset */
+	int ds_pending;                 /* a DS submission is owed */
+};
+
+/*
+ * The next zones by id after after_id, at most max of them, of one policy
+ * (policy_id > 0) or all. *n = 0 at the end.
+ */
+int store_enf_zones(db_t *db, int64_t after_id, size_t max, int64_t policy_id,
+	struct store_enf_zone **out, size_t *n);
+void store_enf_zone_free_array(struct store_enf_zone *z, size_t n);
+
+/* A live allocation (state not DEAD) with the facts of its key pair. */
+struct store_enf_key {
+	int64_t zone_id;
+	struct store_alloc a;           /* keypair_id, zone_id, keytype, state, dates, flags */
+	char *locator;
+	int algorithm;
+	int bits;
+	int64_t repository_id;
+	int compromised, fixed_date;
+	int backed_up;                  /* keypairs.backup is set */
+	int require_backup;             /* its repository has RequireBackup */
+};
+
+/*
+ * Every allocation that is not DEAD of the zones with ids in [first, last],
+ * in one query, ordered by zone id then key pair id.
+ */
+int store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out,
+	size_t *n);
+void store_enf_key_free_array(struct store_enf_key *k, size_t n);
+
+/* A key pair the pass may allocate (unallocated, or shared and still good). */
+struct store_enf_spare {
+	int64_t id;
+	char *locator;
+	int algorithm;
+	int keytype;                    /* shared candidates: the role it has elsewhere; else 0 */
+	int backed_up;
+	int require_backup;
+};
+
+/*
+ * Up to max key pairs of the pool with no allocation at all and an id
+ * above after_id, ordered by id.
+ */
+int store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id,
+	size_t max, struct store_enf_spare **out, size_t *n);
+
+/*
+ * <ShareKeys/>: the key pairs of the pool that zones use and no zone has
+ * retired or killed, with the role they have (keytype), ordered by id.
+ */
+int store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out,
+	size_t *n);
+void store_enf_spare_free_array(struct store_enf_spare *s, size_t n);
+
+/* Mark (1) or clear (0) the DS submission a zone is owed. */
+int store_enf_set_ds_pending(db_t *db, int64_t zone_id, int pending);
+
+/*
+ * The cached public keys (base64 DNSKEY key field) of n key pairs, in the
+ * order of ids; an element is NULL when the cache has none. *out is an
+ * array of n strings (free with store_enf_strings_free()).
+ */
+int store_enf_pubkeys(db_t *db, const int64_t *ids, size_t n, char ***out);
+void store_enf_strings_free(char **s, size_t n);
+
+/*
+ * The purge of enforcer.md §3.8 (Q16, Q23 fixed by the caller): key pairs
+ * of the policy with at least one allocation and every allocation DEAD
+ * since cutoff or earlier. In id order.
+ */
+int store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out,
+	size_t *n);
+
+/* ------------------------------------------------------------ key commands */
+
+/*
+ * What `key rollover`, `key ds-seen`, `key ksk-retire` and `key ksk-revoke`
+ * read and write (ksmutil-cli.md §5.6-§5.10, enforcer.md §3.6). The new
+ * dates these commands set come from the formulas of enforcer/state.h;
+ * the caller computes them and the store only writes them.
+ */
+
+/* One allocation of a key pair to a zone, with the key pair facts the commands need. */
+struct store_zone_key {
+	int64_t keypair_id;
+	int64_t zone_id;
+	char *zone;             /* zone name */
+	char *policy;           /* name of the zone's policy; NULL when no policies row matches */
+	char *locator;          /* CKA_ID */
+	char *repository;       /* NULL when no securitymodules row matches */
+	char *pubkey;           /* cached base64 DNSKEY key field; NULL when not yet known */
+	int algorithm;
+	int keytype;
+	int state;
+	time_t publish, ready, active, retire, dead;    /* 0: NULL */
+	int rfc5011, revoked;
+	int fixed_date;         /* keypairs.fixedDate */
+	int backed_up;          /* keypairs.backup is set */
+	int require_backup;     /* its repository has <RequireBackup/> (0 when unknown) */
+};
+
+/*
+ * The allocations of zone zone_id (0: every zone that exists) with role
+ * keytype (STORE_KSK, STORE_ZSK, or 0 for both) in one of the states of
+ * the mask states (bit 1u << state; 0 is E_INVAL), in one query, ordered
+ * by zone id, then key pair id.
+ */
+int store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
+	struct store_zone_key **out, size_t *n);
+void store_zone_key_free_array(struct store_zone_key *k, size_t n);
+
+/* keypairs.fixedDate = 1: the daemon keeps the dates stored for it (`ksk-revoke`). E_NOTFOUND. */
+int store_keypair_fix_dates(db_t *db, int64_t keypair_id);
+
+/*
+ * `key rollover` (enforcer.md §3.6 with Q8 and Q24 fixed). The key pairs
+ * rolled are those with an ACTIVE allocation of a selected role in the
+ * selected zone(s). For each of them:
+ *  - the key pair gets compromisedflag = 1 and fixedDate = 1;
+ *  - every ACTIVE allocation of it, in any zone, gets retire = now;
+ *  - every other allocation of it that is not DEAD becomes DEAD at now.
+ * When KSKs roll: in every zone holding an ACTIVE allocation of a rolled
+ * KSK and no KSK in PUBLISH or READY, the DSREADY KSKs move to KEYPUBLISH
+ * with publish = now and active = standby_active.
+ * A fixed number of statements whatever the number of zones.
+ */
+struct store_roll {
+	int64_t zone_id;        /* > 0: this zone; or */
+	int64_t policy_id;      /* > 0 (zone_id 0): every zone of this policy */
+	int ksk, zsk;           /* the roles that roll (at least one) */
+	time_t now;
+	time_t standby_active;  /* active date of promoted standbys (now + state_publish_wait()) */
+};
+
+/* Rows each step matched. */
+struct store_roll_result {
+	int64_t keypairs;       /* key pairs flagged */
+	int64_t retired;        /* ACTIVE allocations given retire = now */
+	int64_t killed;         /* other allocations made DEAD */
+	int64_t promoted;       /* standbys moved to KEYPUBLISH */
+};
+
+int store_key_roll(db_t *db, const struct store_roll *r, struct store_roll_result *res);
+
 /* ------------------------------------------------------------------ backups */
 
 /* enforcer.md §4.9 with Q14 fixed (rollback of every repository works). */

@@ -13,8 +13,9 @@ sqlite3 -batch "$DB" < "$top_srcdir/tests/data/ods14/kasp-1.4.sqlite.sql"
 rows_before=$(sql "$DB" "SELECT (SELECT count(*) FROM policies) || '/' ||
 	(SELECT count(*) FROM zones) || '/' || (SELECT count(*) FROM keypairs) || '/' ||
 	(SELECT count(*) FROM dnsseckeys) || '/' || (SELECT count(*) FROM parameters_policies)")
-names_before=$(sql "$DB" "SELECT group_concat(name) FROM (SELECT name FROM policies UNION ALL
-	SELECT name FROM zones UNION ALL SELECT HSMkey_id FROM keypairs)")
+names_before=$(sql "$DB" "SELECT group_concat(name) FROM (SELECT 1 AS o, id, name FROM policies
+	UNION ALL SELECT 2, id, name FROM zones UNION ALL SELECT 3, id, HSMkey_id FROM keypairs
+	ORDER BY 1, 2)")
 gen_before=$(sql "$DB" "SELECT generate FROM keypairs ORDER BY id LIMIT 1")
 
 ksm database status
@@ -33,8 +34,9 @@ like "$out" "schema is now at version $MIGRATION_LATEST\\." "migrate reports the
 rows_after=$(sql "$DB" "SELECT (SELECT count(*) FROM policies) || '/' ||
 	(SELECT count(*) FROM zones) || '/' || (SELECT count(*) FROM keypairs) || '/' ||
 	(SELECT count(*) FROM dnsseckeys) || '/' || (SELECT count(*) FROM parameters_policies)")
-names_after=$(sql "$DB" "SELECT group_concat(name) FROM (SELECT name FROM policies UNION ALL
-	SELECT name FROM zones UNION ALL SELECT HSMkey_id FROM keypairs)")
+names_after=$(sql "$DB" "SELECT group_concat(name) FROM (SELECT 1 AS o, id, name FROM policies
+	UNION ALL SELECT 2, id, name FROM zones UNION ALL SELECT 3, id, HSMkey_id FROM keypairs
+	ORDER BY 1, 2)")
 is "$rows_after" "$rows_before" "every policy, zone, key and parameter row is still there"
 is "$names_after" "$names_before" "names and key locators are unchanged"
 gen_after=$(sql "$DB" "SELECT generate FROM keypairs ORDER BY id LIMIT 1")

@@ -275,6 +275,122 @@ test_facility_fallback(void **state)
 	conf_free(c);
 }
 
+/* the facility element's text is kept as written (trimmed) for the daemon's log */
+static void
+test_facility_text(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok("facility-prefixed.xml");
+	assert_string_equal(c->syslog_facility_text, "LOG_LOCAL3");
+	conf_free(c);
+	c = load_ok("shuffled.xml");
+	assert_string_equal(c->syslog_facility_text, "LOCAL7");
+	conf_free(c);
+	c = load_ok("minimal.xml");
+	assert_null(c->syslog_facility_text);
+	conf_free(c);
+}
+
+/*
+ * Load minimal.xml with extra Enforcer content written to a temporary
+ * file; *out is the result (the file is gone again).
+ */
+static int
+load_with_enforcer_extra(const char *extra, struct conf **out, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/test_conf.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f,
+	    "<?xml version=\"1.0\"?>\n"
+	    "<Configuration>\n"
+	    "\t<RepositoryList/>\n"
+	    "\t<Common><PolicyFile>k.xml</PolicyFile><ZoneListFile>z.xml</ZoneListFile></Common>\n"
+	    "\t<Enforcer>\n"
+	    "\t\t<Datastore><SQLite>kasp.db</SQLite></Datastore>\n"
+	    "\t\t%s\n"
+	    "\t\t<Interval>PT60S</Interval>\n"
+	    "\t</Enforcer>\n"
+	    "</Configuration>\n", extra);
+	assert_int_equal(fclose(f), 0);
+	ret = conf_load(path, out, err, errlen);
+	assert_int_equal(unlink(path), 0);
+	return ret;
+}
+
+static void
+assert_argv(char **argv, const char *const *want)
+{
+	size_t i;
+
+	assert_non_null(argv);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_non_null(argv[i]);
+		assert_string_equal(argv[i], want[i]);
+	}
+	assert_null(argv[i]);
+}
+
+/* Enforcer/SignerNotifyCommand: default, split on white space, empty = none */
+static void
+test_signer_notify(void **state)
+{
+	static const char *const dflt[] = {ODS_SBINDIR "/ods-signer", "update", "%zone", NULL};
+	static const char *const rndc[] = {"/usr/sbin/rndc", "reload", "%zone", NULL};
+	static const char *const one[] = {"/bin/true", NULL};
+	struct conf *c = NULL;
+	char err[ERRLEN] = "";
+
+	(void)state;
+	/* absent: the 1.x command */
+	c = load_ok("minimal.xml");
+	assert_argv(c->signer_notify_argv, dflt);
+	conf_free(c);
+	c = load_ok("full.xml");
+	assert_argv(c->signer_notify_argv, dflt);
+	conf_free(c);
+
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>\n  /usr/sbin/rndc\treload"
+	    "   %zone \n</SignerNotifyCommand>", &c, err, sizeof(err)), 0);
+	assert_argv(c->signer_notify_argv, rndc);
+	conf_free(c);
+	c = NULL;
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>/bin/true"
+	    "</SignerNotifyCommand>", &c, err, sizeof(err)), 0);
+	assert_argv(c->signer_notify_argv, one);
+	conf_free(c);
+	c = NULL;
+
+	/* empty or blank: do not notify */
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand/>", &c, err, sizeof(err)), 0);
+	assert_null(c->signer_notify_argv);
+	conf_free(c);
+	c = NULL;
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand> \t\n </SignerNotifyCommand>",
+	    &c, err, sizeof(err)), 0);
+	assert_null(c->signer_notify_argv);
+	conf_free(c);
+	c = NULL;
+
+	/* one element at most, and only text */
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>a</SignerNotifyCommand>"
+	    "<SignerNotifyCommand>b</SignerNotifyCommand>", &c, err, sizeof(err)), E_INVAL);
+	assert_null(c);
+	assert_non_null(strstr(err, "SignerNotifyCommand"));
+	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand><x/></SignerNotifyCommand>",
+	    &c, err, sizeof(err)), E_INVAL);
+	assert_null(c);
+}
+
 /* the example shipped for users validates and says what the README says */
 static void
 test_contrib_example(void **state)
@@ -460,6 +576,8 @@ main(void)
 	    cmocka_unit_test(test_mysql_defaults),
 	    cmocka_unit_test(test_pgsql),
 	    cmocka_unit_test(test_facility_fallback),
+	    cmocka_unit_test(test_facility_text),
+	    cmocka_unit_test(test_signer_notify),
 	    cmocka_unit_test(test_contrib_example),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_not_xml),
