@@ -12,7 +12,9 @@ CLI_TESTS = \
 	tests/cli/zone.sh \
 	tests/cli/update.sh \
 	tests/cli/policy-zone-bad.sh \
-	tests/cli/hsmutil.sh
+	tests/cli/hsmutil.sh \
+	tests/cli/control.sh \
+	tests/cli/install.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
 	tests/lib/zoneutil.sh tests/data/cli tests/bench/zones.sh

@@ -117,8 +117,9 @@ void ksm_text_free(struct ksm_text *t);
  * Tell a running ods-enforcerd that the database changed: SIGHUP to the
  * process in the PidFile of the conf.xml in use (ksmutil-cli.md 2.4, with
  * quirk 16 fixed). Prints the 1.x lines; a missing daemon is not an error.
+ * Returns 1 when the signal was sent (ds-seen then says so), 0 otherwise.
  */
-void ksm_notify_enforcer(struct ksm_ctx *ctx);
+int ksm_notify_enforcer(struct ksm_ctx *ctx);
 
 /* ------------------------------------------------------------- handlers */
 
@@ -167,6 +168,11 @@ int cmd_key_import(struct ksm_ctx *ctx);
 int cmd_key_purge(struct ksm_ctx *ctx);
 int cmd_key_delete(struct ksm_ctx *ctx);
 int cmd_key_orphans(struct ksm_ctx *ctx);
+
+/* cmd_control.c: start, stop, notify (through src/control, with -c's PidFile) */
+int cmd_start(struct ksm_ctx *ctx);
+int cmd_stop(struct ksm_ctx *ctx);
+int cmd_notify(struct ksm_ctx *ctx);
 
 /* cmd_backup.c */
 int cmd_backup_prepare(struct ksm_ctx *ctx);

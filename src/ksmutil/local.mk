@@ -15,8 +15,9 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_repository.c \
 	src/ksmutil/cmd_database.c \
 	src/ksmutil/cmd_key.c \
-	src/ksmutil/cmd_backup.c
+	src/ksmutil/cmd_backup.c \
+	src/ksmutil/cmd_control.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
 # the enforcer logic above the store, the HSM layer and libconfig.a between
 # the store and the layers below it
-ods_ksmutil_LDADD = $(ENFORCER_RUN_LIBS)
+ods_ksmutil_LDADD = $(ENFORCER_RUN_LIBS) $(CONTROL_LIBS)

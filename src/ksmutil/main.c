@@ -79,9 +79,9 @@ static const struct ksm_command commands[] = {
 	{ "SETUP", 0, USAGE_SETUP, cmd_setup, NULL },
 	/* update checks its own qualifier: an unknown one gets 1.x's own message */
 	{ "UPDATE", 0, USAGE_UPDATE, cmd_update, NULL },
-	{ "START", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
-	{ "STOP", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
-	{ "NOTIFY", 0, USAGE_CONTROL, cmd_not_implemented, NULL },
+	{ "START", 0, USAGE_CONTROL, cmd_start, NULL },
+	{ "STOP", 0, USAGE_CONTROL, cmd_stop, NULL },
+	{ "NOTIFY", 0, USAGE_CONTROL, cmd_notify, NULL },
 	{ "ZONE", 4, USAGE_ZONE, NULL, zone_verbs },
 	{ "REPOSITORY", 0, USAGE_REPOSITORY, NULL, repository_verbs },
 	{ "POLICY", 0, USAGE_POLICY, NULL, policy_verbs },
