@@ -13,6 +13,7 @@ CLI_TESTS = \
 	tests/cli/update.sh \
 	tests/cli/policy-zone-bad.sh \
 	tests/cli/hsmutil.sh \
+	tests/cli/rollover.sh \
 	tests/cli/control.sh \
 	tests/cli/install.sh
 TESTS += $(CLI_TESTS)

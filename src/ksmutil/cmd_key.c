@@ -11,11 +11,18 @@
  * advisory lock "keygen", so the sweep never mistakes a key being
  * generated at that moment for an orphan.
  *
+ * Public keys: `key generate` stores each new key's DNSKEY key field in
+ * keypairs.publickey. List and export compute key tags and records from
+ * that cache and open the HSM only for a key without one (a search costs
+ * a scan of the whole token on SoftHSM), so with a full cache they never
+ * touch the HSM.
+ *
  * Fixed 1.x quirks (ksmutil-cli.md §12): 8 (purge goes on when a key is
  * already gone from the HSM), 10 (unsupported import algorithm and a
  * refused in-use delete exit non-zero), 11 (numeric states match exactly),
- * 12 (per-zone export warnings), 13 (messages show the zone as typed), 19
- * (generation uses the policy's algorithm).
+ * 12 (export is ordered by state as documented, and each zone's DS warning
+ * is judged on all its exported keys), 13 (messages show the zone as
+ * typed), 19 (generation uses the policy's algorithm).
  */
 #include "config.h"
 
@@ -88,8 +95,8 @@ parse_state(const char *text, int max, int *out)
 }
 
 /* --keytype: KSK or 257, ZSK or 256 (names by prefix, numbers exactly). */
-static int
-parse_keytype(const char *text, int *out)
+int
+ksm_parse_keytype(const char *text, int *out)
 {
 	if (str_prefix_ci(text, "KSK") || strcmp(text, "257") == 0)
 		*out = STORE_KSK;
@@ -114,8 +121,8 @@ state_error(const char *text)
 	return KSM_EUSAGE;
 }
 
-static int
-keytype_error(const char *text)
+int
+ksm_keytype_error(const char *text)
 {
 	printf("Error: Unrecognised keytype %s; should be one of KSK or ZSK\n", text);
 	return KSM_EUSAGE;
@@ -135,8 +142,8 @@ cka_id_ok(const char *id)
 }
 
 /* The zone as the user typed it, for messages (quirk 13). */
-static char *
-zone_typed(const struct ksm_opts *o)
+char *
+ksm_zone_typed(const struct ksm_opts *o)
 {
 	return str_printf("%s%s", o->zone, o->zone_had_dot ? "." : "");
 }
@@ -145,8 +152,8 @@ zone_typed(const struct ksm_opts *o)
  * The zone of --zone, trying the name without and then with a final dot
  * (ksmutil-cli.md §2.6). Inside a transaction. E_NOTFOUND.
  */
-static int
-find_zone(db_t *db, const char *zone, struct store_zone **out)
+int
+ksm_find_zone(db_t *db, const char *zone, struct store_zone **out)
 {
 	char err[256], *name = NULL, *dotted = NULL;
 	int rc;
@@ -170,10 +177,10 @@ out:
 	return rc;
 }
 
-static void
-zone_not_found(const struct ksm_opts *o)
+void
+ksm_zone_not_found(const struct ksm_opts *o)
 {
-	char *typed = zone_typed(o);
+	char *typed = ksm_zone_typed(o);
 
 	printf("Error: unable to find a zone named \"%s\" in database\n", typed ? typed : o->zone);
 	free(typed);
@@ -192,32 +199,61 @@ open_hsm(struct ksm_ctx *ctx, hsm_t **out)
 	return KSM_OK;
 }
 
-/* The DNSKEY of a key pair in its repository (flags as the allocation says). */
-struct pubkey {
-	uint8_t *key;
-	size_t len;
-	struct dnskey dk;
-};
-
-static int
-load_dnskey(hsm_t *hsm, const struct store_key *k, struct pubkey *pk)
+int
+ksm_key_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const char *repository, const char *locator,
+	int algorithm, const char *pubkey, unsigned flags, struct dnskey *dk, uint8_t **key)
 {
+	uint8_t *buf = NULL;
+	size_t len = 0;
 	int rc;
 
-	memset(pk, 0, sizeof(*pk));
-	if (k->repository == NULL)
+	/* the cache first: a search of the token costs a scan of every object on SoftHSM */
+	if (pubkey != NULL && dnskey_key_unbase64(pubkey, &buf, &len) == 0 && len > 0)
+		goto have;
+	free(buf);
+	buf = NULL;
+	if (repository == NULL)
 		return E_NOTFOUND;
-	rc = hsm_dnskey_public(hsm, k->repository, k->locator, k->algorithm, &pk->key, &pk->len);
+	if (*hsm == NULL && (rc = hsm_open(ctx->conf, hsm)) != 0)
+		return rc;
+	rc = hsm_dnskey_public(*hsm, repository, locator, algorithm, &buf, &len);
+	if (rc == E_INVAL)
+		rc = E_NOTFOUND;        /* an object that is not this key */
 	if (rc != 0)
 		return rc;
-	pk->dk.flags = k->keytype == STORE_KSK ? DNSKEY_FLAGS_KSK : DNSKEY_FLAGS_ZSK;
-	if (k->keytype == STORE_KSK && k->revoked)
-		pk->dk.flags |= DNSKEY_FLAG_REVOKE;
-	pk->dk.protocol = 3;
-	pk->dk.algorithm = (uint8_t)k->algorithm;
-	pk->dk.key = pk->key;
-	pk->dk.keylen = pk->len;
+have:
+	memset(dk, 0, sizeof(*dk));
+	dk->flags = (uint16_t)flags;
+	dk->protocol = 3;
+	dk->algorithm = (uint8_t)algorithm;
+	dk->key = buf;
+	dk->keylen = len;
+	*key = buf;
 	return 0;
+}
+
+const char *
+ksm_hsm_errmsg(const hsm_t *hsm, int rc)
+{
+	return hsm != NULL ? hsm_errmsg(hsm) : err_str(rc);
+}
+
+/* The DNSKEY flags of an allocation. */
+static unsigned
+key_flags(const struct store_key *k)
+{
+	if (k->keytype != STORE_KSK)
+		return DNSKEY_FLAGS_ZSK;
+	return k->revoked ? DNSKEY_FLAGS_KSK | DNSKEY_FLAG_REVOKE : DNSKEY_FLAGS_KSK;
+}
+
+/* The DNSKEY of a listed key: ksm_key_dnskey() for a struct store_key. */
+static int
+load_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k, struct dnskey *dk,
+	uint8_t **key)
+{
+	return ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm, k->pubkey,
+	    key_flags(k), dk, key);
 }
 
 /* ----------------------------------------------------------- key generate */
@@ -642,7 +678,7 @@ list_txn(db_t *db, void *arg)
 	list_txn_clear(l);
 	l->filter.zone_id = 0;
 	if (l->zone != NULL) {
-		rc = find_zone(db, l->zone, &z);
+		rc = ksm_find_zone(db, l->zone, &z);
 		if (rc < 0)
 			goto out;
 		l->filter.zone_id = z->id;
@@ -758,8 +794,8 @@ cmd_key_list(struct ksm_ctx *ctx)
 	}
 	if (o->keystate != NULL && parse_state(o->keystate, STORE_STATE_MAX, &state) != 0)
 		return state_error(o->keystate);
-	if (o->keytype != NULL && parse_keytype(o->keytype, &keytype) != 0)
-		return keytype_error(o->keytype);
+	if (o->keytype != NULL && ksm_parse_keytype(o->keytype, &keytype) != 0)
+		return ksm_keytype_error(o->keytype);
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 
@@ -779,7 +815,7 @@ cmd_key_list(struct ksm_ctx *ctx)
 	}
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc == E_NOTFOUND && o->zone != NULL) {
-		zone_not_found(o);
+		ksm_zone_not_found(o);
 		rc = KSM_EUSAGE;
 		goto out;
 	}
@@ -788,9 +824,6 @@ cmd_key_list(struct ksm_ctx *ctx)
 		printf("Error: failed to list keys\n");
 		goto out;
 	}
-	if (o->verbose && (rc = open_hsm(ctx, &hsm)) != KSM_OK)
-		goto out;
-
 	printf("Keys:\n");
 	if (o->verbose)
 		printf("Zone:                           Keytype:      State:    "
@@ -803,7 +836,8 @@ cmd_key_list(struct ksm_ctx *ctx)
 		const struct store_key *k = &l.keys[i];
 		const char *tag = "", *repo = k->repository ? k->repository : "";
 		char when[TIME_STR_LEN + 8];
-		struct pubkey pk;
+		struct dnskey dk;
+		uint8_t *key = NULL;
 
 		next_transition(k, when, &tag);
 		printf("%-31s %-13s %-9s %-20s", k->zone_id ? k->zone : "NOT ALLOCATED",
@@ -817,18 +851,19 @@ cmd_key_list(struct ksm_ctx *ctx)
 			printf("%-33s %s\n", k->locator, repo);
 			continue;
 		}
-		rc = load_dnskey(hsm, k, &pk);
-		if (rc == E_NOTFOUND || rc == E_INVAL) {
+		/* the HSM is opened only for a key whose public key is not cached */
+		rc = load_dnskey(ctx, &hsm, k, &dk, &key);
+		if (rc == E_NOTFOUND) {
 			printf("%-33s %s NOT IN repository\n", k->locator, repo);
 			continue;
 		}
 		if (rc != 0) {
-			printf("\nError: %s\n", hsm_errmsg(hsm));
+			printf("\nError: %s\n", ksm_hsm_errmsg(hsm, rc));
 			rc = KSM_ERUNTIME;
 			goto out;
 		}
-		printf("%-33s %-33s %d\n", k->locator, repo, dnskey_keytag(&pk.dk));
-		free(pk.key);
+		printf("%-33s %-33s %d\n", k->locator, repo, dnskey_keytag(&dk));
+		free(key);
 	}
 	printf("\n");
 	rc = KSM_OK;
@@ -838,19 +873,71 @@ out:
 	return rc;
 }
 
-/* Export order: by zone, then state, then key pair (warnings are per zone). */
+/*
+ * One exported record, with what the DS warnings of its zone need: the
+ * zone's flags over all its exported keys, and whether it is the zone's
+ * last record in output order (the warnings follow it).
+ */
+struct export_row {
+	const struct store_key *k;
+	int zone_ready, zone_active;
+	int zone_last;
+};
+
+/* Zone, then state, then key pair: a zone's records in output order, together. */
+static int
+export_zone_cmp(const void *pa, const void *pb)
+{
+	const struct export_row *a = pa, *b = pb;
+
+	if (a->k->zone_id != b->k->zone_id)
+		return a->k->zone_id < b->k->zone_id ? -1 : 1;
+	if (a->k->state != b->k->state)
+		return a->k->state < b->k->state ? -1 : 1;
+	if (a->k->keypair_id != b->k->keypair_id)
+		return a->k->keypair_id < b->k->keypair_id ? -1 : 1;
+	return 0;
+}
+
+/* Output order (ksmutil-cli.md §5.2): by state, then zone, then key pair. */
 static int
 export_cmp(const void *pa, const void *pb)
 {
-	const struct store_key *a = pa, *b = pb;
+	const struct export_row *a = pa, *b = pb;
 
-	if (a->zone_id != b->zone_id)
-		return a->zone_id < b->zone_id ? -1 : 1;
-	if (a->state != b->state)
-		return a->state < b->state ? -1 : 1;
-	if (a->keypair_id != b->keypair_id)
-		return a->keypair_id < b->keypair_id ? -1 : 1;
+	if (a->k->state != b->k->state)
+		return a->k->state < b->k->state ? -1 : 1;
+	if (a->k->zone_id != b->k->zone_id)
+		return a->k->zone_id < b->k->zone_id ? -1 : 1;
+	if (a->k->keypair_id != b->k->keypair_id)
+		return a->k->keypair_id < b->k->keypair_id ? -1 : 1;
 	return 0;
+}
+
+/*
+ * Sort the rows for output, working out the warnings of each zone first
+ * (quirk 12: 1.x judged each zone by the keys printed so far).
+ */
+static void
+export_order(struct export_row *rows, size_t n)
+{
+	size_t i, j;
+
+	qsort(rows, n, sizeof(*rows), export_zone_cmp);
+	for (i = 0; i < n; i = j) {
+		int ready = 0, active = 0;
+
+		for (j = i; j < n && rows[j].k->zone_id == rows[i].k->zone_id; j++) {
+			ready |= rows[j].k->state == STORE_STATE_READY;
+			active |= rows[j].k->state == STORE_STATE_ACTIVE;
+		}
+		for (size_t m = i; m < j; m++) {
+			rows[m].zone_ready = ready;
+			rows[m].zone_active = active;
+		}
+		rows[j - 1].zone_last = 1;
+	}
+	qsort(rows, n, sizeof(*rows), export_cmp);
 }
 
 static void
@@ -866,32 +953,34 @@ ds_warnings(int seen_ready, int seen_active)
 
 /* Print one key's records; returns 0 or an exit status after printing the error. */
 static int
-export_one(hsm_t *hsm, const struct store_key *k, const struct kasp_policy *pol, int ds)
+export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol, int ds)
 {
 	static const int digests[] = { 1, 2 };
 	static const char *const digest_names[] = { "SHA1", "SHA256" };
-	struct pubkey pk;
+	struct dnskey dk;
+	uint8_t *key = NULL;
 	char *line = NULL;
 	int rc, i;
 
-	rc = load_dnskey(hsm, k, &pk);
-	if (rc == E_NOTFOUND || rc == E_INVAL) {
+	rc = load_dnskey(ctx, hsm, k, &dk, &key);
+	if (rc == E_NOTFOUND) {
 		printf("Key %s in DB but not repository\n", k->locator);
 		return KSM_ERUNTIME;
 	}
 	if (rc != 0) {
-		printf("Error: %s\n", hsm_errmsg(hsm));
+		printf("Error: %s\n", ksm_hsm_errmsg(*hsm, rc));
 		return KSM_ERUNTIME;
 	}
 	if (!ds) {
-		rc = dnskey_format(k->zone, pol ? (uint32_t)pol->key_ttl : 0, &pk.dk, &line);
+		rc = dnskey_format(k->zone, pol ? (uint32_t)pol->key_ttl : 0, &dk, &line);
 		if (rc == 0)
 			printf("\n;%s %s DNSKEY record:\n%s\n", state_names[k->state],
 			    keytype_name(k->keytype), line);
 		free(line);
 	} else {
 		for (i = 0; i < 2 && rc == 0; i++) {
-			rc = dnskey_format_ds(k->zone, pol ? (uint32_t)pol->parent_ds_ttl : 0, &pk.dk,
+			rc = dnskey_format_ds(k->zone, pol ? (uint32_t)pol->parent_ds_ttl : 0, &dk,
 			    digests[i], &line);
 			if (rc == 0)
 				printf("\n;%s %s DS record (%s):\n%s\n", state_names[k->state],
@@ -900,7 +989,7 @@ export_one(hsm_t *hsm, const struct store_key *k, const struct kasp_policy *pol,
 			line = NULL;
 		}
 	}
-	free(pk.key);
+	free(key);
 	if (rc != 0) {
 		printf("Error: cannot format the records of key %s: %s\n", k->locator, err_str(rc));
 		return KSM_ERUNTIME;
@@ -913,17 +1002,18 @@ cmd_key_export(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct list_txn l;
+	struct export_row *rows = NULL;
 	hsm_t *hsm = NULL;
 	size_t i;
-	int rc, state = 0, keytype = STORE_KSK, seen_ready = 0, seen_active = 0;
+	int rc, state = 0, keytype = STORE_KSK;
 
 	memset(&l, 0, sizeof(l));
 	/* --all and no --zone mean the same: every zone (quirk 12: both are accepted) */
 	if (o->keystate != NULL && parse_state(o->keystate, STORE_STATE_MAX, &state) != 0)
 		return state_error(o->keystate);
 	/* the type defaults to KSK, as in 1.x (documented in the man page) */
-	if (o->keytype != NULL && parse_keytype(o->keytype, &keytype) != 0)
-		return keytype_error(o->keytype);
+	if (o->keytype != NULL && ksm_parse_keytype(o->keytype, &keytype) != 0)
+		return ksm_keytype_error(o->keytype);
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 
@@ -938,7 +1028,7 @@ cmd_key_export(struct ksm_ctx *ctx)
 		    1u << STORE_STATE_DSREADY | 1u << STORE_STATE_KEYPUBLISH;
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc == E_NOTFOUND && o->zone != NULL) {
-		zone_not_found(o);
+		ksm_zone_not_found(o);
 		rc = KSM_EUSAGE;
 		goto out;
 	}
@@ -954,24 +1044,28 @@ cmd_key_export(struct ksm_ctx *ctx)
 		rc = KSM_OK;
 		goto out;
 	}
-	if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
+	rows = calloc(l.n, sizeof(*rows));
+	if (rows == NULL) {
+		printf("Error: out of memory\n");
+		rc = KSM_ERUNTIME;
 		goto out;
-	qsort(l.keys, l.n, sizeof(*l.keys), export_cmp);
+	}
+	for (i = 0; i < l.n; i++)
+		rows[i].k = &l.keys[i];
+	export_order(rows, l.n);
 	for (i = 0; i < l.n; i++) {
-		const struct store_key *k = &l.keys[i];
+		const struct store_key *k = rows[i].k;
 
-		rc = export_one(hsm, k, list_policy(&l, k->policy), o->ds);
+		/* the HSM is opened only for a key whose public key is not cached */
+		rc = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
 		if (rc != KSM_OK)
 			goto out;
-		seen_ready |= k->state == STORE_STATE_READY;
-		seen_active |= k->state == STORE_STATE_ACTIVE;
-		if (o->ds && (i + 1 == l.n || l.keys[i + 1].zone_id != k->zone_id)) {
-			ds_warnings(seen_ready, seen_active);
-			seen_ready = seen_active = 0;
-		}
+		if (o->ds && rows[i].zone_last)
+			ds_warnings(rows[i].zone_ready, rows[i].zone_active);
 	}
 	rc = KSM_OK;
 out:
+	free(rows);
 	hsm_close(hsm);
 	list_txn_clear(&l);
 	return rc;
@@ -1152,7 +1246,7 @@ purge_txn(db_t *db, void *arg)
 	p->n = 0;
 	p->what_missing = 0;
 	if (p->zone != NULL) {
-		rc = find_zone(db, p->zone, &z);
+		rc = ksm_find_zone(db, p->zone, &z);
 		if (rc == E_NOTFOUND)
 			p->what_missing = 1;
 		if (rc < 0)
@@ -1207,7 +1301,7 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	p.dry = 1;
 	rc = db_transact(ctx->db, DB_TXN_READ, purge_txn, &p);
 	if (rc == E_NOTFOUND && p.what_missing == 1) {
-		zone_not_found(o);
+		ksm_zone_not_found(o);
 		rc = KSM_EUSAGE;
 		goto out;
 	}
@@ -1488,7 +1582,7 @@ import_check_txn(db_t *db, void *arg)
 	if (rc < 0)
 		goto out;
 	t->what = 2;
-	rc = find_zone(db, t->zone, &t->z);
+	rc = ksm_find_zone(db, t->zone, &t->z);
 	if (rc < 0)
 		goto out;
 	t->what = 3;
@@ -1586,7 +1680,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 		goto out;
 	}
 	if (rc == E_NOTFOUND && t.what == 2) {
-		zone_not_found(o);
+		ksm_zone_not_found(o);
 		rc = KSM_EUSAGE;
 		goto out;
 	}
@@ -1601,8 +1695,8 @@ cmd_key_import(struct ksm_ctx *ctx)
 	}
 
 	/* 6.-9. keytype, bits, algorithm, state */
-	if (parse_keytype(o->keytype, &keytype) != 0) {
-		rc = keytype_error(o->keytype);
+	if (ksm_parse_keytype(o->keytype, &keytype) != 0) {
+		rc = ksm_keytype_error(o->keytype);
 		goto out;
 	}
 	if (!all_digits(o->bits) || str_to_int64(o->bits, &bits) != 0 || bits > 65535) {

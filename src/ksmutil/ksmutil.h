@@ -181,4 +181,46 @@ int cmd_backup_rollback(struct ksm_ctx *ctx);
 int cmd_backup_done(struct ksm_ctx *ctx);
 int cmd_backup_list(struct ksm_ctx *ctx);
 
+/* cmd_rollover.c: the key-state commands and rollover list */
+int cmd_key_rollover(struct ksm_ctx *ctx);
+int cmd_key_ksk_retire(struct ksm_ctx *ctx);
+int cmd_key_ksk_revoke(struct ksm_ctx *ctx);
+int cmd_key_ds_seen(struct ksm_ctx *ctx);
+int cmd_rollover_list(struct ksm_ctx *ctx);
+
+/* ----------------------------------- cmd_key.c: shared with cmd_rollover.c */
+
+struct store_zone;
+struct hsm;
+struct dnskey;
+
+/* --keytype: KSK or 257 -> STORE_KSK, ZSK or 256 -> STORE_ZSK; -1 for anything else. */
+int ksm_parse_keytype(const char *text, int *out);
+/* Print the 1.x "Unrecognised keytype" error; returns KSM_EUSAGE. */
+int ksm_keytype_error(const char *text);
+
+/* --zone as the user typed it (with its final dot), malloc()ed; NULL when memory is short. */
+char *ksm_zone_typed(const struct ksm_opts *o);
+/*
+ * The zone of --zone inside a transaction: the name as given, then with a
+ * final dot (ksmutil-cli.md §2.6). E_NOTFOUND; *out freed with store_zone_free().
+ */
+int ksm_find_zone(db_t *db, const char *zone, struct store_zone **out);
+/* Print `Error: unable to find a zone named "<zone as typed>" in database`. */
+void ksm_zone_not_found(const struct ksm_opts *o);
+
+/*
+ * A key's public key as a DNSKEY with the given flags: decoded from the
+ * base64 cache (keypairs.publickey) when that is set and readable, else
+ * read from its repository, opening *hsm (NULL at first; the caller
+ * hsm_close()s it) only then. On success dk->key points into *key, which
+ * the caller frees. E_NOTFOUND: the key is not in its repository (or has
+ * no known repository); other codes: the HSM failed, ksm_hsm_errmsg() says why.
+ */
+int ksm_key_dnskey(struct ksm_ctx *ctx, struct hsm **hsm, const char *repository,
+	const char *locator, int algorithm, const char *pubkey, unsigned flags, struct dnskey *dk,
+	uint8_t **key);
+/* The detail of a failure of rc: the HSM layer's message when hsm is open, else err_str(rc). */
+const char *ksm_hsm_errmsg(const struct hsm *hsm, int rc);
+
 #endif

@@ -15,6 +15,7 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_repository.c \
 	src/ksmutil/cmd_database.c \
 	src/ksmutil/cmd_key.c \
+	src/ksmutil/cmd_rollover.c \
 	src/ksmutil/cmd_backup.c \
 	src/ksmutil/cmd_control.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)

@@ -17,14 +17,6 @@
 #include "common/clock.h"
 #include "ksmutil/ksmutil.h"
 
-static int
-cmd_not_implemented(struct ksm_ctx *ctx)
-{
-	printf("Error: '%s%s%s' is not implemented yet\n", ctx->command,
-	    ctx->verb ? " " : "", ctx->verb ? ctx->verb : "");
-	return KSM_ENOTIMPL;
-}
-
 struct ksm_verb {
 	const char *word;       /* upper case; matched as a prefix of the typed word */
 	ksm_handler fn;
@@ -51,10 +43,10 @@ static const struct ksm_verb policy_verbs[] = {
 };
 static const struct ksm_verb key_verbs[] = {
 	{ "LIST", cmd_key_list }, { "EXPORT", cmd_key_export },
-	{ "IMPORT", cmd_key_import }, { "ROLLOVER", cmd_not_implemented },
+	{ "IMPORT", cmd_key_import }, { "ROLLOVER", cmd_key_rollover },
 	{ "PURGE", cmd_key_purge }, { "GENERATE", cmd_key_generate },
-	{ "KSK-RETIRE", cmd_not_implemented }, { "KSK-REVOKE", cmd_not_implemented },
-	{ "DS-SEEN", cmd_not_implemented }, { "DELETE", cmd_key_delete },
+	{ "KSK-RETIRE", cmd_key_ksk_retire }, { "KSK-REVOKE", cmd_key_ksk_revoke },
+	{ "DS-SEEN", cmd_key_ds_seen }, { "DELETE", cmd_key_delete },
 	{ "ORPHANS", cmd_key_orphans },
 	{ NULL, NULL },
 };
@@ -64,7 +56,7 @@ static const struct ksm_verb backup_verbs[] = {
 	{ "LIST", cmd_backup_list }, { NULL, NULL },
 };
 static const struct ksm_verb rollover_verbs[] = {
-	{ "LIST", cmd_not_implemented }, { NULL, NULL },
+	{ "LIST", cmd_rollover_list }, { NULL, NULL },
 };
 static const struct ksm_verb database_verbs[] = {
 	{ "BACKUP", cmd_database_backup }, { "MIGRATE", cmd_database_migrate },

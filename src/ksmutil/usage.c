@@ -80,7 +80,7 @@ static const struct usage_block blocks[] = {
 	  "\t[--auto-accept]                         aka -A\n"
 	  "key ksk-retire\n"
 	  "\t--zone <zone>                           aka -z\n"
-	  "\t--keytag <keytag> | --cka_id <CKA_ID>   aka -x / -k\n"
+	  "\t[--keytag <keytag> | --cka_id <CKA_ID>] aka -x / -k\n"
 	  "key ds-seen\n"
 	  "\t--zone <zone>                           aka -z\n"
 	  "\t--keytag <keytag> | --cka_id <CKA_ID>   aka -x / -k\n"
@@ -106,7 +106,8 @@ static const struct usage_block blocks[] = {
 	  "\t[NOTE: backup done is deprecated]\n" },
 	{ USAGE_ROLLOVER,
 	  "rollover list\n"
-	  "\t[--zone <zone>]                         aka -z\n" },
+	  "\t[--zone <zone>]                         aka -z\n"
+	  "\t[--verbose]                             aka -v\n" },
 	{ USAGE_DATABASE,
 	  "database backup\n"
 	  "\t[--output <output>]                     aka -o\n"

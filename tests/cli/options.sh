@@ -69,10 +69,4 @@ ksm KEYS list
 is "$rc" 2 "KEYS list matches key list by prefix"
 like "$out" "$nodb" "KEYS list reaches the database"
 
-for words in "rollover list"; do
-	# shellcheck disable=SC2086
-	ksm $words
-	is "$rc" 3 "'$words' exits 3 until it is implemented"
-done
-
 done_testing

@@ -1274,6 +1274,306 @@ test_zonelist_bulk(void **state)
 	db_close(db);
 }
 
+/* ------------------------------------------------------------ key commands */
+
+/* A key pair of policy A in repository repo (NULL: one that is unknown), with cache and backup. */
+static int64_t
+kc_keypair(db_t *db, const char *locator, const char *repo, const char *pubkey, int backed_up)
+{
+	char sql[1024], repo_sql[128], pub_sql[128];
+
+	if (repo != NULL)
+		(void)snprintf(repo_sql, sizeof(repo_sql),
+			"(SELECT id FROM securitymodules WHERE name = '%s')", repo);
+	else
+		(void)snprintf(repo_sql, sizeof(repo_sql), "99");
+	if (pubkey != NULL)
+		(void)snprintf(pub_sql, sizeof(pub_sql), "'%s'", pubkey);
+	else
+		(void)snprintf(pub_sql, sizeof(pub_sql), "NULL");
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO keypairs (HSMkey_id, algorithm, size,"
+		" securitymodule_id, policy_id, compromisedflag, fixedDate, publickey, backup)"
+		" VALUES ('%s', 8, 2048, %s, (SELECT id FROM policies WHERE name = 'A'), 0, 0, %s,"
+		" %s)", locator, repo_sql, pub_sql, backed_up ? "'2020-01-01 00:00:00'" : "NULL");
+	exec_ok(db, sql);
+	return query_int(db, "SELECT max(id) FROM keypairs");
+}
+
+/* An allocation of key pair kp to zone (by name; "-" for zone id 999, a zone that is gone). */
+static void
+kc_alloc(db_t *db, int64_t kp, const char *zone, int keytype, const char *state,
+	const char *active, const char *retire, const char *dead)
+{
+	char sql[1024], zid[128];
+
+	if (strcmp(zone, "-") == 0)
+		(void)snprintf(zid, sizeof(zid), "999");
+	else
+		(void)snprintf(zid, sizeof(zid), "(SELECT id FROM zones WHERE name = '%s')", zone);
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+		" state, active, retire, dead, rfc5011, revoked) VALUES (%lld, %s, %d, %s, %s%s%s,"
+		" %s%s%s, %s%s%s, 0, 0)", (long long)kp, zid, keytype, state,
+		active ? "'" : "", active ? active : "NULL", active ? "'" : "",
+		retire ? "'" : "", retire ? retire : "NULL", retire ? "'" : "",
+		dead ? "'" : "", dead ? dead : "NULL", dead ? "'" : "");
+	exec_ok(db, sql);
+}
+
+/* Zones za, zb, zd of policy A and zc of policy B. */
+static db_t *
+kc_db(void)
+{
+	static const char *const names[] = { "za", "zb", "zc", "zd" };
+	struct store_zone z;
+	db_t *db = db_with_policies();
+
+	for (size_t i = 0; i < 4; i++) {
+		memset(&z, 0, sizeof(z));
+		z.name = (char *)names[i];
+		z.policy = (char *)(strcmp(names[i], "zc") == 0 ? "B" : "A");
+		assert_int_equal(store_zone_add(db, &z, NULL, NULL), 0);
+	}
+	return db;
+}
+
+/* "state|publish|active|retire|dead" of kp's allocation to zone. */
+static void
+kc_row(db_t *db, int64_t kp, const char *zone, const char *want)
+{
+	char sql[512];
+
+	(void)snprintf(sql, sizeof(sql), "SELECT coalesce(d.state, 'null') || '|' ||"
+		" coalesce(d.publish, '') || '|' || coalesce(d.active, '') || '|' ||"
+		" coalesce(d.retire, '') || '|' || coalesce(d.dead, '') FROM dnsseckeys d"
+		" JOIN zones z ON z.id = d.zone_id WHERE d.keypair_id = %lld AND z.name = '%s'",
+		(long long)kp, zone);
+	assert_query_text(db, sql, want);
+}
+
+static void
+kc_flags(db_t *db, int64_t kp, const char *want)
+{
+	char sql[256];
+
+	(void)snprintf(sql, sizeof(sql), "SELECT compromisedflag || '|' || fixedDate FROM keypairs"
+		" WHERE id = %lld", (long long)kp);
+	assert_query_text(db, sql, want);
+}
+
+#define KC_CANDIDATES (1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | \
+	1u << STORE_STATE_DSSUB | 1u << STORE_STATE_RETIRE)
+
+static void
+test_keycmd_zone_keys(void **state)
+{
+	struct store_zone_key *k = (struct store_zone_key *)0x1;
+	int64_t k1, k2, k3, k4, za;
+	size_t n = 99;
+	db_t *db;
+
+	(void)state;
+	db = kc_db();
+	za = query_int(db, "SELECT id FROM zones WHERE name = 'za'");
+	k1 = kc_keypair(db, "k1", "SoftHSM", "AwEAAQ==", 1);
+	kc_alloc(db, k1, "za", 257, "4", "2020-01-01 00:00:00", "2021-01-01 00:00:00", NULL);
+	k2 = kc_keypair(db, "k2", "Another", NULL, 0);
+	kc_alloc(db, k2, "za", 257, "3", NULL, NULL, NULL);
+	kc_alloc(db, k2, "zb", 257, "5", NULL, "2020-06-01 00:00:00", "2020-07-01 00:00:00");
+	exec_ok(db, "UPDATE dnsseckeys SET revoked = 1, rfc5011 = 1 WHERE state = 5");
+	k3 = kc_keypair(db, "k3", "SoftHSM", NULL, 0);
+	kc_alloc(db, k3, "za", 256, "4", NULL, NULL, NULL);
+	k4 = kc_keypair(db, "k4", NULL, NULL, 0);
+	kc_alloc(db, k4, "za", 257, "7", NULL, NULL, NULL);
+	kc_alloc(db, k4, "-", 257, "3", NULL, NULL, NULL);          /* a zone that is gone */
+	exec_ok(db, "UPDATE keypairs SET fixedDate = 1 WHERE HSMkey_id = 'k4'");
+
+	/* the KSK candidates of one zone, by key pair */
+	assert_int_equal(store_zone_keys(db, za, STORE_KSK, KC_CANDIDATES, &k, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(k[0].keypair_id, k1);
+	assert_int_equal(k[0].zone_id, za);
+	assert_string_equal(k[0].zone, "za");
+	assert_string_equal(k[0].policy, "A");
+	assert_string_equal(k[0].locator, "k1");
+	assert_string_equal(k[0].repository, "SoftHSM");
+	assert_string_equal(k[0].pubkey, "AwEAAQ==");
+	assert_int_equal(k[0].algorithm, 8);
+	assert_int_equal(k[0].keytype, STORE_KSK);
+	assert_int_equal(k[0].state, STORE_STATE_ACTIVE);
+	assert_int_equal(k[0].active, (time_t)1577836800);
+	assert_int_equal(k[0].retire, (time_t)1609459200);
+	assert_int_equal(k[0].publish, 0);
+	assert_int_equal(k[0].dead, 0);
+	assert_int_equal(k[0].backed_up, 1);
+	assert_int_equal(k[0].require_backup, 1);
+	assert_int_equal(k[0].fixed_date, 0);
+	assert_int_equal(k[1].keypair_id, k2);
+	assert_int_equal(k[1].state, STORE_STATE_READY);
+	assert_string_equal(k[1].repository, "Another");
+	assert_null(k[1].pubkey);
+	assert_int_equal(k[1].backed_up, 0);
+	assert_int_equal(k[1].require_backup, 0);
+	assert_int_equal(k[2].keypair_id, k4);
+	assert_int_equal(k[2].state, STORE_STATE_DSSUB);
+	assert_null(k[2].repository);
+	assert_int_equal(k[2].require_backup, 0);
+	assert_int_equal(k[2].fixed_date, 1);
+	store_zone_key_free_array(k, n);
+
+	/* every zone, both roles, one state: by zone, then key pair */
+	assert_int_equal(store_zone_keys(db, 0, 0, 1u << STORE_STATE_ACTIVE, &k, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(k[0].keypair_id, k1);
+	assert_int_equal(k[1].keypair_id, k3);
+	assert_int_equal(k[1].keytype, STORE_ZSK);
+	store_zone_key_free_array(k, n);
+	assert_int_equal(store_zone_keys(db, 0, STORE_KSK, 1u << STORE_STATE_RETIRE, &k, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(k[0].zone, "zb");
+	assert_int_equal(k[0].revoked, 1);
+	assert_int_equal(k[0].rfc5011, 1);
+	assert_int_equal(k[0].retire, (time_t)1590969600);
+	assert_int_equal(k[0].dead, (time_t)1593561600);
+	store_zone_key_free_array(k, n);
+	/* READY everywhere: the allocation to a zone that is gone is left out */
+	assert_int_equal(store_zone_keys(db, 0, STORE_KSK, 1u << STORE_STATE_READY, &k, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(k[0].keypair_id, k2);
+	store_zone_key_free_array(k, n);
+	assert_int_equal(store_zone_keys(db, za, STORE_ZSK, 1u << STORE_STATE_DEAD, &k, &n), 0);
+	assert_int_equal(n, 0);
+	store_zone_key_free_array(k, n);
+
+	/* no state is no query */
+	k = (struct store_zone_key *)0x1;
+	n = 99;
+	assert_int_equal(store_zone_keys(db, za, 0, 0, &k, &n), E_INVAL);
+	assert_int_equal(store_zone_keys(db, za, 0, 1u, &k, &n), E_INVAL);
+	assert_int_equal(store_zone_keys(db, za, 0, 1u << (STORE_STATE_MAX + 1), &k, &n), E_INVAL);
+	assert_int_equal(store_zone_keys(NULL, za, 0, KC_CANDIDATES, &k, &n), E_INVAL);
+	assert_ptr_equal(k, (struct store_zone_key *)0x1);
+	assert_int_equal(n, 99);
+	store_zone_key_free_array(NULL, 0);
+	db_close(db);
+}
+
+static void
+test_keycmd_fix_dates(void **state)
+{
+	int64_t kp;
+	db_t *db;
+
+	(void)state;
+	db = kc_db();
+	kp = kc_keypair(db, "k1", "SoftHSM", NULL, 0);
+	kc_flags(db, kp, "0|0");
+	assert_int_equal(store_keypair_fix_dates(db, kp), 0);
+	kc_flags(db, kp, "0|1");
+	assert_int_equal(store_keypair_fix_dates(db, kp), 0);       /* already: still found */
+	kc_flags(db, kp, "0|1");
+	assert_int_equal(store_keypair_fix_dates(db, kp + 100), E_NOTFOUND);
+	assert_int_equal(store_keypair_fix_dates(NULL, kp), E_INVAL);
+	db_close(db);
+}
+
+static void
+test_keycmd_roll(void **state)
+{
+	struct store_roll r;
+	struct store_roll_result res;
+	int64_t ka1, ks1, ks2, kr, kz1, kb, kold, za, zc, pa;
+	db_t *db;
+
+	(void)state;
+	db = kc_db();
+	za = query_int(db, "SELECT id FROM zones WHERE name = 'za'");
+	zc = query_int(db, "SELECT id FROM zones WHERE name = 'zc'");
+	pa = query_int(db, "SELECT id FROM policies WHERE name = 'A'");
+	/* ka1: active in za and zb, published in zc, unallocated state in zd */
+	ka1 = kc_keypair(db, "ka1", "SoftHSM", NULL, 0);
+	kc_alloc(db, ka1, "za", 257, "4", "2023-01-01 00:00:00", NULL, NULL);
+	kc_alloc(db, ka1, "zb", 257, "4", "2023-01-01 00:00:00", NULL, NULL);
+	kc_alloc(db, ka1, "zc", 257, "2", NULL, NULL, NULL);
+	kc_alloc(db, ka1, "zd", 257, "NULL", NULL, NULL, NULL);
+	/* kold: an earlier death of ka1's kind in zb stays as it was */
+	kold = kc_keypair(db, "kold", "SoftHSM", NULL, 0);
+	kc_alloc(db, kold, "zb", 257, "6", NULL, NULL, "2023-06-01 00:00:00");
+	/* standbys: za has no successor on its way, zb has a ready one */
+	ks1 = kc_keypair(db, "ks1", "SoftHSM", NULL, 0);
+	kc_alloc(db, ks1, "za", 257, "9", NULL, NULL, NULL);
+	ks2 = kc_keypair(db, "ks2", "SoftHSM", NULL, 0);
+	kc_alloc(db, ks2, "zb", 257, "9", NULL, NULL, NULL);
+	kr = kc_keypair(db, "kr", "SoftHSM", NULL, 0);
+	kc_alloc(db, kr, "zb", 257, "3", NULL, NULL, NULL);
+	kz1 = kc_keypair(db, "kz1", "SoftHSM", NULL, 0);
+	kc_alloc(db, kz1, "za", 256, "4", "2023-01-01 00:00:00", NULL, NULL);
+	kb = kc_keypair(db, "kb", "SoftHSM", NULL, 0);
+	kc_alloc(db, kb, "zc", 257, "4", "2023-01-01 00:00:00", NULL, NULL);
+
+	memset(&r, 0, sizeof(r));
+	r.now = NOW;
+	r.standby_active = NOW + 5300;
+	/* bad requests */
+	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL);        /* no role, no target */
+	r.ksk = 1;
+	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL);        /* no target */
+	r.zone_id = za;
+	assert_int_equal(store_key_roll(NULL, &r, &res), E_INVAL);
+	assert_int_equal(store_key_roll(db, NULL, &res), E_INVAL);
+
+	/* the KSK of za: every instance, and za's standby */
+	memset(&res, 0xff, sizeof(res));
+	assert_int_equal(store_key_roll(db, &r, &res), 0);
+	assert_int_equal(res.keypairs, 1);
+	assert_int_equal(res.retired, 2);
+	assert_int_equal(res.killed, 2);
+	assert_int_equal(res.promoted, 1);
+	kc_flags(db, ka1, "1|1");
+	kc_row(db, ka1, "za", "4||2023-01-01 00:00:00|" NOW_TEXT "|");
+	kc_row(db, ka1, "zb", "4||2023-01-01 00:00:00|" NOW_TEXT "|");
+	kc_row(db, ka1, "zc", "6||||" NOW_TEXT);
+	kc_row(db, ka1, "zd", "6||||" NOW_TEXT);
+	kc_row(db, kold, "zb", "6||||2023-06-01 00:00:00");
+	kc_row(db, ks1, "za", "10|" NOW_TEXT "|2023-11-14 23:41:40||");
+	kc_row(db, ks2, "zb", "9||||");
+	kc_row(db, kr, "zb", "3||||");
+	kc_row(db, kz1, "za", "4||2023-01-01 00:00:00||");
+	kc_flags(db, kz1, "0|0");
+	kc_row(db, kb, "zc", "4||2023-01-01 00:00:00||");
+	kc_flags(db, kb, "0|0");
+
+	/* the ZSKs of policy A; no standby step for ZSKs */
+	r.zone_id = 0;
+	r.policy_id = pa;
+	r.ksk = 0;
+	r.zsk = 1;
+	r.now = NOW + 60;
+	assert_int_equal(store_key_roll(db, &r, &res), 0);
+	assert_int_equal(res.keypairs, 1);
+	assert_int_equal(res.retired, 1);
+	assert_int_equal(res.killed, 0);
+	assert_int_equal(res.promoted, 0);
+	kc_flags(db, kz1, "1|1");
+	kc_row(db, kz1, "za", "4||2023-01-01 00:00:00|2023-11-14 22:14:20|");
+	kc_row(db, ka1, "za", "4||2023-01-01 00:00:00|" NOW_TEXT "|");
+	kc_row(db, kb, "zc", "4||2023-01-01 00:00:00||");
+
+	/* both roles of zone zc (policy B): its own KSK only */
+	r.policy_id = 0;
+	r.zone_id = zc;
+	r.ksk = 1;
+	assert_int_equal(store_key_roll(db, &r, NULL), 0);
+	kc_row(db, kb, "zc", "4||2023-01-01 00:00:00|2023-11-14 22:14:20|");
+	kc_flags(db, kb, "1|1");
+	kc_row(db, ka1, "zc", "6||||" NOW_TEXT);
+
+	/* a zone without active keys: nothing */
+	r.zone_id = query_int(db, "SELECT id FROM zones WHERE name = 'zd'");
+	assert_int_equal(store_key_roll(db, &r, &res), 0);
+	assert_int_equal(res.keypairs + res.retired + res.killed + res.promoted, 0);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -1291,6 +1591,9 @@ main(void)
 		cmocka_unit_test(test_zonelist_import),
 		cmocka_unit_test(test_zonelist_errors),
 		cmocka_unit_test(test_zonelist_bulk),
+		cmocka_unit_test(test_keycmd_zone_keys),
+		cmocka_unit_test(test_keycmd_fix_dates),
+		cmocka_unit_test(test_keycmd_roll),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

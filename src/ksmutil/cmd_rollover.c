@@ -1,0 +1,1063 @@
+/*
+ * cmd_rollover.c - the commands of ods-ksmutil that move keys between
+ * states by hand, and the list of coming rollovers (ksmutil-cli.md §5.6,
+ * §5.7, §5.8, §5.10, §6.1; enforcer.md §3.6):
+ *
+ *   key rollover   flag the active keys of a zone or policy for a forced roll
+ *   key ksk-retire retire an active KSK now
+ *   key ds-seen    the parent holds a KSK's DS: READY -> ACTIVE, DSSUB -> DSPUBLISH
+ *   key ksk-revoke mark a retired KSK revoked (hidden)
+ *   rollover list  the next rollover of every zone
+ *
+ * Every command does all its reading and writing in one write transaction,
+ * so a key changed meanwhile by another host (or the daemon) is seen as it
+ * is now; a refusal rolls back, leaving the database as it was. The new
+ * dates come from the formulas of enforcer/state.h, the ones the daemon
+ * recomputes them with.
+ *
+ * Fixed 1.x quirks: Q4 (ksk-retire always waits the DS TTL before the key
+ * is dead), Q8 (promoted standbys get publish = now), Q9 (ds-seen takes
+ * only READY and DSSUB keys), Q12 (ds-seen does not activate an unbacked
+ * key whose repository requires backups), Q24 (the rollover SQL has no
+ * empty lists), quirk 9 of ksmutil-cli.md §12 (rollover rejects an
+ * unknown --keytype), quirk 13 (zones named as typed); rollover list takes
+ * no lock, makes no backup and only reads.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/str.h"
+#include "common/timeparse.h"
+#include "enforcer/state.h"
+#include "hsm/dnskey.h"
+#include "hsm/hsm.h"
+#include "ksmutil/ksmutil.h"
+#include "store/store.h"
+
+/*
+ * 1.x ended these refusals with status 255 (an internal -1) and the spec
+ * keeps it: "key is already active", "no matching key", "would leave no
+ * active key", "more than one key matched".
+ */
+#define KSM_EREFUSED 255
+
+/* The states 1.x looked for a named KSK in (ds-seen, ksk-retire, ksk-revoke). */
+#define CANDIDATE_STATES (1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | \
+	1u << STORE_STATE_DSSUB | 1u << STORE_STATE_RETIRE)
+
+/* The syslog lines are at most this long, as in 1.x. */
+#define LOGMSG_LEN 256
+
+/* ---------------------------------------------------------------- helpers */
+
+static int
+all_digits(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+/* How the user named a key: --cka_id wins when both are given (1.x). */
+struct key_spec {
+	const char *cka_id;     /* NULL: by keytag, or not named at all */
+	long keytag;            /* -1: no keytag */
+};
+
+static int
+key_named(const struct key_spec *spec)
+{
+	return spec->cka_id != NULL || spec->keytag >= 0;
+}
+
+/* --keytag must be digits (1.x's message); a value above 65535 simply matches nothing. */
+static int
+parse_key_spec(const struct ksm_opts *o, struct key_spec *spec)
+{
+	int64_t v;
+
+	spec->cka_id = o->cka_id;
+	spec->keytag = -1;
+	if (o->keytag == NULL)
+		return 0;
+	if (!all_digits(o->keytag)) {
+		printf("Error: keytag \"%s\"; should be numeric only\n", o->keytag);
+		return -1;
+	}
+	if (str_to_int64(o->keytag, &v) != 0 || v > 65535)
+		v = 65536;
+	spec->keytag = (long)v;
+	return 0;
+}
+
+static void
+ksm_syslog(const char *line)
+{
+	log_syslog_once("ods-ksmutil", LOG_DAEMON, LOG_INFO, "%s", line);
+}
+
+/* Notify the daemon; ds-seen and ksk-revoke say "Performed a HUP ods-enforcerd" when it went. */
+static void
+notify_and_report(struct ksm_ctx *ctx)
+{
+	if (ksm_notify_enforcer(ctx))
+		printf("Performed a HUP ods-enforcerd\n");
+}
+
+/* An allocation as store_alloc_update() writes it. */
+static struct store_alloc
+alloc_of(const struct store_zone_key *k)
+{
+	struct store_alloc a;
+
+	memset(&a, 0, sizeof(a));
+	a.keypair_id = k->keypair_id;
+	a.zone_id = k->zone_id;
+	a.keytype = k->keytype;
+	a.state = k->state;
+	a.publish = k->publish;
+	a.ready = k->ready;
+	a.active = k->active;
+	a.retire = k->retire;
+	a.dead = k->dead;
+	a.rfc5011 = k->rfc5011;
+	a.revoked = k->revoked;
+	return a;
+}
+
+/* a before b: the earlier date first, an unset one (0: never) last. */
+static int
+earlier(time_t a, time_t b)
+{
+	if (a == 0)
+		return 0;
+	return b == 0 || a < b;
+}
+
+/*
+ * The keys of keys[0..n) that spec names, as indexes into idx (room for n)
+ * and their number in *nmatch, in list order. A --cka_id must equal the
+ * stored one; a keytag is computed with the KSK flags (+ REVOKE when
+ * revoked) from the cached public key, or from the HSM when there is none.
+ * Appends "Found key with CKA_ID <c>" per match, and 1.x's "NOT IN
+ * repository" line per key the HSM does not hold. Returns 0, or the HSM
+ * failure (nothing is matched then).
+ */
+static int
+match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct ksm_text *t,
+	const struct store_zone_key *keys, size_t n, const struct key_spec *spec, size_t *idx,
+	size_t *nmatch)
+{
+	size_t i, m = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct store_zone_key *k = &keys[i];
+		int match;
+
+		if (spec->cka_id != NULL) {
+			match = strcmp(k->locator, spec->cka_id) == 0;
+		} else {
+			unsigned flags = DNSKEY_FLAGS_KSK | (k->revoked ? DNSKEY_FLAG_REVOKE : 0);
+			struct dnskey dk;
+			uint8_t *key = NULL;
+
+			rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm,
+			    k->pubkey, flags, &dk, &key);
+			if (rc == E_NOTFOUND) {
+				ksm_text_printf(t, "cka_id %-33s in DB but NOT IN repository\n",
+				    k->locator);
+				continue;
+			}
+			if (rc != 0)
+				return rc;
+			match = dnskey_keytag(&dk) == spec->keytag;
+			free(key);
+		}
+		if (!match)
+			continue;
+		idx[m++] = i;
+		ksm_text_printf(t, "Found key with CKA_ID %s\n", k->locator);
+	}
+	*nmatch = m;
+	return 0;
+}
+
+/* ----------------------------------------------------- the named-key txn */
+
+/*
+ * What the transactions of ds-seen, ksk-retire and ksk-revoke share: the
+ * zone, its KSK candidates, the named key among them, the policy. A
+ * refusal sets outcome and returns E_DENIED so that nothing is written.
+ */
+enum outcome {
+	OUT_NONE = 0,
+	OUT_NO_ZONE,            /* --zone names no zone */
+	OUT_HSM,                /* a keytag could not be computed: hsm_rc */
+	OUT_AMBIGUOUS,          /* more than one key matched */
+	OUT_NO_MATCH,           /* no key (in the right state) matched */
+	OUT_ACTIVE,             /* ds-seen: the key is active already */
+	OUT_LAST_ACTIVE,        /* ksk-retire: it would leave no active KSK */
+	OUT_BACKUP,             /* ds-seen: not backed up, and its repository requires it */
+	OUT_NO_REVOKE,          /* ksk-revoke: the zone has no retired KSK left to revoke */
+	OUT_NO_POLICY,          /* the zone's policy is not in the database */
+	OUT_DONE,               /* changed */
+};
+
+struct key_txn {
+	struct ksm_ctx *ctx;
+	const char *zone;               /* NULL: every zone (retire, revoke of a named key) */
+	struct key_spec spec;
+	time_t now;
+	hsm_t *hsm;                     /* opened on first need, kept across retries */
+	/* per attempt */
+	struct store_zone_key *keys;
+	size_t n;
+	size_t *idx;                    /* matches */
+	size_t nmatch;
+	struct kasp_policy *pol;
+	enum outcome outcome;
+	int hsm_rc;
+	struct ksm_text text;           /* what the attempt prints */
+};
+
+static void
+key_txn_clear(struct key_txn *t)
+{
+	store_zone_key_free_array(t->keys, t->n);
+	t->keys = NULL;
+	t->n = 0;
+	free(t->idx);
+	t->idx = NULL;
+	t->nmatch = 0;
+	kasp_policy_free(t->pol);
+	t->pol = NULL;
+	t->outcome = OUT_NONE;
+	t->hsm_rc = 0;
+	ksm_text_reset(&t->text);
+}
+
+static void
+key_txn_free(struct key_txn *t)
+{
+	key_txn_clear(t);
+	ksm_text_free(&t->text);
+	hsm_close(t->hsm);
+	t->hsm = NULL;
+}
+
+/* Stop the attempt with a refusal: nothing it wrote stays. */
+static int
+refuse(struct key_txn *t, enum outcome why)
+{
+	t->outcome = why;
+	return E_DENIED;
+}
+
+/*
+ * Start an attempt: the zone (if named), its KSKs in the candidate states
+ * (or every zone's), and the keys the spec names (when it names one).
+ */
+static int
+key_txn_begin(db_t *db, struct key_txn *t)
+{
+	struct store_zone *z = NULL;
+	int64_t zone_id = 0;
+	int rc;
+
+	key_txn_clear(t);
+	if (t->zone != NULL) {
+		rc = ksm_find_zone(db, t->zone, &z);
+		if (rc == E_NOTFOUND)
+			rc = refuse(t, OUT_NO_ZONE);
+		if (rc < 0)
+			goto out;
+		zone_id = z->id;
+	}
+	rc = store_zone_keys(db, zone_id, STORE_KSK, CANDIDATE_STATES, &t->keys, &t->n);
+	if (rc < 0)
+		goto out;
+	t->idx = calloc(t->n + 1, sizeof(*t->idx));
+	if (t->idx == NULL) {
+		rc = E_NOMEM;
+		goto out;
+	}
+	if (key_named(&t->spec)) {
+		rc = match_keys(t->ctx, &t->hsm, &t->text, t->keys, t->n, &t->spec, t->idx,
+		    &t->nmatch);
+		if (rc != 0) {
+			t->hsm_rc = rc;
+			t->outcome = OUT_HSM;
+		}
+	}
+out:
+	store_zone_free(z);
+	return rc;
+}
+
+/* The policy of the zone of k (into t->pol). */
+static int
+load_policy(db_t *db, struct key_txn *t, const struct store_zone_key *k)
+{
+	int rc;
+
+	if (k->policy == NULL)
+		return refuse(t, OUT_NO_POLICY);
+	rc = store_policy_get(db, k->policy, &t->pol);
+	if (rc == E_NOTFOUND)
+		rc = refuse(t, OUT_NO_POLICY);
+	return rc;
+}
+
+/* ACTIVE KSKs of a zone among the candidates, leaving out the one at skip (n: none). */
+static size_t
+count_active(const struct key_txn *t, int64_t zone_id, size_t skip, size_t *oldest)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < t->n; i++) {
+		const struct store_zone_key *k = &t->keys[i];
+
+		if (i == skip || k->zone_id != zone_id || k->state != STORE_STATE_ACTIVE)
+			continue;
+		/* the earliest retire date; keys come by key pair, so a tie goes to the lowest */
+		if (c == 0 || earlier(k->retire, t->keys[*oldest].retire))
+			*oldest = i;
+		c++;
+	}
+	return c;
+}
+
+/* Retire t->keys[i] now; it is dead once its DS has left the parent's caches (Q4). */
+static int
+retire_now(db_t *db, struct key_txn *t, size_t i)
+{
+	const struct store_zone_key *k = &t->keys[i];
+	struct store_alloc a = alloc_of(k);
+
+	a.state = STORE_STATE_RETIRE;
+	a.retire = t->now;
+	a.dead = t->now + (time_t)state_retire_wait(t->pol, STORE_KSK, k->rfc5011);
+	return store_alloc_update(db, &a);
+}
+
+/*
+ * The message of a refusal or failure of a key_txn, after its text; the
+ * exit status. not_state: the state name of the "No keys in the <S> state"
+ * message.
+ */
+static int
+key_txn_report(struct ksm_ctx *ctx, struct key_txn *t, int rc, const char *not_state)
+{
+	ksm_text_flush(&t->text);
+	switch (t->outcome) {
+	case OUT_NO_ZONE:
+		ksm_zone_not_found(&ctx->opt);
+		return KSM_EUSAGE;
+	case OUT_HSM:
+		printf("Error: %s\n", ksm_hsm_errmsg(t->hsm, t->hsm_rc));
+		return KSM_ERUNTIME;
+	case OUT_AMBIGUOUS:
+		printf("More than one key matched your parameters, please include more "
+		    "information from the above keys\n");
+		return KSM_EREFUSED;
+	case OUT_ACTIVE:
+		printf("Key is already active\n");
+		return KSM_EREFUSED;
+	case OUT_NO_MATCH:
+		printf("No keys in the %s state matched your parameters, please check the "
+		    "parameters\n", not_state);
+		return KSM_EREFUSED;
+	case OUT_LAST_ACTIVE:
+		printf("Error: completing this action would leave no active keys on zone, "
+		    "quitting...\n");
+		return KSM_EREFUSED;
+	case OUT_BACKUP:
+		printf("Error: Trying to make non-backed up KSK active when RequireBackup flag "
+		    "is set\n");
+		return KSM_EREFUSED;
+	case OUT_NO_REVOKE:
+		printf("Error: Could not find a key to revoke, quitting...\n");
+		return KSM_EREFUSED;
+	case OUT_NO_POLICY:
+		printf("Error: failed to find policy for zone\n");
+		return KSM_ERUNTIME;
+	default:
+		return ksm_db_fail(ctx, rc);
+	}
+}
+
+/* ---------------------------------------------------------- key ds-seen */
+
+struct seen_txn {
+	struct key_txn t;
+	int no_retire;
+	/* out */
+	int made_active;        /* else made into standby */
+	char *locator;
+	int retire_blocked;     /* the old key stays: it would leave no active KSK */
+};
+
+static int
+seen_txn(db_t *db, void *arg)
+{
+	struct seen_txn *s = arg;
+	struct key_txn *t = &s->t;
+	const struct store_zone_key *k;
+	struct store_alloc a;
+	size_t chosen, oldest = 0, others, i;
+	int rc, retired = 0;
+
+	free(s->locator);
+	s->locator = NULL;
+	s->made_active = s->retire_blocked = 0;
+	rc = key_txn_begin(db, t);
+	if (rc != 0)
+		return rc;
+	if (t->nmatch > 1)
+		return refuse(t, OUT_AMBIGUOUS);
+	if (t->nmatch == 1 && t->keys[t->idx[0]].state == STORE_STATE_ACTIVE)
+		return refuse(t, OUT_ACTIVE);
+	/* Q9: a RETIRE key is a candidate, but is not made a standby again */
+	if (t->nmatch == 0 || (t->keys[t->idx[0]].state != STORE_STATE_READY &&
+	    t->keys[t->idx[0]].state != STORE_STATE_DSSUB))
+		return refuse(t, OUT_NO_MATCH);
+	chosen = t->idx[0];
+	k = &t->keys[chosen];
+	if ((rc = load_policy(db, t, k)) != 0)
+		return rc;
+	s->locator = str_dup(k->locator);
+	if (s->locator == NULL)
+		return E_NOMEM;
+	a = alloc_of(k);
+	if (k->state == STORE_STATE_DSSUB) {
+		/* a standby: its DS is at the parent, and propagates */
+		a.state = STORE_STATE_DSPUBLISH;
+		a.publish = t->now;
+		a.ready = t->now + (time_t)state_ds_wait(t->pol);
+		rc = store_alloc_update(db, &a);
+		if (rc == 0)
+			ksm_text_printf(&t->text, "Key %s made into standby\n", k->locator);
+		t->outcome = OUT_DONE;
+		return rc;
+	}
+	/* Q12: the backup requirement holds for this activation too */
+	if (k->require_backup && !k->backed_up)
+		return refuse(t, OUT_BACKUP);
+	a.state = STORE_STATE_ACTIVE;
+	a.active = t->now;
+	a.retire = state_retire_date(t->pol, STORE_KSK, t->now);
+	rc = store_alloc_update(db, &a);
+	if (rc != 0)
+		return rc;
+	s->made_active = 1;
+	t->outcome = OUT_DONE;
+	ksm_text_printf(&t->text, "Key %s made active\n", k->locator);
+	if (s->no_retire) {
+		ksm_text_printf(&t->text, "Old key NOT retired\n");
+		return 0;
+	}
+	/* the oldest other active KSK goes, when there is one */
+	others = count_active(t, k->zone_id, chosen, &oldest);
+	if (others > 0) {
+		rc = retire_now(db, t, oldest);
+		if (rc == 0)
+			ksm_text_printf(&t->text, "Old key retired\n");
+		return rc;
+	}
+	for (i = 0; i < t->n; i++) {
+		retired |= t->keys[i].zone_id == k->zone_id &&
+		    t->keys[i].state == STORE_STATE_RETIRE;
+	}
+	/* no other active KSK: a new zone is fine; after a retirement it is odd */
+	s->retire_blocked = retired;
+	return 0;
+}
+
+int
+cmd_key_ds_seen(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct seen_txn s;
+	char logmsg[LOGMSG_LEN];
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if (o->keytag == NULL && o->cka_id == NULL) {
+		/* 1.x's text, without its closing parenthesis */
+		printf("Please provide a keytag or a CKA_ID for the key (CKA_ID will be used if "
+		    "both are provided\n");
+		ksm_usage(ctx, USAGE_KEY, 0);
+		return KSM_EUSAGE;
+	}
+	if (o->zone == NULL) {
+		printf("Please specify a zone using the --zone flag\n");
+		ksm_usage(ctx, USAGE_KEY, 0);
+		return KSM_EUSAGE;
+	}
+	if (parse_key_spec(o, &s.t.spec) != 0)
+		return KSM_EUSAGE;
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return rc;
+	s.t.ctx = ctx;
+	s.t.zone = o->zone;
+	s.t.now = clock_now();
+	s.no_retire = o->no_retire;
+	rc = db_transact(ctx->db, DB_TXN_WRITE, seen_txn, &s);
+	if (rc != 0) {
+		rc = key_txn_report(ctx, &s.t, rc, "READY");
+		goto out;
+	}
+	ksm_text_flush(&s.t.text);
+	snprintf(logmsg, sizeof(logmsg), "Key %s made %s", s.locator,
+	    s.made_active ? "active" : "into standby");
+	ksm_syslog(logmsg);
+	rc = KSM_OK;
+	if (s.retire_blocked) {
+		/* the activation stands (the zone needs its KSK); only the retirement is skipped */
+		printf("Error: retiring a key would leave no active keys on zone, skipping...\n");
+		rc = KSM_EREFUSED;
+	}
+	if (o->no_notify) {
+		printf("No HUP ods-enforcerd was performed as the '--no-notify' flag was "
+		    "specified.\n");
+		printf("Warning: The enforcer must be manually notified or the changes will not "
+		    "take full effect until the next scheduled enforcer run.\n");
+	} else {
+		notify_and_report(ctx);
+	}
+out:
+	free(s.locator);
+	key_txn_free(&s.t);
+	return rc;
+}
+
+/* -------------------------------------------------------- key ksk-retire */
+
+static int
+retire_txn(db_t *db, void *arg)
+{
+	struct key_txn *t = arg;
+	size_t chosen = 0, oldest = 0;
+	int rc;
+
+	rc = key_txn_begin(db, t);
+	if (rc != 0)
+		return rc;
+	if (!key_named(&t->spec)) {
+		/* the active KSK with the earliest retire date, if another stays active */
+		if (count_active(t, t->n > 0 ? t->keys[0].zone_id : 0, t->n, &oldest) < 2)
+			return refuse(t, OUT_LAST_ACTIVE);
+		chosen = oldest;
+	} else {
+		if (t->nmatch > 1)
+			return refuse(t, OUT_AMBIGUOUS);
+		if (t->nmatch == 0 || t->keys[t->idx[0]].state != STORE_STATE_ACTIVE)
+			return refuse(t, OUT_NO_MATCH);
+		chosen = t->idx[0];
+		if (count_active(t, t->keys[chosen].zone_id, t->n, &oldest) < 2)
+			return refuse(t, OUT_LAST_ACTIVE);
+	}
+	if ((rc = load_policy(db, t, &t->keys[chosen])) != 0)
+		return rc;
+	rc = retire_now(db, t, chosen);
+	if (rc != 0)
+		return rc;
+	t->outcome = OUT_DONE;
+	if (key_named(&t->spec))
+		ksm_text_printf(&t->text, "Key %s retired\n", t->keys[chosen].locator);
+	else
+		ksm_text_printf(&t->text, "Old key retired\n");
+	return 0;
+}
+
+int
+cmd_key_ksk_retire(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct key_txn t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	/* 1.x asks before anything else */
+	if (!ksm_confirm(ctx, "*WARNING* This will retire the currently active KSK; are you sure? "
+	    "[y/N] "))
+		return KSM_OK;
+	if (parse_key_spec(o, &t.spec) != 0)
+		return KSM_EUSAGE;
+	if (o->zone == NULL && !key_named(&t.spec)) {
+		printf("Please provide a zone or details of the key to roll\n");
+		ksm_usage(ctx, USAGE_KEY, 0);
+		return KSM_EUSAGE;
+	}
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return rc;
+	t.ctx = ctx;
+	t.zone = o->zone;
+	t.now = clock_now();
+	rc = db_transact(ctx->db, DB_TXN_WRITE, retire_txn, &t);
+	if (rc != 0) {
+		rc = key_txn_report(ctx, &t, rc, "ACTIVE");
+		goto out;
+	}
+	/* 1.x did not notify here: the daemon picks the change up on its next run */
+	ksm_text_flush(&t.text);
+	rc = KSM_OK;
+out:
+	key_txn_free(&t);
+	return rc;
+}
+
+/* -------------------------------------------------------- key ksk-revoke */
+
+struct revoke_txn {
+	struct key_txn t;
+	time_t tdead;
+};
+
+static int
+revoke_txn(db_t *db, void *arg)
+{
+	struct revoke_txn *r = arg;
+	struct key_txn *t = &r->t;
+	struct store_alloc a;
+	size_t chosen = 0, i;
+	int rc, found = 0;
+
+	rc = key_txn_begin(db, t);
+	if (rc != 0)
+		return rc;
+	if (!key_named(&t->spec)) {
+		/* the retired KSK of the zone that dies first, among those not yet revoked */
+		for (i = 0; i < t->n; i++) {
+			const struct store_zone_key *k = &t->keys[i];
+
+			if (k->state != STORE_STATE_RETIRE || k->revoked)
+				continue;
+			if (!found || earlier(k->dead, t->keys[chosen].dead))
+				chosen = i;
+			found = 1;
+		}
+		if (!found)
+			return refuse(t, OUT_NO_REVOKE);
+	} else {
+		if (t->nmatch > 1)
+			return refuse(t, OUT_AMBIGUOUS);
+		if (t->nmatch == 0 || t->keys[t->idx[0]].state != STORE_STATE_RETIRE)
+			return refuse(t, OUT_NO_MATCH);
+		chosen = t->idx[0];
+	}
+	a = alloc_of(&t->keys[chosen]);
+	a.revoked = 1;
+	a.dead = r->tdead;
+	rc = store_alloc_update(db, &a);
+	/* the daemon keeps this dead date (fixedDate) */
+	if (rc == 0)
+		rc = store_keypair_fix_dates(db, a.keypair_id);
+	if (rc != 0)
+		return rc;
+	t->outcome = OUT_DONE;
+	if (key_named(&t->spec))
+		ksm_text_printf(&t->text, "Key %s revoked\n", t->keys[chosen].locator);
+	else
+		ksm_text_printf(&t->text, "Old key revoked\n");
+	return 0;
+}
+
+int
+cmd_key_ksk_revoke(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct revoke_txn r;
+	struct tm tm;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (parse_key_spec(o, &r.t.spec) != 0)
+		return KSM_EUSAGE;
+	if (o->zone == NULL && !key_named(&r.t.spec)) {
+		printf("Please provide a zone or details of the key to roll\n");
+		return KSM_EUSAGE;
+	}
+	r.t.now = clock_now();
+	if (o->tdead != NULL) {
+		if (time_parse(o->tdead, r.t.now, &r.tdead) != 0) {
+			printf("Error: unable to convert \"%s\" into a date\n", o->tdead);
+			fputs(time_help_text, stderr);
+			return KSM_EUSAGE;
+		}
+	} else {
+		/* 30 days on the local calendar, as 1.x counted them */
+		localtime_r(&r.t.now, &tm);
+		tm.tm_mday += 30;
+		tm.tm_isdst = -1;
+		r.tdead = mktime(&tm);
+	}
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return rc;
+	r.t.ctx = ctx;
+	r.t.zone = o->zone;
+	rc = db_transact(ctx->db, DB_TXN_WRITE, revoke_txn, &r);
+	if (rc != 0) {
+		rc = key_txn_report(ctx, &r.t, rc, "RETIRE");
+		goto out;
+	}
+	ksm_text_flush(&r.t.text);
+	notify_and_report(ctx);
+	rc = KSM_OK;
+out:
+	key_txn_free(&r.t);
+	return rc;
+}
+
+/* ---------------------------------------------------------- key rollover */
+
+struct roll_read {
+	const char *zone, *policy;      /* one of them */
+	/* out */
+	struct store_zone *z;
+	struct kasp_policy *pol;
+	int64_t policy_id;
+	int zones;                      /* zones on the policy (--policy) */
+	int missing;                    /* 1: no such zone, 2: no such policy */
+};
+
+static void
+roll_read_clear(struct roll_read *r)
+{
+	store_zone_free(r->z);
+	r->z = NULL;
+	kasp_policy_free(r->pol);
+	r->pol = NULL;
+	r->missing = 0;
+}
+
+static int
+roll_read_txn(db_t *db, void *arg)
+{
+	struct roll_read *r = arg;
+	struct store_policy *list = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	roll_read_clear(r);
+	if (r->zone != NULL) {
+		rc = ksm_find_zone(db, r->zone, &r->z);
+		if (rc == E_NOTFOUND)
+			r->missing = 1;
+		if (rc == 0)
+			rc = store_policy_get(db, r->z->policy, &r->pol);
+		return rc;
+	}
+	rc = store_policy_get(db, r->policy, &r->pol);
+	if (rc == E_NOTFOUND)
+		r->missing = 2;
+	if (rc == 0)
+		rc = store_policy_list(db, STORE_ORDER_ID, &list, &n);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (strcmp(list[i].name, r->policy) == 0) {
+			r->policy_id = list[i].id;
+			r->zones = list[i].zones;
+		}
+	}
+	store_policy_free_array(list, n);
+	return rc;
+}
+
+static int
+roll_txn(db_t *db, void *arg)
+{
+	return store_key_roll(db, arg, NULL);
+}
+
+int
+cmd_key_rollover(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct roll_read rd;
+	struct store_roll roll;
+	char logmsg[LOGMSG_LEN], *typed = NULL, *word = NULL;
+	int rc, keytype = 0;
+
+	memset(&rd, 0, sizeof(rd));
+	memset(&roll, 0, sizeof(roll));
+	if ((o->zone == NULL) == (o->policy == NULL)) {
+		printf("Please provide either a zone OR a policy to rollover\n");
+		ksm_usage(ctx, USAGE_KEY, 0);
+		return KSM_EUSAGE;
+	}
+	if (o->keytype == NULL && !o->all) {
+		printf("Please specify either a keytype, KSK or ZSK, with the --keytype <type> "
+		    "option or use the --all option\n");
+		ksm_usage(ctx, USAGE_KEY, 0);
+		return KSM_EUSAGE;
+	}
+	/* quirk 9: 1.x rolled nothing, silently, for an unknown type */
+	if (o->keytype != NULL && ksm_parse_keytype(o->keytype, &keytype) != 0)
+		return ksm_keytype_error(o->keytype);
+	/* the type as typed, lower case, in the messages (1.x) */
+	word = str_dup(o->keytype != NULL ? o->keytype : "all");
+	typed = o->zone != NULL ? ksm_zone_typed(o) : str_dup(o->policy);
+	if (word == NULL || typed == NULL) {
+		printf("Error: out of memory\n");
+		rc = KSM_ERUNTIME;
+		goto out;
+	}
+	str_lower(word);
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		goto out;
+	rd.zone = o->zone;
+	rd.policy = o->policy;
+	rc = db_transact(ctx->db, DB_TXN_READ, roll_read_txn, &rd);
+	if (rc == E_NOTFOUND && rd.missing == 1) {
+		printf("Error, can't find zone : %s\n", typed);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc == E_NOTFOUND && rd.missing == 2) {
+		printf("Error, can't find policy : %s\n", o->policy);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		goto out;
+	}
+	if (o->zone != NULL) {
+		/* the active key may be other zones' too */
+		if (rd.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with "
+		    "others, all instances of the active key on this zone will be retired; are you "
+		    "sure? [y/N] ")) {
+			rc = KSM_OK;
+			goto out;
+		}
+		roll.zone_id = rd.z->id;
+	} else {
+		if (!ksm_confirm(ctx, "*WARNING* This will roll all keys on the policy; are you "
+		    "sure? [y/N] ")) {
+			rc = KSM_OK;
+			goto out;
+		}
+		if (rd.zones == 0) {
+			printf("No zones on policy; nothing to roll\n");
+			rc = KSM_OK;
+			goto out;
+		}
+		roll.policy_id = rd.policy_id;
+	}
+	roll.ksk = keytype != STORE_ZSK;
+	roll.zsk = keytype != STORE_KSK;
+	roll.now = clock_now();
+	/* Q8: a promoted standby is published now and waits as a new KSK would */
+	roll.standby_active = roll.now + (time_t)state_publish_wait(rd.pol);
+	rc = db_transact(ctx->db, DB_TXN_WRITE, roll_txn, &roll);
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		goto out;
+	}
+	snprintf(logmsg, sizeof(logmsg), "Manual key rollover for key type %s on %s %s initiated",
+	    word, o->zone != NULL ? "zone" : "policy", typed);
+	printf("%s%s\n", o->zone != NULL ? "\n" : "", logmsg);
+	ksm_syslog(logmsg);
+	ksm_notify_enforcer(ctx);
+	rc = KSM_OK;
+out:
+	roll_read_clear(&rd);
+	free(typed);
+	free(word);
+	return rc;
+}
+
+/* --------------------------------------------------------- rollover list */
+
+struct rl_txn {
+	const char *zone;               /* NULL: every zone */
+	int verbose;
+	struct store_key *keys;
+	size_t n;
+	struct kasp_policy **pols;      /* -v: the policies of the waiting KSKs */
+	size_t npols;
+};
+
+static void
+rl_clear(struct rl_txn *r)
+{
+	store_key_free_array(r->keys, r->n);
+	r->keys = NULL;
+	r->n = 0;
+	for (size_t i = 0; i < r->npols; i++)
+		kasp_policy_free(r->pols[i]);
+	free(r->pols);
+	r->pols = NULL;
+	r->npols = 0;
+}
+
+static const struct kasp_policy *
+rl_policy(const struct rl_txn *r, const char *name)
+{
+	for (size_t i = 0; name != NULL && i < r->npols; i++) {
+		if (strcmp(r->pols[i]->name, name) == 0)
+			return r->pols[i];
+	}
+	return NULL;
+}
+
+/* A KSK waiting for its DS to be seen at the parent. */
+static int
+waiting(const struct store_key *k)
+{
+	return k->keytype == STORE_KSK &&
+	    (k->state == STORE_STATE_READY || k->state == STORE_STATE_DSSUB);
+}
+
+static int
+rl_txn(db_t *db, void *arg)
+{
+	struct rl_txn *r = arg;
+	struct store_zone *z = NULL;
+	struct store_key_filter f;
+	int rc;
+
+	rl_clear(r);
+	memset(&f, 0, sizeof(f));
+	if (r->zone != NULL) {
+		rc = ksm_find_zone(db, r->zone, &z);
+		if (rc < 0)
+			goto out;
+		f.zone_id = z->id;
+	}
+	f.states = 1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | 1u << STORE_STATE_DSSUB;
+	/* one query; it orders by zone id */
+	rc = store_key_list(db, &f, &r->keys, &r->n);
+	for (size_t i = 0; rc == 0 && r->verbose && i < r->n; i++) {
+		struct kasp_policy **grown;
+
+		if (!waiting(&r->keys[i]) || r->keys[i].policy == NULL ||
+		    rl_policy(r, r->keys[i].policy) != NULL)
+			continue;
+		grown = realloc(r->pols, (r->npols + 1) * sizeof(*grown));
+		if (grown == NULL) {
+			rc = E_NOMEM;
+			break;
+		}
+		r->pols = grown;
+		rc = store_policy_get(db, r->keys[i].policy, &r->pols[r->npols]);
+		if (rc == 0)
+			r->npols++;
+		else if (rc == E_NOTFOUND)
+			rc = 0;         /* printed with TTL 0 */
+	}
+out:
+	store_zone_free(z);
+	return rc;
+}
+
+/* The DNSKEY block of rollover list -v for one waiting KSK; 0 or an exit status. */
+static int
+print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol)
+{
+	struct dnskey dk;
+	uint8_t *key = NULL;
+	char *line = NULL;
+	int rc;
+
+	rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm, k->pubkey,
+	    DNSKEY_FLAGS_KSK, &dk, &key);
+	if (rc == E_NOTFOUND) {
+		printf("Key %s in DB but not repository\n", k->locator);
+		return KSM_ERUNTIME;
+	}
+	if (rc != 0) {
+		printf("Error: %s\n", ksm_hsm_errmsg(*hsm, rc));
+		return KSM_ERUNTIME;
+	}
+	rc = dnskey_format(k->zone, pol != NULL ? (uint32_t)pol->key_ttl : 0, &dk, &line);
+	free(key);
+	if (rc != 0) {
+		printf("Error: cannot format the DNSKEY of key %s: %s\n", k->locator, err_str(rc));
+		return KSM_ERUNTIME;
+	}
+	/* 1.x printed the record with single spaces for its tabs */
+	for (char *p = line; *p; p++) {
+		if (*p == '\t')
+			*p = ' ';
+	}
+	printf("\n*** Found DNSKEY RECORD involved with rollover:\n%s\n", line);
+	printf("\nOnce the DS record for this DNSKEY is seen in DNS you can issue the ds-seen "
+	    "command for zone %s with the cka_id %s\n", k->zone, k->locator);
+	free(line);
+	return KSM_OK;
+}
+
+int
+cmd_rollover_list(struct ksm_ctx *ctx)
+{
+	const struct ksm_opts *o = &ctx->opt;
+	struct rl_txn r;
+	hsm_t *hsm = NULL;
+	size_t i, nwaiting = 0;
+	int rc, failed = 0;
+
+	memset(&r, 0, sizeof(r));
+	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return rc;
+	r.zone = o->zone;
+	r.verbose = o->verbose;
+	/* read-only: 1.x took the lock and rewrote the backup for this */
+	rc = db_transact(ctx->db, DB_TXN_READ, rl_txn, &r);
+	if (rc == E_NOTFOUND && o->zone != NULL) {
+		ksm_zone_not_found(o);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (rc != 0) {
+		rc = ksm_db_fail(ctx, rc);
+		printf("Error: failed to list rollovers\n");
+		goto out;
+	}
+	printf("Rollovers:\n");
+	printf("Zone:                           Keytype:      Rollover expected:\n");
+	for (i = 0; i < r.n; i++) {
+		const struct store_key *k = &r.keys[i];
+		char when[TIME_STR_LEN];
+
+		if (k->state == STORE_STATE_ACTIVE) {
+			if (k->retire != 0)
+				time_format_local(k->retire, when);
+			else
+				snprintf(when, sizeof(when), "(not scheduled)");
+			printf("%-31s %-13s %s\n", k->zone, k->keytype == STORE_KSK ? "KSK" : "ZSK",
+			    when);
+		} else if (waiting(k)) {
+			printf("%-31s %-13s %s\n", k->zone, "KSK", "waiting for ds-seen");
+			nwaiting++;
+		}
+	}
+	printf("\n");
+	for (i = 0; o->verbose && nwaiting > 0 && i < r.n; i++) {
+		/* the HSM is opened only for a key whose public key is not cached */
+		if (waiting(&r.keys[i]) &&
+		    print_waiting(ctx, &hsm, &r.keys[i], rl_policy(&r, r.keys[i].policy)) != KSM_OK)
+			failed = 1;
+	}
+	rc = failed ? KSM_ERUNTIME : KSM_OK;
+out:
+	hsm_close(hsm);
+	rl_clear(&r);
+	return rc;
+}
