@@ -77,14 +77,17 @@ wait_log() {
 }
 
 # reap [SECONDS] : wait for the background daemon to exit (killed after the
-# deadline, default 60 s); status in $rc, stderr in $err
+# deadline, default 60 s); status in $rc, stderr in $err. The deadline is
+# polled, not kept by a background watchdog: bash runs the EXIT trap (which
+# removes $T) in a subshell that is killed before it has reset its traps.
 reap() {
-	(sleep "${1:-60}"; kill -KILL "$bg") > /dev/null 2>&1 &
-	_dog=$!
+	_end=$(($(date +%s) + ${1:-60}))
+	while alive "$bg" && [ "$(date +%s)" -lt "$_end" ]; do
+		sleep 0.1
+	done
+	alive "$bg" && kill -KILL "$bg"
 	wait "$bg"
 	rc=$?
-	kill "$_dog" 2> /dev/null
-	wait "$_dog" 2> /dev/null
 	err=$(cat "$T/bg.err")
 }
 
