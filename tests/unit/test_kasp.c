@@ -255,7 +255,7 @@ test_contrib(void **state)
 	const struct kasp_policy *p;
 
 	(void)state;
-	assert_int_equal(k->npolicies, 1);
+	assert_int_equal(k->npolicies, 2);
 	p = kasp_find(k, "default");
 	assert_non_null(p);
 	assert_string_equal(
@@ -274,6 +274,16 @@ test_contrib(void **state)
 	assert_int_equal(p->parent_soa_ttl, 172800);
 	assert_int_equal(k->napprox, 1);
 	assert_string_equal(k->approx[0], "P1Y");
+
+	/* the short-lived policy for trying rollovers out */
+	p = kasp_find(k, "lab");
+	assert_non_null(p);
+	assert_int_equal(p->ksk.algorithm, 13);
+	assert_int_equal(p->ksk.bits, 256);
+	assert_int_equal(p->ksk.lifetime, 3 * 3600);
+	assert_int_equal(p->zsk.algorithm, 13);
+	assert_int_equal(p->zsk.lifetime, 2 * 3600);
+	assert_int_equal(p->purge, DAY);
 	kasp_free(k);
 }
 
