@@ -471,6 +471,8 @@ struct batch {
 	struct pass *pass;
 	int64_t after;
 	int64_t only_policy_id;
+	size_t limit;                   /* zones per batch (0: RUN_BATCH_ZONES) */
+	int link_only;                  /* zone add: allocate, move nothing (§3.7) */
 	struct store_enf_zone *zones;
 	size_t nzones;
 	struct store_enf_key *keys;
@@ -744,7 +746,7 @@ static int
 decide_zone(struct batch *b, struct zone_work *w, db_t *db)
 {
 	const struct run_config *cfg = b->pass->cfg;
-	struct state_params par = { w->pol->kasp, cfg->conf->interval, cfg->now };
+	struct state_params par = { w->pol->kasp, cfg->conf->interval, cfg->now, b->link_only };
 	struct pool *pl[2];
 	struct state_key *reuse[2] = { NULL, NULL };
 	size_t nreuse[2] = { 0, 0 }, used[2], nkeys = w->sz.nkeys;
@@ -855,8 +857,8 @@ batch_txn(db_t *db, void *arg)
 	int rc;
 
 	batch_reset(b);
-	rc = store_enf_zones(db, b->after, RUN_BATCH_ZONES, b->only_policy_id, &b->zones,
-	    &b->nzones);
+	rc = store_enf_zones(db, b->after, b->limit ? b->limit : RUN_BATCH_ZONES, b->only_policy_id,
+	    &b->zones, &b->nzones);
 	if (rc != 0 || b->nzones == 0)
 		return rc;
 	rc = store_enf_keys(db, b->zones[0].id, b->zones[b->nzones - 1].id, &b->keys, &b->nkeys);
@@ -916,25 +918,55 @@ batch_txn(db_t *db, void *arg)
 
 /* ------------------------------------------------------------ after a commit */
 
+static void
+emit_log(void *ctx, int prio, const char *line)
+{
+	(void)ctx;
+	log_msg(prio, "%s", line);
+}
+
 /* The 1.x lines of a zone that could not allocate what its policy needs (§7.3 D). */
 static void
-log_alloc_short(const struct pass *p, const struct zone_work *w, const struct state_event *ev)
+alloc_short_lines(int manual, const char *zone, const struct state_event *ev, run_emit_fn emit,
+	void *ctx)
 {
-	int manual = p->cfg->conf->manual_keygen;
 	int ksk = ev->keytype == STORE_KSK;
 	const char *t = ksk ? "ksk" : "zsk";
 	int prio = manual && ksk ? LOG_ERR : LOG_WARNING;
+	char line[512];
 
-	log_msg(prio, "Not enough keys to satisfy %s policy for zone: %s. keys_to_allocate(%ld) = "
-	    "keys_needed(%ld) - (keys_available(%ld) - keys_pending_retirement(%ld))", t,
-	    w->z->name, ev->n, ev->a, ev->b, ev->c);
-	log_msg(prio, "Tried to allocate %ld keys, failed on allocating key number %ld", ev->n,
-	    ev->m);
+	snprintf(line, sizeof(line), "Not enough keys to satisfy %s policy for zone: %s. "
+	    "keys_to_allocate(%ld) = keys_needed(%ld) - (keys_available(%ld) - "
+	    "keys_pending_retirement(%ld))", t, zone, ev->n, ev->a, ev->b, ev->c);
+	emit(ctx, prio, line);
+	snprintf(line, sizeof(line), "Tried to allocate %ld keys, failed on allocating key number "
+	    "%ld", ev->n, ev->m);
+	emit(ctx, prio, line);
 	if (manual)
-		log_msg(LOG_ERR, "please use \"ods-ksmutil key generate\" to create some more keys.");
+		emit(ctx, LOG_ERR, "please use \"ods-ksmutil key generate\" to create some more keys.");
 	else
-		log_msg(LOG_WARNING, "ods-enforcerd will create some more keys on its next run");
-	log_msg(LOG_ERR, "Error allocating %ss to zone %s", t, w->z->name);
+		emit(ctx, LOG_WARNING, "ods-enforcerd will create some more keys on its next run");
+}
+
+/* "<type> key allocation for zone <zone>: <n> key(s) allocated", when any were. */
+static void
+allocated_line(const char *zone, int keytype, size_t n, run_emit_fn emit, void *ctx)
+{
+	char line[512];
+
+	if (n == 0)
+		return;
+	snprintf(line, sizeof(line), "%s key allocation for zone %s: %zu key(s) allocated",
+	    keytype == STORE_KSK ? "KSK" : "ZSK", zone, n);
+	emit(ctx, LOG_DEBUG, line);
+}
+
+static void
+log_alloc_short(const struct pass *p, const struct zone_work *w, const struct state_event *ev)
+{
+	alloc_short_lines(p->cfg->conf->manual_keygen, w->z->name, ev, emit_log, NULL);
+	log_msg(LOG_ERR, "Error allocating %ss to zone %s", ev->keytype == STORE_KSK ? "ksk" : "zsk",
+	    w->z->name);
 }
 
 static int
@@ -1005,7 +1037,11 @@ write_signconf(struct pass *p, struct zone_work *w, int *short_role)
 		log_msg(LOG_ERR, "Error writing signconf for %s: %s", w->z->name, err_str(rc));
 		goto out;
 	}
-	rc = signconf_write(w->z->signconf, text, len, &written, err, sizeof(err));
+	/* with a signer to tell, the notice is owed until it is told (crash safety) */
+	if (p->cfg->signer_cmd != NULL)
+		rc = signconf_write_noted(w->z->signconf, text, len, &written, err, sizeof(err));
+	else
+		rc = signconf_write(w->z->signconf, text, len, &written, err, sizeof(err));
 	if (rc != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		log_msg(LOG_ERR, "Error writing signconf for %s", w->z->name);
@@ -1035,7 +1071,7 @@ signer_line(const char *const *argv)
 
 /* Tell the signer to read the new signconf of zone (1.x: ods-signer update <zone>). */
 static void
-notify_signer(struct pass *p, const char *zone)
+notify_signer(struct pass *p, const char *zone, const char *signconf)
 {
 	const char *const *cmd = p->cfg->signer_cmd;
 	const char *argv[32];
@@ -1058,6 +1094,7 @@ notify_signer(struct pass *p, const char *zone)
 	rc = spawn_run(argv, NULL, NULL, 0, &res);
 	if (rc == 0 && res.exited && res.status == 0) {
 		log_msg(LOG_INFO, "Called signer engine: %s", line ? line : argv[0]);
+		signconf_unnote(signconf);
 	} else {
 		log_msg(LOG_ERR, "Could not call signer engine");
 		log_msg(LOG_INFO, "Will continue: call '%s' to manually update the zone",
@@ -1318,10 +1355,12 @@ out:
 static void
 batch_after(struct pass *p, struct batch *b)
 {
-	char **notify = NULL;
+	struct zone_work **notify = NULL;
 	size_t nnotify = 0, i;
 
 	notify = calloc(b->nzones ? b->nzones : 1, sizeof(*notify));
+	if (notify == NULL)
+		log_msg(LOG_ERR, "out of memory: the signer is told of this batch's zones next pass");
 	for (i = 0; i < b->nzones; i++) {
 		struct zone_work *w = &b->w[i];
 		int short_role = -1;
@@ -1335,6 +1374,9 @@ batch_after(struct pass *p, struct batch *b)
 		log_msg(LOG_INFO, "Policy for %s set to %s.", w->z->name, w->pol->kasp->name);
 		log_msg(LOG_INFO, "Config will be output to %s.",
 		    w->z->signconf ? w->z->signconf : "");
+		/* 1.x: ZSKs first */
+		allocated_line(w->z->name, STORE_ZSK, w->res.allocated[PLAN_ZSK], emit_log, NULL);
+		allocated_line(w->z->name, STORE_KSK, w->res.allocated[PLAN_KSK], emit_log, NULL);
 		for (size_t e = 0; e < w->res.nevents; e++) {
 			const struct state_event *ev = &w->res.events[e];
 			char text[512];
@@ -1357,9 +1399,13 @@ batch_after(struct pass *p, struct batch *b)
 		if (write_signconf(p, w, &short_role)) {
 			p->st->signconfs_written++;
 			if (notify != NULL)
-				notify[nnotify++] = w->z->name;
+				notify[nnotify++] = w;
 		} else if (w->z->signconf != NULL && !w->res.abort_zone) {
 			log_msg(LOG_INFO, "No change to: %s", w->z->signconf);
+			/* an earlier run wrote it and stopped before telling the signer */
+			if (notify != NULL && p->cfg->signer_cmd != NULL &&
+			    signconf_noted(w->z->signconf))
+				notify[nnotify++] = w;
 		}
 		if (w->z->ds_pending)
 			submit_ds(p, w);
@@ -1375,7 +1421,7 @@ batch_after(struct pass *p, struct batch *b)
 		}
 	}
 	for (i = 0; i < nnotify; i++)
-		notify_signer(p, notify[i]);
+		notify_signer(p, notify[i]->z->name, notify[i]->z->signconf);
 	free(notify);
 }
 
@@ -1462,4 +1508,82 @@ out:
 		log_msg(LOG_ERR, "Error releasing db lock");
 	p.st->queries = db_statements(cfg->db) - q0;
 	return rc;
+}
+
+/* ------------------------------------------------------- zone add (§3.7) */
+
+int
+run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id,
+	const char *policy, struct run_link *out)
+{
+	struct run_config cfg;
+	struct read_policies rp;
+	struct batch b;
+	struct pass p;
+	struct run_stats st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&rp, 0, sizeof(rp));
+	memset(&b, 0, sizeof(b));
+	memset(&p, 0, sizeof(p));
+	cfg.conf = conf;
+	cfg.db = db;
+	cfg.now = now;
+	p.cfg = &cfg;
+	p.st = &st;
+	rp.only = policy;
+	rc = read_policies_txn(db, &rp);
+	if (rc != 0)
+		goto done;
+	if (rp.npol != 1 || !rp.pol[0].kasp->share_keys)
+		goto done;              /* each zone gets its own keys from the daemon */
+	p.pol = rp.pol;
+	p.npol = rp.npol;
+	b.pass = &p;
+	b.after = zone_id - 1;
+	b.limit = 1;
+	b.only_policy_id = rp.pol[0].id;
+	b.link_only = 1;
+	rc = batch_txn(db, &b);
+	if (rc == 0 && (b.nzones != 1 || b.zones[0].id != zone_id || !b.w[0].decided))
+		rc = E_NOTFOUND;
+	if (rc != 0)
+		goto done;
+	out->linked = 1;
+	out->allocated[PLAN_KSK] = b.w[0].res.allocated[PLAN_KSK];
+	out->allocated[PLAN_ZSK] = b.w[0].res.allocated[PLAN_ZSK];
+	for (size_t e = 0; e < b.w[0].res.nevents; e++) {
+		const struct state_event *ev = &b.w[0].res.events[e];
+		int role = ev->keytype == STORE_KSK ? PLAN_KSK : PLAN_ZSK;
+
+		if (ev->kind == EV_ALLOC_SHORT) {
+			out->short_of[role] = 1;
+			out->shortage[role] = *ev;
+		}
+	}
+done:
+	batch_reset(&b);
+	free(b.saved);
+	store_enf_policy_free_array(rp.pol, rp.npol);
+	store_repository_free_array(rp.repos, rp.nrepos);
+	return rc;
+}
+
+void
+run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit,
+	void *ctx)
+{
+	if (!l->linked)
+		return;
+	for (int role = PLAN_ZSK;; role = PLAN_KSK) {
+		if (l->short_of[role])
+			alloc_short_lines(manual, zone, &l->shortage[role], emit, ctx);
+		else
+			allocated_line(zone, role == PLAN_KSK ? STORE_KSK : STORE_ZSK,
+			    l->allocated[role], emit, ctx);
+		if (role == PLAN_KSK)
+			break;
+	}
 }

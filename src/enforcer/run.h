@@ -33,6 +33,7 @@
 #include "config/conf.h"
 #include "db/db.h"
 #include "hsm/hsm.h"
+#include "enforcer/state.h"
 
 /* Zones per batch: bounds memory and the length of a write transaction. */
 #define RUN_BATCH_ZONES 500
@@ -81,5 +82,37 @@ struct run_stats {
  * stats may be NULL.
  */
 int run_pass(const struct run_config *cfg, struct run_stats *stats);
+
+/* A line of text and its syslog priority, for whoever shows it. */
+typedef void (*run_emit_fn)(void *ctx, int prio, const char *line);
+
+/* What run_link_zone() did for the new zone; indexed by enum plan_role. */
+struct run_link {
+	int linked;                     /* the policy shares keys: allocation was tried */
+	size_t allocated[2];            /* key pairs given to the zone */
+	int short_of[2];                /* too few spare key pairs for the role */
+	struct state_event shortage[2]; /* the numbers of the 1.x lines, when short */
+};
+
+/*
+ * enforcer.md §3.7: `zone add` on a <ShareKeys/> policy gives the new zone
+ * (zone_id, on the policy named policy) the key pairs the policy's zones
+ * share, and spare ones where they are too few, at once, so that the next
+ * pass neither generates nor waits for them. No key changes state. Runs
+ * inside the caller's write transaction (the one that added the zone).
+ * For any other policy it does nothing. Returns 0 (*out filled; a shortage
+ * is not an error), E_NOTFOUND when the zone or policy is not there, or a
+ * database error.
+ */
+int run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id,
+	const char *policy, struct run_link *out);
+
+/*
+ * The 1.x lines for what run_link_zone() did, ZSKs first: "<T> key
+ * allocation for zone <zone>: <n> key(s) allocated", or the not-enough-keys
+ * lines (manual: conf.xml has <ManualKeyGeneration/>).
+ */
+void run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit,
+	void *ctx);
 
 #endif

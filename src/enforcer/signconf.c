@@ -461,8 +461,8 @@ no_hard_links(int e)
 	return e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == EMLINK || e == ENOSYS;
 }
 
-int
-signconf_write(const char *path, const char *text, size_t len, int *written,
+static int
+write_file(const char *path, const char *text, size_t len, int note, int *written,
 	char *err, size_t errlen)
 {
 	struct stat lst, st, tst;
@@ -590,6 +590,12 @@ signconf_write(const char *path, const char *text, size_t len, int *written,
 		goto out;
 	}
 
+	/* The signer is owed a notice from the moment the new file is in place. */
+	if (note && signconf_note(path) != 0) {
+		could_not(err, errlen, "create the notice of", path);
+		ret = E_IO;
+		goto out;
+	}
 	/* Keep the old bytes as .OLD: a second name for the old file. */
 	if (have_old) {
 		if (unlink(old) != 0 && errno != ENOENT) {
@@ -636,6 +642,79 @@ out:
 	free(old);
 	errno = saved;
 	return ret;
+}
+
+int
+signconf_write(const char *path, const char *text, size_t len, int *written,
+	char *err, size_t errlen)
+{
+	return write_file(path, text, len, 0, written, err, errlen);
+}
+
+int
+signconf_write_noted(const char *path, const char *text, size_t len, int *written,
+	char *err, size_t errlen)
+{
+	return write_file(path, text, len, 1, written, err, errlen);
+}
+
+/* "<path>.notify", malloc()ed; NULL when out of memory. */
+static char *
+note_path(const char *path)
+{
+	return str_printf("%s.notify", path);
+}
+
+int
+signconf_note(const char *path)
+{
+	char *n = note_path(path);
+	struct stat st;
+	int fd, saved, ret = E_IO;
+
+	if (n == NULL) {
+		errno = ENOMEM;
+		return E_NOMEM;
+	}
+	/* never through a link, and only ever a regular file of ours */
+	fd = open(n, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fstat(fd, &st) != 0)
+			;       /* errno says why */
+		else if (S_ISREG(st.st_mode))
+			ret = 0;
+		else
+			errno = EINVAL;
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	free(n);
+	return ret;
+}
+
+int
+signconf_noted(const char *path)
+{
+	char *n = note_path(path);
+	struct stat st;
+	int noted;
+
+	if (n == NULL)
+		return 0;
+	noted = lstat(n, &st) == 0 && S_ISREG(st.st_mode);
+	free(n);
+	return noted;
+}
+
+void
+signconf_unnote(const char *path)
+{
+	char *n = note_path(path);
+
+	if (n != NULL)
+		(void)unlink(n);
+	free(n);
 }
 
 void

@@ -63,6 +63,23 @@ int signconf_write(const char *path, const char *text, size_t len, int *written,
 	char *err, size_t errlen);
 
 /*
+ * The signer's notice, made crash-safe: signconf_write_noted() is
+ * signconf_write() that also creates "<path>.notify" (an empty file, mode
+ * 0600) before a new file is put in place. The caller removes it with
+ * signconf_unnote() once the signer has been told; a pass that finds it
+ * (signconf_noted()) with an unchanged file tells the signer then. So a
+ * daemon killed between the rename and the signer call does not leave the
+ * signer on the old file for good.
+ * signconf_note() returns 0, E_NOMEM, or E_IO (errno set; also when a
+ * non-regular file holds the name).
+ */
+int signconf_write_noted(const char *path, const char *text, size_t len, int *written,
+	char *err, size_t errlen);
+int signconf_note(const char *path);
+int signconf_noted(const char *path);
+void signconf_unnote(const char *path);
+
+/*
  * Flush the files written so far in the directory of path to stable
  * storage (syncfs(2) where available, else sync(2)): called once per batch,
  * before the signer is told to read them.

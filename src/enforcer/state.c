@@ -666,8 +666,15 @@ run_type(struct decide *d, int keytype)
 				}
 			}
 			/* a first KSK waits for READY and ds-seen */
-		} else if (!rfc5011) {
-			/* emergency: bring every standby KSK with its DS at the parent into service */
+		} else if (!rfc5011 && (count(d, keytype, STORE_STATE_ACTIVE) > 0 ||
+		    count(d, keytype, STORE_STATE_RETIRE) > 0)) {
+			/*
+			 * A key in service is due to go and no successor is ready:
+			 * bring every standby KSK with its DS at the parent into
+			 * service. A zone whose first key is still on its way has
+			 * nothing to roll, so it waits without the warning (1.x
+			 * warned on every run until the first ds-seen).
+			 */
 			if (ksk)
 				move_n(d, keytype, STORE_STATE_DSREADY, STORE_STATE_KEYPUBLISH,
 				    (size_t)-1, col_publish, STATE_CH_PUBLISH);
@@ -798,9 +805,11 @@ state_decide(const struct state_params *sp, struct state_zone *zone,
 	/* Q19: "the first N keys" are the lowest key pair ids */
 	qsort(zone->keys, zone->nkeys, sizeof(*zone->keys), key_cmp);
 
-	run_type(&d, STORE_KSK);
-	run_type(&d, STORE_ZSK);
-	predict(&d);
+	if (!sp->allocate_only) {
+		run_type(&d, STORE_KSK);
+		run_type(&d, STORE_ZSK);
+		predict(&d);
+	}
 
 	for (i = 0; i < zone->nkeys; i++) {
 		if (zone->keys[i].changed || zone->keys[i].allocated)

@@ -150,6 +150,7 @@ struct state_params {
 	const struct kasp_policy *policy;
 	int64_t interval;       /* conf.xml Enforcer/Interval, seconds */
 	time_t now;
+	int allocate_only;      /* allocate what the zone needs, move no key (zone add, §3.7) */
 };
 
 /*

@@ -21,6 +21,7 @@
 #include "common/fileio.h"
 #include "common/str.h"
 #include "config/zonelist.h"
+#include "enforcer/run.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -90,16 +91,33 @@ out:
 
 struct add_txn {
 	struct store_zone *zone;
+	const struct conf *conf;
+	time_t now;
 	int dot_clash;
+	struct run_link link;
 };
 
+/* The zone row and, on a ShareKeys policy, its shared keys (§3.7): one transaction. */
 static int
 add_txn(db_t *db, void *arg)
 {
 	struct add_txn *a = arg;
+	int64_t id = 0;
+	int rc;
 
 	a->dot_clash = 0;
-	return store_zone_add(db, a->zone, NULL, &a->dot_clash);
+	rc = store_zone_add(db, a->zone, &id, &a->dot_clash);
+	if (rc == 0)
+		rc = run_link_zone(db, a->conf, a->now, id, a->zone->policy, &a->link);
+	return rc;
+}
+
+static void
+print_line(void *ctx, int prio, const char *line)
+{
+	(void)ctx;
+	(void)prio;
+	printf("%s\n", line);
 }
 
 /* Is the zone already in the file? Then `zone add` does not append it again. */
@@ -215,8 +233,10 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 
+	memset(&a, 0, sizeof(a));
 	a.zone = &z;
-	a.dot_clash = 0;
+	a.conf = ctx->conf;
+	a.now = clock_now();
 	rc = db_transact(ctx->db, DB_TXN_WRITE, add_txn, &a);
 	if (rc == E_NOTFOUND) {
 		printf("Error, can't find policy : %s\n", z.policy);
@@ -238,6 +258,10 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		printf("Failed to Import zone\n");
 		goto out;
 	}
+
+	run_link_lines(&a.link, name, ctx->conf->manual_keygen, print_line, NULL);
+	if (a.link.short_of[0] || a.link.short_of[1])
+		printf("Failed to Link Keys to zone\n");
 
 	if (!o->no_xml && !listed) {
 		memset(&xz, 0, sizeof(xz));

@@ -372,7 +372,7 @@ step(struct world *w, int first_step)
 		struct state_pool pool[2];
 		struct state_spares sp[2];
 		struct snapshot before[64];
-		struct state_params par = { &w->p, w->interval, w->now };
+		struct state_params par = { &w->p, w->interval, w->now, 0 };
 		struct state_result res;
 		size_t nb = z->nkeys, i;
 		int same = plan_same_pool(&w->p);
@@ -536,7 +536,7 @@ one_run(struct one *o, time_t now)
 	struct state_spares sp[2] = {
 		{ NULL, 0, 0, &o->pool[0] }, { NULL, 0, 0, &o->pool[1] },
 	};
-	struct state_params par = { &o->p, o->interval, now };
+	struct state_params par = { &o->p, o->interval, now, 0 };
 
 	assert_int_equal(state_decide(&par, &o->z, sp, &o->res), 0);
 }
@@ -588,8 +588,8 @@ test_first_pass(void **state)
 	/* the next run changes nothing until the KSK is ready */
 	one_run(&o, T0 + 3600);
 	assert_false(o.res.changed);
-	/* 1.x warns every run while no KSK is active */
-	assert_true(has_event(&o, EV_ROLL_NOT_COMPLETED, STORE_KSK));
+	/* nothing to roll yet: no "rollover not completed" warning (1.x gave one every run) */
+	assert_false(has_event(&o, EV_ROLL_NOT_COMPLETED, STORE_KSK));
 	one_run(&o, T0 + 50400);
 	assert_int_equal(one_get(&o, 100)->state, STORE_STATE_READY);
 	assert_true(o.res.new_ds);
@@ -757,6 +757,64 @@ test_emergency_standby(void **state)
 }
 
 /* RFC 5011: early successor (Q21), activation after the hold-down, revoke, longer death. */
+/*
+ * A new zone's standby KSK whose DS is ready before the first KSK is: no
+ * key is in service, so there is nothing to roll and the standby stays
+ * DSREADY (the emergency promotion needs a key going out of service).
+ */
+static void
+test_standby_before_first_ksk(void **state)
+{
+	struct one o;
+	struct state_key *s;
+
+	(void)state;
+	one_init(&o, policy_default);
+	o.p.ksk.standby = 1;
+	one_run(&o, T0);
+	s = one_get(&o, 100);
+	assert_int_equal(s->state, STORE_STATE_DSSUB);
+	s->state = STORE_STATE_DSPUBLISH;
+	s->publish = T0 + 60;
+	one_run(&o, T0 + 60 + 3600 + 9999 + 3600);
+	assert_int_equal(one_get(&o, 100)->state, STORE_STATE_DSREADY);
+	assert_int_equal(one_get(&o, 101)->state, STORE_STATE_PUBLISH);
+	assert_false(has_event(&o, EV_ROLL_NOT_COMPLETED, STORE_KSK));
+	one_free(&o);
+}
+
+/* zone add on a shared policy (§3.7): keys allocated, none moved, no event but the counts */
+static void
+test_allocate_only(void **state)
+{
+	struct one o;
+	struct state_spares sp[2];
+	struct state_params par;
+
+	(void)state;
+	one_init(&o, policy_default);
+	sp[0] = (struct state_spares){ NULL, 0, 0, &o.pool[0] };
+	sp[1] = (struct state_spares){ NULL, 0, 0, &o.pool[1] };
+	par = (struct state_params){ &o.p, o.interval, T0, 1 };
+	assert_int_equal(state_decide(&par, &o.z, sp, &o.res), 0);
+	assert_int_equal(o.res.allocated[PLAN_KSK], 1);
+	assert_int_equal(o.res.allocated[PLAN_ZSK], 1);
+	assert_int_equal(o.z.nkeys, 2);
+	for (size_t i = 0; i < o.z.nkeys; i++) {
+		assert_int_equal(o.z.keys[i].state, STORE_STATE_GENERATE);
+		assert_int_equal(o.z.keys[i].changed, 0);
+		assert_true(o.z.keys[i].allocated);
+	}
+	assert_int_equal(o.res.nevents, 0);
+	assert_false(o.res.new_ds);
+	/* the first pass after it finds the keys and moves them as usual */
+	one_run(&o, T0);
+	assert_int_equal(o.res.allocated[PLAN_KSK] + o.res.allocated[PLAN_ZSK], 0);
+	assert_int_equal(one_get(&o, 200)->state, STORE_STATE_ACTIVE);
+	assert_int_equal(one_get(&o, 100)->state, STORE_STATE_PUBLISH);
+	one_free(&o);
+}
+
 static void
 test_rfc5011(void **state)
 {
@@ -1003,6 +1061,8 @@ main(void)
 		cmocka_unit_test(test_emergency_rollover),
 		cmocka_unit_test(test_standby_ksk),
 		cmocka_unit_test(test_emergency_standby),
+		cmocka_unit_test(test_standby_before_first_ksk),
+		cmocka_unit_test(test_allocate_only),
 		cmocka_unit_test(test_rfc5011),
 		cmocka_unit_test(test_require_backup),
 		cmocka_unit_test(test_shortage),
