@@ -15,7 +15,10 @@ CLI_TESTS = \
 	tests/cli/hsmutil.sh \
 	tests/cli/rollover.sh \
 	tests/cli/control.sh \
-	tests/cli/install.sh
+	tests/cli/install.sh \
+	tests/cli/enforce.sh \
+	tests/cli/enforce-kill.sh \
+	tests/cli/adopt-enforce.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
 	tests/lib/zoneutil.sh tests/data/cli tests/bench/zones.sh
