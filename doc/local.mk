@@ -1,7 +1,6 @@
 # doc: fragment of the top-level Makefile.am
 #
-# The manual pages, installed and shipped in the tarball (dist_). ods-enforcerd
-# is a placeholder so far; its page says so at the top.
+# The manual pages, installed and shipped in the tarball (dist_).
 dist_man_MANS = \
 	doc/man/ods-ksmutil.1 \
 	doc/man/ods-enforcerd.8 \

@@ -23,7 +23,6 @@ enum ksm_exit {
 	KSM_OK = 0,
 	KSM_EUSAGE = 1,        /* bad usage or invalid input (config, names, values) */
 	KSM_ERUNTIME = 2,      /* database, file system or HSM failure */
-	KSM_ENOTIMPL = 3,      /* command not implemented yet */
 	KSM_EREADONLY = 4,     /* the database refuses writes (read-only file or replica) */
 	KSM_EUNKNOWN = 255,    /* unknown command or verb, as in 1.x */
 };
