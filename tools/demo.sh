@@ -51,7 +51,9 @@ ksm() {
 echo y | "$ksmutil" -c "$demo/conf.xml" setup
 echo
 ksm database status
-ksm zone add --zone lab.example --policy lab
+: > "$demo/state/unsigned/lab.example"
+ksm zone add --zone lab.example --policy lab --input "$demo/state/unsigned/lab.example" \
+	--output "$demo/state/signed/lab.example" --signerconf "$demo/state/signconf/lab.example.xml"
 
 # One enforce pass: keys generated in the token, allocated and published,
 # the ZSKs made active, a signconf per zone, the signer told. Its log (also
