@@ -60,6 +60,13 @@ stopping(const struct pass *p)
 	return p->cfg->stop != NULL && *p->cfg->stop;
 }
 
+/* Is there a signer to tell of new signconf files? */
+static int
+signer_set(const struct pass *p)
+{
+	return p->cfg->signer_cmd != NULL && p->cfg->signer_cmd[0] != NULL;
+}
+
 static const char *
 repo_name(const struct pass *p, int64_t id)
 {
@@ -1038,7 +1045,7 @@ write_signconf(struct pass *p, struct zone_work *w, int *short_role)
 		goto out;
 	}
 	/* with a signer to tell, the notice is owed until it is told (crash safety) */
-	if (p->cfg->signer_cmd != NULL)
+	if (signer_set(p))
 		rc = signconf_write_noted(w->z->signconf, text, len, &written, err, sizeof(err));
 	else
 		rc = signconf_write(w->z->signconf, text, len, &written, err, sizeof(err));
@@ -1403,8 +1410,7 @@ batch_after(struct pass *p, struct batch *b)
 		} else if (w->z->signconf != NULL && !w->res.abort_zone) {
 			log_msg(LOG_INFO, "No change to: %s", w->z->signconf);
 			/* an earlier run wrote it and stopped before telling the signer */
-			if (notify != NULL && p->cfg->signer_cmd != NULL &&
-			    signconf_noted(w->z->signconf))
+			if (notify != NULL && signer_set(p) && signconf_noted(w->z->signconf))
 				notify[nnotify++] = w;
 		}
 		if (w->z->ds_pending)

@@ -596,5 +596,7 @@ for z in roll.example retire.example ksk.example shared-a.example shared-b.examp
 	xmllint --noout --relaxng "$RNG" "$T/signconf/$z.xml" > /dev/null 2>&1
 	ok $? "the signconf of $z is still valid"
 done
+# SignerNotifyCommand is empty: nobody to tell, so no notice is left owed
+is "$(ls "$T/signconf" | grep -c '\.notify$')" 0 "no signer: no .notify file"
 
 done_testing

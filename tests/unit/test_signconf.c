@@ -643,6 +643,51 @@ test_write_refuses_symlink(void **state)
 	free(target);
 }
 
+/* The signer's notice: made with a new file only, kept until removed, never through a link. */
+static void
+test_write_noted(void **state)
+{
+	char *path = tpath("z.xml");
+	char *note = tpath("z.xml.notify");
+	char *target = tpath("elsewhere");
+	char err[ERRLEN] = "";
+	int written = -1;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(signconf_write_noted(path, "one\n", 4, &written, err, sizeof(err)), 0);
+	assert_int_equal(written, 1);
+	assert_true(signconf_noted(path));
+	assert_int_equal(lstat(note, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, 0);
+	signconf_unnote(path);
+	assert_false(signconf_noted(path));
+	/* unchanged bytes: no file written, no notice owed */
+	assert_int_equal(signconf_write_noted(path, "one\n", 4, &written, err, sizeof(err)), 0);
+	assert_int_equal(written, 0);
+	assert_false(signconf_noted(path));
+	/* a notice still owed survives the next write */
+	assert_int_equal(signconf_note(path), 0);
+	assert_int_equal(signconf_write_noted(path, "two\n", 4, &written, err, sizeof(err)), 0);
+	assert_true(signconf_noted(path));
+	signconf_unnote(path);
+	/* a link at the notice's name: refused, and the new file is not put in place */
+	assert_int_equal(symlink(target, note), 0);
+	assert_int_equal(signconf_note(path), E_IO);
+	assert_false(signconf_noted(path));
+	assert_int_equal(signconf_write_noted(path, "three\n", 6, &written, err, sizeof(err)),
+	    E_IO);
+	assert_non_null(strstr(err, path));
+	holds(path, "two\n");
+	assert_int_equal(lstat(target, &st), -1);
+	assert_int_equal(unlink(note), 0);
+	free(path);
+	free(note);
+	free(target);
+}
+
 /* A directory at path is refused. */
 static void
 test_write_refuses_directory(void **state)
@@ -800,6 +845,7 @@ main(void)
 		cmocka_unit_test_setup(test_write_missing_dir, clean),
 		cmocka_unit_test_setup(test_write_readonly_dir, clean),
 		cmocka_unit_test_setup(test_write_inval, clean),
+		cmocka_unit_test_setup(test_write_noted, clean),
 		cmocka_unit_test_setup(test_write_golden_and_sync, clean),
 	};
 
