@@ -1,5 +1,5 @@
--- 0004 (MySQL/MariaDB): zones.ds_pending and the CKA_ID index; see
--- 0004_ds_pending.sql.
+-- 0004 (MySQL/MariaDB): zones.ds_pending, the CKA_ID index and the
+-- (zone_id, keypair_id) index of dnsseckeys; see 0004_ds_pending.sql.
 --
 -- MySQL commits DDL on its own, so each statement only acts when its
 -- column or index is not there yet: a run cut short can run again.
@@ -18,5 +18,14 @@ SET @kasp_locator = (SELECT IF(count(*) = 0,
 	WHERE table_schema = DATABASE() AND table_name = 'keypairs'
 	AND index_name = 'keypairs_locator');
 PREPARE kasp_stmt FROM @kasp_locator;
+EXECUTE kasp_stmt;
+DEALLOCATE PREPARE kasp_stmt;
+
+SET @kasp_zone_keypair = (SELECT IF(count(*) = 0,
+	'CREATE INDEX dnsseckeys_zone_keypair ON dnsseckeys (zone_id, keypair_id)', 'DO 0')
+	FROM information_schema.statistics
+	WHERE table_schema = DATABASE() AND table_name = 'dnsseckeys'
+	AND index_name = 'dnsseckeys_zone_keypair');
+PREPARE kasp_stmt FROM @kasp_zone_keypair;
 EXECUTE kasp_stmt;
 DEALLOCATE PREPARE kasp_stmt;

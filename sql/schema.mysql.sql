@@ -115,6 +115,8 @@ CREATE TABLE zones (
 
 CREATE INDEX dnsseckeys_keypairs_id ON dnsseckeys (keypair_id);
 
+CREATE INDEX dnsseckeys_zone_keypair ON dnsseckeys (zone_id, keypair_id);
+
 CREATE INDEX idx9 ON dnsseckeys (zone_id, keytype, state);
 
 CREATE INDEX keypairs_locator ON keypairs (HSMkey_id);

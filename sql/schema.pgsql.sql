@@ -115,6 +115,8 @@ CREATE TABLE zones (
 	CONSTRAINT zones_pkey PRIMARY KEY (id)
 );
 
+CREATE INDEX dnsseckeys_zone_keypair ON dnsseckeys USING btree (zone_id, keypair_id);
+
 CREATE INDEX idx1 ON dnsseckeys USING btree (zone_id);
 
 CREATE INDEX idx2 ON dnsseckeys USING btree (keypair_id);

@@ -103,6 +103,8 @@ CREATE TABLE zones (
 	FOREIGN KEY (policy_id) REFERENCES policies (id)
 );
 
+CREATE INDEX dnsseckeys_zone_keypair ON dnsseckeys (zone_id, keypair_id);
+
 CREATE INDEX idx1 ON dnsseckeys (zone_id);
 
 CREATE INDEX idx2 ON dnsseckeys (keypair_id);
