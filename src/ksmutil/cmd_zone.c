@@ -22,6 +22,7 @@
 #include "common/str.h"
 #include "config/zonelist.h"
 #include "enforcer/run.h"
+#include "enforcer/signconf.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -360,7 +361,10 @@ out:
 	return rc;
 }
 
-/* Rename a signconf so a zone added again later does not pick up the old one. */
+/*
+ * Rename a signconf so a zone added again later does not pick up the old
+ * one, and drop its "<signconf>.notify" (see signconf.h).
+ */
 static int
 retire_signconf(const char *path)
 {
@@ -373,6 +377,8 @@ retire_signconf(const char *path)
 		printf("Could not rename: %s -> %s\n", path, to);
 		rc = -1;
 	}
+	/* a notice the daemon still owed the signer is moot now */
+	signconf_unnote(path);
 	free(to);
 	return rc;
 }

@@ -88,6 +88,8 @@ is "$rc" 1 "zone delete is not dot-agnostic: ods1. is not ods1"
 like "$out" "Couldn't find zone ods1\.$" "... and names the zone as typed"
 unchanged "zone delete of the other spelling"
 
+# as if the daemon still owed the signer a notice of ods1's signconf
+: > "$T/signconf/ods1.xml.notify"
 ksm zone delete --zone ODS1
 is "$rc" 0 "zone delete exits 0 (names compare without case)"
 is "$out" "zonelist filename set to $T/zonelist.xml." "zone delete: nothing but the file line"
@@ -95,6 +97,8 @@ is "$(db_sql "SELECT count(*) FROM zones WHERE name = 'ods1'")" 0 "zone delete: 
 unlike "$(cat "$T/zonelist.xml")" 'name="ods1"' "zone delete: gone from zonelist.xml"
 ok $([ -e "$T/signconf/ods1.xml.ZONE_DELETED" ] && [ ! -e "$T/signconf/ods1.xml" ]; echo $?) \
 	"zone delete: signconf renamed to .ZONE_DELETED"
+[ ! -e "$T/signconf/ods1.xml.notify" ]
+ok $? "zone delete: the signer's pending notice is dropped"
 
 ksm zone delete --zone x.example --no-xml
 is "$rc" 0 "zone delete --no-xml exits 0"
