@@ -28,6 +28,10 @@
  *  Q22 a ZSK stays published max(Validity/Default, Validity/Denial) +
  *      zone propagation delay + RetireSafety after its retirement
  *      (Jitter is not added, as in 1.4: documented in ods-enforcerd(8)).
+ * And one of our own: the emergency roll (standby KSKs brought into
+ * service, the "rollover not completed" warning) needs a key of the type
+ * in service (ACTIVE or RETIRE); 1.4 also did it, and warned every run, on
+ * a zone whose first key was still on its way.
  *
  * Ownership: state_decide() may grow zone->keys (realloc); the caller owns
  * the array before and after, and frees it. Events live in struct
