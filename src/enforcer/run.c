@@ -1539,8 +1539,8 @@ run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id,
 	cfg.now = now;
 	p.cfg = &cfg;
 	p.st = &st;
-	rp.only = policy;
-	rc = read_policies_txn(db, &rp);
+	/* the policy alone (no repositories: allocation does not name them) */
+	rc = store_enf_policies(db, policy, &rp.pol, &rp.npol);
 	if (rc != 0)
 		goto done;
 	if (rp.npol != 1 || !rp.pol[0].kasp->share_keys)
