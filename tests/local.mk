@@ -14,11 +14,13 @@ CLI_TESTS = \
 	tests/cli/policy-zone-bad.sh \
 	tests/cli/hsmutil.sh \
 	tests/cli/rollover.sh \
+	tests/cli/keys.sh \
 	tests/cli/control.sh \
 	tests/cli/install.sh \
 	tests/cli/enforce.sh \
 	tests/cli/enforce-kill.sh \
 	tests/cli/adopt-enforce.sh
-TESTS += $(CLI_TESTS)
+TESTS += $(CLI_TESTS) tests/unit/registered.sh
+EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
 	tests/lib/zoneutil.sh tests/data/cli tests/bench/zones.sh
