@@ -209,8 +209,10 @@ int db_read_only(db_t *db, int *out);
  * Write a consistent copy of the database to dest while others may keep
  * writing. SQLite: online backup API to a temporary file, checked with
  * PRAGMA integrity_check, then renamed over dest. Server engines delegate
- * to their dump tool. E_IO when dest's directory is missing or not
- * writable; no partial file is left behind on failure.
+ * to their dump tool. The backup is mode 0600. dest must be a new name or
+ * a regular file (an older backup): anything else is E_INVAL, untouched.
+ * E_IO when dest's directory is missing or not writable; no partial file
+ * is left behind on failure.
  */
 int db_backup(db_t *db, const char *dest);
 

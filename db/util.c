@@ -131,9 +131,34 @@ db_util_backup_dir(db_t *db, const char *dest, const char *dir)
 int
 db_util_backup_temp(db_t *db, const char *dest, char *tmp, size_t len)
 {
+	struct stat sb;
+
+	/* a backup replaces an older backup, never a device, a link or a directory */
+	if (lstat(dest, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return db_set_error(db, E_INVAL, "cannot write backup %s: it exists and is not a "
+			"regular file", dest);
 	if ((size_t)snprintf(tmp, len, "%s.tmp.%ld", dest, (long)getpid()) >= len)
 		return db_set_error(db, E_INVAL, "backup file name %s is too long", dest);
 	return 0;
+}
+
+/*
+ * A finished backup: mode 0600 (it holds the whole key database, whatever
+ * the mode the tool created it with), then its data made durable. Never
+ * through a symbolic link.
+ */
+static int
+seal_backup(const char *path)
+{
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0600) != 0 || fsync(fd) != 0)
+		rc = -1;
+	(void)close(fd);
+	return rc;
 }
 
 /*
@@ -158,8 +183,8 @@ sync_path(const char *path, int is_dir)
 int
 db_util_backup_commit(db_t *db, const char *tmp, const char *dest, const char *dir)
 {
-	if (sync_path(tmp, 0) != 0)
-		return db_set_error(db, E_IO, "backup %s: cannot sync %s: %s", dest, tmp,
+	if (seal_backup(tmp) != 0)
+		return db_set_error(db, E_IO, "backup %s: cannot seal %s: %s", dest, tmp,
 			strerror(errno));
 	/* rename() replaces dest at once: a reader sees the old backup or the new one. */
 	if (rename(tmp, dest) != 0)

@@ -162,4 +162,28 @@ like "$out" "$T/no/such/dir" "the message names the directory"
 ok $([ -z "$(ls "$T" | grep '\.tmp')" ]; echo $?) "no temporary file is left behind"
 fi
 
+# ---- what --output may name: a new name or an older backup, nothing else
+if [ "$DB_BACKEND" = sqlite ]; then
+	good="$T/b0.db"
+else
+	good="$T/b0.dump"
+fi
+echo "older backup" > "$good"
+chmod 644 "$good"
+ksm database backup --output "$good"
+is "$rc" 0 "backup over an older backup (a regular file) exits 0"
+is "$(stat -c %a "$good")" 600 "the backup is mode 0600: it holds every key's record"
+echo precious > "$T/target"
+ln -s "$T/target" "$T/link.db"
+mkdir "$T/dir.db"
+mkfifo "$T/fifo.db"
+for what in link dir fifo; do
+	ksm database backup --output "$T/$what.db"
+	ok $([ "$rc" -ne 0 ]; echo $?) "backup --output onto a $what is refused"
+	like "$out$err" "$T/$what.db: it exists and is not a regular file" "... and says why ($what)"
+done
+is "$(cat "$T/target"):$(stat -c %F "$T/link.db"):$(stat -c %F "$T/dir.db"):$(stat -c %F "$T/fifo.db")" \
+	"precious:symbolic link:directory:fifo" "the link, its target, the directory and the fifo are untouched"
+ok $([ -z "$(ls "$T" | grep '\.tmp')" ]; echo $?) "no temporary file is left behind"
+
 done_testing

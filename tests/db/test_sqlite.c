@@ -498,10 +498,10 @@ test_backup_errors(void **state)
 	assert_non_null(strstr(db_errmsg(db), dir));
 	assert_false(exists(dir));
 
-	/* Over a directory: the copy is made, the rename fails, the temp file goes. */
+	/* Over a directory: refused before anything is written. */
 	(void)snprintf(dest, sizeof(dest), "%s/adir", t->dir);
 	assert_int_equal(mkdir(dest, 0755), 0);
-	assert_int_equal(db_backup(db, dest), E_IO);
+	assert_int_equal(db_backup(db, dest), E_INVAL);
 	assert_non_null(strstr(db_errmsg(db), dest));
 	assert_int_equal(count_entries(t->dir, ".tmp."), 0);
 	assert_int_equal(count_entries(dest, ""), 2);     /* "." and ".." */
