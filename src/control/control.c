@@ -188,6 +188,32 @@ out:
 	return ret;
 }
 
+int
+control_is_enforcerd(pid_t pid, char *name, size_t len)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	if (len > 0)
+		name[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, "ods-enforcerd") == 0)
+		return 1;
+	if (len > 0)
+		snprintf(name, len, "%s", buf);
+	return 0;
+}
+
 /*
  * The shell's `test -r`: the file exists and we may read it (with the
  * effective ids, as test(1) checks). access() rather than open(), so that a
@@ -262,10 +288,16 @@ control_enforcer_start(const char *conf_path, const char *pid_file)
 static int
 signal_daemon(const char *pid_file, int sig, const char *signame)
 {
+	char name[64];
 	pid_t pid;
 
 	if (control_read_pid(pid_file, &pid) != 0) {
 		say("Cannot find PID file");
+		return 1;
+	}
+	if (!control_is_enforcerd(pid, name, sizeof(name))) {
+		fprintf(stderr, "cannot send %s to process %ld (from %s): it is %s, not "
+		    "ods-enforcerd\n", signame, (long)pid, pid_file, name);
 		return 1;
 	}
 	if (kill(pid, sig) != 0) {

@@ -35,6 +35,15 @@ void control_paths_free(struct control_paths *p);
 int control_read_pid(const char *path, pid_t *pid);
 
 /*
+ * Is process pid an ods-enforcerd (its command name, /proc/<pid>/comm)?
+ * 1: yes, or it cannot be told (no /proc; a process gone, which kill()
+ * then reports); 0: it is another program, whose name goes to name. A pid
+ * file outlives its daemon, and its number may be reused by anything: no
+ * signal goes to a process that is not the daemon.
+ */
+int control_is_enforcerd(pid_t pid, char *name, size_t len);
+
+/*
  * `enforcer start`: print "Starting enforcer...", run ODS_SBINDIR
  * "/ods-enforcerd" (with "-c conf_path" when conf_path is not NULL), and
  * when it exits 0 wait up to 5 s for the pid file to appear ("Could not

@@ -18,6 +18,7 @@
 int
 ksm_notify_enforcer(struct ksm_ctx *ctx)
 {
+	char name[64];
 	pid_t pid;
 
 	printf("Notifying enforcer of new database...\n");
@@ -27,6 +28,11 @@ ksm_notify_enforcer(struct ksm_ctx *ctx)
 		printf("Cannot find PID file\n");
 		fflush(stdout);
 		fprintf(stderr, "Could not HUP ods-enforcerd\n");
+		return 0;
+	}
+	if (!control_is_enforcerd(pid, name, sizeof(name))) {
+		fprintf(stderr, "Could not HUP ods-enforcerd: process %ld (from %s) is %s\n",
+		    (long)pid, ctx->conf->pid_file, name);
 		return 0;
 	}
 	if (kill(pid, SIGHUP) != 0) {

@@ -16,7 +16,6 @@
 
 CONTROL="$top_builddir/ods-control"
 KSMUTIL="$top_builddir/ods-ksmutil"
-SIGCOUNT="$top_builddir/tests/cli/sigcount"
 unset ODS_ENFORCERD_PATH ODS_KSMUTIL_PATH ODS_HSMUTIL_PATH ODS_SIGNER_PATH
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ctlcli.XXXXXX")
@@ -31,6 +30,10 @@ gone() {
 	helpers=$(printf '%s\n' $helpers | grep -vx "$1" | tr '\n' ' ')
 }
 trap cleanup EXIT
+# the stand-in answers to the daemon's name (/proc/<pid>/comm): only a
+# process named ods-enforcerd is ever signalled
+SIGCOUNT="$T/bin/ods-enforcerd"
+mkdir "$T/bin" && ln -s "$top_builddir/tests/cli/sigcount" "$SIGCOUNT"
 
 PID="$T/enforcerd.pid"
 LOG="$T/signals"
@@ -160,6 +163,24 @@ like "$err" "cannot send SIGHUP to process $gone" "notify, stale pid: says why o
 kctl notify
 is "$rc" 1 "ksmutil notify, stale pid: exit 1"
 like "$err" "Couldn't run ods-control enforcer notify" "ksmutil notify, stale pid: Couldn't run"
+
+# a pid file whose number now belongs to another program: it gets no signal
+sleep 300 &
+other=$!
+helpers="$helpers $other"
+echo "$other" > "$PID"
+for verb in notify stop; do
+	ctl enforcer $verb
+	is "$rc" 1 "$verb, the pid of another program: exit 1"
+	like "$err" "to process $other \\(from $PID\\): it is sleep, not ods-enforcerd" \
+		"$verb, the pid of another program: says whose pid it is"
+done
+kctl notify
+is "$rc" 1 "ksmutil notify, the pid of another program: exit 1"
+kill -0 "$other"
+ok $? "the other program was not signalled"
+kill "$other"
+gone "$other"
 
 helper
 ctl enforcer notify

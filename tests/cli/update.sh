@@ -58,6 +58,21 @@ like "$out" 'Notifying enforcer of new database\.\.\.' "garbage pid file: notify
 like "$out" '^Cannot find PID file$' "garbage pid file: Cannot find PID file"
 is "$err" "Could not HUP ods-enforcerd" "garbage pid file: Could not HUP"
 
+# the pid of some other program (a reused number): not signalled
+sleep 300 &
+other=$!
+echo "$other" > "$T/enforcerd.pid"
+for cmd in "update conf" "update kasp" "update zonelist"; do
+	ksm $cmd
+	is "$rc" 0 "$cmd, the pid of another program: not fatal"
+	is "$err" "Could not HUP ods-enforcerd: process $other (from $T/enforcerd.pid) is sleep" \
+		"$cmd, the pid of another program: says whose pid it is"
+done
+kill -0 "$other"
+ok $? "the other program was not signalled"
+kill "$other"
+wait "$other" 2> /dev/null
+
 # A stand-in daemon that logs each signal it takes (tests/cli/sigcount); a
 # test waits for a signal's line before the next is sent, so two SIGHUPs can
 # never merge into one (they would with a shell trap around sleep).
@@ -69,7 +84,9 @@ hups_reach() {
 		_i=$((_i + 1))
 	done
 }
-"$top_builddir/tests/cli/sigcount" "$T/enforcerd.pid" "$T/hups" ignore-term &
+# named as the daemon: nothing else is signalled (/proc/<pid>/comm)
+mkdir -p "$T/bin" && ln -s "$top_builddir/tests/cli/sigcount" "$T/bin/ods-enforcerd"
+"$T/bin/ods-enforcerd" "$T/enforcerd.pid" "$T/hups" ignore-term &
 daemon=$!
 _i=0
 while [ ! -s "$T/enforcerd.pid" ] && [ $_i -lt 600 ]; do sleep 0.1; _i=$((_i + 1)); done
