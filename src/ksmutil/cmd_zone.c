@@ -150,6 +150,24 @@ out:
 	return rc;
 }
 
+/* Is zonelist.xml, when there is one, a zone list we can edit? Says why not. */
+static int
+zonelist_readable(const char *path)
+{
+	struct zonelist *zl = NULL;
+	char err[1024];
+	struct stat st;
+
+	if (stat(path, &st) != 0 && errno == ENOENT)
+		return 1;
+	if (zonelist_load(path, &zl, err, sizeof(err)) != 0) {
+		printf("Error: %s\n", err);
+		return 0;
+	}
+	zonelist_free(zl);
+	return 1;
+}
+
 int
 cmd_zone_add(struct ksm_ctx *ctx)
 {
@@ -429,8 +447,15 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
-	if (!o->no_xml)
+	if (!o->no_xml) {
 		printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
+		/* A file that cannot be edited is found now, before the database changes. */
+		if (!zonelist_writable(ctx->conf->zonelist_file) ||
+		    !zonelist_readable(ctx->conf->zonelist_file)) {
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+	}
 
 	/* The database first (1.x rewrote the file before finding out the zone was unknown). */
 	d.name = name;

@@ -146,4 +146,15 @@ is "$rc" 0 "zone delete without a zonelist.xml exits 0"
 ok $([ ! -e "$T/zonelist.xml" ]; echo $?) "... and creates no zonelist.xml"
 is "$(db_sql "SELECT count(*) FROM zones")" 0 "... and deletes the zone"
 
+# a zonelist.xml that is not a zone list: zone delete changes nothing
+ksm zone add --zone keep.example --no-xml -s "$T/signconf/keep.xml" -i "$T/unsigned/ods1"
+printf '<ZoneList>\n<Zone name="keep.example">\n' > "$T/zonelist.xml"
+cp "$T/zonelist.xml" "$T/zonelist.broken"
+ksm zone delete --zone keep.example
+ok $([ "$rc" -ne 0 ]; echo $?) "zone delete with a broken zonelist.xml fails"
+like "$out" "^Error: .*zonelist.xml" "... and names the file"
+is "$(db_sql "SELECT count(*) FROM zones WHERE name = 'keep.example'")" 1 "... and keeps the zone"
+cmp -s "$T/zonelist.xml" "$T/zonelist.broken"
+ok $? "... and leaves the file as it was"
+
 done_testing
