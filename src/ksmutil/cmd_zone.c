@@ -175,6 +175,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	struct store_zone z;
 	struct zonelist_zone xz;
 	struct add_txn a;
+	struct stat sst;
 	char err[1024], *name = NULL;
 	int rc, listed = 0;
 
@@ -198,6 +199,16 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if (o->out_type && !adapter_type_ok(o->out_type)) {
 		printf("Error: Unrecognised out-type %s; should be one of DNS or File\n",
 		    o->out_type);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (o->signerconf && o->signerconf[0] == '\0') {
+		printf("Error: --signerconf needs a file name\n");
+		rc = KSM_EUSAGE;
+		goto out;
+	}
+	if (o->signerconf && stat(o->signerconf, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+		printf("Error: the signer configuration %s is a directory\n", o->signerconf);
 		rc = KSM_EUSAGE;
 		goto out;
 	}
@@ -379,19 +390,47 @@ out:
 	return rc;
 }
 
+/* Is path the same file as one of the configuration files in use? */
+static int
+is_config_file(const struct ksm_ctx *ctx, const struct stat *st)
+{
+	const char *cfg[3] = { ctx->opt.config ? ctx->opt.config : ODS_CONFDIR "/conf.xml",
+	    ctx->conf->policy_file, ctx->conf->zonelist_file };
+	struct stat c;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (cfg[i] && stat(cfg[i], &c) == 0 && c.st_dev == st->st_dev &&
+		    c.st_ino == st->st_ino)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Rename a signconf so a zone added again later does not pick up the old
- * one, and drop its "<signconf>.notify" (see signconf.h).
+ * one, and drop its "<signconf>.notify" (see signconf.h). Only a regular
+ * file that is not a configuration file is renamed: the stored path is
+ * whatever `zone add --signerconf` was given.
  */
 static int
-retire_signconf(const char *path)
+retire_signconf(const struct ksm_ctx *ctx, const char *path)
 {
 	char *to = str_printf("%s.ZONE_DELETED", path);
+	struct stat st;
 	int rc = 0;
 
 	if (!to)
 		return -1;
-	if (rename(path, to) != 0 && errno != ENOENT) {
+	if (lstat(path, &st) != 0) {
+		if (errno != ENOENT) {
+			printf("Could not rename: %s -> %s\n", path, to);
+			rc = -1;
+		}
+	} else if (!S_ISREG(st.st_mode) || is_config_file(ctx, &st)) {
+		printf("Not renaming %s: it is %s, not a signer configuration\n", path,
+		    S_ISDIR(st.st_mode) ? "a directory" : S_ISREG(st.st_mode) ?
+		    "a configuration file" : "not a regular file");
+	} else if (rename(path, to) != 0 && errno != ENOENT) {
 		printf("Could not rename: %s -> %s\n", path, to);
 		rc = -1;
 	}
@@ -484,12 +523,12 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		}
 	}
 	for (size_t i = 0; i < d.nsignconfs; i++) {
-		if (retire_signconf(d.signconfs[i]) != 0)
+		if (retire_signconf(ctx, d.signconfs[i]) != 0)
 			rc = KSM_ERUNTIME;
 	}
 	for (size_t i = 0; file_signconfs && file_signconfs[i]; i++) {
 		if (file_signconfs[i][0] && !seen(d.signconfs, d.nsignconfs, file_signconfs[i]) &&
-		    retire_signconf(file_signconfs[i]) != 0)
+		    retire_signconf(ctx, file_signconfs[i]) != 0)
 			rc = KSM_ERUNTIME;
 	}
 	/*

@@ -146,6 +146,22 @@ is "$rc" 0 "zone delete without a zonelist.xml exits 0"
 ok $([ ! -e "$T/zonelist.xml" ]; echo $?) "... and creates no zonelist.xml"
 is "$(db_sql "SELECT count(*) FROM zones")" 0 "... and deletes the zone"
 
+# --signerconf: not empty, not a directory; and zone delete renames only a
+# regular file that is not a configuration file
+ksm zone add --zone e.example --no-xml -s ""
+ok $([ "$rc" -ne 0 ]; echo $?) "zone add --signerconf '' is refused"
+like "$out" "Error: --signerconf needs a file name" "... and says so"
+ksm zone add --zone d.example --no-xml -s "$T/signconf"
+ok $([ "$rc" -ne 0 ]; echo $?) "zone add --signerconf DIR is refused"
+like "$out" "Error: the signer configuration $T/signconf is a directory" "... and says so"
+is "$(db_sql "SELECT count(*) FROM zones WHERE name IN ('e.example', 'd.example')")" 0 \
+	"... and adds nothing"
+ksm zone add --zone c.example --no-xml -s "$T/conf.xml" -i "$T/unsigned/ods1"
+ksm zone delete --zone c.example --no-xml
+is "$rc" 0 "zone delete of a zone whose signconf path is conf.xml exits 0"
+like "$out" "Not renaming $T/conf.xml: it is a configuration file" "... says it keeps conf.xml"
+ok $([ -f "$T/conf.xml" ] && [ ! -e "$T/conf.xml.ZONE_DELETED" ]; echo $?) "... and keeps it"
+
 # a zonelist.xml that is not a zone list: zone delete changes nothing
 ksm zone add --zone keep.example --no-xml -s "$T/signconf/keep.xml" -i "$T/unsigned/ods1"
 printf '<ZoneList>\n<Zone name="keep.example">\n' > "$T/zonelist.xml"
