@@ -591,7 +591,7 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	char **db_names = NULL, **file_names = NULL, err[1024];
 	size_t nfile = 0;
 	struct stat st;
-	int rc;
+	int rc, broken = 0;
 
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
@@ -603,8 +603,12 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	}
 	if (stat(ctx->conf->zonelist_file, &st) != 0)
 		printf("Unable to open %s\n", ctx->conf->zonelist_file);
-	else if (zonelist_load(ctx->conf->zonelist_file, &zl, err, sizeof(err)) != 0)
+	else if (zonelist_load(ctx->conf->zonelist_file, &zl, err, sizeof(err)) != 0) {
+		/* the 1.x line, then why; the database's zones are still listed */
 		printf("%s : failed to parse\n", ctx->conf->zonelist_file);
+		printf("Error: %s\n", err);
+		broken = 1;
+	}
 
 	db_names = calloc(l.n + 1, sizeof(*db_names));
 	file_names = calloc((zl ? zl->nzones : 0) + 1, sizeof(*file_names));
@@ -642,7 +646,7 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	}
 	if (l.n == 0 && nfile == 0)
 		printf("No zones in DB or zonelist.\n");
-	rc = KSM_OK;
+	rc = broken ? KSM_ERUNTIME : KSM_OK;
 out:
 	free(db_names);
 	free(file_names);

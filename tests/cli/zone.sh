@@ -172,5 +172,10 @@ like "$out" "^Error: .*zonelist.xml" "... and names the file"
 is "$(db_sql "SELECT count(*) FROM zones WHERE name = 'keep.example'")" 1 "... and keeps the zone"
 cmp -s "$T/zonelist.xml" "$T/zonelist.broken"
 ok $? "... and leaves the file as it was"
+ksm zone list
+is "$rc" 2 "zone list with a broken zonelist.xml exits 2"
+like "$out" "^$T/zonelist.xml : failed to parse\$" "... with the 1.x line"
+like "$out" "^Error: $T/zonelist.xml:[0-9]*: not well-formed XML" "... and why"
+like "$out" "^Found Zone: keep.example; on policy default\$" "... and still lists the database's zones"
 
 done_testing
