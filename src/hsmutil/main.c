@@ -160,8 +160,12 @@ cmd_generate(struct ctx *c, int argc, char **argv)
 	unsigned bits;
 	int alg;
 
-	if (argc != 3 || parse_bits(argv[2], &bits) != 0) {
+	if (argc != 3) {
 		usage(stderr);
+		return 1;
+	}
+	if (parse_bits(argv[2], &bits) != 0) {
+		fprintf(stderr, IDENT ": key size '%s' is not a number of bits\n", argv[2]);
 		return 1;
 	}
 	if (strcmp(word, "rsa") == 0) {

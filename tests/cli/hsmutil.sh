@@ -114,6 +114,13 @@ is "$err" "ods-hsmutil: RSA key size 512 for algorithm 8 is out of range 1024-40
 	"rsa 512: the reason"
 ok $((rc == 0)) "rsa 512 exits non-zero"
 
+for b in 99999999 abc; do
+	h good generate SoftHSM rsa $b
+	is "$out:$err" ":ods-hsmutil: key size '$b' is not a number of bits" \
+		"generate rsa $b: one line naming the size, no usage"
+	ok $((rc == 0)) "generate rsa $b exits non-zero"
+done
+
 h good generate Nope rsa 2048
 is "$err" "ods-hsmutil: repository Nope not found in $T/good.xml" \
 	"generate in an unknown repository"
