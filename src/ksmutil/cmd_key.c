@@ -1614,7 +1614,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	const struct ksm_opts *o = &ctx->opt;
 	struct import_txn t;
 	hsm_t *hsm = NULL;
-	char when[TIME_STR_LEN];
+	char when[TIME_STR_LEN], rwhen[TIME_STR_LEN];
 	int64_t bits = 0;
 	int rc, keytype = 0, alg = 0, state = 0;
 	time_t at = 0, retire = 0;
@@ -1704,6 +1704,11 @@ cmd_key_import(struct ksm_ctx *ctx)
 		rc = KSM_EUSAGE;
 		goto out;
 	}
+	if (bits == 0) {
+		printf("Error: Bits \"%s\"; a key has at least one bit\n", o->bits);
+		rc = KSM_EUSAGE;
+		goto out;
+	}
 	if (parse_algorithm(o->algorithm, &alg) != 0 || hsm_alg_family(alg) == 0) {
 		/* quirk 10: this is a failure (1.x exited 0) */
 		printf("Error: Key algorithm %s not supported; try one of RSASHA1, "
@@ -1737,6 +1742,13 @@ cmd_key_import(struct ksm_ctx *ctx)
 		if (time_parse(o->retire, clock_now(), &retire) != 0) {
 			printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
 			fputs(time_help_text, stderr);
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+		/* a key cannot retire before it became active */
+		if (retire < at) {
+			time_format_local(retire, rwhen);
+			printf("Error: retire time %s is before the key's time %s\n", rwhen, when);
 			rc = KSM_EUSAGE;
 			goto out;
 		}

@@ -361,6 +361,13 @@ like "$out" '^Error: unable to convert "2024-13-01" into a date$' "import: bad t
 like "$err" 'Allowed date/time strings are of the form' "import: bad time help on stderr"
 ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e ready -t KSK -w 2024-01-01 -y 2025-01-01
 like "$out" '^Error: unable to specify retire time for a key in state "ready"$' "import: retire only for active"
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 0 -g 8 -e active -t KSK -w 2024-01-01
+is "$rc" 1 "import: --bits 0 exits 1"
+like "$out" '^Error: Bits "0"; a key has at least one bit$' "import: --bits 0 is refused"
+ksm key import --cka_id 000000000000000000000000000000aa -r SoftHSM -z z-list -b 2048 -g 8 -e active -t KSK -w 2024-01-01 -y 2023-12-31
+is "$rc" 1 "import: a retire time before --time exits 1"
+like "$out" '^Error: retire time 2023-12-31 00:00:00 is before the key.s time 2024-01-01 00:00:00$' \
+	"import: a retire time before --time is named"
 same "import failures"
 
 ksm key import --cka_id 00000000000000000000000000000001 -r SoftHSM -z z-list. -b 2048 -g rsasha256 -e ready -t KSK -w 2024-01-01
