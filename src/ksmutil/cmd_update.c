@@ -403,6 +403,16 @@ import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 			continue;
 		}
 		ksm_text_printf(&im->text, "Repository %s found\n", r->name);
+		/* two of one name: which one a policy means is anyone's guess (kaspcheck: ERROR) */
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(repos[j].name, r->name) == 0) {
+				ksm_text_printf(&im->text, "Error: repository %s is defined twice in "
+				    "conf.xml\n", r->name);
+				im->user_error = 1;
+				free(repos);
+				return E_EXISTS;
+			}
+		}
 		if (r->capacity <= 0)
 			ksm_text_printf(&im->text, "No Maximum Capacity set.\n");
 		else

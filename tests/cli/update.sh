@@ -49,6 +49,14 @@ is "$(db_sql "SELECT capacity, requirebackup FROM securitymodules WHERE name = '
 write_conf "$T/conf.xml"
 ksm update conf
 is "$(db_sql "SELECT count(*) FROM securitymodules")" 2 "update conf keeps a repository gone from conf.xml"
+# two repositories of one name: refused, nothing imported
+add_repository Twice "<Capacity>3</Capacity>"
+add_repository Twice "<Capacity>4</Capacity>"
+ksm update conf
+is "$rc" 1 "update conf with a repository named twice exits 1"
+like "$out" "^Error: repository Twice is defined twice in conf.xml\$" "... and names it"
+is "$(db_sql "SELECT count(*) FROM securitymodules WHERE name = 'Twice'")" 0 "... and imports neither"
+write_conf "$T/conf.xml"
 
 # ---- the pid file: garbage, then a live process that counts its SIGHUPs
 echo "not a pid" > "$T/enforcerd.pid"
