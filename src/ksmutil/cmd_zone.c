@@ -176,6 +176,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	struct zonelist_zone xz;
 	struct add_txn a;
 	struct stat sst;
+	const char *stem;
 	char err[1024], *name = NULL;
 	int rc, listed = 0;
 
@@ -212,6 +213,8 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		rc = KSM_EUSAGE;
 		goto out;
 	}
+	/* the default file names; the root zone's name would be the directory itself */
+	stem = strcmp(name, ".") == 0 ? "root" : name;
 	z.name = name;
 	z.policy = (char *)(o->policy ? o->policy : "default");
 	z.input_type = str_dup(o->in_type ? o->in_type : "File");
@@ -219,19 +222,19 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if (o->signerconf)
 		z.signconf = absolute(o->signerconf);
 	else
-		z.signconf = str_printf("%s/signconf/%s.xml", ODS_STATEDIR, name);
+		z.signconf = str_printf("%s/signconf/%s.xml", ODS_STATEDIR, stem);
 	if (o->input)
 		z.input = absolute(o->input);
 	else if (strcmp(z.input_type, "DNS") == 0)
 		z.input = str_dup(ODS_CONFDIR "/addns.xml");
 	else
-		z.input = str_printf("%s/unsigned/%s", ODS_STATEDIR, name);
+		z.input = str_printf("%s/unsigned/%s", ODS_STATEDIR, stem);
 	if (o->output)
 		z.output = absolute(o->output);
 	else if (strcmp(z.output_type, "DNS") == 0)
 		z.output = str_dup(ODS_CONFDIR "/addns.xml");
 	else
-		z.output = str_printf("%s/signed/%s", ODS_STATEDIR, name);
+		z.output = str_printf("%s/signed/%s", ODS_STATEDIR, stem);
 	if (!z.input_type || !z.output_type || !z.signconf || !z.input || !z.output) {
 		printf("Error: out of memory\n");
 		rc = KSM_ERUNTIME;

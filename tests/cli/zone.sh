@@ -162,6 +162,13 @@ is "$rc" 0 "zone delete of a zone whose signconf path is conf.xml exits 0"
 like "$out" "Not renaming $T/conf.xml: it is a configuration file" "... says it keeps conf.xml"
 ok $([ -f "$T/conf.xml" ] && [ ! -e "$T/conf.xml.ZONE_DELETED" ]; echo $?) "... and keeps it"
 
+# the root zone's default files are files, not the directories themselves
+ksm zone add --zone . --no-xml
+is "$rc" 0 "zone add of the root zone exits 0"
+is "$(db_sql "SELECT signconf, input, output FROM zones WHERE name = '.'" | sed 's|/[^|]*/\([a-z]*/[a-z.]*\)|\1|g')" \
+	"signconf/root.xml|unsigned/root|signed/root" "the root zone's default files are named root"
+ksm zone delete --zone . --no-xml
+
 # a zonelist.xml that is not a zone list: zone delete changes nothing
 ksm zone add --zone keep.example --no-xml -s "$T/signconf/keep.xml" -i "$T/unsigned/ods1"
 printf '<ZoneList>\n<Zone name="keep.example">\n' > "$T/zonelist.xml"
