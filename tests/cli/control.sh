@@ -168,6 +168,9 @@ like "$err" "Couldn't run ods-control enforcer notify" "ksmutil notify, stale pi
 sleep 300 &
 other=$!
 helpers="$helpers $other"
+# until the exec is done: before it, the process still has the shell's name
+comm_is() { [ "$(cat "/proc/$1/comm" 2> /dev/null)" = "$2" ]; }
+wait_until comm_is "$other" sleep
 echo "$other" > "$PID"
 for verb in notify stop; do
 	ctl enforcer $verb
