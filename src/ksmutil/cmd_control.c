@@ -1,7 +1,7 @@
 /*
  * cmd_control.c - ods-ksmutil start, stop and notify (ksmutil-cli.md §6.9).
  *
- * 1.x ran `ods-control enforcer start|stop|notify` through system(), with
+ * 1.x ran `ods-control enforcer start|stop|notify` as a shell command, with
  * the pid file of the compiled-in conf.xml, and exited 0 whatever happened.
  * We do the work of control.c directly, with the pid file of the conf.xml
  * given by -c, and exit with its real status. The lines on stdout are the

@@ -121,7 +121,11 @@ print_line(void *ctx, int prio, const char *line)
 	printf("%s\n", line);
 }
 
-/* Is the zone already in the file? Then `zone add` does not append it again. */
+/*
+ * Is the zone already in the file (then `zone add` does not append it
+ * again)? Also the check that the file, when there is one, is a zone list
+ * we can edit: -1 after saying why not. name may be NULL (only the check).
+ */
 static int
 listed_in_file(const char *path, const char *name, int *listed)
 {
@@ -137,7 +141,7 @@ listed_in_file(const char *path, const char *name, int *listed)
 		rc = -1;
 		goto out;
 	}
-	for (size_t i = 0; i < zl->nzones && !found; i++) {
+	for (size_t i = 0; name != NULL && i < zl->nzones && !found; i++) {
 		if (dname_normalise(zl->zones[i].name, 0, &norm, NULL, 0) != 0)
 			continue;
 		found = strcmp(norm, name) == 0;
@@ -148,24 +152,6 @@ out:
 	if (rc == 0)
 		*listed = found;
 	return rc;
-}
-
-/* Is zonelist.xml, when there is one, a zone list we can edit? Says why not. */
-static int
-zonelist_readable(const char *path)
-{
-	struct zonelist *zl = NULL;
-	char err[1024];
-	struct stat st;
-
-	if (stat(path, &st) != 0 && errno == ENOENT)
-		return 1;
-	if (zonelist_load(path, &zl, err, sizeof(err)) != 0) {
-		printf("Error: %s\n", err);
-		return 0;
-	}
-	zonelist_free(zl);
-	return 1;
 }
 
 int
@@ -460,7 +446,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	struct delete_txn d;
 	struct stat st;
 	char err[1024], *typed = NULL, *name = NULL, **file_signconfs = NULL;
-	int rc;
+	int rc, listed;
 
 	memset(&d, 0, sizeof(d));
 	if (o->all && o->zone) {
@@ -493,7 +479,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
 		/* A file that cannot be edited is found now, before the database changes. */
 		if (!zonelist_writable(ctx->conf->zonelist_file) ||
-		    !zonelist_readable(ctx->conf->zonelist_file)) {
+		    listed_in_file(ctx->conf->zonelist_file, NULL, &listed) != 0) {
 			rc = KSM_EUSAGE;
 			goto out;
 		}

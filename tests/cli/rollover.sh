@@ -557,12 +557,7 @@ is "$(row "$G8" d8)" "3||$T0||||0" "ds-seen with both: the other key stays ready
 mkdir -p "$T/bin" && ln -sf "$(command -v sleep)" "$T/bin/ods-enforcerd"
 "$T/bin/ods-enforcerd" 600 &
 hup_pid=$!
-# until the exec is done: before it, the process still has the shell's name
-_i=0
-while [ "$(cat "/proc/$hup_pid/comm" 2> /dev/null)" != ods-enforcerd ] && [ $_i -lt 600 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_comm "$hup_pid" ods-enforcerd
 echo "$hup_pid" > "$T/enforcerd.pid"
 ksm key ds-seen --zone d10 --cka_id "$B10"
 is "$rc:$out" "0:Found key with CKA_ID $B10

@@ -69,12 +69,7 @@ is "$err" "Could not HUP ods-enforcerd" "garbage pid file: Could not HUP"
 # the pid of some other program (a reused number): not signalled
 sleep 300 &
 other=$!
-# until the exec is done: before it, the process still has the shell's name
-_i=0
-while [ "$(cat "/proc/$other/comm" 2> /dev/null)" != sleep ] && [ $_i -lt 600 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_comm "$other" sleep
 echo "$other" > "$T/enforcerd.pid"
 for cmd in "update conf" "update kasp" "update zonelist"; do
 	ksm $cmd
