@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -154,17 +155,56 @@ out:
 int
 file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	struct iovec iov = { (void *)data, len };
+
+	if (data == NULL && len > 0)
+		return E_INVAL;
+	return file_write_atomic_iov(path, &iov, 1, mode, (uid_t)-1, (gid_t)-1);
+}
+
+/* Write all of the n pieces to fd; -1 with errno on failure. */
+static int
+writev_all(int fd, const struct iovec *iov, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (write_all(fd, iov[i].iov_base, iov[i].iov_len) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
+    gid_t gid)
+{
 	struct atomic_file af;
 	int ret;
 
-	if (path == NULL || *path == '\0' || (data == NULL && len > 0)) {
+	if (path == NULL || *path == '\0' || (iov == NULL && n > 0)) {
 		ret = E_INVAL;
 		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0) {
+			ret = E_INVAL;
+			goto out;
+		}
 	}
 	ret = atomic_begin(&af, path, mode);
 	if (ret != 0)
 		goto out;
-	if (write_all(af.fd, data, len) != 0) {
+	/*
+	 * Give the file to the old file's owner. Only root may give a file
+	 * away; anyone else keeps the new file as theirs rather than fail.
+	 */
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(af.fd, uid, gid) != 0 &&
+	    (errno != EPERM || geteuid() == 0)) {
+		atomic_abort(&af);
+		ret = E_IO;
+		goto out;
+	}
+	/* chown may have cleared set-id bits: put the mode back */
+	if (fchmod(af.fd, mode) != 0 || writev_all(af.fd, iov, n) != 0) {
 		atomic_abort(&af);
 		ret = E_IO;
 		goto out;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /*
  * Replace path with len bytes of data, atomically: write a temporary file
@@ -22,6 +23,16 @@
  * E_NOMEM, or E_IO with errno set.
  */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * file_write_atomic() of the n pieces of iov one after the other, giving
+ * the new file to uid:gid ((uid_t)-1 and (gid_t)-1 leave either as the
+ * process's), as a rewrite of someone else's file must. A process that
+ * is not root and may not give the file away keeps it as its own instead
+ * of failing.
+ */
+int file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode,
+    uid_t uid, gid_t gid);
 
 /*
  * Read the whole of path into a malloc()ed buffer with a NUL after the

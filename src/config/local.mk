@@ -6,6 +6,8 @@ src_config_libconfig_a_SOURCES = \
 	src/config/conf.c src/config/conf.h \
 	src/config/kasp.c src/config/kasp.h \
 	src/config/zonelist.c src/config/zonelist.h \
+	src/config/zonelist_edit.c src/config/zonelist_edit.h \
+	src/config/zonelist_scan.c src/config/zonelist_scan.h \
 	src/config/xml.c src/config/xml.h
 nodist_src_config_libconfig_a_SOURCES = \
 	src/config/conf_rng.embed.c \

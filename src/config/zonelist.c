@@ -1,18 +1,12 @@
 /*
- * zonelist.c - read zonelist.xml, write it out whole (`zonelist export`,
- * and the file `zone add` writes), and edit it in place (see zonelist.h).
+ * zonelist.c - read zonelist.xml, and write it out whole (`zonelist
+ * export`, and the <Zone> element `zone add` splices into the file: see
+ * zonelist_edit.c).
  *
- * Documents are built and edited as libxml2 trees and serialised by
- * xml_dump(), so names and paths are always escaped by libxml2. Elements
- * are appended with xmlAddChild() (constant time: libxml2 keeps the last
- * child), which keeps reading and writing linear in the number of zones.
- *
- * In-place edits: the file is read, its indentation dropped
- * (xml_strip_blanks), the tree changed, and the result written back with
- * tabs. Comments and the XML declaration of the file are kept. The old
- * file is copied to "<path>.backup" first; both the backup and the new
- * file are written by atomic replacement, so a failure leaves each file
- * either as it was or complete.
+ * Documents are built as libxml2 trees and serialised by xml_dump(), so
+ * names and paths are always escaped by libxml2. Elements are appended
+ * with xmlAddChild() (constant time: libxml2 keeps the last child), which
+ * keeps reading and writing linear in the number of zones.
  */
 #include "config.h"
 
@@ -33,9 +27,6 @@
 /* zonelist.rng, compiled in by tools/embed.sh (zonelist_rng.embed.c) */
 extern const char zonelist_rng[];
 extern const unsigned long zonelist_rng_len;
-
-/* Mode of a zonelist.xml that zonelist_file_add() creates. */
-#define NEW_FILE_MODE 0644
 
 static void
 zone_clear(struct zonelist_zone *z)
@@ -262,199 +253,6 @@ zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style
 	}
 	ret = xml_dump(doc, style == ZONELIST_STYLE_FILE ? "\t" : "    ", out, len);
 out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	return ret;
-}
-
-/*
- * The document at path, validated, with its indentation dropped, and the
- * file's permission bits in *mode. With may_be_missing, a file that does
- * not exist gives a new empty list (*existed = 0).
- */
-static int
-open_file(const char *path, int may_be_missing, xmlDoc **out, int *existed, mode_t *mode, char *err,
-        size_t errlen)
-{
-	xmlDoc *doc = NULL;
-	struct stat st;
-	int found;
-	int ret;
-
-	found = stat(path, &st) == 0;
-	if (!found && errno == ENOENT && may_be_missing) {
-		ret = new_doc("UTF-8", &doc);
-		if (ret != 0)
-			goto out;
-		*existed = 0;
-		*mode = NEW_FILE_MODE;
-	} else {
-		/* any other stat() failure is reported by xml_read() */
-		ret = xml_load(path, zonelist_rng, zonelist_rng_len, &doc, err, errlen);
-		if (ret != 0)
-			goto out;
-		xml_strip_blanks(xmlDocGetRootElement(doc));
-		*existed = 1;
-		*mode = found ? st.st_mode & 07777 : NEW_FILE_MODE;
-	}
-	*out = doc;
-	doc = NULL;
-out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	return ret;
-}
-
-/* Back up the old file (if there was one), then replace it with doc. */
-static int
-save_file(const char *path, xmlDoc *doc, int existed, mode_t mode, char *err, size_t errlen)
-{
-	char *backup = NULL;
-	char *text = NULL;
-	size_t len;
-	int ret;
-
-	ret = xml_dump(doc, "\t", &text, &len);
-	if (ret != 0)
-		goto out;
-	if (existed) {
-		backup = str_printf("%s.backup", path);
-		if (backup == NULL) {
-			ret = E_NOMEM;
-			goto out;
-		}
-		ret = file_copy(path, backup, mode);
-		if (ret == E_IO && err != NULL && errlen > 0)
-			snprintf(err, errlen, "cannot back up %s to %s: %s", path, backup,
-			        strerror(errno));
-		if (ret != 0)
-			goto out;
-	}
-	ret = file_write_atomic(path, text, len, mode);
-	if (ret == E_IO && err != NULL && errlen > 0)
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-out:
-	if (ret == E_NOMEM && err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s: out of memory", path);
-	free(backup);
-	free(text);
-	return ret;
-}
-
-int
-zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err, size_t errlen)
-{
-	struct xml_builder b = {0};
-	xmlDoc *doc = NULL;
-	int existed = 0;
-	mode_t mode = NEW_FILE_MODE;
-	int ret;
-
-	if (path == NULL || zone == NULL) {
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = open_file(path, 1, &doc, &existed, &mode, err, errlen);
-	if (ret != 0)
-		goto out;
-	add_zone(&b, xmlDocGetRootElement(doc), zone);
-	if (b.failed) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: out of memory", path);
-		ret = E_NOMEM;
-		goto out;
-	}
-	ret = save_file(path, doc, existed, mode, err, errlen);
-out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	return ret;
-}
-
-/* Append s (may be NULL: nothing) to the NULL-terminated *v of *n entries. */
-static int
-strv_add(char ***v, size_t *n, size_t *cap, const char *s)
-{
-	char **grown;
-	size_t newcap;
-
-	if (*n + 1 >= *cap) {
-		newcap = *cap == 0 ? 8 : 2 * *cap;
-		grown = realloc(*v, newcap * sizeof(*grown));
-		if (grown == NULL)
-			return E_NOMEM;
-		*v = grown;
-		*cap = newcap;
-	}
-	if (s != NULL) {
-		(*v)[*n] = str_dup(s);
-		if ((*v)[*n] == NULL)
-			return E_NOMEM;
-		(*n)++;
-	}
-	(*v)[*n] = NULL;
-	return 0;
-}
-
-int
-zonelist_file_remove(
-        const char *path, const char *name, char ***signconfs, char *err, size_t errlen)
-{
-	xmlDoc *doc = NULL;
-	xmlNode *zone, *next;
-	xmlChar *zname;
-	char **removed = NULL;
-	char *signconf = NULL;
-	size_t n = 0, cap = 0;
-	int existed = 0, match;
-	mode_t mode = NEW_FILE_MODE;
-	int ret;
-
-	if (path == NULL) {
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = open_file(path, 0, &doc, &existed, &mode, err, errlen);
-	if (ret != 0)
-		goto out;
-	ret = strv_add(&removed, &n, &cap, NULL);
-	if (ret != 0)
-		goto out;
-	for (zone = xml_child(xmlDocGetRootElement(doc), "Zone"); zone != NULL; zone = next) {
-		next = xml_next(zone);
-		if (name != NULL) {
-			zname = xmlGetProp(zone, (const xmlChar *)"name");
-			match = zname != NULL && strcmp((const char *)zname, name) == 0;
-			xmlFree(zname);
-			if (!match)
-				continue;
-		}
-		ret = xml_text(xml_child(zone, "SignerConfiguration"), 1, &signconf);
-		if (ret != 0)
-			goto out;
-		ret = strv_add(&removed, &n, &cap, signconf);
-		if (ret != 0)
-			goto out;
-		free(signconf);
-		signconf = NULL;
-		xmlUnlinkNode(zone);
-		xmlFreeNode(zone);
-	}
-	/* nothing removed: the file stays as it is, and no backup is made */
-	if (n > 0) {
-		ret = save_file(path, doc, existed, mode, err, errlen);
-		if (ret != 0)
-			goto out;
-	}
-	if (signconfs != NULL) {
-		*signconfs = removed;
-		removed = NULL;
-	}
-out:
-	if (ret == E_NOMEM && err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s: out of memory", path);
-	free(signconf);
-	zonelist_strv_free(removed);
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	return ret;

@@ -1,8 +1,8 @@
 /*
  * zonelist.h - zonelist.xml: the zones to sign, their policy, signconf
  * path and input/output adapters. Read for `update zonelist` / `zonelist
- * import`; written for `zonelist export`; edited in place (keeping the
- * operator's comments and order) by `zone add` and `zone delete`.
+ * import`; written for `zonelist export`. `zone add` and `zone delete`
+ * edit it in place with zonelist_edit.h.
  *
  * Ownership: zonelist_free() frees everything reached from a struct
  * zonelist; strings are malloc()ed.
@@ -47,28 +47,7 @@ enum zonelist_style {
 int zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style style,
 	char **out, size_t *len);
 
-/*
- * Edit the file at path in place: parse it, change the document, copy the
- * old file to "<path>.backup", then write the new one with tab indentation
- * through an atomic replace. Comments and other zones are kept.
- * zonelist_file_add appends a <Zone> (the caller has checked it is new).
- * zonelist_file_remove removes every <Zone> whose name equals name exactly
- * (all zones when name is NULL) and returns the SignerConfiguration paths of
- * what it removed in *signconfs (NULL-terminated, caller frees with
- * zonelist_strv_free; may be NULL when the caller does not want them).
- * A missing file counts as an empty <ZoneList> for add (created with mode
- * 0644, no backup); an existing file keeps its permission bits, and so does
- * its backup. When remove matches no zone, nothing is written (no backup
- * either) and *signconfs is an empty vector.
- * Errors name the file: E_IO (cannot read the file, or cannot write the
- * backup or the file; the file is then unchanged, and so is the backup
- * when it was the backup that failed), E_PARSE (not well-formed), E_INVAL
- * (does not validate), E_NOMEM.
- */
-int zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
-	size_t errlen);
-int zonelist_file_remove(const char *path, const char *name, char ***signconfs, char *err,
-	size_t errlen);
+/* Free a NULL-terminated vector of strings (NULL is fine). */
 void zonelist_strv_free(char **v);
 
 #endif

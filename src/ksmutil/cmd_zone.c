@@ -21,6 +21,7 @@
 #include "common/fileio.h"
 #include "common/str.h"
 #include "config/zonelist.h"
+#include "config/zonelist_edit.h"
 #include "enforcer/run.h"
 #include "enforcer/signconf.h"
 #include "ksmutil/ksmutil.h"
@@ -121,45 +122,13 @@ print_line(void *ctx, int prio, const char *line)
 	printf("%s\n", line);
 }
 
-/*
- * Is the zone already in the file (then `zone add` does not append it
- * again)? Also the check that the file, when there is one, is a zone list
- * we can edit: -1 after saying why not. name may be NULL (only the check).
- */
-static int
-listed_in_file(const char *path, const char *name, int *listed)
-{
-	struct zonelist *zl = NULL;
-	char err[1024], *norm;
-	struct stat st;
-	int found = 0, rc = 0;
-
-	if (stat(path, &st) != 0 && errno == ENOENT)
-		goto out;
-	if (zonelist_load(path, &zl, err, sizeof(err)) != 0) {
-		printf("Error: %s\n", err);
-		rc = -1;
-		goto out;
-	}
-	for (size_t i = 0; name != NULL && i < zl->nzones && !found; i++) {
-		if (dname_normalise(zl->zones[i].name, 0, &norm, NULL, 0) != 0)
-			continue;
-		found = strcmp(norm, name) == 0;
-		free(norm);
-	}
-out:
-	zonelist_free(zl);
-	if (rc == 0)
-		*listed = found;
-	return rc;
-}
-
 int
 cmd_zone_add(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct store_zone z;
 	struct zonelist_zone xz;
+	struct zonelist_edit *ed = NULL;
 	struct add_txn a;
 	struct stat sst;
 	const char *stem;
@@ -243,11 +212,17 @@ cmd_zone_add(struct ksm_ctx *ctx)
 			rc = KSM_EUSAGE;
 			goto out;
 		}
-		/* A broken file is found now, before the database changes. */
-		if (listed_in_file(ctx->conf->zonelist_file, name, &listed) != 0) {
+		/*
+		 * A broken file is found now, before the database changes; the
+		 * session's lock keeps other zone adds and deletes on this host
+		 * out of the file until this one has written it.
+		 */
+		if (zonelist_edit_open(ctx->conf->zonelist_file, 1, &ed, err, sizeof(err)) != 0) {
+			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;
 		}
+		listed = zonelist_edit_listed(ed, name);
 	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
@@ -291,7 +266,8 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		xz.input_type = z.input_type;
 		xz.output = z.output;
 		xz.output_type = z.output_type;
-		if (zonelist_file_add(ctx->conf->zonelist_file, &xz, err, sizeof(err)) != 0) {
+		if (zonelist_edit_add(ed, &xz, err, sizeof(err)) != 0 ||
+		    zonelist_edit_save(ed, err, sizeof(err)) != 0) {
 			const char *f = ctx->conf->zonelist_file;
 
 			printf("%s\n", err);
@@ -311,6 +287,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		printf("Imported zone: %s\n", name);
 	rc = KSM_OK;
 out:
+	zonelist_edit_close(ed);
 	free(z.input_type);
 	free(z.output_type);
 	free(z.signconf);
@@ -444,9 +421,9 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct delete_txn d;
-	struct stat st;
+	struct zonelist_edit *ed = NULL;
 	char err[1024], *typed = NULL, *name = NULL, **file_signconfs = NULL;
-	int rc, listed;
+	int rc;
 
 	memset(&d, 0, sizeof(d));
 	if (o->all && o->zone) {
@@ -477,9 +454,16 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		goto out;
 	if (!o->no_xml) {
 		printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
-		/* A file that cannot be edited is found now, before the database changes. */
-		if (!zonelist_writable(ctx->conf->zonelist_file) ||
-		    listed_in_file(ctx->conf->zonelist_file, NULL, &listed) != 0) {
+		/*
+		 * A file that cannot be edited is found now, before the database
+		 * changes (locked from here until it is written, as zone add).
+		 */
+		if (!zonelist_writable(ctx->conf->zonelist_file)) {
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+		if (zonelist_edit_open(ctx->conf->zonelist_file, 1, &ed, err, sizeof(err)) != 0) {
+			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;
 		}
@@ -501,11 +485,10 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	}
 
 	rc = KSM_OK;
-	/* No zonelist.xml at all: nothing to take the zone out of. */
-	if (!o->no_xml && (stat(ctx->conf->zonelist_file, &st) == 0 || errno != ENOENT)) {
-		int r = zonelist_file_remove(ctx->conf->zonelist_file, name, &file_signconfs, err,
-		    sizeof(err));
-		if (r != 0) {
+	/* (No zonelist.xml at all is an empty list: nothing is written.) */
+	if (ed) {
+		if (zonelist_edit_remove(ed, name, &file_signconfs, err, sizeof(err)) != 0 ||
+		    zonelist_edit_save(ed, err, sizeof(err)) != 0) {
 			printf("%s\n", err);
 			printf("Could not save %s; %s\n", ctx->conf->zonelist_file, export_hint);
 			rc = KSM_ERUNTIME;
@@ -531,6 +514,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 			printf("Deleted all zones from database only, %s\n", export_hint);
 	}
 out:
+	zonelist_edit_close(ed);
 	zonelist_strv_free(file_signconfs);
 	free_signconfs(&d);
 	free(name);

@@ -28,6 +28,7 @@
 #include "common/fileio.h"
 #include "common/str.h"
 #include "config/zonelist.h"
+#include "config/zonelist_edit.h"
 
 #define ERRLEN 8192
 
@@ -326,36 +327,29 @@ test_format_escape(void **state)
 	zonelist_free(zl);
 }
 
-/* edit.xml after adding three.example: re-indented with tabs, comments kept. */
+/* edit.xml after adding three: spliced in before </ZoneList>, the rest as it was. */
 static const char gold_added[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
         "<ZoneList>\n"
-        "\t<!-- the first zone -->\n"
-        "\t<Zone name=\"one.example\">\n"
-        "\t\t<Policy>default</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/one.example.xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<File>/in/one.example</File>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<File>/out/one.example</File>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
-        "\t<Zone name=\"two.example.\">\n"
-        "\t\t<Policy>lab</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"File\">/out/two.example</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
+        "  <!-- the first zone -->\n"
+        "  <Zone name=\"one.example\">\n"
+        "    <Policy>default</Policy>\n"
+        "    <SignerConfiguration>/sc/one.example.xml</SignerConfiguration>\n"
+        "    <Adapters>\n"
+        "      <Input><File>/in/one.example</File></Input>\n"
+        "      <Output><File>/out/one.example</File></Output>\n"
+        "    </Adapters>\n"
+        "  </Zone>\n"
+        "\n"
+        "  <Zone name=\"two.example.\">\n"
+        "    <Policy>lab</Policy>\n"
+        "    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+        "    <Adapters>\n"
+        "      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
+        "      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
+        "    </Adapters>\n"
+        "  </Zone>\n"
         "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
         "\t\t<Policy>default</Policy>\n"
         "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
@@ -370,24 +364,21 @@ static const char gold_added[] =
         "\t</Zone>\n"
         "</ZoneList>\n";
 
-/* gold_added after removing one.example: its comment stays. */
+/* gold_added without one.example: its lines cut out, the blank line after it kept. */
 static const char gold_removed[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
         "<ZoneList>\n"
-        "\t<!-- the first zone -->\n"
-        "\t<Zone name=\"two.example.\">\n"
-        "\t\t<Policy>lab</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"File\">/out/two.example</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
+        "  <!-- the first zone -->\n"
+        "\n"
+        "  <Zone name=\"two.example.\">\n"
+        "    <Policy>lab</Policy>\n"
+        "    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+        "    <Adapters>\n"
+        "      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
+        "      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
+        "    </Adapters>\n"
+        "  </Zone>\n"
         "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
         "\t\t<Policy>default</Policy>\n"
         "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
@@ -402,11 +393,13 @@ static const char gold_removed[] =
         "\t</Zone>\n"
         "</ZoneList>\n";
 
+/* and without every zone: comments and blank lines stay. */
 static const char gold_emptied[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
         "<ZoneList>\n"
-        "\t<!-- the first zone -->\n"
+        "  <!-- the first zone -->\n"
+        "\n"
         "</ZoneList>\n";
 
 static const struct zonelist_zone three = {

@@ -1,0 +1,792 @@
+/*
+ * zonelist_scan.c - the byte scanner of zonelist_scan.h.
+ *
+ * Two passes: the characters (valid UTF-8, no characters XML forbids),
+ * then the markup, with a stack of open elements checked against the
+ * shape zonelist.rng allows. Both are linear and allocate only the zone
+ * table, so a 10,000-zone file is scanned in a few milliseconds.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "common/err.h"
+#include "config/zonelist_scan.h"
+
+enum kind {
+	K_ZONELIST,
+	K_ZONE,
+	K_POLICY,
+	K_SIGNCONF,
+	K_ADAPTERS,
+	K_INPUT,
+	K_OUTPUT,
+	K_FILE,
+	K_ADAPTER,
+	K_UNKNOWN,
+};
+
+#define NAME(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} kind_name[] = {
+	NAME("ZoneList"), NAME("Zone"), NAME("Policy"), NAME("SignerConfiguration"),
+	NAME("Adapters"), NAME("Input"), NAME("Output"), NAME("File"), NAME("Adapter"),
+};
+#undef NAME
+
+/* The children each element has, in order, when the sequence is fixed. */
+static const enum kind zone_seq[] = { K_POLICY, K_SIGNCONF, K_ADAPTERS };
+static const enum kind adapters_seq[] = { K_INPUT, K_OUTPUT };
+
+/* Elements that hold text and nothing else. */
+static int
+is_leaf(enum kind k)
+{
+	return k == K_POLICY || k == K_SIGNCONF || k == K_FILE || k == K_ADAPTER;
+}
+
+struct frame {
+	enum kind kind;
+	size_t name_off;        /* of the start tag's name, for matching the end tag */
+	size_t name_len;
+	unsigned children;
+};
+
+/* The deepest valid nesting: ZoneList/Zone/Adapters/Input/Adapter. */
+#define MAX_DEPTH 5
+
+struct lexer {
+	const char *b;
+	size_t len;
+	size_t p;
+};
+
+static int
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+name_start(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':' ||
+	    c >= 0x80;
+}
+
+static int
+name_char(unsigned char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/* name_char() of every byte, looked up rather than computed: names are the hot path. */
+static unsigned char name_table[256];
+
+static void
+name_table_init(void)
+{
+	if (name_table['a'])
+		return;
+	for (unsigned c = 0; c < 256; c++)
+		name_table[c] = (unsigned char)name_char((unsigned char)c);
+}
+
+static int
+at_n(const struct lexer *l, const char *lit, size_t n)
+{
+	return l->len - l->p >= n && memcmp(l->b + l->p, lit, n) == 0;
+}
+
+/* Does the text at the cursor start with the string literal lit? */
+#define at(l, lit) at_n((l), (lit), sizeof(lit) - 1)
+
+static void
+skip_ws(struct lexer *l)
+{
+	while (l->p < l->len && is_ws((unsigned char)l->b[l->p]))
+		l->p++;
+}
+
+/* Move past the next occurrence of lit; -1 when there is none. */
+static int
+skip_past(struct lexer *l, const char *lit)
+{
+	const char *q = memmem(l->b + l->p, l->len - l->p, lit, strlen(lit));
+
+	if (q == NULL)
+		return -1;
+	l->p = (size_t)(q - l->b) + strlen(lit);
+	return 0;
+}
+
+/* A name at the cursor: its length (0: none). */
+static size_t
+lex_name(struct lexer *l)
+{
+	size_t s = l->p;
+
+	if (l->p >= l->len || !name_start((unsigned char)l->b[l->p]))
+		return 0;
+	while (l->p < l->len && name_table[(unsigned char)l->b[l->p]])
+		l->p++;
+	return l->p - s;
+}
+
+/* Is cp a character an XML document may hold? */
+static int
+xml_char(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+	    (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/*
+ * The reference starting at b[*i] ('&'), checked and decoded: the code
+ * point in *cp, *i moved past the ';'. -1 for anything but the five
+ * predefined entities and character references.
+ */
+static int
+decode_ref(const char *b, size_t len, size_t *i, uint32_t *cp)
+{
+	static const struct {
+		const char *text;
+		char c;
+	} named[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+		{ "&apos;", '\'' },
+	};
+	size_t p = *i, n;
+	uint32_t v = 0;
+	int hex, digits = 0;
+
+	for (n = 0; n < sizeof(named) / sizeof(named[0]); n++) {
+		size_t tl = strlen(named[n].text);
+
+		if (len - p >= tl && memcmp(b + p, named[n].text, tl) == 0) {
+			*cp = (unsigned char)named[n].c;
+			*i = p + tl;
+			return 0;
+		}
+	}
+	if (len - p < 4 || b[p + 1] != '#')
+		return -1;
+	p += 2;
+	hex = b[p] == 'x';
+	if (hex)
+		p++;
+	for (; p < len && b[p] != ';'; p++, digits++) {
+		unsigned d;
+		char c = b[p];
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (hex && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (hex && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+		v = v * (hex ? 16 : 10) + d;
+		if (v > 0x10FFFF)
+			return -1;
+	}
+	if (p >= len || digits == 0 || !xml_char(v))
+		return -1;
+	*cp = v;
+	*i = p + 1;
+	return 0;
+}
+
+/*
+ * Pass 1: every byte sequence is UTF-8 for a character XML allows. Eight
+ * bytes at a time while they are plain printable ASCII.
+ */
+static int
+chars_ok(const unsigned char *b, size_t len)
+{
+	const uint64_t high = 0x8080808080808080ULL, spaces = 0x2020202020202020ULL;
+	size_t i = 0;
+
+	while (i < len) {
+#ifdef __SSE2__
+		/* sixteen at a time: as signed bytes, both >= 0x80 and < 0x20 are < 0x20 */
+		if (len - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+			__m128i odd = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), odd);
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), odd);
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), odd);
+			if (_mm_movemask_epi8(odd) == 0) {
+				i += 16;
+				continue;
+			}
+		}
+#endif
+		if (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, b + i, 8);
+			/* no byte >= 0x80 and none < 0x20 */
+			if (((w | ((w - spaces) & ~w)) & high) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char c = b[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return -1;
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return -1;
+		}
+		if (len - i <= n)
+			return -1;
+		for (size_t k = 1; k <= n; k++) {
+			if ((b[i + k] & 0xC0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (b[i + k] & 0x3F);
+		}
+		/* shortest form only, and a character XML allows */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || !xml_char(cp))
+			return -1;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/* "<!--" at the cursor: past its "-->"; "--" inside is not allowed. */
+static int
+lex_comment(struct lexer *l)
+{
+	const char *q;
+
+	l->p += 4;
+	q = memmem(l->b + l->p, l->len - l->p, "--", 2);
+	if (q == NULL || (size_t)(q - l->b) + 2 >= l->len || q[2] != '>')
+		return -1;
+	l->p = (size_t)(q - l->b) + 3;
+	return 0;
+}
+
+/* "<?" at the cursor: a processing instruction other than <?xml ...?>. */
+static int
+lex_pi(struct lexer *l)
+{
+	size_t s, n;
+
+	l->p += 2;
+	s = l->p;
+	n = lex_name(l);
+	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0))
+		return -1;
+	if (!at(l, "?>") && (l->p >= l->len || !is_ws((unsigned char)l->b[l->p])))
+		return -1;
+	return skip_past(l, "?>");
+}
+
+/* Comments, processing instructions and white space (before and after the root). */
+static int
+lex_misc(struct lexer *l)
+{
+	for (;;) {
+		skip_ws(l);
+		if (at(l, "<!--")) {
+			if (lex_comment(l) != 0)
+				return -1;
+		} else if (at(l, "<?")) {
+			if (lex_pi(l) != 0)
+				return -1;
+		} else {
+			return 0;
+		}
+	}
+}
+
+/* The XML declaration, if any: only UTF-8 (or its ASCII subset) is accepted. */
+static int
+lex_decl(struct lexer *l)
+{
+	const char *d, *e, *q;
+	size_t dl;
+
+	if (!at(l, "<?xml") || l->len - l->p < 6 || !is_ws((unsigned char)l->b[l->p + 5]))
+		return 0;
+	d = l->b + l->p;
+	if (skip_past(l, "?>") != 0)
+		return -1;
+	dl = (size_t)(l->b + l->p - d);
+	e = memmem(d, dl, "encoding", 8);
+	if (e == NULL)
+		return 0;
+	e += 8;
+	while (is_ws((unsigned char)*e))
+		e++;
+	if (*e++ != '=')
+		return -1;
+	while (is_ws((unsigned char)*e))
+		e++;
+	if (*e != '"' && *e != '\'')
+		return -1;
+	q = memchr(e + 1, *e, (size_t)(d + dl - (e + 1)));
+	if (q == NULL)
+		return -1;
+	e++;
+	if (((size_t)(q - e) == 5 && strncasecmp(e, "UTF-8", 5) == 0) ||
+	    ((size_t)(q - e) == 8 && strncasecmp(e, "US-ASCII", 8) == 0))
+		return 0;
+	return -1;
+}
+
+static enum kind
+kind_of(const char *name, size_t len)
+{
+	for (size_t k = 0; k < sizeof(kind_name) / sizeof(kind_name[0]); k++) {
+		if (kind_name[k].len == len && memcmp(kind_name[k].name, name, len) == 0)
+			return (enum kind)k;
+	}
+	return K_UNKNOWN;
+}
+
+/* What a start tag held that the scan keeps. */
+struct tag {
+	size_t name_off, name_len;
+	enum kind kind;
+	int empty;              /* <X/> */
+	int nattrs;
+	size_t attr_off;        /* of the only attribute's value */
+	size_t attr_len;
+	size_t attr_name_off, attr_name_len;
+};
+
+/* A quoted attribute value: no '<', only valid references. */
+static int
+lex_attr_value(struct lexer *l, size_t *off, size_t *len)
+{
+	char quote;
+	const char *q;
+	size_t i, end;
+	uint32_t cp;
+
+	if (l->p >= l->len || (l->b[l->p] != '"' && l->b[l->p] != '\''))
+		return -1;
+	quote = l->b[l->p++];
+	q = memchr(l->b + l->p, quote, l->len - l->p);
+	if (q == NULL)
+		return -1;
+	end = (size_t)(q - l->b);
+	for (i = l->p; i < end;) {
+		if (l->b[i] == '<')
+			return -1;
+		if (l->b[i] == '&') {
+			if (decode_ref(l->b, end, &i, &cp) != 0)
+				return -1;
+		} else {
+			i++;
+		}
+	}
+	*off = l->p;
+	*len = end - l->p;
+	l->p = end + 1;
+	return 0;
+}
+
+/* A start tag, cursor at its '<'. At most one attribute is ever needed. */
+static int
+lex_start_tag(struct lexer *l, struct tag *t)
+{
+	memset(t, 0, sizeof(*t));
+	l->p++;
+	t->name_off = l->p;
+	t->name_len = lex_name(l);
+	if (t->name_len == 0)
+		return -1;
+	t->kind = kind_of(l->b + t->name_off, t->name_len);
+	for (;;) {
+		size_t before = l->p, an_off, an_len, v_off, v_len;
+
+		skip_ws(l);
+		if (at(l, ">")) {
+			l->p++;
+			return 0;
+		}
+		if (at(l, "/>")) {
+			l->p += 2;
+			t->empty = 1;
+			return 0;
+		}
+		if (l->p == before || t->nattrs == 1)
+			return -1;
+		an_off = l->p;
+		an_len = lex_name(l);
+		if (an_len == 0)
+			return -1;
+		skip_ws(l);
+		if (!at(l, "="))
+			return -1;
+		l->p++;
+		skip_ws(l);
+		if (lex_attr_value(l, &v_off, &v_len) != 0)
+			return -1;
+		t->nattrs = 1;
+		t->attr_name_off = an_off;
+		t->attr_name_len = an_len;
+		t->attr_off = v_off;
+		t->attr_len = v_len;
+	}
+}
+
+/* The attribute the schema requires of an element (NULL: none allowed). */
+static const char *
+required_attr(enum kind k)
+{
+	return k == K_ZONE ? "name" : k == K_ADAPTER ? "type" : NULL;
+}
+
+static int
+attrs_ok(const struct lexer *l, const struct tag *t)
+{
+	const char *want = required_attr(t->kind);
+
+	if (want == NULL)
+		return t->nattrs == 0 ? 0 : -1;
+	return t->nattrs == 1 && t->attr_name_len == strlen(want) &&
+	    memcmp(l->b + t->attr_name_off, want, t->attr_name_len) == 0 ? 0 : -1;
+}
+
+/* May an element of kind child come next inside parent? */
+static int
+child_ok(const struct frame *parent, enum kind child)
+{
+	switch (parent->kind) {
+	case K_ZONELIST:
+		return child == K_ZONE;
+	case K_ZONE:
+		return parent->children < 3 && zone_seq[parent->children] == child;
+	case K_ADAPTERS:
+		return parent->children < 2 && adapters_seq[parent->children] == child;
+	case K_INPUT:
+	case K_OUTPUT:
+		return parent->children == 0 && (child == K_FILE || child == K_ADAPTER);
+	default:
+		return 0;
+	}
+}
+
+/* Has an element seen all the children it needs? */
+static int
+complete(const struct frame *f)
+{
+	switch (f->kind) {
+	case K_ZONE:
+		return f->children == 3;
+	case K_ADAPTERS:
+		return f->children == 2;
+	case K_INPUT:
+	case K_OUTPUT:
+		return f->children == 1;
+	default:
+		return 1;
+	}
+}
+
+/* Character data up to the next '<': only white space outside the leaves. */
+static int
+lex_text(struct lexer *l, int leaf)
+{
+	const char *q = memchr(l->b + l->p, '<', l->len - l->p);
+	size_t end = q != NULL ? (size_t)(q - l->b) : l->len;
+	uint32_t cp;
+
+	if (!leaf) {
+		for (; l->p < end; l->p++) {
+			if (!is_ws((unsigned char)l->b[l->p]))
+				return -1;
+		}
+		return 0;
+	}
+	/* "]]>" may not appear in text; a '>' never ends one otherwise */
+	if (end > l->p && memchr(l->b + l->p, '>', end - l->p) != NULL &&
+	    memmem(l->b + l->p, end - l->p, "]]>", 3) != NULL)
+		return -1;
+	while ((q = memchr(l->b + l->p, '&', end - l->p)) != NULL) {
+		l->p = (size_t)(q - l->b);
+		if (decode_ref(l->b, end, &l->p, &cp) != 0)
+			return -1;
+	}
+	l->p = end;
+	return 0;
+}
+
+static int
+add_zone(struct zonelist_scan *s, size_t start, const struct tag *t)
+{
+	struct zonelist_scan_zone *z;
+
+	if (s->nzones == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+
+		z = realloc(s->zones, cap * sizeof(*z));
+		if (z == NULL)
+			return E_NOMEM;
+		s->zones = z;
+		s->cap = cap;
+	}
+	z = &s->zones[s->nzones++];
+	memset(z, 0, sizeof(*z));
+	z->start = start;
+	z->name_off = t->attr_off;
+	z->name_len = t->attr_len;
+	return 0;
+}
+
+/* Pass 2, from the root's start tag (cursor at its '<') to its end. */
+static int
+lex_root(struct lexer *l, struct zonelist_scan *s)
+{
+	struct frame stack[MAX_DEPTH];
+	struct frame *top;
+	struct tag t;
+	size_t depth = 0, start;
+	int rc;
+
+	start = l->p;
+	if (lex_start_tag(l, &t) != 0 || t.kind != K_ZONELIST || attrs_ok(l, &t) != 0)
+		return E_PARSE;
+	if (t.empty) {
+		s->root_empty = 1;
+		s->root_close = l->p - 2;
+		return 0;
+	}
+	stack[depth++] = (struct frame){ K_ZONELIST, t.name_off, t.name_len, 0 };
+	while (depth > 0) {
+		top = &stack[depth - 1];
+		if (l->p >= l->len)
+			return E_PARSE;
+		if (l->b[l->p] != '<') {
+			if (lex_text(l, is_leaf(top->kind)) != 0)
+				return E_PARSE;
+		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '!') {
+			if (at(l, "<!--")) {
+				if (lex_comment(l) != 0)
+					return E_PARSE;
+			} else if (!at(l, "<![CDATA[") || !is_leaf(top->kind) ||
+			    skip_past(l, "]]>") != 0) {
+				return E_PARSE;
+			}
+		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '?') {
+			if (lex_pi(l) != 0)
+				return E_PARSE;
+		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '/') {
+			start = l->p;
+			l->p += 2;
+			if (lex_name(l) != top->name_len ||
+			    memcmp(l->b + start + 2, l->b + top->name_off, top->name_len) != 0)
+				return E_PARSE;
+			skip_ws(l);
+			if (!at(l, ">") || !complete(top))
+				return E_PARSE;
+			l->p++;
+			if (top->kind == K_ZONE)
+				s->zones[s->nzones - 1].end = l->p;
+			else if (top->kind == K_SIGNCONF)
+				s->zones[s->nzones - 1].sc_len = start - s->zones[s->nzones - 1].sc_off;
+			else if (top->kind == K_ZONELIST)
+				s->root_close = start;
+			depth--;
+		} else {
+			start = l->p;
+			if (lex_start_tag(l, &t) != 0 || !child_ok(top, t.kind) ||
+			    attrs_ok(l, &t) != 0)
+				return E_PARSE;
+			top->children++;
+			if (t.kind == K_ZONE && (rc = add_zone(s, start, &t)) != 0)
+				return rc;
+			if (t.kind == K_SIGNCONF) {
+				s->zones[s->nzones - 1].sc_off = l->p;
+				s->zones[s->nzones - 1].sc_len = 0;
+			}
+			if (t.empty) {
+				/* only the leaves may be empty */
+				if (!is_leaf(t.kind))
+					return E_PARSE;
+			} else {
+				if (depth == MAX_DEPTH)
+					return E_PARSE;
+				stack[depth++] = (struct frame){ t.kind, t.name_off, t.name_len, 0 };
+			}
+		}
+	}
+	return 0;
+}
+
+void
+zonelist_scan_free(struct zonelist_scan *s)
+{
+	free(s->zones);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s)
+{
+	struct lexer l = { buf, len, 0 };
+	int rc;
+
+	zonelist_scan_free(s);
+	name_table_init();
+	if (chars_ok((const unsigned char *)buf, len) != 0)
+		return E_PARSE;
+	if (at(&l, "\xEF\xBB\xBF"))
+		l.p += 3;
+	if (lex_decl(&l) != 0 || lex_misc(&l) != 0 || !at(&l, "<") || at(&l, "<!"))
+		return E_PARSE;
+	rc = lex_root(&l, s);
+	if (rc == 0 && (lex_misc(&l) != 0 || l.p != l.len))
+		rc = E_PARSE;
+	if (rc != 0)
+		zonelist_scan_free(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static size_t
+put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * Copy raw text, normalising line ends (CR LF and lone CR become LF), and
+ * with attr also turning tab, LF into spaces. Returns bytes written.
+ */
+static size_t
+copy_chars(char *o, const char *b, size_t from, size_t to, int attr)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < to; i++) {
+		char c = b[i];
+
+		if (c == '\r') {
+			if (i + 1 < to && b[i + 1] == '\n')
+				i++;
+			c = '\n';
+		}
+		if (attr && (c == '\n' || c == '\t'))
+			c = ' ';
+		o[n++] = c;
+	}
+	return n;
+}
+
+static int
+decode(const char *b, size_t off, size_t len, int attr, char **out)
+{
+	/* a reference is never shorter than what it stands for */
+	char *o = malloc(len + 1);
+	size_t i = off, end = off + len, n = 0, s, e;
+	uint32_t cp;
+
+	if (o == NULL)
+		return E_NOMEM;
+	while (i < end) {
+		const char *q;
+
+		if (b[i] == '&') {
+			/* checked by the scan */
+			if (decode_ref(b, end, &i, &cp) != 0)
+				cp = 0xFFFD;
+			n += put_utf8(o + n, cp);
+			continue;
+		}
+		if (!attr && b[i] == '<') {
+			if (end - i >= 9 && memcmp(b + i, "<![CDATA[", 9) == 0) {
+				q = memmem(b + i + 9, end - i - 9, "]]>", 3);
+				e = q ? (size_t)(q - b) : end;
+				n += copy_chars(o + n, b, i + 9, e, 0);
+				i = q ? e + 3 : end;
+			} else {
+				/* a comment or a processing instruction */
+				const char *close = b[i + 1] == '!' ? "-->" : "?>";
+
+				q = memmem(b + i, end - i, close, strlen(close));
+				i = q ? (size_t)(q - b) + strlen(close) : end;
+			}
+			continue;
+		}
+		s = i;
+		while (i < end && b[i] != '&' && (attr || b[i] != '<'))
+			i++;
+		n += copy_chars(o + n, b, s, i, attr);
+	}
+	o[n] = '\0';
+	if (!attr) {
+		size_t a = 0;
+
+		while (n > 0 && is_ws((unsigned char)o[n - 1]))
+			o[--n] = '\0';
+		while (a < n && is_ws((unsigned char)o[a]))
+			a++;
+		memmove(o, o + a, n - a + 1);
+	}
+	*out = o;
+	return 0;
+}
+
+int
+zonelist_scan_attr(const char *buf, size_t off, size_t len, char **out)
+{
+	return decode(buf, off, len, 1, out);
+}
+
+int
+zonelist_scan_text(const char *buf, size_t off, size_t len, char **out)
+{
+	return decode(buf, off, len, 0, out);
+}
