@@ -49,13 +49,16 @@ tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_conf_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/unit/test_kasp tests/unit/test_zonelist
-TESTS += tests/unit/test_kasp tests/unit/test_zonelist
+check_PROGRAMS += tests/unit/test_kasp tests/unit/test_zonelist tests/unit/test_zonelist_edit
+TESTS += tests/unit/test_kasp tests/unit/test_zonelist tests/unit/test_zonelist_edit
 tests_unit_test_kasp_SOURCES = tests/unit/test_kasp.c
 tests_unit_test_kasp_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_kasp_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_zonelist_SOURCES = tests/unit/test_zonelist.c
 tests_unit_test_zonelist_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_zonelist_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_zonelist_edit_SOURCES = tests/unit/test_zonelist_edit.c
+tests_unit_test_zonelist_edit_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_zonelist_edit_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
 endif
 EXTRA_DIST += tests/data/conf tests/data/kasp tests/data/zonelist

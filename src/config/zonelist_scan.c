@@ -328,39 +328,82 @@ lex_misc(struct lexer *l)
 	}
 }
 
-/* The XML declaration, if any: only UTF-8 (or its ASCII subset) is accepted. */
+/*
+ * One pseudo-attribute of the XML declaration: S name Eq quoted-value.
+ * The value goes to *val and *vlen. -1 when the text is not that.
+ */
+static int
+lex_pseudo_attr(struct lexer *l, const char *name, const char **val, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *q;
+	char quote;
+
+	if (l->p >= l->len || !is_ws((unsigned char)l->b[l->p]))
+		return -1;
+	skip_ws(l);
+	if (!at_n(l, name, n))
+		return -1;
+	l->p += n;
+	skip_ws(l);
+	if (!at(l, "="))
+		return -1;
+	l->p++;
+	skip_ws(l);
+	if (l->p >= l->len || (l->b[l->p] != '"' && l->b[l->p] != '\''))
+		return -1;
+	quote = l->b[l->p++];
+	q = memchr(l->b + l->p, quote, l->len - l->p);
+	if (q == NULL)
+		return -1;
+	*val = l->b + l->p;
+	*vlen = (size_t)(q - *val);
+	l->p = (size_t)(q - l->b) + 1;
+	return 0;
+}
+
+static int
+value_is(const char *val, size_t vlen, const char *want)
+{
+	return vlen == strlen(want) && strncasecmp(val, want, vlen) == 0;
+}
+
+/*
+ * The XML declaration, if any: version 1.0, then optionally an encoding
+ * of UTF-8 (or its ASCII subset) and standalone yes or no, in that order.
+ */
 static int
 lex_decl(struct lexer *l)
 {
-	const char *d, *e, *q;
-	size_t dl;
+	const char *val;
+	size_t vlen, mark;
 
 	if (!at(l, "<?xml") || l->len - l->p < 6 || !is_ws((unsigned char)l->b[l->p + 5]))
 		return 0;
-	d = l->b + l->p;
-	if (skip_past(l, "?>") != 0)
+	l->p += 5;
+	if (lex_pseudo_attr(l, "version", &val, &vlen) != 0 || vlen != 3 ||
+	    memcmp(val, "1.0", 3) != 0)
 		return -1;
-	dl = (size_t)(l->b + l->p - d);
-	e = memmem(d, dl, "encoding", 8);
-	if (e == NULL)
-		return 0;
-	e += 8;
-	while (is_ws((unsigned char)*e))
-		e++;
-	if (*e++ != '=')
+	mark = l->p;
+	if (lex_pseudo_attr(l, "encoding", &val, &vlen) == 0) {
+		if (!value_is(val, vlen, "UTF-8") && !value_is(val, vlen, "US-ASCII"))
+			return -1;
+	} else {
+		l->p = mark;
+	}
+	mark = l->p;
+	if (lex_pseudo_attr(l, "standalone", &val, &vlen) == 0) {
+		if ((vlen != 3 || memcmp(val, "yes", 3) != 0) &&
+		    (vlen != 2 || memcmp(val, "no", 2) != 0))
+			return -1;
+	} else {
+		l->p = mark;
+	}
+	skip_ws(l);
+	if (!at(l, "?>"))
 		return -1;
-	while (is_ws((unsigned char)*e))
-		e++;
-	if (*e != '"' && *e != '\'')
-		return -1;
-	q = memchr(e + 1, *e, (size_t)(d + dl - (e + 1)));
-	if (q == NULL)
-		return -1;
-	e++;
-	if (((size_t)(q - e) == 5 && strncasecmp(e, "UTF-8", 5) == 0) ||
-	    ((size_t)(q - e) == 8 && strncasecmp(e, "US-ASCII", 8) == 0))
-		return 0;
-	return -1;
+	l->p += 2;
+	return 0;
 }
 
 static enum kind
