@@ -19,7 +19,8 @@ CLI_TESTS = \
 	tests/cli/install.sh \
 	tests/cli/enforce.sh \
 	tests/cli/enforce-kill.sh \
-	tests/cli/adopt-enforce.sh
+	tests/cli/adopt-enforce.sh \
+	tests/cli/zonelist-concurrent.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
