@@ -2,8 +2,9 @@
 #
 # libdb.a is the database layer: db.c (generic part), util.c (what the
 # drivers share; private to db/) plus one driver file per engine that
-# configure found. Programs that link it use $(DB_LIBS), which also carries
-# the engines' client libraries.
+# configure found. Programs that link it use $(DB_LIBS). The engines'
+# client libraries are not linked: the drivers dlopen() them when a server
+# database is opened (db/pq_api.c, db/mysql_api.c).
 
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
@@ -15,16 +16,13 @@ db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS) $(LIBCRYPTO_LIBS)
 
 if HAVE_PGSQL
-# Later: the PostgreSQL driver.
-db_libdb_a_SOURCES += db/pgsql.c
+db_libdb_a_SOURCES += db/pgsql.c db/pq_api.c db/pq_api.h
 db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
-DB_LIBS += $(PGSQL_LIBS)
 endif
 
 if HAVE_MYSQL
-db_libdb_a_SOURCES += db/mysql.c
+db_libdb_a_SOURCES += db/mysql.c db/mysql_api.c db/mysql_api.h
 db_libdb_a_CPPFLAGS += $(MYSQL_CFLAGS)
-DB_LIBS += $(MYSQL_LIBS)
 endif
 
 # ------------------------------------------------------------------- tests

@@ -65,6 +65,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/mysql_api.h"
 #include "db/util.h"
 
 #define DEFAULT_HOST "127.0.0.1"
@@ -524,6 +525,8 @@ my_open(db_t *db, const struct db_config *cfg)
 	struct conn *c;
 	int oom = 0, rc = 0;
 
+	if (mysql_api_load(where, sizeof(where)) != 0)
+		return db_set_error(db, E_NOTFOUND, "%s (install libmariadb3)", where);
 	if (cfg->port > 65535)
 		return db_set_error(db, E_INVAL, "MySQL port %u is out of range", cfg->port);
 	c = calloc(1, sizeof(*c));

@@ -58,6 +58,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/pq_api.h"
 #include "db/util.h"
 
 #define DEFAULT_LOCK_TIMEOUT_MS 5000
@@ -583,6 +584,8 @@ pg_open(db_t *db, const struct db_config *cfg)
 	struct conn *c;
 	int n = 0, rc = 0;
 
+	if (pq_api_load(why, sizeof(why)) != 0)
+		return db_set_error(db, E_NOTFOUND, "%s (install libpq5)", why);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return db_set_error(db, E_NOMEM, "out of memory");
