@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 #include "common/err.h"
 #include "db/db.h"
@@ -393,19 +392,11 @@ migrate_find(int version, const char *dialect)
 int
 migrate_checksum(const struct migration *m, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
 	if (m == NULL || out == NULL)
 		return E_INVAL;
-	if (EVP_Digest(m->sql, m->sql_len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+	if (m->sha256 == NULL || strlen(m->sha256) != 64)
 		return E_IO;
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0x0f];
-	}
-	out[64] = '\0';
+	memcpy(out, m->sha256, 65);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct migration {
 	const char *dialect;  /* "sqlite", "pgsql", "mysql", or NULL for every dialect */
 	const char *sql;      /* the file's text, NUL-terminated */
 	size_t sql_len;       /* its length in bytes (the checksum covers exactly these) */
+	const char *sha256;   /* their SHA-256 in lower-case hex, computed at build time */
 };
 
 /* Highest version compiled in. */
@@ -41,8 +42,9 @@ int migrate_latest(void);
 const struct migration *migrate_find(int version, const char *dialect);
 
 /*
- * SHA-256 of m's text as 64 lower-case hex digits plus NUL into out.
- * E_NOMEM / E_IO (libcrypto failed).
+ * SHA-256 of m's text as 64 lower-case hex digits plus NUL into out (the
+ * digest worked out when the program was built). E_INVAL, or E_IO when m
+ * carries no digest.
  */
 int migrate_checksum(const struct migration *m, char out[65]);
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # gen-table.sh EMBED_SH FILE... - print the C file that compiles the migrations
 # into the program: each file's text (through tools/embed.sh) and the table
-# `migrate_table[]` of struct migration, sorted by version then dialect.
+# `migrate_table[]` of struct migration, sorted by version then dialect,
+# with each text's SHA-256 worked out here (sha256sum) rather than at every
+# program start, where it would cost the start-up of OpenSSL.
 #
 # File names are NNNN_name.sql (every dialect) or NNNN_name.DIALECT.sql with
 # DIALECT one of sqlite, pgsql, mysql. Anything else is an error, and so is a
@@ -54,7 +56,8 @@ printf '%s\n' "$sorted" | while read -r version dialect name f; do
 	sym="mig_${version}_${name}_${dialect#-}"
 	v=$(echo "$version" | sed -e 's/^0*//')
 	if [ "$dialect" = - ]; then d=NULL; else d="\"$dialect\""; fi
-	printf '\t{ %s, "%s", %s, %s, sizeof(%s) - 1 },\n' "$v" "$name" "$d" "$sym" "$sym"
+	sum=$(sha256sum < "$f" | cut -d' ' -f1)
+	printf '\t{ %s, "%s", %s, %s, sizeof(%s) - 1, "%s" },\n' "$v" "$name" "$d" "$sym" "$sym" "$sum"
 done
 echo "};"
 echo "const size_t migrate_table_count = sizeof(migrate_table) / sizeof(migrate_table[0]);"

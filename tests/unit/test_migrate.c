@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -491,16 +493,32 @@ test_table_matches_files(void **state)
 	assert_null(migrate_find(0, "sqlite"));
 }
 
+/* The build-time SHA-256 of every compiled-in migration is that of its text. */
 static void
 test_checksum(void **state)
 {
-	static const struct migration abc = { 9, "abc", NULL, "abc", 3 };
-	char sum[65];
+	static const char hex[] = "0123456789abcdef";
+	static const struct migration broken = { 9, "abc", NULL, "abc", 3, "ba78" };
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	char sum[65], want[65];
 
 	(void)state;
-	assert_int_equal(migrate_checksum(&abc, sum), 0);
-	assert_string_equal(sum,
-		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	for (size_t i = 0; i < migrate_table_count; i++) {
+		const struct migration *m = &migrate_table[i];
+
+		assert_int_equal(EVP_Digest(m->sql, m->sql_len, md, &mdlen, EVP_sha256(), NULL), 1);
+		assert_int_equal(mdlen, 32);
+		for (unsigned k = 0; k < mdlen; k++) {
+			want[2 * k] = hex[md[k] >> 4];
+			want[2 * k + 1] = hex[md[k] & 0x0f];
+		}
+		want[64] = '\0';
+		assert_int_equal(migrate_checksum(m, sum), 0);
+		assert_string_equal(sum, want);
+	}
+	assert_int_equal(migrate_checksum(&broken, sum), E_IO);
+	assert_int_equal(migrate_checksum(NULL, sum), E_INVAL);
 }
 
 static void
