@@ -13,7 +13,7 @@ db_libdb_a_SOURCES = \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 
-DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS) $(LIBCRYPTO_LIBS)
+DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS)
 
 if HAVE_PGSQL
 db_libdb_a_SOURCES += db/pgsql.c db/pq_api.c db/pq_api.h

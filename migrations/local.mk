@@ -37,7 +37,7 @@ migrations/migrations.embed.c: $(MIGRATIONS:%=$(srcdir)/%) $(srcdir)/migrations/
 	$(SHELL) $(srcdir)/migrations/gen-table.sh $(top_srcdir)/tools/embed.sh \
 		$(MIGRATIONS:%=$(srcdir)/%) > $@.tmp && mv -f $@.tmp $@
 
-MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS) $(LIBCRYPTO_LIBS)
+MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 
 # ------------------------------------------------ sql/schema.<dialect>.sql
 # tools/schema-dump builds a fresh database from the migrations and prints
@@ -99,5 +99,5 @@ tests_unit_test_migrate_SOURCES = tests/unit/test_migrate.c
 tests_unit_test_migrate_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 # db_exec is wrapped so a test can make one migration fail on purpose.
 tests_unit_test_migrate_LDFLAGS = -Wl,--wrap=db_exec
-tests_unit_test_migrate_LDADD = $(MIGRATE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_migrate_LDADD = $(MIGRATE_LIBS) $(LIBCRYPTO_LIBS) $(CMOCKA_LIBS)
 endif

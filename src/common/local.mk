@@ -3,6 +3,8 @@ noinst_LIBRARIES += src/common/libcommon.a
 src_common_libcommon_a_SOURCES = \
 	src/common/err.c src/common/err.h \
 	src/common/str.c src/common/str.h \
+	src/common/base64.c src/common/base64.h \
+	src/common/random.c src/common/random.h \
 	src/common/duration.c src/common/duration.h \
 	src/common/timeparse.c src/common/timeparse.h \
 	src/common/clock.c src/common/clock.h \

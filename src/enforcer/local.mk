@@ -14,7 +14,7 @@ src_enforcer_libenforcer_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYP
 # $(ENFORCER_RUN_LIBS): the store, the HSM layer, the configuration.
 ENFORCER_LIBS = src/enforcer/libenforcer.a
 ENFORCER_RUN_LIBS = src/enforcer/libenforcer.a src/store/libstore.a src/hsm/libhsm.a \
-	src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS)
+	src/config/libconfig.a $(MIGRATE_LIBS) $(LIBXML2_LIBS)
 
 # The signconf schema: installed for xmllint and signers, embedded for the
 # check before every write.

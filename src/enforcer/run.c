@@ -24,10 +24,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include "common/err.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "common/spawn.h"
 #include "common/str.h"
 #include "common/timeparse.h"
@@ -155,7 +154,7 @@ resalt(struct pass *p, struct store_enf_policy *pol)
 	    strlen(pol->salt) == 2 * (size_t)k->salt_length)
 		return;
 	if (k->salt_length < 0 || k->salt_length > (int)sizeof(raw) ||
-	    (k->salt_length > 0 && RAND_bytes(raw, k->salt_length) != 1)) {
+	    (k->salt_length > 0 && random_bytes(raw, (size_t)k->salt_length) != 0)) {
 		log_msg(LOG_ERR, "Error (%d) updating salt for %s", E_IO, k->name);
 		return;
 	}

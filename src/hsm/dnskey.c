@@ -10,6 +10,9 @@
 
 #include <openssl/evp.h>
 
+#include "hsm/crypto_api.h"
+
+#include "common/base64.h"
 #include "common/err.h"
 #include "hsm/dnskey.h"
 
@@ -270,11 +273,16 @@ dnskey_ds_digest(const char *owner, const struct dnskey *k, int digest_type, cha
 	unsigned mdlen = 0;
 	const EVP_MD *type;
 	EVP_MD_CTX *ctx = NULL;
-	char *s;
+	char *s, why[256];
 	int rc;
 
 	if (!key_ok(k) || hex == NULL) {
 		rc = E_INVAL;
+		goto out;
+	}
+	/* libcrypto is part of the system; not finding it is a broken installation */
+	if (crypto_api_load(why, sizeof(why)) != 0) {
+		rc = E_UNSUPPORTED;
 		goto out;
 	}
 	type = digest_md(digest_type);
@@ -351,14 +359,12 @@ dnskey_key_base64(const uint8_t *key, size_t keylen, char **out)
 {
 	char *b64;
 
-	/* EVP_EncodeBlock takes an int length: a DNSKEY key field is below 64 KiB */
 	if (out == NULL || (key == NULL && keylen > 0) || keylen > 65535)
 		return E_INVAL;
-	b64 = malloc((keylen + 2) / 3 * 4 + 1);
+	b64 = malloc(BASE64_ENCODED_SIZE(keylen));
 	if (b64 == NULL)
 		return E_NOMEM;
-	(void)EVP_EncodeBlock((unsigned char *)b64, key != NULL ? key : (const uint8_t *)"",
-		(int)keylen);
+	base64_encode(key, keylen, b64);
 	*out = b64;
 	return 0;
 }
@@ -366,9 +372,8 @@ dnskey_key_base64(const uint8_t *key, size_t keylen, char **out)
 int
 dnskey_key_unbase64(const char *b64, uint8_t **key, size_t *keylen)
 {
-	size_t len, pad = 0;
+	size_t len, pad = 0, n;
 	uint8_t *buf;
-	int n;
 
 	if (b64 == NULL || key == NULL || keylen == NULL)
 		return E_INVAL;
@@ -386,13 +391,12 @@ dnskey_key_unbase64(const char *b64, uint8_t **key, size_t *keylen)
 	buf = malloc(len / 4 * 3 + 1);
 	if (buf == NULL)
 		return E_NOMEM;
-	n = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
-	if (n < 0 || (size_t)n < pad) {
+	if (base64_decode(b64, len, buf, &n) != 0) {
 		free(buf);
 		return E_PARSE;
 	}
 	*key = buf;
-	*keylen = (size_t)n - pad;
+	*keylen = n;
 	return 0;
 }
 

@@ -1,13 +1,15 @@
 # src/hsm: keys in PKCS#11 tokens, and DNSKEY / key tag / DS from a public key.
 noinst_LIBRARIES += src/hsm/libhsm.a
 src_hsm_libhsm_a_SOURCES = src/hsm/dnskey.c src/hsm/dnskey.h src/hsm/hsm.h \
-	src/hsm/pkcs11.c src/hsm/verify.c src/hsm/verify.h
+	src/hsm/pkcs11.c src/hsm/verify.c src/hsm/verify.h \
+	src/hsm/crypto_api.c src/hsm/crypto_api.h
 src_hsm_libhsm_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 
 # Programs that use libhsm.a link $(HSM_LIBS): the PKCS#11 layer reads its
-# repositories from struct conf, uses libcrypto and dlopen()s the modules
-# (-ldl, where the C library needs it, is in $(LIBS), which every link gets).
-HSM_LIBS = src/hsm/libhsm.a $(CONFIG_LIBS) $(LIBCRYPTO_LIBS)
+# repositories from struct conf, and dlopen()s the modules and libcrypto
+# (crypto_api.c; -ldl, where the C library needs it, is in $(LIBS), which
+# every link gets).
+HSM_LIBS = src/hsm/libhsm.a $(CONFIG_LIBS)
 
 # ---------------------------------------------------------------- unit tests
 # dnskey.c against published RFC vectors (checked with ldns-key2ds and
@@ -29,7 +31,7 @@ TESTS += tests/unit/test_hsm
 tests_unit_test_hsm_SOURCES = tests/unit/test_hsm.c
 tests_unit_test_hsm_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS) $(LIBCRYPTO_CFLAGS) \
 	$(P11KIT_CFLAGS)
-tests_unit_test_hsm_LDADD = $(HSM_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_hsm_LDADD = $(HSM_LIBS) $(LIBCRYPTO_LIBS) $(CMOCKA_LIBS)
 # A pass-through PKCS#11 module that can fake C_Login results (a locked PIN,
 # which SoftHSM never reports). Built as a shared object, not run.
 check_PROGRAMS += tests/unit/p11shim.so

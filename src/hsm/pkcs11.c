@@ -15,7 +15,7 @@
  * only: asking on the terminal is not this library's business, so a
  * repository without <PIN> is refused (E_DENIED).
  *
- * Key pairs: CKA_ID is 16 random bytes (libcrypto's RAND_bytes, checked
+ * Key pairs: CKA_ID is 16 random bytes (getrandom(2), checked
  * unused on the token), CKA_LABEL its 32 hex digits. With <SkipPublicKey/>
  * an RSA public key is made as a session object only, so it never lands on
  * the token; the DNSKEY is then read from the private object's CKA_MODULUS
@@ -29,13 +29,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
+
+#include "hsm/crypto_api.h"
 #include <p11-kit/pkcs11.h>
 
 #include "common/err.h"
+#include "common/random.h"
 #include "hsm/hsm.h"
 
 #define ID_BYTES 16
@@ -817,8 +820,8 @@ has_mechanism(hsm_t *hsm, struct repo *r, CK_MECHANISM_TYPE mech, CK_MECHANISM_I
 static int
 new_id(hsm_t *hsm, CK_BYTE id[ID_BYTES])
 {
-	if (RAND_bytes(id, ID_BYTES) != 1)
-		return fail(hsm, E_IO, "RAND_bytes failed");
+	if (random_bytes(id, ID_BYTES) != 0)
+		return fail(hsm, E_IO, "no random bytes for a key id: %s", strerror(errno));
 	return 0;
 }
 
@@ -1231,6 +1234,7 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 	unsigned bits;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
+	char why[256];
 	const uint8_t *in = data;
 	CK_ULONG inlen = datalen, outlen = 0;
 	uint8_t *buf = NULL;
@@ -1261,6 +1265,10 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 	case 13:
 	case 14:
 		/* Hash here: many tokens (SoftHSM 2.6) lack CKM_ECDSA_SHA256/384. */
+		if (crypto_api_load(why, sizeof(why)) != 0) {
+			ret = fail(hsm, E_IO, "%s", why);
+			goto out;
+		}
 		if (EVP_Digest(data, datalen, md, &mdlen, alg == 13 ? EVP_sha256() : EVP_sha384(),
 			       NULL) != 1) {
 			ret = fail(hsm, E_IO, "digest failed");

@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "hsm/crypto_api.h"
+
 #include "common/err.h"
 #include "hsm/verify.h"
 
@@ -132,8 +134,11 @@ hsm_verify(int alg, const uint8_t *pub, size_t publen, const uint8_t *data, size
 	EVP_MD_CTX *md = NULL;
 	const EVP_MD *hash = NULL;
 	unsigned char *der = NULL;
+	char why[256];
 	int derlen = 0, ret;
 
+	if (crypto_api_load(why, sizeof(why)) != 0)
+		return E_UNSUPPORTED;
 	switch (alg) {
 	case 5:
 	case 7:
