@@ -22,7 +22,8 @@ COMMON_UNIT_TESTS = \
 	tests/unit/test_fileio \
 	tests/unit/test_spawn \
 	tests/unit/test_log \
-	tests/unit/test_dname
+	tests/unit/test_dname \
+	tests/unit/test_base64
 if HAVE_CMOCKA
 check_PROGRAMS += $(COMMON_UNIT_TESTS)
 TESTS += $(COMMON_UNIT_TESTS)
@@ -80,3 +81,7 @@ tests_fuzz_fuzz_duration_SOURCES = tests/fuzz/fuzz_duration.c tests/fuzz/replay.
 tests_fuzz_fuzz_duration_LDADD = src/common/libcommon.a
 tests_fuzz_fuzz_timeparse_SOURCES = tests/fuzz/fuzz_timeparse.c tests/fuzz/replay.h
 tests_fuzz_fuzz_timeparse_LDADD = src/common/libcommon.a
+
+tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
+tests_unit_test_base64_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_base64_LDADD = $(COMMON_TEST_LDADD)
