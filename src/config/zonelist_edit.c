@@ -98,12 +98,20 @@ lock_fd(int fd)
  * lock, until one appears.
  */
 int
-zonelist_lock(const char *path)
+zonelist_lock(const char *name)
 {
 	struct stat held, now;
-	char *dir = NULL;
+	char *dir = NULL, *real = NULL;
+	const char *path = name;
 	int fd;
 
+	/* a symbolic link: the file it leads to is the one writers replace */
+	if (lstat(name, &now) == 0 && S_ISLNK(now.st_mode)) {
+		real = realpath(name, NULL);
+		if (real == NULL)
+			return -1;
+		path = real;
+	}
 	for (int tries = 0; tries < 1000; tries++) {
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0 && errno == ENOENT) {
@@ -114,6 +122,7 @@ zonelist_lock(const char *path)
 				break;
 			if (lstat(path, &now) != 0 && errno == ENOENT) {
 				free(dir);
+				free(real);
 				return fd;
 			}
 			close(fd);
@@ -130,11 +139,13 @@ zonelist_lock(const char *path)
 		if (stat(path, &now) == 0 && now.st_dev == held.st_dev &&
 		    now.st_ino == held.st_ino) {
 			free(dir);
+			free(real);
 			return fd;
 		}
 		close(fd);
 	}
 	free(dir);
+	free(real);
 	return -1;
 }
 
