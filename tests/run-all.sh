@@ -8,7 +8,8 @@
 # the end, also on failure or interrupt.
 #
 # The automake results of each run are copied to results/<build>-<backend>/
-# (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql), and
+# (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql; fuzz:
+# each fuzz target run for a short time by libFuzzer, see below), and
 # tests/lib/summary.sh adds them all up into the closing line
 #   total: N passed, N failed, N skipped
 # Exit status 0 only when every step and every test passed.
@@ -158,6 +159,27 @@ if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined"; then
 		 check build-san "build-san-$b" "$list") || status=1
 	done
 else
+	status=1
+fi
+
+# ---------------------------------------------------------------- fuzzing
+# A libFuzzer build (clang, ASan + UBSan) of the fuzz targets, each fuzzed
+# for RUN_ALL_FUZZ_SECONDS (default 20) from a copy of its seed corpus
+# (tests/fuzz/run-fuzzers.sh); one result per target in results/fuzz/, a
+# crash or a build that fails counts as a failure.
+fuzz_secs=${RUN_ALL_FUZZ_SECONDS:-20}
+step "fuzzing (libFuzzer, $fuzz_secs s per target)"
+mkdir -p "$results/fuzz"
+rm -rf build-fuzz && mkdir -p build-fuzz
+if (cd build-fuzz &&
+    CC=clang ../configure --quiet --enable-timeshift --enable-fuzzing CFLAGS="-O1 -g" \
+	>make.log 2>&1 && make -j2 fuzz-targets >>make.log 2>&1); then
+	FUZZ_TRS_DIR=$results/fuzz timeout --kill-after=20 $((fuzz_secs * 12 + 120)) \
+		sh tests/fuzz/run-fuzzers.sh "$fuzz_secs" build-fuzz || status=1
+else
+	tail -40 build-fuzz/make.log
+	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/fuzz/build.trs"
+	cp build-fuzz/make.log "$results/fuzz/build.log"
 	status=1
 fi
 

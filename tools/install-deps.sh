@@ -9,11 +9,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install)" >&2
 	exit 1
 fi
+# clang and libclang-rt-dev (libFuzzer) build the fuzz targets that
+# tests/run-all.sh runs (configure CC=clang --enable-fuzzing).
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libcmocka-dev ldnsutils \
-	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates \
+	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client

@@ -303,7 +303,9 @@ lex_pi(struct lexer *l)
 	l->p += 2;
 	s = l->p;
 	n = lex_name(l);
-	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0))
+	/* libxml2 (namespaces on) refuses a colon in the target */
+	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0) ||
+	    memchr(l->b + s, ':', n) != NULL)
 		return -1;
 	if (!at(l, "?>") && (l->p >= l->len || !is_ws((unsigned char)l->b[l->p])))
 		return -1;

@@ -129,8 +129,8 @@ ksm_keytype_error(const char *text)
 }
 
 /* A CKA_ID as the user typed it: exactly the HSM layer's 32 hexadecimal digits. */
-static int
-cka_id_ok(const char *id)
+int
+ksm_cka_id_ok(const char *id)
 {
 	if (strlen(id) != HSM_ID_HEX_LEN)
 		return 0;
@@ -1140,7 +1140,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		return rc;
 	f.locator = o->cka_id;
 	rc = db_transact(ctx->db, DB_TXN_READ, find_key_txn, &f);
-	if (rc == E_NOTFOUND && !cka_id_ok(o->cka_id)) {
+	if (rc == E_NOTFOUND && !ksm_cka_id_ok(o->cka_id)) {
 		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
 		    o->cka_id, HSM_ID_HEX_LEN);
 		rc = KSM_EUSAGE;
@@ -1608,6 +1608,38 @@ import_txn(db_t *db, void *arg)
 	return store_key_import(db, &t->imp, NULL);
 }
 
+/*
+ * Steps 6.-11. of `key import` (see ksmutil.h): the option values, checked
+ * in the order 1.x checked them, nothing printed.
+ */
+enum ksm_import_check
+ksm_key_import_check(const struct ksm_opts *o, time_t now, struct ksm_import_values *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (ksm_parse_keytype(o->keytype, &v->keytype) != 0)
+		return KSM_IMPORT_BAD_KEYTYPE;
+	if (!all_digits(o->bits) || str_to_int64(o->bits, &v->bits) != 0 || v->bits > 65535)
+		return KSM_IMPORT_BAD_BITS;
+	if (v->bits == 0)
+		return KSM_IMPORT_ZERO_BITS;
+	if (parse_algorithm(o->algorithm, &v->algorithm) != 0 || hsm_alg_family(v->algorithm) == 0)
+		return KSM_IMPORT_BAD_ALGORITHM;
+	if (parse_state(o->keystate, STORE_STATE_RETIRE, &v->state) != 0)
+		return KSM_IMPORT_BAD_STATE;
+	if (time_parse(o->time, now, &v->at) != 0)
+		return KSM_IMPORT_BAD_TIME;
+	if (o->retire == NULL)
+		return KSM_IMPORT_OK;
+	if (v->state != STORE_STATE_ACTIVE)
+		return KSM_IMPORT_RETIRE_STATE;
+	if (time_parse(o->retire, now, &v->retire) != 0)
+		return KSM_IMPORT_BAD_RETIRE;
+	/* a key cannot retire before it became active */
+	if (v->retire < v->at)
+		return KSM_IMPORT_RETIRE_EARLY;
+	return KSM_IMPORT_OK;
+}
+
 int
 cmd_key_import(struct ksm_ctx *ctx)
 {
@@ -1618,6 +1650,8 @@ cmd_key_import(struct ksm_ctx *ctx)
 	int64_t bits = 0;
 	int rc, keytype = 0, alg = 0, state = 0;
 	time_t at = 0, retire = 0;
+	struct ksm_import_values v;
+	enum ksm_import_check chk;
 	memset(&t, 0, sizeof(t));
 	/* 1. every option is required */
 	if (o->cka_id == NULL)
@@ -1640,7 +1674,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	if (!o->cka_id || !o->repository || !o->zone || !o->bits || !o->algorithm ||
 	    !o->keystate || !o->keytype || !o->time)
 		return KSM_EUSAGE;
-	if (!cka_id_ok(o->cka_id)) {
+	if (!ksm_cka_id_ok(o->cka_id)) {
 		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
 		    o->cka_id, HSM_ID_HEX_LEN);
 		return KSM_EUSAGE;
@@ -1694,65 +1728,64 @@ cmd_key_import(struct ksm_ctx *ctx)
 		goto out;
 	}
 
-	/* 6.-9. keytype, bits, algorithm, state */
-	if (ksm_parse_keytype(o->keytype, &keytype) != 0) {
+	/* 6.-11. keytype, bits, algorithm, state, times */
+	chk = ksm_key_import_check(o, clock_now(), &v);
+	if (chk == KSM_IMPORT_OK || chk >= KSM_IMPORT_RETIRE_STATE) {
+		time_format_local(v.at, when);
+		printf("Converted time is %s\n", when);
+	}
+	switch (chk) {
+	case KSM_IMPORT_OK:
+		break;
+	case KSM_IMPORT_BAD_KEYTYPE:
 		rc = ksm_keytype_error(o->keytype);
 		goto out;
-	}
-	if (!all_digits(o->bits) || str_to_int64(o->bits, &bits) != 0 || bits > 65535) {
+	case KSM_IMPORT_BAD_BITS:
 		printf("Error: Bits \"%s\"; should be numeric only\n", o->bits);
 		rc = KSM_EUSAGE;
 		goto out;
-	}
-	if (bits == 0) {
+	case KSM_IMPORT_ZERO_BITS:
 		printf("Error: Bits \"%s\"; a key has at least one bit\n", o->bits);
 		rc = KSM_EUSAGE;
 		goto out;
-	}
-	if (parse_algorithm(o->algorithm, &alg) != 0 || hsm_alg_family(alg) == 0) {
+	case KSM_IMPORT_BAD_ALGORITHM:
 		/* quirk 10: this is a failure (1.x exited 0) */
 		printf("Error: Key algorithm %s not supported; try one of RSASHA1, "
 		    "RSASHA1-NSEC3-SHA1 or RSASHA256\n", o->algorithm);
 		rc = KSM_EUSAGE;
 		goto out;
-	}
-	if (parse_state(o->keystate, STORE_STATE_RETIRE, &state) != 0) {
+	case KSM_IMPORT_BAD_STATE:
 		printf("Error: Unrecognised state %s; should be one of GENERATE, PUBLISH, READY, "
 		    "ACTIVE or RETIRE\n", o->keystate);
 		rc = KSM_EUSAGE;
 		goto out;
-	}
-
-	/* 10.-11. times */
-	if (time_parse(o->time, clock_now(), &at) != 0) {
+	case KSM_IMPORT_BAD_TIME:
 		printf("Error: unable to convert \"%s\" into a date\n", o->time);
 		fputs(time_help_text, stderr);
 		rc = KSM_EUSAGE;
 		goto out;
+	case KSM_IMPORT_RETIRE_STATE:
+		printf("Error: unable to specify retire time for a key in state \"%s\"\n",
+		    o->keystate);
+		rc = KSM_EUSAGE;
+		goto out;
+	case KSM_IMPORT_BAD_RETIRE:
+		printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
+		fputs(time_help_text, stderr);
+		rc = KSM_EUSAGE;
+		goto out;
+	case KSM_IMPORT_RETIRE_EARLY:
+		time_format_local(v.retire, rwhen);
+		printf("Error: retire time %s is before the key's time %s\n", rwhen, when);
+		rc = KSM_EUSAGE;
+		goto out;
 	}
-	time_format_local(at, when);
-	printf("Converted time is %s\n", when);
-	if (o->retire != NULL) {
-		if (state != STORE_STATE_ACTIVE) {
-			printf("Error: unable to specify retire time for a key in state \"%s\"\n",
-			    o->keystate);
-			rc = KSM_EUSAGE;
-			goto out;
-		}
-		if (time_parse(o->retire, clock_now(), &retire) != 0) {
-			printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
-			fputs(time_help_text, stderr);
-			rc = KSM_EUSAGE;
-			goto out;
-		}
-		/* a key cannot retire before it became active */
-		if (retire < at) {
-			time_format_local(retire, rwhen);
-			printf("Error: retire time %s is before the key's time %s\n", rwhen, when);
-			rc = KSM_EUSAGE;
-			goto out;
-		}
-	}
+	keytype = v.keytype;
+	alg = v.algorithm;
+	state = v.state;
+	bits = v.bits;
+	at = v.at;
+	retire = v.retire;
 
 	/* 12. shared keys go to every zone of the policy */
 	if (t.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with others, "

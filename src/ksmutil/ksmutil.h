@@ -10,6 +10,8 @@
 #define KSMUTIL_KSMUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "db/db.h"
 #include "config/conf.h"
@@ -197,6 +199,36 @@ struct dnskey;
 int ksm_parse_keytype(const char *text, int *out);
 /* Print the 1.x "Unrecognised keytype" error; returns KSM_EUSAGE. */
 int ksm_keytype_error(const char *text);
+
+/* A --cka_id value `key import` takes: exactly HSM_ID_HEX_LEN hexadecimal digits. */
+int ksm_cka_id_ok(const char *id);
+
+/*
+ * What `key import` checks of its option values once the repository, the
+ * zone and the key are known (its steps 6.-11.), pure: nothing is printed
+ * or opened; now is the time "now" and relative times count from. The
+ * result names the first check that failed, or KSM_IMPORT_OK; *v holds
+ * what was parsed (v->at is set from KSM_IMPORT_RETIRE_STATE on).
+ */
+enum ksm_import_check {
+	KSM_IMPORT_OK,
+	KSM_IMPORT_BAD_KEYTYPE,         /* --keytype */
+	KSM_IMPORT_BAD_BITS,            /* --bits not a number of 0..65535 */
+	KSM_IMPORT_ZERO_BITS,           /* --bits 0 */
+	KSM_IMPORT_BAD_ALGORITHM,       /* unknown, or not one we can hold */
+	KSM_IMPORT_BAD_STATE,           /* --keystate not GENERATE..RETIRE */
+	KSM_IMPORT_BAD_TIME,            /* --time */
+	KSM_IMPORT_RETIRE_STATE,        /* --retire for a key that is not ACTIVE */
+	KSM_IMPORT_BAD_RETIRE,          /* --retire not a time */
+	KSM_IMPORT_RETIRE_EARLY,        /* --retire before --time */
+};
+struct ksm_import_values {
+	int keytype, algorithm, state;
+	int64_t bits;
+	time_t at, retire;              /* retire 0 when not given */
+};
+enum ksm_import_check ksm_key_import_check(const struct ksm_opts *o, time_t now,
+	struct ksm_import_values *v);
 
 /* --zone as the user typed it (with its final dot), malloc()ed; NULL when memory is short. */
 char *ksm_zone_typed(const struct ksm_opts *o);

@@ -21,31 +21,23 @@
 
 #include "common/err.h"
 #include "common/timeparse.h"
+#include "tests/fuzz/fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int tz_set;
 	const time_t now = 1262347200;
 	char buf[TIME_STR_LEN];
 	time_t t, back;
 	char *text;
 	int rc;
 
-	if (!tz_set) {
-		setenv("TZ", "UTC", 1);
-		tzset();
-		tz_set = 1;
-	}
+	fuzz_utc();
 	if (size > 4096)
 		return 0;
-	text = malloc(size + 1);
-	if (text == NULL)
-		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
+	text = fuzz_cstr(data, size);
 
 	rc = time_parse(text, now, &t);
 	if (rc == 0) {

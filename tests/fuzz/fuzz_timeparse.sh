@@ -1,3 +1,3 @@
 #!/bin/sh
 # Replay the time-format fuzz corpus (TAP on stdout).
-exec "${top_builddir:-.}/tests/fuzz/fuzz_timeparse" "${top_srcdir:-.}/tests/fuzz/corpus/timeparse"
+exec sh "${top_srcdir:-.}/tests/fuzz/replay-corpus" timeparse
