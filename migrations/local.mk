@@ -19,7 +19,9 @@ MIGRATIONS = \
 	migrations/0003_zone_names.sql \
 	migrations/0003_zone_names.mysql.sql \
 	migrations/0004_ds_pending.sql \
-	migrations/0004_ds_pending.mysql.sql
+	migrations/0004_ds_pending.mysql.sql \
+	migrations/0005_zone_canon.sql \
+	migrations/0005_zone_canon.mysql.sql
 
 EXTRA_DIST += $(MIGRATIONS) migrations/gen-table.sh
 

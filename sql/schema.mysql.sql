@@ -1,5 +1,5 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect mysql, schema version 4
+-- dialect mysql, schema version 5
 
 CREATE TABLE categories (
 	id tinyint(4) NOT NULL AUTO_INCREMENT,
@@ -109,6 +109,7 @@ CREATE TABLE zones (
 	in_type varchar(512) DEFAULT NULL,
 	out_type varchar(512) DEFAULT NULL,
 	ds_pending smallint(6) NOT NULL DEFAULT 0,
+	canon varchar(300) DEFAULT NULL,
 	PRIMARY KEY (id),
 	CONSTRAINT zones_ibfk_1 FOREIGN KEY (policy_id) REFERENCES policies (id)
 ) ENGINE=InnoDB COLLATE=utf8mb4_bin;
@@ -136,6 +137,8 @@ CREATE INDEX policy_id ON parameters_policies (policy_id);
 CREATE UNIQUE INDEX name ON policies (name);
 
 CREATE INDEX policy_id ON zones (policy_id);
+
+CREATE UNIQUE INDEX zones_canon ON zones (canon);
 
 CREATE UNIQUE INDEX zones_name ON zones (name);
 

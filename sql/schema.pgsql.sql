@@ -1,5 +1,5 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect pgsql, schema version 4
+-- dialect pgsql, schema version 5
 
 CREATE TABLE categories (
 	id integer NOT NULL DEFAULT nextval('categories_id_seq'::regclass),
@@ -111,6 +111,7 @@ CREATE TABLE zones (
 	in_type character varying(512),
 	out_type character varying(512),
 	ds_pending smallint NOT NULL DEFAULT 0,
+	canon character varying(300),
 	CONSTRAINT zones_policy_id_fkey FOREIGN KEY (policy_id) REFERENCES policies(id),
 	CONSTRAINT zones_pkey PRIMARY KEY (id)
 );
@@ -136,6 +137,8 @@ CREATE INDEX idx8 ON parameters_policies USING btree (policy_id);
 CREATE INDEX idx9 ON dnsseckeys USING btree (zone_id, keytype, state);
 
 CREATE INDEX keypairs_locator ON keypairs USING btree (hsmkey_id);
+
+CREATE UNIQUE INDEX zones_canon ON zones USING btree (canon);
 
 CREATE UNIQUE INDEX zones_name ON zones USING btree (name);
 

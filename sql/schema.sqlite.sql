@@ -1,5 +1,5 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect sqlite, schema version 4
+-- dialect sqlite, schema version 5
 
 CREATE TABLE categories (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -99,7 +99,7 @@ CREATE TABLE zones (
 	input VARCHAR(4096),
 	output VARCHAR(4096),
 	in_type VARCHAR(512),
-	out_type VARCHAR(512), ds_pending SMALLINT NOT NULL DEFAULT 0,
+	out_type VARCHAR(512), ds_pending SMALLINT NOT NULL DEFAULT 0, canon VARCHAR(300),
 	FOREIGN KEY (policy_id) REFERENCES policies (id)
 );
 
@@ -124,6 +124,8 @@ CREATE INDEX idx8 ON parameters_policies (policy_id);
 CREATE INDEX idx9 ON dnsseckeys (zone_id, keytype, state);
 
 CREATE INDEX keypairs_locator ON keypairs (HSMkey_id);
+
+CREATE UNIQUE INDEX zones_canon ON zones (canon);
 
 CREATE UNIQUE INDEX zones_name ON zones (name);
 

@@ -20,7 +20,10 @@ CLI_TESTS = \
 	tests/cli/enforce.sh \
 	tests/cli/enforce-kill.sh \
 	tests/cli/adopt-enforce.sh \
-	tests/cli/zonelist-concurrent.sh
+	tests/cli/zonelist-concurrent.sh \
+	tests/cli/limits.sh \
+	tests/cli/zone-spelling.sh \
+	tests/cli/key-delete-legacy.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \

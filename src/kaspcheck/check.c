@@ -32,6 +32,7 @@
 #include "config/xml.h"
 #include "config/zonelist.h"
 #include "kaspcheck/check.h"
+#include "store/limits.h"
 
 #define ERRLEN 2048
 
@@ -289,15 +290,28 @@ same_token(const struct conf_repository *a, const struct conf_repository *b)
 	return strcmp(a->module, b->module) == 0 && strcmp(a->token_label, b->token_label) == 0;
 }
 
+/*
+ * A value longer than its database column (store/limits.h): PostgreSQL and
+ * MySQL would refuse it, and the store refuses it on SQLite too.
+ */
+static void
+kc_check_limits(struct kc_findings *f, int rc, const char *msg, const char *file)
+{
+	if (rc != 0)
+		kc_add(f, KC_ERROR, "%s: %s", file, msg);
+}
+
 int
 kc_check_repository_list(struct kc_findings *f, const struct conf *conf)
 {
+	char msg[256];
 	const struct conf_repository *a, *b;
 	size_t i, j, k;
 	int seen;
 
 	for (i = 0; i < conf->nrepos; i++) {
 		a = &conf->repos[i];
+		kc_check_limits(f, store_limit_repository(a, msg, sizeof(msg)), msg, conf->path);
 		/* A name: reported once, at its first use, when a later one repeats it. */
 		seen = 0;
 		for (k = 0; k < i && !seen; k++)
@@ -835,6 +849,9 @@ int
 kc_check_policy(struct kc_findings *f, const struct conf *conf, const struct kasp_policy *p,
 	const char *file)
 {
+	char msg[256];
+
+	kc_check_limits(f, store_limit_policy(p, msg, sizeof(msg)), msg, file);
 	kc_check_refresh(f, p, file);
 	kc_check_validity(f, p, file);
 	kc_check_jitter(f, p, file);
@@ -912,6 +929,9 @@ check_conf(struct kc_findings *f, const struct kc_options *opt, struct conf **co
 		kc_add(f, KC_INFO, "The XML in %s is valid", conf->zonelist_file);
 	else
 		report_load_failure(f, conf->zonelist_file, ret, err);
+	for (size_t i = 0; ret == 0 && i < zl->nzones; i++)
+		kc_check_limits(f, store_limit_zonelist_zone(&zl->zones[i], err, sizeof(err)), err,
+			conf->zonelist_file);
 out:
 	*confp = conf;
 	zonelist_free(zl);

@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/kaspcheck/libkaspcheck.a
 src_kaspcheck_libkaspcheck_a_SOURCES = src/kaspcheck/check.c src/kaspcheck/check.h
 src_kaspcheck_libkaspcheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
 
-KASPCHECK_LIBS = src/kaspcheck/libkaspcheck.a $(CONFIG_LIBS)
+KASPCHECK_LIBS = src/kaspcheck/libkaspcheck.a src/store/libstore.a $(CONFIG_LIBS)
 
 bin_PROGRAMS += ods-kaspcheck
 ods_kaspcheck_SOURCES = src/kaspcheck/main.c

@@ -1129,7 +1129,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	struct find_txn f = { NULL, NULL };
 	struct delete_txn d;
 	hsm_t *hsm = NULL;
-	int rc;
+	int rc, in_hsm;
 
 	if (o->cka_id == NULL) {
 		printf("Please provide a CKA_ID for the key to delete\n");
@@ -1168,7 +1168,13 @@ cmd_key_delete(struct ksm_ctx *ctx)
 			goto out;
 		}
 	}
-	if (!o->no_hsm) {
+	/*
+	 * Older builds imported keys under any CKA_ID text ("0001"); the HSM
+	 * layer addresses only the 32-digit ids it makes, so for such a row
+	 * only the row goes, and the user is told to look at the token.
+	 */
+	in_hsm = !o->no_hsm && ksm_cka_id_ok(f.key->locator);
+	if (in_hsm) {
 		/* fail before touching the database when the token cannot be used */
 		if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
 			goto out;
@@ -1200,6 +1206,15 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		goto out;
 	}
 	if (o->no_hsm) {
+		rc = KSM_OK;
+		goto out;
+	}
+	if (!in_hsm) {
+		printf("Key delete successful: %s\n", f.key->locator);
+		printf("Note: CKA_ID \"%s\" is not a hexadecimal string of %d digits, so the HSM was "
+		    "not searched for it; remove its object from repository %s by hand if it has "
+		    "one\n", f.key->locator, HSM_ID_HEX_LEN,
+		    f.key->repository != NULL ? f.key->repository : "(unknown)");
 		rc = KSM_OK;
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "db/migrate.h"
 #include "ksmutil/ksmutil.h"
+#include "store/limits.h"
 
 int
 ksm_load_conf(struct ksm_ctx *ctx)
@@ -38,6 +39,11 @@ ksm_db_fail(struct ksm_ctx *ctx, int code)
 {
 	const char *detail = ctx->db ? db_errmsg(ctx->db) : err_str(code);
 
+	/* a value too long for its column: the store's message names it */
+	if (code == E_RANGE && store_limit_errmsg()[0] != '\0') {
+		printf("Error: %s\n", store_limit_errmsg());
+		return KSM_EUSAGE;
+	}
 	printf("Error: %s\n", detail);
 	switch (code) {
 	case DB_E_READONLY:

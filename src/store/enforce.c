@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 /* A time column, 0 for NULL (or an unreadable value). */
@@ -158,6 +159,9 @@ store_enf_set_salt(db_t *db, int64_t policy_id, const char *salt, time_t stamp)
 
 	if (db == NULL || salt == NULL)
 		return E_INVAL;
+	rc = store_limit_check(STORE_F_POLICY_SALT, salt, NULL, 0);
+	if (rc < 0)
+		return rc;
 	rc = db_prepare(db, "UPDATE policies SET salt = ?, salt_stamp = ? WHERE id = ?", &st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, salt);

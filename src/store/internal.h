@@ -72,6 +72,14 @@ int store_rows(db_stmt_t *st, size_t size, store_row_fn *from_row, const void *c
 int store_step_done(db_stmt_t *st);
 
 /*
+ * Bind zones.canon for a zone name: the name without its final dot (the
+ * root "." as it is). Its unique index (migration 0005) makes the database
+ * refuse "x." when "x" exists, also when two processes add them at once.
+ * Every statement that inserts a zone or changes its name binds it.
+ */
+int store_bind_zone_canon(db_stmt_t *st, int idx, const char *name);
+
+/*
  * Prepared statements that mark a zone's key allocations dead and delete
  * the zone row, prepared once and run for any number of zones.
  */

@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -171,6 +172,12 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 		rc = E_INVAL;
 		goto out;
 	}
+	rc = store_limit_check(STORE_F_KEY_LOCATOR, locator, NULL, 0);
+	if (rc < 0)
+		goto out;
+	/* the public key is only a cache: one too long for the column is not kept */
+	if (store_limit_check(STORE_F_KEY_PUBKEY, pubkey, NULL, 0) < 0)
+		pubkey = NULL;
 	rc = db_prepare(db, "INSERT INTO keypairs (HSMkey_id, algorithm, size, securitymodule_id,"
 		" policy_id, generate, compromisedflag, fixedDate, publickey)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
@@ -212,6 +219,10 @@ store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey)
 
 	if (db == NULL || pubkey == NULL) {
 		rc = E_INVAL;
+		goto out;
+	}
+	if (store_limit_check(STORE_F_KEY_PUBKEY, pubkey, NULL, 0) < 0) {
+		rc = 0;         /* a cache: too long for the column, not kept */
 		goto out;
 	}
 	rc = db_prepare(db, "UPDATE keypairs SET publickey = ? WHERE id = ?", &st);

@@ -6,7 +6,8 @@
 
 noinst_LIBRARIES += src/store/libstore.a
 src_store_libstore_a_SOURCES = \
-	src/store/store.h src/store/internal.h \
+	src/store/store.h src/store/internal.h src/store/limits.h \
+	src/store/limits.c \
 	src/store/util.c \
 	src/store/repository.c \
 	src/store/policy.c \
@@ -28,3 +29,7 @@ tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_store_LDADD = $(STORE_LIBS) $(CMOCKA_LIBS)
 endif
+
+# the table of src/store/limits.c against the server schemas of sql/
+TESTS += tests/unit/schema-limits.sh
+EXTRA_DIST += tests/unit/schema-limits.sh

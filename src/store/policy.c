@@ -8,6 +8,7 @@
 #include "config/kasp.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 /*
@@ -312,6 +313,9 @@ policy_upsert(db_t *db, const struct kasp_policy *p, int64_t *id, int *created)
 	int64_t pid = 0;
 	int rc, made = 0;
 
+	rc = store_limit_policy(p, NULL, 0);
+	if (rc < 0)
+		goto out;
 	rc = policy_row(db, p->name, &pid, &description);
 	if (rc == E_NOTFOUND) {
 		rc = db_prepare(db, "INSERT INTO policies (name, description) VALUES (?, ?)", &st);

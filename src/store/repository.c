@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 static void
@@ -109,6 +110,9 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 			rc = E_INVAL;
 			goto out;
 		}
+		rc = store_limit_repository(r, NULL, 0);
+		if (rc < 0)
+			goto out;
 		for (j = 0; j < nhave; j++) {
 			if (strcmp(have[j].name, r->name) != 0)
 				continue;

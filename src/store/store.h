@@ -11,7 +11,10 @@
  * one query per zone.
  *
  * Errors: 0 or a negative code of common/err.h (E_NOTFOUND, E_EXISTS,
- * E_INVAL, DB_E_*); the database's detail is db_errmsg(db).
+ * E_INVAL, DB_E_*); the database's detail is db_errmsg(db). A text longer
+ * than its column in the server schemas is refused on every engine with
+ * E_RANGE before anything is written; the message naming it is
+ * store_limit_errmsg() (store/limits.h).
  *
  * Ownership: arrays returned through out-parameters are malloc()ed and
  * freed with the matching *_free_array(); single objects with *_free().
@@ -103,7 +106,10 @@ struct store_zone {
  * Add one zone. z->policy names the policy (E_NOTFOUND when unknown);
  * z->name is already normalised. E_EXISTS when the name, or its other
  * spelling with/without the trailing dot, is taken; *dot_clash (may be
- * NULL) tells which. *id receives the new row's id (may be NULL).
+ * NULL) tells which. The check is repeated by the database: zones.canon
+ * (the name less its final dot) has a unique index, so of two processes
+ * adding "x" and "x." at once one gets E_EXISTS. *id receives the new
+ * row's id (may be NULL).
  */
 int store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash);
 
@@ -204,7 +210,11 @@ void store_keypair_free_array(struct store_keypair *k, size_t n);
 int store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 	int64_t repository_id, int64_t policy_id, time_t now, const char *pubkey, int64_t *id);
 
-/* Remember the public key of a key pair read from its HSM (base64 key field). E_NOTFOUND. */
+/*
+ * Remember the public key of a key pair read from its HSM (base64 key
+ * field). E_NOTFOUND. A key too long for keypairs.publickey is not kept
+ * (it is only a cache; here and in store_key_insert()).
+ */
 int store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey);
 
 /* The key pair of that CKA_ID (exact text; the oldest if there are several); E_NOTFOUND. */

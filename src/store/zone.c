@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 /* The columns zone_from_row() reads, in its order. */
@@ -72,6 +73,37 @@ zone_from_row(db_stmt_t *st, void *elem, const void *ctx)
 }
 
 int
+store_bind_zone_canon(db_stmt_t *st, int idx, const char *name)
+{
+	size_t len = strlen(name);
+	char *canon;
+	int rc;
+
+	if (len < 2 || name[len - 1] != '.')
+		return db_bind_text(st, idx, name);     /* "x", and the root "." */
+	canon = strndup(name, len - 1);
+	if (canon == NULL)
+		return E_NOMEM;
+	rc = db_bind_text(st, idx, canon);
+	free(canon);
+	return rc;
+}
+
+/*
+ * The insert failed on a unique index: the same name (zones_name) or its
+ * other spelling (zones_canon) went in since we looked. The engines name
+ * the index, or SQLite the column, in their message.
+ */
+static int
+clash_is_other_spelling(db_t *db)
+{
+	const char *msg = db_errmsg(db);
+
+	return strstr(msg, "zones_name") == NULL && strstr(msg, "zones.name") == NULL &&
+		strstr(msg, "canon") != NULL;
+}
+
+int
 store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash)
 {
 	db_stmt_t *st = NULL;
@@ -83,6 +115,10 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 		rc = E_INVAL;
 		goto out;
 	}
+	rc = store_limit_zone(z->name, z->signconf, z->input, z->input_type, z->output,
+		z->output_type, NULL, 0);
+	if (rc < 0)
+		goto out;
 	rc = store_lookup_id(db, "SELECT id FROM policies WHERE name = ?", z->policy, &pid);
 	if (rc < 0)
 		goto out;
@@ -116,7 +152,7 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 	st = NULL;
 
 	rc = db_prepare(db, "INSERT INTO zones (name, policy_id, signconf, input, output,"
-		" in_type, out_type) VALUES (?, ?, ?, ?, ?, ?, ?)", &st);
+		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, z->name);
 	if (rc == 0)
@@ -132,10 +168,12 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 	if (rc == 0)
 		rc = db_bind_text(st, 7, z->output_type != NULL ? z->output_type : "File");
 	if (rc == 0)
+		rc = store_bind_zone_canon(st, 8, z->name);
+	if (rc == 0)
 		rc = store_step_done(st);
 	if (rc == DB_E_CONSTRAINT) {
-		/* someone else added the same name since we looked (unique index) */
-		clash = 0;
+		/* another process added the name or its other spelling since we looked */
+		clash = clash_is_other_spelling(db);
 		rc = E_EXISTS;
 	}
 	if (rc < 0)

@@ -8,6 +8,7 @@
 #include "config/zonelist.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/limits.h"
 #include "store/store.h"
 
 /*
@@ -144,7 +145,7 @@ prepare(struct import *im, time_t now)
 	int rc;
 
 	rc = db_prepare(im->db, "INSERT INTO zones (name, policy_id, signconf, input, output,"
-		" in_type, out_type) VALUES (?, ?, ?, ?, ?, ?, ?)", &im->ins);
+		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &im->ins);
 	if (rc == 0)
 		rc = db_prepare(im->db, "UPDATE zones SET policy_id = ?, signconf = ?, input = ?,"
 			" output = ?, in_type = ?, out_type = ? WHERE name = ?", &im->upd);
@@ -183,6 +184,8 @@ insert_zone(struct import *im, int64_t policy_id, const struct zonelist_zone *fz
 		rc = db_bind_text(im->ins, 1, fz->name);
 	if (rc == 0)
 		rc = bind_zone(im->ins, 2, policy_id, fz);
+	if (rc == 0)
+		rc = store_bind_zone_canon(im->ins, 8, fz->name);
 	if (rc == 0)
 		rc = store_step_done(im->ins);
 	if (rc == DB_E_CONSTRAINT)
@@ -250,6 +253,9 @@ apply_file_zone(struct import *im, size_t i)
 	int rc;
 
 	report(im, STORE_ZL_FOUND, fz->name, fz->policy);
+	rc = store_limit_zonelist_zone(fz, NULL, 0);
+	if (rc < 0)
+		return rc;
 	if (!store_strmap_get(&im->pol_map, fz->policy, strlen(fz->policy), 0, &p)) {
 		report(im, STORE_ZL_NO_POLICY, fz->name, fz->policy);
 		return E_NOTFOUND;
