@@ -33,3 +33,12 @@ endif
 # the table of src/store/limits.c against the server schemas of sql/
 TESTS += tests/unit/schema-limits.sh
 EXTRA_DIST += tests/unit/schema-limits.sh
+
+# the unique index of zones.canon on the backend of ODS_TEST_BACKEND
+if HAVE_CMOCKA
+check_PROGRAMS += tests/db/test_zone_canon
+TESTS += tests/db/test_zone_canon
+tests_db_test_zone_canon_SOURCES = tests/db/test_zone_canon.c $(DBTEST_SOURCES)
+tests_db_test_zone_canon_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_zone_canon_LDADD = $(STORE_LIBS) $(CMOCKA_LIBS)
+endif
