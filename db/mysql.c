@@ -1490,34 +1490,22 @@ put_option(FILE *f, const char *name, const char *value)
 }
 
 /*
- * The secrets of the dump tool's connection, in a file of mode 0600 (what
- * mkstemp() creates) under $TMPDIR: the password never appears in argv or
- * the environment. path receives its name.
+ * The secrets of the dump tool's connection as an option file that has no
+ * name and lives only in memory (db_util_secret_fd()), in *fd: the password
+ * never appears in argv, the environment or on a disk, even when we are
+ * killed.
  */
 static int
-write_option_file(db_t *db, const struct conn *c, char *path, size_t len)
+option_fd(db_t *db, const struct conn *c, int *fd)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	FILE *f = NULL;
-	int fd, rc = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
 
-	if (tmpdir == NULL || tmpdir[0] == '\0')
-		tmpdir = "/tmp";
-	if ((size_t)snprintf(path, len, "%s/kasp-mysqldump.XXXXXX", tmpdir) >= len)
-		return db_set_error(db, E_INVAL, "TMPDIR %s is too long", tmpdir);
-	fd = mkstemp(path);
-	if (fd < 0) {
-		rc = db_set_error(db, E_IO, "cannot create an option file in %s: %s", tmpdir,
-			strerror(errno));
-		path[0] = '\0';
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		(void)close(fd);
-		rc = db_set_error(db, E_IO, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return db_set_error(db, E_NOMEM, "out of memory");
 	(void)fputs("[client]\n", f);
 	if (c->password != NULL)
 		put_option(f, "password", c->password);
@@ -1525,13 +1513,13 @@ write_option_file(db_t *db, const struct conn *c, char *path, size_t len)
 		/* MariaDB's clients know --ssl, MySQL 8's --ssl-mode: "loose-" skips the other. */
 		(void)fputs("loose-ssl\nloose-ssl-mode=REQUIRED\n", f);
 	}
-	if (fflush(f) != 0 || ferror(f)) {
-		rc = db_set_error(db, E_IO, "cannot write %s: %s", path, strerror(errno));
+	if (fclose(f) != 0 || buf == NULL) {
+		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
+	rc = db_util_secret_fd(db, buf, len, fd);
 out:
-	if (f != NULL && fclose(f) != 0 && rc == 0)
-		rc = db_set_error(db, E_IO, "cannot write %s: %s", path, strerror(errno));
+	db_util_free_secret(buf);
 	return rc;
 }
 
@@ -1579,13 +1567,15 @@ one_line(const char *in, char *out, size_t len)
 /*
  * mariadb-dump (or mysqldump) of our database: one consistent snapshot
  * (--single-transaction on InnoDB), with routines and triggers, binary
- * data as hex, utf8mb4. It writes to "<dest>.tmp.<pid>", which becomes
- * dest only when the tool succeeded and the file ends with its "Dump
- * completed" trailer.
+ * data as hex, utf8mb4. The tool is found by absolute path and writes to
+ * its stdout: a file we created with mkstemp() beside dest
+ * (db_util_backup_begin()), which becomes dest only when the tool succeeded
+ * and the file ends with its "Dump completed" trailer.
  *
- * The tool reads only our option file (--defaults-file, which must come
- * first): with --defaults-extra-file a [client] password in the user's
- * ~/.my.cnf, read after it, would win over ours.
+ * The tool reads only our option file, a memfd it gets as descriptor 3
+ * (--defaults-file=/dev/fd/3, which must come first): with
+ * --defaults-extra-file a [client] password in the user's ~/.my.cnf, read
+ * after it, would win over ours.
  *
  * The dump is kept as the tool writes it. Since the May 2024 releases
  * (10.11.8 and later) MariaDB's first line is a versioned comment holding
@@ -1597,14 +1587,15 @@ one_line(const char *in, char *out, size_t len)
 static int
 my_backup(db_t *db, const char *dest)
 {
-	static const char *const tools[] = { "mariadb-dump", "mysqldump" };
+	static const char *const tools[] = { "mariadb-dump", "mysqldump", NULL };
 	struct conn *c = conn_of(db);
 	struct spawn_result res;
-	char optfile[4200] = "", tmp[4200], dir[4200], msg[300];
-	char a_defaults[4300], a_host[600], a_port[32], a_user[600], a_result[4300];
+	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = db_util_backup_child };
+	char tmp[4200] = "", dir[4200], msg[300], tool[PATH_MAX];
+	char a_host[600], a_port[32], a_user[600];
 	const char *argv[16];
-	size_t i, n;
-	int ran = 0, made = 0, rc = 0;
+	size_t n;
+	int ran = 0, done = 0, rc = 0, out_fd = -1;
 
 	memset(&res, 0, sizeof(res));
 	db_util_dir_of(dest, dir, sizeof(dir));
@@ -1618,19 +1609,13 @@ my_backup(db_t *db, const char *dest)
 			c->database);
 		goto out;
 	}
-	rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
-	if (rc != 0)
-		goto out;
-	(void)unlink(tmp);     /* a leftover of an earlier run of ours, by pid */
-	rc = write_option_file(db, c, optfile, sizeof(optfile));
+	rc = db_util_find_tool(db, tools, "mariadb-client", tool, sizeof(tool));
 	if (rc != 0)
 		goto out;
 
-	(void)snprintf(a_defaults, sizeof(a_defaults), "--defaults-file=%s", optfile);
-	(void)snprintf(a_result, sizeof(a_result), "--result-file=%s", tmp);
 	n = 0;
-	argv[n++] = NULL;          /* the tool, below */
-	argv[n++] = a_defaults;
+	argv[n++] = tool;
+	argv[n++] = "--defaults-file=/dev/fd/3";
 	argv[n++] = "--single-transaction";
 	argv[n++] = "--routines";
 	argv[n++] = "--triggers";
@@ -1650,50 +1635,43 @@ my_backup(db_t *db, const char *dest)
 		(void)snprintf(a_user, sizeof(a_user), "--user=%s", c->user);
 		argv[n++] = a_user;
 	}
-	argv[n++] = a_result;
 	argv[n++] = c->database;
 	argv[n] = NULL;
 
-	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		argv[0] = tools[i];
-		made = 1;
-		rc = spawn_run(argv, NULL, NULL, 0, &res);
-		if (rc != E_NOTFOUND)
-			break;
-	}
-	if (rc == E_NOTFOUND) {
-		rc = db_set_error(db, E_NOTFOUND,
-			"mariadb-dump/mysqldump not found: install mariadb-client");
+	rc = option_fd(db, c, &io.pass_fd);
+	if (rc == 0)
+		rc = db_util_backup_begin(db, dest, tmp, sizeof(tmp), &out_fd);
+	if (rc != 0)
 		goto out;
-	}
+	io.out_fd = out_fd;
+	rc = spawn_run_io(argv, NULL, &io, &res);
 	if (rc != 0) {
-		rc = db_set_error(db, rc, "cannot run %s: %s", argv[0],
+		rc = db_set_error(db, rc, "cannot run %s: %s", tool,
 			rc == E_NOMEM ? "out of memory" : strerror(errno));
 		goto out;
 	}
 	ran = 1;
 	if (!res.exited || res.status != 0) {
 		one_line(res.err, msg, sizeof(msg));
-		rc = db_set_error(db, E_SPAWN, "%s %s %d: %s", argv[0],
+		rc = db_set_error(db, E_SPAWN, "%s %s %d: %s", tool,
 			res.exited ? "failed with exit code" : "was killed by signal", res.status,
 			msg[0] != '\0' ? msg : "(no message)");
 		goto out;
 	}
 	if (!dump_complete(tmp)) {
-		rc = db_set_error(db, E_SPAWN, "%s wrote no complete dump to %s", argv[0], tmp);
+		rc = db_set_error(db, E_SPAWN, "%s wrote no complete dump to %s", tool, tmp);
 		goto out;
 	}
 	rc = db_util_backup_commit(db, tmp, dest, dir);
 	if (rc != 0)
 		goto out;
-	made = 0;
+	done = 1;
 out:
+	db_util_backup_end(tmp, out_fd, done);
+	if (io.pass_fd >= 0)
+		(void)close(io.pass_fd);
 	if (ran)
 		spawn_result_free(&res);
-	if (optfile[0] != '\0')
-		(void)unlink(optfile);
-	if (made)
-		(void)unlink(tmp);
 	return rc;
 }
 

@@ -35,8 +35,10 @@
  * notices the closed connection (at once for a crash on a live host, about a
  * minute, by TCP keepalives, when the host itself vanished).
  *
- * Backups run pg_dump (custom format, for pg_restore) with the password in
- * its environment (PGPASSWORD), never on its command line.
+ * Backups run pg_dump (custom format, for pg_restore), found by absolute
+ * path, with the password in a password file that lives only in memory
+ * (PGPASSFILE=/dev/fd/3), never on its command line, in its environment or
+ * on a disk.
  */
 #include "config.h"
 
@@ -1480,6 +1482,30 @@ head_lines(const char *text, int lines, char *buf, size_t len)
 }
 
 /*
+ * head, then s with a backslash before each of its characters in special,
+ * then tail, in a new string (NULL: out of memory).
+ */
+static char *
+escaped(const char *head, const char *s, const char *special, const char *tail)
+{
+	char *out;
+	size_t n;
+
+	out = malloc(strlen(head) + strlen(s) * 2 + strlen(tail) + 1);
+	if (out == NULL)
+		return NULL;
+	n = strlen(head);
+	memcpy(out, head, n);
+	for (; *s != '\0'; s++) {
+		if (strchr(special, *s) != NULL)
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	memcpy(out + n, tail, strlen(tail) + 1);
+	return out;
+}
+
+/*
  * A database name for pg_dump's --dbname. pg_dump reads a value holding
  * '=' (or a URI) as a connection string; such a name is therefore passed as
  * "dbname='...'" with its quotes and backslashes escaped.
@@ -1487,9 +1513,7 @@ head_lines(const char *text, int lines, char *buf, size_t len)
 static char *
 dump_dbname(const char *name)
 {
-	const char *p;
 	char *out;
-	size_t n = 0;
 
 	if (strchr(name, '=') == NULL && strncmp(name, "postgresql:", 11) != 0 &&
 	    strncmp(name, "postgres:", 9) != 0) {
@@ -1497,18 +1521,7 @@ dump_dbname(const char *name)
 			return NULL;
 		return out;
 	}
-	out = malloc(strlen("--dbname=dbname=''") + strlen(name) * 2 + 1);
-	if (out == NULL)
-		return NULL;
-	n = (size_t)sprintf(out, "--dbname=dbname='");
-	for (p = name; *p != '\0'; p++) {
-		if (*p == '\'' || *p == '\\')
-			out[n++] = '\\';
-		out[n++] = *p;
-	}
-	out[n++] = '\'';
-	out[n] = '\0';
-	return out;
+	return escaped("--dbname=dbname='", name, "'\\", "'");
 }
 
 static const char *
@@ -1517,45 +1530,74 @@ or_empty(const char *s)
 	return s != NULL ? s : "";
 }
 
+/*
+ * The password as a libpq password file ("host:port:db:user:password", every
+ * field a wildcard here; ':' and '\\' escaped) in a memfd: see
+ * db_util_secret_fd(). *fd stays -1 when there is no password.
+ */
+static int
+passfile_fd(db_t *db, const char *password, int *fd)
+{
+	char *line;
+	int rc;
+
+	*fd = -1;
+	if (password == NULL)
+		return 0;
+	/* a password file holds one entry a line, with no escape for a line break */
+	if (strpbrk(password, "\r\n") != NULL)
+		return db_set_error(db, E_INVAL, "a password holding a line break cannot be "
+			"given to pg_dump");
+	line = escaped("*:*:*:*:", password, ":\\", "\n");
+	if (line == NULL)
+		return db_set_error(db, E_NOMEM, "out of memory");
+	rc = db_util_secret_fd(db, line, strlen(line), fd);
+	db_util_free_secret(line);
+	return rc;
+}
+
+/*
+ * pg_dump, found by absolute path, writes the custom format to its stdout:
+ * a file we created with mkstemp() beside dest (db_util_backup_begin()),
+ * renamed to dest once the tool succeeded. The password reaches it as a
+ * password file in memory, /dev/fd/3 (PGPASSFILE); PGPASSWORD is emptied,
+ * so one in our own environment does not win over it.
+ */
 static int
 pg_backup(db_t *db, const char *dest)
 {
+	static const char *const tools[] = { "pg_dump", NULL };
 	struct conn *c = conn_of(db);
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], why[400];
-	char *file = NULL, *host = NULL, *port = NULL, *user = NULL, *dbarg = NULL;
-	char *pwenv = NULL;
-	const char *argv[12], *env[6];
+	char dir[PATH_MAX], tmp[PATH_MAX + 32] = "", why[400], tool[PATH_MAX];
+	char *host = NULL, *port = NULL, *user = NULL, *dbarg = NULL;
+	const char *argv[12], *env[7];
 	struct spawn_result res;
-	struct stat sb;
-	int n = 0, e = 0, ran = 0, made = 0, rc = 0;
+	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = db_util_backup_child };
+	int n = 0, e = 0, ran = 0, done = 0, rc = 0, out_fd = -1;
 
 	memset(&res, 0, sizeof(res));
 	db_util_dir_of(dest, dir, sizeof(dir));
 	rc = db_util_backup_dir(db, dest, dir);
 	if (rc == 0)
-		rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
+		rc = db_util_find_tool(db, tools, "postgresql-client", tool, sizeof(tool));
 	if (rc != 0)
 		goto out;
-	(void)unlink(tmp);      /* a leftover of an earlier run of ours, by pid */
-	made = 1;
 
 	/* A clear message now if the server is gone, and a live session to copy from. */
 	rc = ensure_conn(db);
 	if (rc != 0)
 		goto out;
 	/* What this session really connected to (the socket directory for a local one). */
-	if (asprintf(&file, "--file=%s", tmp) < 0 ||
-	    asprintf(&host, "--host=%s", or_empty(PQhost(c->pg))) < 0 ||
+	if (asprintf(&host, "--host=%s", or_empty(PQhost(c->pg))) < 0 ||
 	    asprintf(&port, "--port=%s", or_empty(PQport(c->pg))) < 0 ||
 	    asprintf(&user, "--username=%s", or_empty(PQuser(c->pg))) < 0 ||
 	    (dbarg = dump_dbname(c->dbname)) == NULL) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
-	argv[n++] = "pg_dump";
+	argv[n++] = tool;
 	argv[n++] = "--format=custom";
 	argv[n++] = "--no-password";
-	argv[n++] = file;
 	if (strcmp(host, "--host=") != 0)
 		argv[n++] = host;
 	if (strcmp(port, "--port=") != 0)
@@ -1565,27 +1607,26 @@ pg_backup(db_t *db, const char *dest)
 	argv[n++] = dbarg;
 	argv[n] = NULL;
 
-	/* The password only ever goes through the environment (libpq reads PGPASSWORD). */
-	if (c->password != NULL) {
-		if (asprintf(&pwenv, "PGPASSWORD=%s", c->password) < 0) {
-			pwenv = NULL;
-			rc = db_set_error(db, E_NOMEM, "out of memory");
-			goto out;
-		}
-		env[e++] = pwenv;
+	rc = passfile_fd(db, c->password, &io.pass_fd);
+	if (rc != 0)
+		goto out;
+	if (io.pass_fd >= 0) {
+		env[e++] = "PGPASSFILE=/dev/fd/3";
+		env[e++] = "PGPASSWORD=";
 	}
 	env[e++] = c->require_tls ? "PGSSLMODE=require" : "PGSSLMODE=prefer";
 	env[e++] = "PGCONNECT_TIMEOUT=" CONNECT_TIMEOUT_S;
 	env[e++] = "PGAPPNAME=" APPLICATION_NAME;
 	env[e] = NULL;
 
-	rc = spawn_run(argv, env, NULL, 0, &res);
-	if (rc == E_NOTFOUND) {
-		rc = db_set_error(db, E_NOTFOUND, "pg_dump not found: install postgresql-client");
+	rc = db_util_backup_begin(db, dest, tmp, sizeof(tmp), &out_fd);
+	if (rc != 0)
 		goto out;
-	}
+	io.out_fd = out_fd;
+	rc = spawn_run_io(argv, env, &io, &res);
 	if (rc != 0) {
-		rc = db_set_error(db, rc, "cannot run pg_dump: %s", strerror(errno));
+		rc = db_set_error(db, rc, "cannot run %s: %s", tool,
+			rc == E_NOMEM ? "out of memory" : strerror(errno));
 		goto out;
 	}
 	ran = 1;
@@ -1599,21 +1640,16 @@ pg_backup(db_t *db, const char *dest)
 				db->location, res.status);
 		goto out;
 	}
-	if (stat(tmp, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = db_set_error(db, E_IO, "pg_dump did not write %s", tmp);
-		goto out;
-	}
 	rc = db_util_backup_commit(db, tmp, dest, dir);
 	if (rc != 0)
 		goto out;
-	made = 0;
+	done = 1;
 out:
-	if (made)
-		(void)unlink(tmp);
+	db_util_backup_end(tmp, out_fd, done);
+	if (io.pass_fd >= 0)
+		(void)close(io.pass_fd);
 	if (ran)
 		spawn_result_free(&res);
-	db_util_free_secret(pwenv);
-	free(file);
 	free(host);
 	free(port);
 	free(user);

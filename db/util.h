@@ -76,7 +76,47 @@ int db_util_backup_temp(db_t *db, const char *dest, char *tmp, size_t len);
  */
 int db_util_backup_commit(db_t *db, const char *tmp, const char *dest, const char *dir);
 
+/*
+ * Server backups, written by a dump tool to a descriptor we opened.
+ *
+ * db_util_backup_begin() creates "<dest>.tmp.XXXXXX" with mkstemp() in
+ * dest's directory (mode 0600, a new file: never a link someone planted),
+ * its name in tmp and its descriptor in *fd. From then until
+ * db_util_backup_end(), SIGINT, SIGTERM and SIGHUP remove that file and stop
+ * the dump tool whose pid db_util_backup_child() recorded (give it as
+ * spawn_io.started), then end the process by the same signal. E_INVAL for
+ * a dest that exists and is not a regular file or a name too long; E_IO
+ * when the file cannot be created.
+ */
+int db_util_backup_begin(db_t *db, const char *dest, char *tmp, size_t len, int *fd);
+void db_util_backup_child(void *arg, long pid);
+
+/*
+ * Undo db_util_backup_begin(): close fd, restore the signal handlers,
+ * remove tmp unless committed (it was renamed to dest).
+ */
+void db_util_backup_end(const char *tmp, int fd, int committed);
+
+/*
+ * The absolute path of the first of names (a NULL-terminated list) found as
+ * an executable file in a fixed list of system directories (the newest
+ * /usr/lib/postgresql/<version>/bin first, then /usr/local/bin, /usr/bin,
+ * /bin, /usr/local/pgsql/bin, /usr/local/mysql/bin); never through $PATH,
+ * since the tool is handed a secret. E_NOTFOUND with a message naming the
+ * tools and what to install (hint) when none is there.
+ */
+int db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *path,
+		      size_t len);
+
 /* ------------------------------------------------------------------ secrets */
+
+/*
+ * A file with no name holding len bytes of data (a password file for a
+ * tool): a sealed memfd of mode 0600, close-on-exec, in *fd. It exists only
+ * while a process holds it open, so no kill leaves it on a disk. Hand it to
+ * a child with spawn_io.pass_fd; close it afterwards. E_IO on failure.
+ */
+int db_util_secret_fd(db_t *db, const char *data, size_t len, int *fd);
 
 /* Wipe and free a password (or a string holding one); NULL is a no-op. */
 void db_util_free_secret(char *s);

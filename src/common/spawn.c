@@ -253,10 +253,38 @@ out:
 	return ret;
 }
 
+static int run(const char *const argv[], const char *const env_extra[], const void *input,
+	       size_t inlen, const struct spawn_io *io, struct spawn_result *res);
+
 int
 spawn_run(const char *const argv[], const char *const env_extra[], const void *input,
 	  size_t inlen, struct spawn_result *res)
 {
+	return run(argv, env_extra, input, inlen, NULL, res);
+}
+
+int
+spawn_run_io(const char *const argv[], const char *const env_extra[],
+	     const struct spawn_io *io, struct spawn_result *res)
+{
+	return run(argv, env_extra, NULL, 0, io, res);
+}
+
+/*
+ * A copy of fd numbered above SPAWN_PASS_FD, so that the child's dup2() onto
+ * 1 or 3 never meets a descriptor it has already replaced. -1 on failure.
+ */
+static int
+dup_high(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, SPAWN_PASS_FD + 1);
+}
+
+static int
+run(const char *const argv[], const char *const env_extra[], const void *input,
+    size_t inlen, const struct spawn_io *io, struct spawn_result *res)
+{
+	int io_out = -1, io_pass = -1;
 	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };
 	int fa_ok = 0, attr_ok = 0, env_owned = 0, sig_blocked = 0, wstatus, rc, ret, saved;
 	posix_spawn_file_actions_t fa;
@@ -274,6 +302,11 @@ spawn_run(const char *const argv[], const char *const env_extra[], const void *i
 	ret = build_env(env_extra, &envp, &env_owned);
 	if (ret != 0)
 		goto out;
+	if (io != NULL && ((io->out_fd >= 0 && (io_out = dup_high(io->out_fd)) < 0) ||
+			   (io->pass_fd >= 0 && (io_pass = dup_high(io->pass_fd)) < 0))) {
+		ret = E_SPAWN;
+		goto out;
+	}
 	if ((input != NULL && make_pipe(in_p) != 0) || make_pipe(out_p) != 0 ||
 	    make_pipe(err_p) != 0) {
 		ret = E_SPAWN;
@@ -289,9 +322,13 @@ spawn_run(const char *const argv[], const char *const env_extra[], const void *i
 	else
 		rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	if (rc == 0)
-		rc = posix_spawn_file_actions_adddup2(&fa, out_p[1], STDOUT_FILENO);
+		rc = posix_spawn_file_actions_adddup2(&fa, io_out >= 0 ? io_out : out_p[1],
+						      STDOUT_FILENO);
 	if (rc == 0)
 		rc = posix_spawn_file_actions_adddup2(&fa, err_p[1], STDERR_FILENO);
+	/* dup2() onto another number: the child's copy is not close-on-exec */
+	if (rc == 0 && io_pass >= 0)
+		rc = posix_spawn_file_actions_adddup2(&fa, io_pass, SPAWN_PASS_FD);
 	if (rc != 0) {
 		ret = spawn_error(rc);
 		goto out;
@@ -311,6 +348,10 @@ spawn_run(const char *const argv[], const char *const env_extra[], const void *i
 	close_fd(&in_p[0]);
 	close_fd(&out_p[1]);
 	close_fd(&err_p[1]);
+	close_fd(&io_out);
+	close_fd(&io_pass);
+	if (io != NULL && io->started != NULL)
+		io->started(io->arg, (long)pid);
 
 	if (in_p[1] >= 0) {
 		if (inlen == 0) {
@@ -376,6 +417,8 @@ out:
 		close_fd(&out_p[i]);
 		close_fd(&err_p[i]);
 	}
+	close_fd(&io_out);
+	close_fd(&io_pass);
 	if (attr_ok)
 		posix_spawnattr_destroy(&attr);
 	if (fa_ok)

@@ -45,6 +45,27 @@ struct spawn_result {
 int spawn_run(const char *const argv[], const char *const env_extra[], const void *input,
 	      size_t inlen, struct spawn_result *res);
 
+/*
+ * Where a spawn_run_io() child's output goes and what else it is given.
+ * out_fd >= 0 becomes the child's stdout (res->out then stays empty); -1
+ * captures it as spawn_run() does. pass_fd >= 0 is handed to the child as
+ * its descriptor 3 (SPAWN_PASS_FD), whatever its flags in the caller: the
+ * way to give a tool a file that has no name, e.g. "/dev/fd/3". started,
+ * when set, is called with arg and the child's pid as soon as it runs (a
+ * signal handler may then stop it).
+ */
+#define SPAWN_PASS_FD 3
+struct spawn_io {
+	int out_fd;
+	int pass_fd;
+	void (*started)(void *arg, long pid);
+	void *arg;
+};
+
+/* spawn_run() with the child's descriptors as io says (NULL: as spawn_run()). */
+int spawn_run_io(const char *const argv[], const char *const env_extra[],
+		 const struct spawn_io *io, struct spawn_result *res);
+
 /* Free the buffers of res and zero it; NULL is a no-op. */
 void spawn_result_free(struct spawn_result *res);
 

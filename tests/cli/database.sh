@@ -162,6 +162,147 @@ like "$out" "$T/no/such/dir" "the message names the directory"
 ok $([ -z "$(ls "$T" | grep '\.tmp')" ]; echo $?) "no temporary file is left behind"
 fi
 
+if [ "$DB_BACKEND" != sqlite ]; then
+# ---- server backups: the dump goes to a file we create (mkstemp), never to
+# a name planted beforehand; the password never reaches a disk or the
+# environment; a backup killed half-way leaves no file behind.
+
+# wait_for CMD... : until CMD succeeds, checked every 0.1 s for at most 60 s
+wait_for() {
+	_i=0
+	until "$@"; do
+		[ $_i -lt 600 ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+# no_secret_files : no file under $T holds a password file's line (libpq's
+# "*:*:*:*:pw", the option file's "password=...")
+no_secret_files() {
+	[ -z "$(grep -rlE '^(\*:\*:\*:\*:|password=)' "$T" 2> /dev/null)" ]
+}
+# dump_ok FILE : the backup is the engine's complete dump of our tables
+dump_ok() {
+	if [ "$DB_BACKEND" = pgsql ]; then
+		pg_restore --list "$1" 2> /dev/null | grep -q 'TABLE DATA public zones'
+	else
+		grep -q 'CREATE TABLE `zones`' "$1" && tail -1 "$1" | grep -q '^-- Dump completed'
+	fi
+}
+# gone PID : no such process, or only a zombie left for init to reap
+gone() {
+	[ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" = Z ]
+}
+
+bdir="$T/bk"
+mkdir "$bdir" "$T/tmpdir"
+_old_tmpdir=${TMPDIR-}
+TMPDIR="$T/tmpdir"
+export TMPDIR
+echo precious > "$T/victim"
+dest="$bdir/s.dump"
+# the old temporary name was "<dest>.tmp.<pid>": plant the next 300 pids,
+# and names one could guess
+: & last=$!
+wait $last
+i=1
+while [ $i -le 300 ]; do
+	ln -s "$T/victim" "$dest.tmp.$((last + i))"
+	i=$((i + 1))
+done
+for g in tmp tmp.XXXXXX new part '~'; do
+	ln -s "$T/victim" "$dest.$g"
+done
+# a dump tool first in $PATH is not the one that gets the password
+mkdir "$T/fakebin"
+for tool in pg_dump mariadb-dump mysqldump; do
+	printf '#!/bin/sh\ntouch "%s/fake-ran"\nexit 1\n' "$T" > "$T/fakebin/$tool"
+	chmod 755 "$T/fakebin/$tool"
+done
+_old_path=$PATH
+PATH="$T/fakebin:$PATH"
+ksm database backup --output "$dest"
+PATH=$_old_path
+is "$rc" 0 "backup beside planted symbolic links exits 0"
+ok $([ ! -e "$T/fake-ran" ]; echo $?) "the dump tool is not looked up in \$PATH"
+[ "$rc" = 0 ] || diag "$out$err"
+is "$(cat "$T/victim")" precious "no planted link was followed: its target is unchanged"
+is "$(find "$bdir" -type l | wc -l)" 305 "every planted link is still there, still a link"
+is "$(stat -c '%F %a' "$dest")" "regular file 600" "the backup is a regular file of mode 0600"
+dump_ok "$dest"
+ok $? "the backup is a complete dump of the database"
+is "$(find "$bdir" ! -type l ! -type d)" "$dest" "nothing but the backup is left in its directory"
+is "$(ls -A "$T/tmpdir")" "" "nothing is written to \$TMPDIR"
+no_secret_files
+ok $? "no file holds the password"
+
+# A backup killed with SIGTERM while the dump tool waits for a table another
+# session holds locked: the dump is certain to be running, whatever the speed.
+mkfifo "$T/lock.in"
+if [ "$DB_BACKEND" = pgsql ]; then
+	PGPASSWORD=$_db_pass psql -X -q -h "$_db_host" -p "$_db_port" -U "$_db_user" \
+		-d "$DB_NAME" < "$T/lock.in" > "$T/lock.out" 2>&1 &
+else
+	MYSQL_PWD=$_db_pass mariadb --no-defaults --unbuffered -h "$_db_host" -P "$_db_port" \
+		-u "$_db_user" -D "$DB_NAME" < "$T/lock.in" > "$T/lock.out" 2>&1 &
+fi
+holder=$!
+exec 7> "$T/lock.in"
+if [ "$DB_BACKEND" = pgsql ]; then
+	echo "BEGIN; LOCK TABLE zones IN ACCESS EXCLUSIVE MODE; SELECT 'lock' || 'ed';" >&7
+else
+	echo "LOCK TABLES zones WRITE; SELECT CONCAT('lock', 'ed');" >&7
+fi
+wait_for grep -q locked "$T/lock.out"
+ok $? "another session holds the zones table locked"
+# waiting: the number of sessions of our database waiting for a lock
+waiting() {
+	if [ "$DB_BACKEND" = pgsql ]; then
+		_server_sql "$DB_NAME" "SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'"
+	else
+		_server_sql "$DB_NAME" "SELECT count(*) FROM information_schema.processlist
+			WHERE db = DATABASE() AND state LIKE 'Waiting for table%'"
+	fi
+}
+dump_waits() { [ "$(waiting)" -ge 1 ] 2> /dev/null; }
+"$KSMUTIL" -c "$T/conf.xml" database backup --output "$bdir/killed.dump" \
+	< /dev/null > "$T/killed.out" 2>&1 &
+kpid=$!
+wait_for dump_waits
+ok $? "the dump tool runs and waits for the lock"
+dpid=$(pgrep -P "$kpid" | head -1)
+tool=$(readlink "/proc/$dpid/exe" 2> /dev/null)
+like "$tool" '^/' "the dump tool was started by an absolute path ($tool)"
+like "$(readlink "/proc/$dpid/fd/3" 2> /dev/null)" '^/memfd:kasp-secret' \
+	"its password file is a memfd (descriptor 3)"
+is "$(tr '\0' '\n' < "/proc/$dpid/environ" | grep -cE '^(PGPASSWORD|MYSQL_PWD)=.')" 0 \
+	"no password in its environment"
+is "$(ls "$bdir" | grep -c '^killed\.dump\.tmp\.')" 1 "the dump goes to one temporary file"
+is "$(stat -c %a "$bdir"/killed.dump.tmp.* 2> /dev/null)" 600 "which is mode 0600 from the start"
+tmpname=$(ls "$bdir" | grep '^killed\.dump\.tmp\.')
+ok $([ "$tmpname" != "killed.dump.tmp.$kpid" ] &&
+	[ "$tmpname" != "killed.dump.tmp.$dpid" ]; echo $?) \
+	"whose name is not made of a pid ($tmpname): there is nothing to plant a link at"
+is "$(ls -A "$T/tmpdir")" "" "nothing is written to \$TMPDIR during the dump"
+no_secret_files
+ok $? "no file holds the password during the dump"
+kill -TERM "$kpid"
+wait "$kpid"
+is "$?" 143 "the killed backup dies of SIGTERM"
+is "$(ls "$bdir" | grep -c '^killed')" 0 "it leaves neither a backup nor a temporary file"
+wait_for gone "$dpid"
+ok $? "the dump tool was stopped too"
+if [ "$DB_BACKEND" = pgsql ]; then echo "COMMIT;" >&7; else echo "UNLOCK TABLES;" >&7; fi
+exec 7>&-
+wait "$holder"
+no_secret_files
+ok $? "no file holds the password after the kill"
+is "$(cat "$T/victim")" precious "the planted links' target is still unchanged"
+
+if [ -n "$_old_tmpdir" ]; then TMPDIR=$_old_tmpdir; else unset TMPDIR; fi
+fi
+
 # ---- what --output may name: a new name or an older backup, nothing else
 if [ "$DB_BACKEND" = sqlite ]; then
 	good="$T/b0.db"

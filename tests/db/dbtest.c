@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <poll.h>
@@ -356,4 +357,18 @@ dbtest_recv(int fd, int timeout_ms)
 		n = read(fd, &c, 1);
 	} while (n < 0 && errno == EINTR);
 	return n == 1 ? c : -1;
+}
+
+int
+dbtest_count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	(void)closedir(d);
+	return n;
 }

@@ -75,6 +75,9 @@ int64_t dbtest_query_int(db_t *db, const char *sql);
 /* Milliseconds of a monotonic clock. */
 int64_t dbtest_now_ms(void);
 
+/* How many entries of directory dir have a name starting with prefix. */
+int dbtest_count_prefixed(const char *dir, const char *prefix);
+
 /* Sleep ms milliseconds. */
 void dbtest_sleep_ms(int ms);
 

@@ -1,5 +1,6 @@
 /*
- * test_spawn.c - spawn_run() / spawn_run_passthrough() (src/common/spawn.h).
+ * test_spawn.c - spawn_run() / spawn_run_io() / spawn_run_passthrough()
+ * (src/common/spawn.h).
  * Uses /bin/true, /bin/false, cat, env and sh (sh only to make a child do
  * something specific: write to stderr, kill itself).
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -304,6 +306,51 @@ test_invalid(void **state)
 	assert_int_equal(spawn_run(t, NULL, NULL, 5, &res), E_INVAL);
 }
 
+static void
+record_pid(void *arg, long pid)
+{
+	*(long *)arg = pid;
+}
+
+/* stdout into a file of ours, a close-on-exec memfd as the child's fd 3 */
+static void
+test_io(void **state)
+{
+	const char *const argv[] = { "sh", "-c", "cat /dev/fd/3; echo out; echo err >&2", NULL };
+	char path[] = "/tmp/test_spawn.XXXXXX", buf[64];
+	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = record_pid };
+	struct spawn_result res;
+	long pid = 0;
+	ssize_t n;
+	int before, fd, mfd;
+
+	(void)state;
+	io.arg = &pid;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	(void)unlink(path);
+	mfd = memfd_create("test", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(write(mfd, "secret\n", 7), 7);
+	io.out_fd = fd;
+	io.pass_fd = mfd;
+	before = count_fds();
+	assert_int_equal(spawn_run_io(argv, NULL, &io, &res), 0);
+	assert_int_equal(count_fds(), before);
+	assert_true(pid > 0);
+	assert_true(res.exited);
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.outlen, 0);
+	assert_string_equal(res.err, "err\n");
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "secret\nout\n");
+	spawn_result_free(&res);
+	close(fd);
+	close(mfd);
+}
+
 int
 main(void)
 {
@@ -319,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_passthrough),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_io),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
