@@ -20,6 +20,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
 
 #include "common/err.h"
@@ -178,6 +179,16 @@ xml_errf(char *err, size_t errlen, const char *path, const xmlNode *node, const 
 	one_line(err, errlen, buf);
 }
 
+/* Whether doc has a DTD that could define or load entities. */
+static int
+declares_entities(const xmlDoc *doc)
+{
+	return doc->extSubset != NULL ||
+	    (doc->intSubset != NULL &&
+	        (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL ||
+	            doc->intSubset->ExternalID != NULL || doc->intSubset->SystemID != NULL));
+}
+
 int
 xml_read(const char *path, xmlDoc **out, char *err, size_t errlen)
 {
@@ -236,10 +247,7 @@ xml_read(const char *path, xmlDoc **out, char *err, size_t errlen)
 	}
 	/* Nothing we read needs entities; refusing them keeps entity
 	 * expansion tricks out for good. */
-	if (doc->extSubset != NULL ||
-	    (doc->intSubset != NULL &&
-	        (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL ||
-	            doc->intSubset->ExternalID != NULL || doc->intSubset->SystemID != NULL))) {
+	if (declares_entities(doc)) {
 		xml_errf(err, errlen, path, NULL,
 		    "external DTDs and entity declarations are not allowed");
 		ret = E_PARSE;
@@ -641,4 +649,210 @@ xml_add_attr(struct xml_builder *b, xmlNode *node, const char *name, const char 
 		return;
 	if (xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)(value ? value : "")) == NULL)
 		b->failed = 1;
+}
+
+/*
+ * Streaming (xml_stream_*): xmlTextReader with the parser options of
+ * xml_read() and the schema checked node by node as the reader walks.
+ * Errors go through the same collector; stream_error() also notes whether
+ * the first one came from the validator, to word the message as
+ * xml_read() (not well-formed) or xml_validate() (fails to validate) do.
+ */
+struct xml_stream {
+	xmlTextReader *reader;
+	xmlRelaxNG *schema;
+	const char *path;       /* borrowed from the caller of xml_stream_open() */
+	struct collect c;
+	int validity;           /* the first error came from the schema */
+	int started;            /* the root element was reached */
+	int pending;            /* the reader sits on a node xml_stream_element() has not seen */
+	int ended;              /* ... or at the end of the document */
+	int fd;
+};
+
+static void
+stream_error(void *arg, XML_ERR_CONST xmlError *error)
+{
+	struct xml_stream *s = arg;
+
+	if (error != NULL && error->level >= XML_ERR_ERROR && !s->c.have)
+		s->validity = error->domain == XML_FROM_RELAXNGV;
+	collect_structured(&s->c, error);
+}
+
+/* Write the collected error into err; E_INVAL for the schema, else E_PARSE. */
+static int
+stream_failure(struct xml_stream *s, char *err, size_t errlen)
+{
+	if (s->validity && s->c.have) {
+		collect_report(&s->c, s->path, "fails to validate", err, errlen);
+		return E_INVAL;
+	}
+	if (!s->c.have)
+		one_line(s->c.msg, sizeof(s->c.msg), "not an XML document");
+	s->c.have = 1;
+	s->c.elem[0] = '\0';
+	collect_report(&s->c, s->path, "not well-formed XML", err, errlen);
+	return E_PARSE;
+}
+
+int
+xml_stream_open(const char *path, const char *rng, size_t rnglen, struct xml_stream **out,
+    char *err, size_t errlen)
+{
+	const int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+	struct xml_stream *s = NULL;
+	xmlRelaxNGParserCtxt *pctxt = NULL;
+	struct handlers saved;
+	struct stat st;
+	int ret;
+
+	if (path == NULL || out == NULL || rng == NULL || rnglen > INT_MAX) {
+		ret = E_INVAL;
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	s->path = path;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0 || fstat(s->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "cannot read %s: %s", path,
+			    s->fd >= 0 && S_ISDIR(st.st_mode) ? strerror(EISDIR) : strerror(errno));
+		ret = E_IO;
+		goto out;
+	}
+	xmlInitParser();
+	handlers_install(&saved, &s->c);
+	pctxt = xmlRelaxNGNewMemParserCtxt(rng, (int)rnglen);
+	if (pctxt != NULL) {
+		xmlRelaxNGSetParserStructuredErrors(pctxt, collect_structured, &s->c);
+		s->schema = xmlRelaxNGParse(pctxt);
+	}
+	handlers_restore(&saved);
+	if (pctxt == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	if (s->schema == NULL) {
+		collect_report(&s->c, "embedded schema", "does not compile", err, errlen);
+		ret = E_PARSE;
+		goto out;
+	}
+	s->c.have = 0;
+	s->c.line = 0;
+	s->reader = xmlReaderForFd(s->fd, path, NULL, options);
+	if (s->reader == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	xmlTextReaderSetStructuredErrorHandler(s->reader, stream_error, s);
+	if (xmlTextReaderRelaxNGSetSchema(s->reader, s->schema) != 0) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	if (pctxt != NULL)
+		xmlRelaxNGFreeParserCtxt(pctxt);
+	xml_stream_close(s);
+	return ret;
+}
+
+void
+xml_stream_close(struct xml_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->reader != NULL)
+		xmlFreeTextReader(s->reader);
+	if (s->schema != NULL)
+		xmlRelaxNGFree(s->schema);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+/*
+ * One step of the reader (next == 0: into the node, 1: past its subtree).
+ * Returns 1 on a node, 0 at the end, or an error with err written.
+ */
+static int
+stream_step(struct xml_stream *s, int next, char *err, size_t errlen)
+{
+	struct handlers saved;
+	xmlDoc *doc;
+	int rc;
+
+	handlers_install(&saved, &s->c);
+	rc = next ? xmlTextReaderNext(s->reader) : xmlTextReaderRead(s->reader);
+	handlers_restore(&saved);
+	if (rc < 0 || s->c.have)
+		return stream_failure(s, err, errlen);
+	if (rc == 1 && !s->started && xmlTextReaderNodeType(s->reader) == XML_READER_TYPE_ELEMENT) {
+		/* the internal subset, if any, came before the root: refuse entities as xml_read() */
+		s->started = 1;
+		doc = xmlTextReaderCurrentDoc(s->reader);
+		if (doc != NULL && declares_entities(doc)) {
+			xml_errf(err, errlen, s->path, NULL,
+			    "external DTDs and entity declarations are not allowed");
+			return E_PARSE;
+		}
+	}
+	if (rc == 0 && !s->started) {
+		xml_errf(err, errlen, s->path, NULL, "not well-formed XML: no root element");
+		return E_PARSE;
+	}
+	if (rc == 0 && xmlTextReaderIsValid(s->reader) != 1) {
+		s->validity = 1;
+		s->c.have = 1;
+		one_line(s->c.msg, sizeof(s->c.msg), "the document does not match the schema");
+		return stream_failure(s, err, errlen);
+	}
+	return rc;
+}
+
+int
+xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, size_t errlen)
+{
+	xmlNode *n;
+	int rc;
+
+	for (;;) {
+		if (s->pending) {
+			/* xml_stream_pass() left the reader on a node not looked at yet */
+			s->pending = 0;
+			rc = s->ended ? 0 : 1;
+		} else {
+			rc = stream_step(s, 0, err, errlen);
+		}
+		if (rc <= 0)
+			return rc;
+		if (xmlTextReaderNodeType(s->reader) == XML_READER_TYPE_ELEMENT &&
+		    xmlTextReaderDepth(s->reader) == depth)
+			break;
+	}
+	n = xmlTextReaderExpand(s->reader);
+	if (n == NULL || s->c.have)
+		return stream_failure(s, err, errlen);
+	*node = n;
+	return 1;
+}
+
+int
+xml_stream_pass(struct xml_stream *s, char *err, size_t errlen)
+{
+	int rc = stream_step(s, 1, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	/* Next() stops on the node after the subtree, or at the end */
+	s->pending = 1;
+	s->ended = rc == 0;
+	return 0;
 }

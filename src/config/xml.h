@@ -144,4 +144,29 @@ xmlNode *xml_add(struct xml_builder *b, xmlNode *parent, const char *name, const
 /* An attribute of node (a NULL value writes ""). */
 void xml_add_attr(struct xml_builder *b, xmlNode *node, const char *name, const char *value);
 
+/*
+ * Streaming: read a document node by node (libxml2's xmlTextReader) and
+ * validate it against a RelaxNG schema as it is read, so that memory stays
+ * that of one element whatever the size of the file. The parser options,
+ * the refusal of entity declarations and the messages are those of
+ * xml_read() and xml_validate(); an error is reported at the node where
+ * it is found, so elements before it may already have been handed out:
+ * callers that act on them must be able to undo (a transaction).
+ *
+ * xml_stream_open(): errors E_IO, E_PARSE (schema), E_NOMEM; path is
+ * borrowed until xml_stream_close() (NULL is a no-op).
+ * xml_stream_element(): the next element at depth (1 = the root's
+ * children), expanded into a subtree borrowed until the next call; 1 with
+ * *node, 0 at the end of a valid document, or E_PARSE / E_INVAL / E_NOMEM
+ * with err written. The subtree is validated only by xml_stream_pass(),
+ * which moves past it: an element counts as valid once that returned 0.
+ */
+struct xml_stream;
+
+int xml_stream_open(const char *path, const char *rng, size_t rnglen, struct xml_stream **out,
+    char *err, size_t errlen);
+int xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, size_t errlen);
+int xml_stream_pass(struct xml_stream *s, char *err, size_t errlen);
+void xml_stream_close(struct xml_stream *s);
+
 #endif

@@ -121,48 +121,132 @@ out:
 	return ret;
 }
 
+struct zonelist_reader {
+	struct xml_stream *stream;
+	struct zonelist_zone zone;      /* the last zone handed out */
+	char *path;
+};
+
+void
+zonelist_reader_close(struct zonelist_reader *r)
+{
+	if (r == NULL)
+		return;
+	xml_stream_close(r->stream);
+	zone_clear(&r->zone);
+	free(r->path);
+	free(r);
+}
+
+int
+zonelist_reader_open(const char *path, struct zonelist_reader **out, char *err, size_t errlen)
+{
+	struct zonelist_reader *r = NULL;
+	int ret;
+
+	if (path == NULL || out == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no zone list file given");
+		ret = E_INVAL;
+		goto out;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->path = str_dup(path)) == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	ret = xml_stream_open(r->path, zonelist_rng, zonelist_rng_len, &r->stream, err, errlen);
+	if (ret != 0)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	if (ret == E_NOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	zonelist_reader_close(r);
+	return ret;
+}
+
+int
+zonelist_reader_next(struct zonelist_reader *r, struct zonelist_zone **zone, char *err,
+	size_t errlen)
+{
+	xmlNode *node;
+	int ret, got;
+
+	zone_clear(&r->zone);
+	memset(&r->zone, 0, sizeof(r->zone));
+	ret = xml_stream_element(r->stream, 1, &node, err, errlen);
+	if (ret <= 0)
+		goto out;
+	/* read before the schema has seen the subtree: a failure here waits for its verdict */
+	got = read_zone(node, &r->zone);
+	if (got == E_NOMEM) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	ret = xml_stream_pass(r->stream, err, errlen);
+	if (ret != 0)
+		goto out;
+	if (got != 0) {
+		xml_errf(err, errlen, r->path, NULL, "element Zone: incomplete");
+		ret = E_INVAL;
+		goto out;
+	}
+	*zone = &r->zone;
+	ret = 1;
+out:
+	if (ret == E_NOMEM && err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: out of memory", r->path);
+	return ret;
+}
+
 int
 zonelist_load(const char *path, struct zonelist **out, char *err, size_t errlen)
 {
+	struct zonelist_reader *r = NULL;
 	struct zonelist *zl = NULL;
-	xmlDoc *doc = NULL;
-	const xmlNode *root, *node;
-	size_t n = 0;
+	struct zonelist_zone *z;
+	size_t cap = 0;
 	int ret;
 
-	ret = xml_open(path, out, "zone list file", zonelist_rng, zonelist_rng_len, NULL, NULL,
-	    &doc, err, errlen);
+	if (out == NULL) {
+		ret = E_INVAL;
+		goto out;
+	}
+	ret = zonelist_reader_open(path, &r, err, errlen);
 	if (ret != 0)
 		goto out;
-	root = xmlDocGetRootElement(doc);
 	zl = calloc(1, sizeof(*zl));
 	if (zl == NULL) {
 		ret = E_NOMEM;
 		goto out;
 	}
-	for (node = xml_child(root, "Zone"); node != NULL; node = xml_next(node))
-		n++;
-	if (n > 0) {
-		zl->zones = calloc(n, sizeof(*zl->zones));
-		if (zl->zones == NULL) {
-			ret = E_NOMEM;
-			goto out;
+	while ((ret = zonelist_reader_next(r, &z, err, errlen)) == 1) {
+		if (zl->nzones == cap) {
+			struct zonelist_zone *grown;
+
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(zl->zones, cap * sizeof(*grown));
+			if (grown == NULL) {
+				ret = E_NOMEM;
+				goto out;
+			}
+			zl->zones = grown;
 		}
+		/* the strings move to the list; the reader's copy is emptied */
+		zl->zones[zl->nzones++] = *z;
+		memset(z, 0, sizeof(*z));
 	}
-	for (node = xml_child(root, "Zone"); node != NULL; node = xml_next(node)) {
-		/* counted as we go, so zonelist_free() sees what was filled */
-		ret = read_zone(node, &zl->zones[zl->nzones++]);
-		if (ret != 0)
-			goto out;
-	}
+	if (ret != 0)
+		goto out;
 	*out = zl;
 	zl = NULL;
 out:
 	if (ret == E_NOMEM && err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s: out of memory", path != NULL ? path : "zonelist.xml");
 	zonelist_free(zl);
-	if (doc != NULL)
-		xmlFreeDoc(doc);
+	zonelist_reader_close(r);
 	return ret;
 }
 
@@ -255,5 +339,99 @@ zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style
 out:
 	if (doc != NULL)
 		xmlFreeDoc(doc);
+	return ret;
+}
+
+/*
+ * Streaming output. Each zone is formatted by zonelist_format() as a
+ * document of its own and only its <Zone> element is written: libxml2
+ * lays out the children of <ZoneList> one by one, so the concatenation is
+ * byte for byte what zonelist_format() gives for all the zones at once.
+ */
+struct zonelist_writer {
+	FILE *out;
+	enum zonelist_style style;
+	size_t n;
+};
+
+int
+zonelist_writer_open(FILE *out, enum zonelist_style style, struct zonelist_writer **w)
+{
+	struct zonelist_writer *nw;
+
+	if (out == NULL || w == NULL ||
+	    (style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT))
+		return E_INVAL;
+	nw = calloc(1, sizeof(*nw));
+	if (nw == NULL)
+		return E_NOMEM;
+	nw->out = out;
+	nw->style = style;
+	*w = nw;
+	return 0;
+}
+
+/* Write text[from, to) to w->out. */
+static int
+write_span(struct zonelist_writer *w, const char *text, size_t from, size_t to)
+{
+	if (to > from && fwrite(text + from, 1, to - from, w->out) != to - from)
+		return E_IO;
+	return 0;
+}
+
+int
+zonelist_writer_add(struct zonelist_writer *w, const struct zonelist_zone *z)
+{
+	static const char open_tag[] = "<ZoneList>\n", close_tag[] = "</ZoneList>\n";
+	char *text = NULL, *start, *end;
+	size_t len;
+	int ret;
+
+	ret = zonelist_format(z, 1, w->style, &text, &len);
+	if (ret != 0)
+		goto out;
+	start = strstr(text, open_tag);
+	end = len >= sizeof(close_tag) - 1 ? text + len - (sizeof(close_tag) - 1) : NULL;
+	if (start == NULL || end == NULL || strcmp(end, close_tag) != 0 || end < start) {
+		ret = E_INVAL;          /* not the layout this relies on */
+		goto out;
+	}
+	start += sizeof(open_tag) - 1;
+	/* the declaration and the opening tag once, before the first zone */
+	ret = write_span(w, text, w->n == 0 ? 0 : (size_t)(start - text), (size_t)(end - text));
+	if (ret == 0)
+		w->n++;
+out:
+	free(text);
+	return ret;
+}
+
+void
+zonelist_writer_free(struct zonelist_writer *w)
+{
+	free(w);
+}
+
+int
+zonelist_writer_close(struct zonelist_writer *w)
+{
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	if (w == NULL)
+		return 0;
+	if (w->n > 0) {
+		ret = fputs("</ZoneList>\n", w->out) == EOF ? E_IO : 0;
+	} else {
+		ret = zonelist_format(NULL, 0, w->style, &text, &len);
+		if (ret == 0)
+			ret = write_span(w, text, 0, len);
+	}
+	if (ret == 0 && fflush(w->out) != 0)
+		ret = E_IO;
+	free(text);
+	free(w);
 	return ret;
 }

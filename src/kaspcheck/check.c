@@ -884,6 +884,33 @@ report_load_failure(struct kc_findings *f, const char *path, int code, const cha
 		kc_add_detail(f, KC_ERROR, err, "%s fails to validate", path);
 }
 
+/*
+ * Read zonelist.xml zone by zone and count the zones that break a length
+ * limit of the database in *over; with f, report each of them too.
+ */
+static int
+zonelist_scan_limits(const char *path, struct kc_findings *f, size_t *over, char *err,
+	size_t errlen)
+{
+	struct zonelist_reader *r = NULL;
+	struct zonelist_zone *z;
+	char msg[ERRLEN];
+	int ret;
+
+	*over = 0;
+	ret = zonelist_reader_open(path, &r, err, errlen);
+	while (ret == 0 && (ret = zonelist_reader_next(r, &z, err, errlen)) == 1) {
+		ret = store_limit_zonelist_zone(z, msg, sizeof(msg));
+		if (ret != 0)
+			(*over)++;
+		if (f != NULL)
+			kc_check_limits(f, ret, msg, path);
+		ret = 0;
+	}
+	zonelist_reader_close(r);
+	return ret;
+}
+
 /* conf.xml and its zonelist.xml; *confp is the configuration when it loaded, else NULL. */
 static void
 check_conf(struct kc_findings *f, const struct kc_options *opt, struct conf **confp)
@@ -891,7 +918,7 @@ check_conf(struct kc_findings *f, const struct kc_options *opt, struct conf **co
 	char err[ERRLEN] = "";
 	struct conf *conf = NULL;
 	struct kc_confx x = {0};
-	struct zonelist *zl = NULL;
+	size_t over = 0;
 	xmlDoc *doc = NULL;
 	int ret;
 
@@ -924,17 +951,16 @@ check_conf(struct kc_findings *f, const struct kc_options *opt, struct conf **co
 	if (opt->verbose)
 		kc_add(f, KC_INFO, "Checking zonelist file %s", conf->zonelist_file);
 	err[0] = '\0';
-	ret = zonelist_load(conf->zonelist_file, &zl, err, sizeof(err));
+	/* streamed, so memory holds one zone: a second pass only when some break a limit */
+	ret = zonelist_scan_limits(conf->zonelist_file, NULL, &over, err, sizeof(err));
 	if (ret == 0)
 		kc_add(f, KC_INFO, "The XML in %s is valid", conf->zonelist_file);
 	else
 		report_load_failure(f, conf->zonelist_file, ret, err);
-	for (size_t i = 0; ret == 0 && i < zl->nzones; i++)
-		kc_check_limits(f, store_limit_zonelist_zone(&zl->zones[i], err, sizeof(err)), err,
-			conf->zonelist_file);
+	if (ret == 0 && over > 0)
+		(void)zonelist_scan_limits(conf->zonelist_file, f, &over, err, sizeof(err));
 out:
 	*confp = conf;
-	zonelist_free(zl);
 	kc_confx_free(&x);
 	xmlFreeDoc(doc);
 }

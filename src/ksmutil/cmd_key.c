@@ -777,16 +777,61 @@ row_state_name(const struct store_key *k)
 	return k->state == 0 ? "generate" : "unknown";
 }
 
+/* key list: one row as the query gives it. */
+struct list_print {
+	struct ksm_ctx *ctx;
+	hsm_t *hsm;             /* opened for the first key whose public key is not cached */
+	int hsm_failed;         /* the HSM's error was printed */
+};
+
+static int
+list_key_row(void *arg, const struct store_key *k)
+{
+	struct list_print *p = arg;
+	const char *tag = "", *repo = k->repository ? k->repository : "";
+	char when[TIME_STR_LEN + 8];
+	struct dnskey dk;
+	uint8_t *key = NULL;
+	int rc;
+
+	next_transition(k, when, &tag);
+	printf("%-31s %-13s %-9s %-20s", k->zone_id ? k->zone : "NOT ALLOCATED",
+	    keytype_name(k->keytype), row_state_name(k), when);
+	if (!p->ctx->opt.verbose) {
+		printf("\n");
+		return 0;
+	}
+	printf("%-11s%-7d %-12d", tag, k->bits, k->algorithm);
+	if (k->zone_id == 0) {
+		printf("%-33s %s\n", k->locator, repo);
+		return 0;
+	}
+	rc = load_dnskey(p->ctx, &p->hsm, k, &dk, &key);
+	if (rc == E_NOTFOUND) {
+		printf("%-33s %s NOT IN repository\n", k->locator, repo);
+		return 0;
+	}
+	if (rc != 0) {
+		printf("\nError: %s\n", ksm_hsm_errmsg(p->hsm, rc));
+		p->hsm_failed = 1;
+		return rc < 0 ? rc : E_IO;
+	}
+	printf("%-33s %-33s %d\n", k->locator, repo, dnskey_keytag(&dk));
+	free(key);
+	return 0;
+}
+
+/* Printed row by row from one query: memory holds one key whatever their number. */
 int
 cmd_key_list(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
-	struct list_txn l;
-	hsm_t *hsm = NULL;
-	size_t i;
+	struct store_key_filter filter;
+	struct list_print p = { ctx, NULL, 0 };
+	struct store_zone *z = NULL;
 	int rc, state = 0, keytype = 0;
 
-	memset(&l, 0, sizeof(l));
+	memset(&filter, 0, sizeof(filter));
 	if (o->keystate != NULL && o->all) {
 		printf("Error: --keystate and --all option cannot be given together\n");
 		printf("Error: failed to list keys\n");
@@ -799,30 +844,29 @@ cmd_key_list(struct ksm_ctx *ctx)
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 
-	l.zone = o->zone;
-	l.filter.keytype = keytype;
+	filter.keytype = keytype;
 	if (state != 0) {
-		l.filter.states = 1u << state;
-		l.filter.unallocated = state == STORE_STATE_GENERATE;
+		filter.states = 1u << state;
+		filter.unallocated = state == STORE_STATE_GENERATE;
 	} else if (o->all) {
-		l.filter.unallocated = 1;
+		filter.unallocated = 1;
 	} else {
 		/* by default GENERATE (and unallocated) and DEAD keys are not shown */
 		for (int s = 1; s <= STORE_STATE_MAX; s++) {
 			if (s != STORE_STATE_GENERATE && s != STORE_STATE_DEAD)
-				l.filter.states |= 1u << s;
+				filter.states |= 1u << s;
 		}
 	}
-	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
-	if (rc == E_NOTFOUND && o->zone != NULL) {
-		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
-		goto out;
-	}
-	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
-		printf("Error: failed to list keys\n");
-		goto out;
+	if (o->zone != NULL) {
+		rc = ksm_find_zone(ctx->db, o->zone, &z);
+		if (rc == E_NOTFOUND) {
+			ksm_zone_not_found(o);
+			rc = KSM_EUSAGE;
+			goto out;
+		}
+		if (rc != 0)
+			goto db_failed;
+		filter.zone_id = z->id;
 	}
 	printf("Keys:\n");
 	if (o->verbose)
@@ -832,44 +876,22 @@ cmd_key_list(struct ksm_ctx *ctx)
 	else
 		printf("Zone:                           Keytype:      State:    "
 		    "Date of next transition:\n");
-	for (i = 0; i < l.n; i++) {
-		const struct store_key *k = &l.keys[i];
-		const char *tag = "", *repo = k->repository ? k->repository : "";
-		char when[TIME_STR_LEN + 8];
-		struct dnskey dk;
-		uint8_t *key = NULL;
-
-		next_transition(k, when, &tag);
-		printf("%-31s %-13s %-9s %-20s", k->zone_id ? k->zone : "NOT ALLOCATED",
-		    keytype_name(k->keytype), row_state_name(k), when);
-		if (!o->verbose) {
-			printf("\n");
-			continue;
-		}
-		printf("%-11s%-7d %-12d", tag, k->bits, k->algorithm);
-		if (k->zone_id == 0) {
-			printf("%-33s %s\n", k->locator, repo);
-			continue;
-		}
-		/* the HSM is opened only for a key whose public key is not cached */
-		rc = load_dnskey(ctx, &hsm, k, &dk, &key);
-		if (rc == E_NOTFOUND) {
-			printf("%-33s %s NOT IN repository\n", k->locator, repo);
-			continue;
-		}
-		if (rc != 0) {
-			printf("\nError: %s\n", ksm_hsm_errmsg(hsm, rc));
-			rc = KSM_ERUNTIME;
-			goto out;
-		}
-		printf("%-33s %-33s %d\n", k->locator, repo, dnskey_keytag(&dk));
-		free(key);
+	rc = store_key_each(ctx->db, &filter, list_key_row, &p);
+	if (p.hsm_failed) {
+		rc = KSM_ERUNTIME;
+		goto out;
 	}
+	if (rc != 0)
+		goto db_failed;
 	printf("\n");
 	rc = KSM_OK;
+	goto out;
+db_failed:
+	rc = ksm_db_fail(ctx, rc);
+	printf("Error: failed to list keys\n");
 out:
-	hsm_close(hsm);
-	list_txn_clear(&l);
+	hsm_close(p.hsm);
+	store_zone_free(z);
 	return rc;
 }
 

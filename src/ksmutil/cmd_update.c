@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,10 @@ struct ksm_import {
 	int setup;              /* setup: failures also print "SETUP FAILED" */
 	int do_conf, do_kasp, do_zonelist;
 	struct kasp *kasp;
-	struct zonelist *zl;    /* names normalised */
+	char *missing_policy;   /* setup: the first zone policy kasp.xml lacks */
+	struct zonelist_reader *zr;     /* the transaction's pass over zonelist.xml */
+	void *names;            /* tsearch() tree of the zone names read so far */
+	const char *zl_path;
 	struct spawn_result check;      /* ods-kaspcheck's output (setup prints it later) */
 	int have_check;
 	time_t now;
@@ -162,81 +166,103 @@ print_filenames(struct ksm_ctx *ctx)
 	printf("kasp filename set to %s.\n", ctx->conf->policy_file);
 }
 
+/* Names in the tree compare without their last byte (the spelling flag). */
 static int
-name_cmp(const void *a, const void *b)
+base_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = a, *y = b;
+	size_t lx = strlen(x), ly = strlen(y);
+	int c = memcmp(x, y, (lx < ly ? lx : ly) - 1);
+
+	if (c != 0)
+		return c;
+	return lx < ly ? -1 : lx > ly;
+}
+
+static void
+names_forget(struct ksm_import *im)
+{
+	tdestroy(im->names, free);
+	im->names = NULL;
 }
 
 /*
- * Normalise the zone names of the file (lower case, checked) and refuse a
- * name listed twice, or both with and without the trailing dot.
+ * Normalise the name of zone z (lower case, checked) and refuse a name
+ * listed twice, or both with and without the trailing dot. The names seen
+ * are kept in im->names, each without its trailing dot and followed by one
+ * byte that says whether it had one. 0, or -1 with msg written, or E_NOMEM.
  */
 static int
-check_zone_names(struct ksm_import *im, const char *path)
+check_zone(struct ksm_import *im, struct zonelist_zone *z, char *msg, size_t msglen)
 {
-	struct zonelist *zl = im->zl;
-	char err[512], **sorted = NULL, *norm;
-	size_t i, n;
-	int rc = -1;
+	char err[512], *norm, *key, **found;
+	size_t len;
 
-	for (i = 0; i < zl->nzones; i++) {
-		if (dname_normalise(zl->zones[i].name, 1, &norm, err, sizeof(err)) != 0) {
-			printf("Error: %s in %s\n", err, path);
+	if (dname_normalise(z->name, 1, &norm, err, sizeof(err)) != 0) {
+		snprintf(msg, msglen, "Error: %s in %s", err, im->zl_path);
+		return -1;
+	}
+	free(z->name);
+	z->name = norm;
+	len = strlen(norm);
+	key = malloc(len + 2);
+	if (!key)
+		return E_NOMEM;
+	memcpy(key, norm, len + 1);
+	if (len > 1 && norm[len - 1] == '.')
+		key[len - 1] = '\2';
+	else {
+		key[len] = '\1';
+		key[len + 1] = '\0';
+	}
+	found = tsearch(key, &im->names, base_cmp);
+	if (!found) {
+		free(key);
+		return E_NOMEM;
+	}
+	if (*found == key)
+		return 0;
+	len = strlen(key);
+	snprintf(msg, msglen, "Error Importing zone %.*s; it %s", (int)(len - 1), key,
+	    (*found)[len - 1] != key[len - 1] ?
+	    "already exists both with and without a trailing dot" : "is listed more than once");
+	free(key);
+	return -1;
+}
+
+/*
+ * Read zonelist.xml once before anything is changed, with the streaming
+ * reader: valid against the schema, names as check_zone() wants them; for
+ * setup also the first zone whose policy kasp.xml lacks. Only the names
+ * are kept, and only until it returns. Prints the problem; 0 or -1.
+ */
+static int
+precheck_zonelist(struct ksm_import *im)
+{
+	struct zonelist_reader *r = NULL;
+	struct zonelist_zone *z;
+	char msg[1024];
+	int rc;
+
+	rc = zonelist_reader_open(im->zl_path, &r, msg, sizeof(msg));
+	while (rc == 0 && (rc = zonelist_reader_next(r, &z, msg, sizeof(msg))) == 1) {
+		rc = check_zone(im, z, msg, sizeof(msg));
+		if (rc == 0 && im->setup && !im->missing_policy && !kasp_find(im->kasp, z->policy) &&
+		    !(im->missing_policy = str_dup(z->policy)))
+			rc = E_NOMEM;
+		if (rc == -1) {
+			printf("%s\n", msg);
 			goto out;
 		}
-		free(zl->zones[i].name);
-		zl->zones[i].name = norm;
 	}
-	sorted = malloc((zl->nzones + 1) * sizeof(*sorted));
-	if (!sorted) {
+	if (rc == E_NOMEM)
 		printf("Error: out of memory\n");
-		goto out;
-	}
-	/* Sort the names without their trailing dot: both spellings land side by side. */
-	for (i = 0; i < zl->nzones; i++) {
-		n = strlen(zl->zones[i].name);
-		if (n > 1 && zl->zones[i].name[n - 1] == '.')
-			sorted[i] = strndup(zl->zones[i].name, n - 1);
-		else
-			sorted[i] = strdup(zl->zones[i].name);
-		if (!sorted[i]) {
-			printf("Error: out of memory\n");
-			n = i;
-			while (n > 0)
-				free(sorted[--n]);
-			goto out;
-		}
-	}
-	qsort(sorted, zl->nzones, sizeof(*sorted), name_cmp);
-	rc = 0;
-	for (i = 1; i < zl->nzones && rc == 0; i++) {
-		if (strcmp(sorted[i - 1], sorted[i]) != 0)
-			continue;
-		/* Tell the two cases apart by looking for both spellings in the file. */
-		int plain = 0, dotted = 0;
-		for (size_t j = 0; j < zl->nzones; j++) {
-			const char *z = zl->zones[j].name;
-			size_t len = strlen(sorted[i]);
-			if (strncmp(z, sorted[i], len) != 0)
-				continue;
-			if (z[len] == '\0')
-				plain++;
-			else if (z[len] == '.' && z[len + 1] == '\0')
-				dotted++;
-		}
-		if (plain && dotted)
-			printf("Error Importing zone %s; it already exists both with and without a "
-			    "trailing dot\n", sorted[i]);
-		else
-			printf("Error Importing zone %s; it is listed more than once\n", sorted[i]);
-		rc = -1;
-	}
-	for (i = 0; i < zl->nzones; i++)
-		free(sorted[i]);
+	else if (rc != 0)
+		printf("Error: %s\n", msg);
 out:
-	free(sorted);
-	return rc;
+	names_forget(im);
+	zonelist_reader_close(r);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Read the files the import needs; prints the problem and returns an exit status. */
@@ -249,14 +275,15 @@ load_files(struct ksm_ctx *ctx, struct ksm_import *im)
 		printf("Error: %s\n", err);
 		return fail_step(im, STEP_POLICIES);
 	}
-	if (im->do_zonelist) {
-		if (zonelist_load(ctx->conf->zonelist_file, &im->zl, err, sizeof(err)) != 0) {
-			printf("Error: %s\n", err);
-			return fail_step(im, STEP_ZONES);
-		}
-		if (check_zone_names(im, ctx->conf->zonelist_file) != 0)
-			return fail_step(im, STEP_ZONES);
-	}
+	im->zl_path = ctx->conf->zonelist_file;
+	/*
+	 * Alone, the zone list is checked by the transaction's own pass (its
+	 * failures print what this would have). With other files, or for
+	 * setup, it is checked first, so that nothing else happens (a policy
+	 * import, kaspcheck, the reset) when it is bad.
+	 */
+	if (im->do_zonelist && (im->do_conf || im->do_kasp) && precheck_zonelist(im) != 0)
+		return fail_step(im, STEP_ZONES);
 	return KSM_OK;
 }
 
@@ -384,6 +411,48 @@ zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *polic
 	}
 }
 
+/*
+ * The zones of zonelist.xml for the store, read in the transaction, checked
+ * as they come (the file may have changed since a precheck). A bad file
+ * fails the import with the message alone, as if nothing had been read.
+ */
+static int
+zl_next(void *arg, const struct zonelist_zone **zone)
+{
+	struct ksm_import *im = arg;
+	struct zonelist_zone *z;
+	char msg[1024];
+	int rc;
+
+	if (!im->zr) {
+		names_forget(im);
+		rc = zonelist_reader_open(im->zl_path, &im->zr, msg, sizeof(msg));
+		if (rc != 0)
+			goto fail;
+	}
+	rc = zonelist_reader_next(im->zr, &z, msg, sizeof(msg));
+	if (rc <= 0)
+		goto fail;
+	rc = check_zone(im, z, msg, sizeof(msg));
+	if (rc == -1) {
+		ksm_text_reset(&im->text);
+		ksm_text_printf(&im->text, "%s\n", msg);
+		im->user_error = 1;
+		return E_INVAL;
+	}
+	if (rc != 0)
+		return rc;
+	*zone = z;
+	return 1;
+fail:
+	if (rc < 0 && rc != E_NOMEM) {
+		ksm_text_reset(&im->text);
+		ksm_text_printf(&im->text, "Error: %s\n", msg);
+		im->user_error = 1;
+	}
+	return rc;
+}
+
 static int
 import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 {
@@ -503,7 +572,11 @@ import_txn(db_t *db, void *arg)
 	}
 	if (im->do_zonelist) {
 		im->failed = STEP_ZONES;
-		rc = store_zonelist_import(db, im->zl, im->now, zl_report, im);
+		zonelist_reader_close(im->zr);
+		im->zr = NULL;
+		rc = store_zonelist_import_from(db, zl_next, im, im->now, zl_report, im);
+		zonelist_reader_close(im->zr);
+		im->zr = NULL;
 		if (rc != 0)
 			goto out;
 	}
@@ -544,7 +617,9 @@ import_free(struct ksm_import *im)
 	if (!im)
 		return;
 	kasp_free(im->kasp);
-	zonelist_free(im->zl);
+	zonelist_reader_close(im->zr);
+	names_forget(im);
+	free(im->missing_policy);
 	if (im->have_check)
 		spawn_result_free(&im->check);
 	free(im->changes);
@@ -661,12 +736,8 @@ setup_cross_check(struct ksm_ctx *ctx, struct ksm_import *im)
 			return fail_step(im, STEP_POLICIES);
 		}
 	}
-	for (size_t i = 0; i < im->zl->nzones; i++) {
-		const struct zonelist_zone *z = &im->zl->zones[i];
-
-		if (kasp_find(im->kasp, z->policy))
-			continue;
-		printf("ERROR, can't find policy %s.\n", z->policy);
+	if (im->missing_policy) {
+		printf("ERROR, can't find policy %s.\n", im->missing_policy);
 		return fail_step(im, STEP_ZONES);
 	}
 	return KSM_OK;

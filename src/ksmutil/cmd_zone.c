@@ -524,20 +524,43 @@ out:
 
 /* ------------------------------------------------------------ zone list */
 
-struct list_txn {
-	struct store_zone *zones;
-	size_t n;
+/* A growing vector of malloc()ed strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+	int nomem;
 };
 
-static int
-list_txn(db_t *db, void *arg)
+/* Append s (taken over: freed on failure). */
+static void
+strv_take(struct strv *sv, char *s)
 {
-	struct list_txn *l = arg;
+	if (!s || sv->nomem) {
+		sv->nomem = 1;
+		free(s);
+		return;
+	}
+	if (sv->n == sv->cap) {
+		char **grown = realloc(sv->v, (sv->cap ? sv->cap * 2 : 1024) * sizeof(*grown));
 
-	store_zone_free_array(l->zones, l->n);
-	l->zones = NULL;
-	l->n = 0;
-	return store_zone_list(db, STORE_ORDER_ID, &l->zones, &l->n);
+		if (!grown) {
+			sv->nomem = 1;
+			free(s);
+			return;
+		}
+		sv->v = grown;
+		sv->cap = sv->cap ? sv->cap * 2 : 1024;
+	}
+	sv->v[sv->n++] = s;
+}
+
+static void
+strv_fini(struct strv *sv)
+{
+	while (sv->n > 0)
+		free(sv->v[--sv->n]);
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
 }
 
 static int
@@ -546,6 +569,20 @@ strp_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A sorted copy of the pointers of sv, for has(); NULL when out of memory. */
+static char **
+sorted_copy(const struct strv *sv)
+{
+	char **sorted = malloc((sv->n + 1) * sizeof(*sorted));
+
+	if (sorted && sv->n > 0) {
+		memcpy(sorted, sv->v, sv->n * sizeof(*sorted));
+		qsort(sorted, sv->n, sizeof(*sorted), strp_cmp);
+	}
+	return sorted;
+}
+
+/* Whether name is in sorted (strcmp stops at the first NUL: "name\0policy" entries work). */
 static int
 has(char **sorted, size_t n, const char *name)
 {
@@ -553,77 +590,104 @@ has(char **sorted, size_t n, const char *name)
 }
 
 /*
+ * The zones of zonelist.xml, read with the streaming reader, as "name\0policy"
+ * strings in file order, names lower case as the database keeps them. On a
+ * bad file, nothing (and the 1.x line, then why).
+ */
+static int
+list_file_zones(const char *path, struct strv *file)
+{
+	struct zonelist_reader *r = NULL;
+	struct zonelist_zone *z;
+	char err[1024], *norm;
+	int rc;
+
+	rc = zonelist_reader_open(path, &r, err, sizeof(err));
+	while (rc == 0 && (rc = zonelist_reader_next(r, &z, err, sizeof(err))) == 1) {
+		rc = 0;
+		if (dname_normalise(z->name, 1, &norm, NULL, 0) == 0) {
+			free(z->name);
+			z->name = norm;
+		}
+		strv_take(file, str_printf("%s%c%s", z->name, '\0', z->policy));
+	}
+	zonelist_reader_close(r);
+	if (rc != 0) {
+		printf("%s : failed to parse\n", path);
+		printf("Error: %s\n", err);
+		strv_fini(file);
+		return -1;
+	}
+	return 0;
+}
+
+/* Section 1: each zone of the database as it comes; its name is kept. */
+static int
+list_db_zone(void *arg, const struct store_zone *z)
+{
+	struct strv *db_names = arg;
+
+	printf("Found Zone: %s; on policy %s\n", z->name, z->policy ? z->policy : "");
+	strv_take(db_names, str_dup(z->name));
+	return db_names->nomem ? E_NOMEM : 0;
+}
+
+/*
  * Read-only (quirk 1): the zones come from the database; zonelist.xml is
  * only compared with it, so the two mismatch lines of 1.x still appear.
+ * The database's zones are printed row by row from one query; only names
+ * (and the file's policies) are kept for the comparison.
  */
 int
 cmd_zone_list(struct ksm_ctx *ctx)
 {
-	struct list_txn l = { NULL, 0 };
-	struct zonelist *zl = NULL;
-	char **db_names = NULL, **file_names = NULL, err[1024];
-	size_t nfile = 0;
+	struct strv db_names = { 0 }, file = { 0 };
+	char **db_sorted = NULL, **file_sorted = NULL;
 	struct stat st;
 	int rc, broken = 0;
 
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
-	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
+	if (stat(ctx->conf->zonelist_file, &st) != 0)
+		printf("Unable to open %s\n", ctx->conf->zonelist_file);
+	else if (list_file_zones(ctx->conf->zonelist_file, &file) != 0)
+		broken = 1;
+	if (file.nomem)
+		goto nomem;
+	rc = store_zone_each(ctx->db, list_db_zone, &db_names);
+	if (rc == E_NOMEM || db_names.nomem)
+		goto nomem;
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
 		goto out;
 	}
-	if (stat(ctx->conf->zonelist_file, &st) != 0)
-		printf("Unable to open %s\n", ctx->conf->zonelist_file);
-	else if (zonelist_load(ctx->conf->zonelist_file, &zl, err, sizeof(err)) != 0) {
-		/* the 1.x line, then why; the database's zones are still listed */
-		printf("%s : failed to parse\n", ctx->conf->zonelist_file);
-		printf("Error: %s\n", err);
-		broken = 1;
-	}
+	db_sorted = sorted_copy(&db_names);
+	file_sorted = sorted_copy(&file);
+	if (!db_sorted || !file_sorted)
+		goto nomem;
+	for (size_t i = 0; i < file.n; i++) {
+		const char *name = file.v[i];
 
-	db_names = calloc(l.n + 1, sizeof(*db_names));
-	file_names = calloc((zl ? zl->nzones : 0) + 1, sizeof(*file_names));
-	if (!db_names || !file_names) {
-		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
-		goto out;
+		if (!has(db_sorted, db_names.n, name))
+			printf("Found Zone: %s (zone not in database); on policy %s\n", name,
+			    name + strlen(name) + 1);
 	}
-	for (size_t i = 0; i < l.n; i++)
-		db_names[i] = l.zones[i].name;
-	qsort(db_names, l.n, sizeof(*db_names), strp_cmp);
-	for (size_t i = 0; zl && i < zl->nzones; i++) {
-		char *norm;
-
-		/* Compared as the database stores names: lower case. */
-		if (dname_normalise(zl->zones[i].name, 1, &norm, NULL, 0) == 0) {
-			free(zl->zones[i].name);
-			zl->zones[i].name = norm;
-		}
-		file_names[nfile++] = zl->zones[i].name;
+	for (size_t i = 0; i < db_names.n; i++) {
+		if (!has(file_sorted, file.n, db_names.v[i]))
+			printf("Found zone %s in DB but not zonelist.\n", db_names.v[i]);
 	}
-	qsort(file_names, nfile, sizeof(*file_names), strp_cmp);
-
-	for (size_t i = 0; i < l.n; i++)
-		printf("Found Zone: %s; on policy %s\n", l.zones[i].name,
-		    l.zones[i].policy ? l.zones[i].policy : "");
-	for (size_t i = 0; zl && i < zl->nzones; i++) {
-		if (!has(db_names, l.n, zl->zones[i].name))
-			printf("Found Zone: %s (zone not in database); on policy %s\n",
-			    zl->zones[i].name, zl->zones[i].policy);
-	}
-	for (size_t i = 0; i < l.n; i++) {
-		if (!has(file_names, nfile, l.zones[i].name))
-			printf("Found zone %s in DB but not zonelist.\n", l.zones[i].name);
-	}
-	if (l.n == 0 && nfile == 0)
+	if (db_names.n == 0 && file.n == 0)
 		printf("No zones in DB or zonelist.\n");
 	rc = broken ? KSM_ERUNTIME : KSM_OK;
+	goto out;
+nomem:
+	printf("Error: out of memory\n");
+	rc = KSM_ERUNTIME;
 out:
-	free(db_names);
-	free(file_names);
-	zonelist_free(zl);
-	store_zone_free_array(l.zones, l.n);
+	free(db_sorted);
+	free(file_sorted);
+	strv_fini(&db_names);
+	strv_fini(&file);
 	return rc;
 }

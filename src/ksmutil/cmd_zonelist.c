@@ -8,68 +8,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "config/zonelist.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
-struct export_txn {
-	struct store_zone *zones;
-	size_t n;
-};
-
+/* One row of the database, one <Zone> of the output. */
 static int
-export_txn(db_t *db, void *arg)
+export_zone(void *arg, const struct store_zone *z)
 {
-	struct export_txn *e = arg;
+	struct zonelist_zone xz = {
+		.name = z->name,
+		.policy = z->policy,
+		.signconf = z->signconf,
+		.input = z->input,
+		.input_type = z->input_type,
+		.output = z->output,
+		.output_type = z->output_type,
+	};
 
-	store_zone_free_array(e->zones, e->n);
-	e->zones = NULL;
-	e->n = 0;
-	/* 1.x order: by policy (creation order), then by zone id */
-	return store_zone_list(db, STORE_ORDER_ID, &e->zones, &e->n);
+	return zonelist_writer_add(arg, &xz);
 }
 
+/*
+ * Written row by row from one query (1.x order: by policy, in creation
+ * order, then by zone id), so memory holds one zone whatever their number.
+ */
 int
 cmd_zonelist_export(struct ksm_ctx *ctx)
 {
-	struct export_txn e = { NULL, 0 };
-	struct zonelist_zone *xz = NULL;
-	char *text = NULL;
-	size_t len;
+	struct zonelist_writer *w = NULL;
 	int rc;
 
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
-	rc = db_transact(ctx->db, DB_TXN_READ, export_txn, &e);
+	rc = zonelist_writer_open(stdout, ZONELIST_STYLE_EXPORT, &w);
+	if (rc == 0)
+		rc = store_zone_each(ctx->db, export_zone, w);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
-		goto out;
+		/* the document is left unfinished: a reader sees it is not whole */
+		zonelist_writer_free(w);
+		if (rc == E_NOMEM || rc == E_IO || rc == E_INVAL) {
+			printf("\nError: cannot write the zone list\n");
+			return KSM_ERUNTIME;
+		}
+		printf("\n");
+		return ksm_db_fail(ctx, rc);
 	}
-	xz = calloc(e.n + 1, sizeof(*xz));
-	if (!xz) {
-		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
-		goto out;
-	}
-	for (size_t i = 0; i < e.n; i++) {
-		xz[i].name = e.zones[i].name;
-		xz[i].policy = e.zones[i].policy;
-		xz[i].signconf = e.zones[i].signconf;
-		xz[i].input = e.zones[i].input;
-		xz[i].input_type = e.zones[i].input_type;
-		xz[i].output = e.zones[i].output;
-		xz[i].output_type = e.zones[i].output_type;
-	}
-	if (zonelist_format(xz, e.n, ZONELIST_STYLE_EXPORT, &text, &len) != 0) {
-		printf("Error: cannot build the zone list\n");
-		rc = KSM_ERUNTIME;
-		goto out;
-	}
-	fwrite(text, 1, len, stdout);
-	rc = KSM_OK;
-out:
-	free(text);
-	free(xz);
-	store_zone_free_array(e.zones, e.n);
-	return rc;
+	if (zonelist_writer_close(w) != 0)
+		return KSM_ERUNTIME;
+	return KSM_OK;
 }

@@ -500,12 +500,12 @@ key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 	return 0;
 }
 
-int
-store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out, size_t *n)
+/* The statement of store_key_list() and store_key_each() for filter f, bound. */
+static int
+key_list_prepare(db_t *db, const struct store_key_filter *f, db_stmt_t **out)
 {
 	/* the SQL text varies only in its number of placeholders, never in values */
 	char sql[2048], cond[512];
-	void *rows = NULL;
 	int64_t binds[STORE_STATE_MAX + 4];
 	db_stmt_t *st = NULL;
 	int nb = 0, nstates = 0, s, rc;
@@ -560,13 +560,50 @@ store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **ou
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0)
 		rc = bind_ints(st, 1, binds, nb);
+	if (rc == 0) {
+		*out = st;
+		st = NULL;
+	}
+out:
+	db_finalize(st);
+	return rc;
+}
+
+int
+store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out, size_t *n)
+{
+	db_stmt_t *st = NULL;
+	void *rows = NULL;
+	int rc;
+
+	rc = key_list_prepare(db, f, &st);
 	if (rc == 0)
 		rc = store_rows(st, sizeof(**out), key_from_row, NULL, key_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
 	db_finalize(st);
 	return rc;
+}
+
+int
+store_key_each(db_t *db, const struct store_key_filter *f, store_key_fn fn, void *arg)
+{
+	struct store_key k;
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (fn == NULL)
+		return E_INVAL;
+	rc = key_list_prepare(db, f, &st);
+	while (rc == 0 && (rc = db_step(st)) == DB_ROW) {
+		memset(&k, 0, sizeof(k));
+		rc = key_from_row(st, &k, NULL);
+		if (rc == 0)
+			rc = fn(arg, &k);
+		key_clear(&k);
+	}
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* The policy of a zone; E_NOTFOUND. */

@@ -131,6 +131,17 @@ int store_zone_delete_all(db_t *db, time_t now, size_t *n);
 int store_zone_list(db_t *db, enum store_order order, struct store_zone **out, size_t *n);
 void store_zone_free_array(struct store_zone *z, size_t n);
 
+/*
+ * Every zone in the order of store_zone_list(STORE_ORDER_ID), one row at a
+ * time: fn(arg, z) for each, with z and its strings borrowed for the call
+ * only (copy what must outlive it). Memory holds one row whatever the
+ * number of zones. A negative return of fn stops the walk and is returned.
+ * One statement: a consistent read on every engine even outside a
+ * transaction.
+ */
+typedef int (*store_zone_fn)(void *arg, const struct store_zone *z);
+int store_zone_each(db_t *db, store_zone_fn fn, void *arg);
+
 /* What store_zonelist_import() reports, in order, for the CLI's messages. */
 enum store_zl_event {
 	STORE_ZL_FOUND,         /* a zone of the file; policy = its policy */
@@ -144,13 +155,28 @@ typedef void (*store_zl_report)(void *arg, enum store_zl_event ev, const char *z
 	const char *policy);
 
 /*
- * `update zonelist` / `zonelist import`: make the zones table equal to the
- * file in O(N): one query reads every zone and policy, then one statement
- * per zone that changes. Zones missing from the file are deleted as
- * store_zone_delete() does. Zone names in zl are already normalised. On an
- * error event the function returns E_NOTFOUND (policy) or E_EXISTS (clash)
- * and the caller rolls back; nothing is half-applied.
+ * Where store_zonelist_import_from() gets the file's zones: 1 with *zone
+ * set (borrowed until the next call), 0 after the last one, or a negative
+ * code that stops the import and is returned by it.
  */
+typedef int (*store_zl_next)(void *arg, const struct zonelist_zone **zone);
+
+/*
+ * `update zonelist` / `zonelist import`: make the zones table equal to the
+ * file: one query reads every policy, one every zone (kept compactly, not
+ * whole rows), then the file's zones come one at a time from next and only
+ * inserts, updates and deletes go to the database. Memory holds the names,
+ * not the file. Zones missing from the file are deleted as
+ * store_zone_delete() does, after the last zone. Zone names are already
+ * normalised. A name given twice: the later entry wins. On an error event
+ * the function returns E_NOTFOUND (policy) or E_EXISTS (both "x" and "x.",
+ * reported at the second of them), or next's code, and the caller rolls
+ * back: run it inside one transaction, so nothing is half-applied.
+ */
+int store_zonelist_import_from(db_t *db, store_zl_next next, void *next_arg, time_t now,
+	store_zl_report report, void *arg);
+
+/* The same for the zones of zl, in order. */
 int store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now,
 	store_zl_report report, void *arg);
 
@@ -290,6 +316,14 @@ struct store_key_filter {
 int store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out,
 	size_t *n);
 void store_key_free_array(struct store_key *k, size_t n);
+
+/*
+ * The rows of store_key_list(), in its order, one at a time: fn(arg, k)
+ * for each, k borrowed for the call only. Memory holds one row. A negative
+ * return of fn stops the walk and is returned.
+ */
+typedef int (*store_key_fn)(void *arg, const struct store_key *k);
+int store_key_each(db_t *db, const struct store_key_filter *f, store_key_fn fn, void *arg);
 
 /* `key import` (ksmutil-cli.md §5.3). */
 struct store_key_import {

@@ -321,3 +321,37 @@ out:
 	db_finalize(st);
 	return rc;
 }
+
+int
+store_zone_each(db_t *db, store_zone_fn fn, void *arg)
+{
+	struct store_zone z;
+	db_stmt_t *st = NULL;
+	int rc;
+
+	if (db == NULL || fn == NULL) {
+		rc = E_INVAL;
+		goto out;
+	}
+	rc = db_prepare(db, "SELECT " ZONE_COLUMNS " ORDER BY z.policy_id, z.id", &st);
+	if (rc < 0)
+		goto out;
+	while ((rc = db_step(st)) == DB_ROW) {
+		/* the row's own text, borrowed until the next step: nothing is copied */
+		z.id = db_column_int(st, 0);
+		z.name = (char *)db_column_text(st, 1);
+		z.policy_id = db_column_int(st, 2);
+		z.policy = (char *)db_column_text(st, 3);
+		z.signconf = (char *)db_column_text(st, 4);
+		z.input = (char *)db_column_text(st, 5);
+		z.input_type = (char *)db_column_text(st, 6);
+		z.output = (char *)db_column_text(st, 7);
+		z.output_type = (char *)db_column_text(st, 8);
+		rc = fn(arg, &z);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}

@@ -12,21 +12,191 @@
 #include "store/store.h"
 
 /*
- * store_zonelist_import() in three reads and one statement per change:
- * every policy and every zone are read once and indexed by name in hash
- * tables; each zone of the file is then compared in memory, and only
- * inserts, updates and deletes go to the database, through statements
- * prepared once and re-bound for every zone.
+ * store_zonelist_import_from() in two reads and one statement per change,
+ * with the file's zones arriving one at a time (a streaming reader), so
+ * that memory does not hold the file: every policy and every zone of the
+ * database are read once, each zone compactly (id, policy, name and a
+ * 128-bit digest of its paths and types), and indexed by name; each zone
+ * of the file is compared with that in memory, and only inserts, updates
+ * and deletes go to the database, through statements prepared once and
+ * re-bound for every zone. The file's names are kept (a few MB at 100,000
+ * zones) to find zones named twice and zones the file no longer has.
  */
+
+/* Strings copied into large blocks: one allocation per 64 KiB, not per string. */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	char data[];
+};
+
+struct arena {
+	struct arena_block *head;
+};
+
+static int
+arena_dup(struct arena *a, const char *s, const char **out)
+{
+	size_t len = strlen(s) + 1;
+	struct arena_block *b = a->head;
+
+	if (b == NULL || b->size - b->used < len) {
+		size_t size = len > 65536 ? len : 65536;
+
+		b = malloc(sizeof(*b) + size);
+		if (b == NULL)
+			return E_NOMEM;
+		b->next = a->head;
+		b->used = 0;
+		b->size = size;
+		a->head = b;
+	}
+	memcpy(b->data + b->used, s, len);
+	*out = b->data + b->used;
+	b->used += len;
+	return 0;
+}
+
+static void
+arena_free(struct arena *a)
+{
+	while (a->head != NULL) {
+		struct arena_block *b = a->head;
+
+		a->head = b->next;
+		free(b);
+	}
+}
+
+/* What a zone's row holds besides its name and policy, reduced to 128 bits. */
+struct digest {
+	uint64_t a, b;
+};
+
+/* One step of a lane: multiply-rotate-multiply, so every input bit reaches every output bit. */
+static uint64_t
+digest_mix(uint64_t h, uint64_t v)
+{
+	v *= 0x87c37b91114253d5ULL;
+	v = (v << 31) | (v >> 33);
+	h ^= v * 0x4cf5ad432745937fULL;
+	h = (h << 27) | (h >> 37);
+	return h * 5 + 0x52dce729;
+}
+
+static void
+digest_add(struct digest *d, const char *s)
+{
+	uint64_t w;
+	size_t len, i;
+
+	/* the length (or ~0 for NULL) first: NULL, "" and the field bounds stay apart */
+	len = s != NULL ? strlen(s) : 0;
+	w = s != NULL ? (uint64_t)len : ~(uint64_t)0;
+	d->a = digest_mix(d->a, w);
+	d->b = digest_mix(d->b, w ^ 0x9e3779b97f4a7c15ULL);
+	/* eight bytes at a time; the two lanes see each word differently */
+	for (i = 0; i < len; i += 8) {
+		w = 0;
+		memcpy(&w, s + i, len - i < 8 ? len - i : 8);
+		d->a = digest_mix(d->a, w);
+		d->b = digest_mix(d->b ^ d->a, w + i);
+	}
+}
+
+static struct digest
+digest_of(const char *signconf, const char *input, const char *in_type, const char *output,
+	const char *out_type)
+{
+	struct digest d = { 0xcbf29ce484222325ULL, 0x243f6a8885a308d3ULL };
+
+	digest_add(&d, signconf);
+	digest_add(&d, input);
+	digest_add(&d, in_type);
+	digest_add(&d, output);
+	digest_add(&d, out_type);
+	return d;
+}
+
+/*
+ * A string map that grows: keys live in an arena, and the map is rebuilt
+ * twice as large when it is half full.
+ */
+struct name_set {
+	struct store_strmap map;
+	size_t n, room;
+	struct arena names;
+};
+
+static int
+name_set_init(struct name_set *s, size_t room)
+{
+	s->n = 0;
+	s->room = room < 1024 ? 1024 : room;
+	return store_strmap_init(&s->map, s->room);
+}
+
+static void
+name_set_fini(struct name_set *s)
+{
+	store_strmap_fini(&s->map);
+	arena_free(&s->names);
+}
+
+/*
+ * Add name -> value (name copied; *copy, may be NULL, receives the copy).
+ * 1 when it was there already (*existing, may be NULL, gets its value), 0
+ * when added.
+ */
+static int
+name_set_put(struct name_set *s, const char *name, size_t value, size_t *existing,
+	const char **copy)
+{
+	const char *key;
+	size_t i;
+	int rc;
+
+	if (store_strmap_get(&s->map, name, strlen(name), 0, existing != NULL ? existing : &i))
+		return 1;
+	if (s->n == s->room) {
+		struct store_strmap bigger;
+
+		rc = store_strmap_init(&bigger, s->room * 2);
+		if (rc < 0)
+			return rc;
+		for (i = 0; i <= s->map.mask; i++)
+			if (s->map.slots[i].key != NULL)
+				(void)store_strmap_put(&bigger, s->map.slots[i].key,
+					s->map.slots[i].value, NULL);
+		store_strmap_fini(&s->map);
+		s->map = bigger;
+		s->room *= 2;
+	}
+	rc = arena_dup(&s->names, name, &key);
+	if (rc < 0)
+		return rc;
+	(void)store_strmap_put(&s->map, key, value, NULL);
+	s->n++;
+	if (copy != NULL)
+		*copy = key;
+	return 0;
+}
 
 struct policy_ref {
 	int64_t id;
 	char *name;
 };
 
+/* A zone of the database, as much as the comparison needs. */
+struct db_zone {
+	int64_t id, policy_id;
+	const char *name;       /* in im->zones.names */
+	struct digest digest;
+	unsigned char seen;     /* named in the file */
+};
+
 struct import {
 	db_t *db;
-	const struct zonelist *zl;
 	store_zl_report report;
 	void *arg;
 
@@ -34,15 +204,13 @@ struct import {
 	size_t npols;
 	struct store_strmap pol_map;    /* policy name -> index in pols */
 
-	struct store_zone *zones;       /* every zone of the database */
-	size_t nzones;
-	struct store_strmap zone_map;   /* zone name -> index in zones */
-	unsigned char *seen;            /* zones[i] is named in the file */
+	struct db_zone *dbz;            /* every zone of the database, by policy then id */
+	size_t ndbz;
+	struct name_set zones;          /* zone name -> index in dbz */
 
-	struct store_strmap file_map;   /* file zone name -> first index in zl */
-	size_t *latest;                 /* first index -> latest index applied */
+	struct name_set file;           /* the names of the file so far */
 
-	db_stmt_t *ins, *upd;
+	db_stmt_t *ins, *upd, *get;
 	struct store_zone_deleter del;
 };
 
@@ -97,45 +265,62 @@ out:
 	return rc;
 }
 
+/* The name of policy id, or NULL. */
+static const char *
+policy_name(const struct import *im, int64_t id)
+{
+	for (size_t i = 0; i < im->npols; i++)
+		if (im->pols[i].id == id)
+			return im->pols[i].name;
+	return NULL;
+}
+
+/* Read the zones row by row into the compact table (the order of store_zone_list(ID)). */
 static int
 load_zones(struct import *im)
 {
-	size_t i;
+	db_stmt_t *st = NULL;
+	size_t cap = 0;
 	int rc;
 
-	rc = store_zone_list(im->db, STORE_ORDER_ID, &im->zones, &im->nzones);
+	rc = name_set_init(&im->zones, 1024);
+	if (rc == 0)
+		rc = db_prepare(im->db, "SELECT id, policy_id, name, signconf, input, in_type,"
+			" output, out_type FROM zones ORDER BY policy_id, id", &st);
 	if (rc < 0)
 		goto out;
-	im->seen = calloc(im->nzones + 1, 1);
-	if (im->seen == NULL) {
-		rc = E_NOMEM;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct db_zone *z;
+		const char *name = db_column_text(st, 2);
+
+		if (im->ndbz == cap) {
+			struct db_zone *grown;
+
+			cap = cap ? cap * 2 : 1024;
+			grown = realloc(im->dbz, cap * sizeof(*grown));
+			if (grown == NULL) {
+				rc = E_NOMEM;
+				goto out;
+			}
+			im->dbz = grown;
+		}
+		z = &im->dbz[im->ndbz];
+		memset(z, 0, sizeof(*z));
+		z->id = db_column_int(st, 0);
+		z->policy_id = db_column_int(st, 1);
+		z->digest = digest_of(db_column_text(st, 3), db_column_text(st, 4),
+			db_column_text(st, 5), db_column_text(st, 6), db_column_text(st, 7));
+		/* names are unique (an index): a second one would only lack its name */
+		rc = name_set_put(&im->zones, name != NULL ? name : "", im->ndbz, NULL, &z->name);
+		if (rc < 0)
+			goto out;
+		im->ndbz++;
+	}
+	if (rc < 0)
 		goto out;
-	}
-	rc = store_strmap_init(&im->zone_map, im->nzones);
-	for (i = 0; rc == 0 && i < im->nzones; i++)
-		(void)store_strmap_put(&im->zone_map, im->zones[i].name, i, NULL);
+	rc = 0;
 out:
-	return rc;
-}
-
-static int
-index_file(struct import *im)
-{
-	const struct zonelist *zl = im->zl;
-	size_t i;
-	int rc;
-
-	im->latest = calloc(zl->nzones + 1, sizeof(*im->latest));
-	if (im->latest == NULL)
-		return E_NOMEM;
-	rc = store_strmap_init(&im->file_map, zl->nzones);
-	for (i = 0; rc == 0 && i < zl->nzones; i++) {
-		if (zl->zones[i].name == NULL || zl->zones[i].policy == NULL ||
-		    zl->zones[i].name[0] == '\0')
-			return E_INVAL;
-		(void)store_strmap_put(&im->file_map, zl->zones[i].name, i, NULL);
-		im->latest[i] = i;
-	}
+	db_finalize(st);
 	return rc;
 }
 
@@ -149,6 +334,9 @@ prepare(struct import *im, time_t now)
 	if (rc == 0)
 		rc = db_prepare(im->db, "UPDATE zones SET policy_id = ?, signconf = ?, input = ?,"
 			" output = ?, in_type = ?, out_type = ? WHERE name = ?", &im->upd);
+	if (rc == 0)
+		rc = db_prepare(im->db, "SELECT policy_id, signconf, input, in_type, output,"
+			" out_type FROM zones WHERE name = ?", &im->get);
 	if (rc == 0)
 		rc = store_zone_deleter_init(im->db, now, &im->del);
 	return rc;
@@ -208,24 +396,44 @@ update_zone(struct import *im, int64_t policy_id, const struct zonelist_zone *fz
 	return rc;
 }
 
-/* Whether fz differs from what the database holds for the zone. */
-static int
-zone_differs(const struct store_zone *dz, int64_t policy_id, const struct zonelist_zone *fz)
+static struct digest
+file_digest(const struct zonelist_zone *fz)
 {
-	return dz->policy_id != policy_id || !store_streq(dz->signconf, fz->signconf) ||
-		!store_streq(dz->input, fz->input) || !store_streq(dz->output, fz->output) ||
-		!store_streq(dz->input_type, type_or_file(fz->input_type)) ||
-		!store_streq(dz->output_type, type_or_file(fz->output_type));
+	return digest_of(fz->signconf, fz->input, type_or_file(fz->input_type), fz->output,
+		type_or_file(fz->output_type));
 }
 
-/* Whether zone b of the file says something else than zone a (same name). */
 static int
-file_zone_differs(const struct zonelist_zone *a, const struct zonelist_zone *b)
+digest_eq(struct digest x, struct digest y)
 {
-	return strcmp(a->policy, b->policy) != 0 || !store_streq(a->signconf, b->signconf) ||
-		!store_streq(a->input, b->input) || !store_streq(a->output, b->output) ||
-		strcmp(type_or_file(a->input_type), type_or_file(b->input_type)) != 0 ||
-		strcmp(type_or_file(a->output_type), type_or_file(b->output_type)) != 0;
+	return x.a == y.a && x.b == y.b;
+}
+
+/*
+ * The same name a second time in the file: it changes what the first one
+ * set, which the database holds now. 1 when the row differs from fz.
+ */
+static int
+row_differs(struct import *im, int64_t policy_id, const struct zonelist_zone *fz, int *differs)
+{
+	int rc;
+
+	rc = db_reset(im->get);
+	if (rc == 0)
+		rc = db_bind_text(im->get, 1, fz->name);
+	if (rc == 0)
+		rc = db_step(im->get);
+	if (rc == DB_ROW) {
+		*differs = db_column_int(im->get, 0) != policy_id ||
+			!digest_eq(digest_of(db_column_text(im->get, 1),
+			db_column_text(im->get, 2), db_column_text(im->get, 3),
+			db_column_text(im->get, 4), db_column_text(im->get, 5)), file_digest(fz));
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = E_NOTFOUND;        /* we put it there: someone else took it away */
+	}
+	(void)db_reset(im->get);
+	return rc;
 }
 
 /*
@@ -245,13 +453,15 @@ other_spelling_in(const struct store_strmap *m, const char *name, size_t *value)
 }
 
 static int
-apply_file_zone(struct import *im, size_t i)
+apply_file_zone(struct import *im, const struct zonelist_zone *fz)
 {
-	const struct zonelist_zone *fz = &im->zl->zones[i];
-	size_t len = strlen(fz->name), p, z, first;
+	size_t len, p, z;
 	int64_t policy_id;
-	int rc;
+	int rc, differs = 0;
 
+	if (fz == NULL || fz->name == NULL || fz->policy == NULL || fz->name[0] == '\0')
+		return E_INVAL;
+	len = strlen(fz->name);
 	report(im, STORE_ZL_FOUND, fz->name, fz->policy);
 	rc = store_limit_zonelist_zone(fz, NULL, 0);
 	if (rc < 0)
@@ -261,35 +471,36 @@ apply_file_zone(struct import *im, size_t i)
 		return E_NOTFOUND;
 	}
 	policy_id = im->pols[p].id;
-	if (other_spelling_in(&im->file_map, fz->name, &z)) {
+	if (other_spelling_in(&im->file.map, fz->name, &z)) {
 		report(im, STORE_ZL_DOT_CLASH, fz->name, fz->policy);
 		return E_EXISTS;
 	}
 
-	/* the same name a second time in the file: it changes what the first one set */
-	(void)store_strmap_get(&im->file_map, fz->name, len, 0, &first);
-	if (first != i) {
-		const struct zonelist_zone *prev = &im->zl->zones[im->latest[first]];
-
-		im->latest[first] = i;
-		if (!file_zone_differs(prev, fz))
-			return 0;
+	rc = name_set_put(&im->file, fz->name, 0, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		/* named before in the file */
+		rc = row_differs(im, policy_id, fz, &differs);
+		if (rc < 0 || !differs)
+			return rc;
 		rc = update_zone(im, policy_id, fz);
 		if (rc == 0)
 			report(im, STORE_ZL_UPDATED, fz->name, fz->policy);
 		return rc;
 	}
 
-	if (store_strmap_get(&im->zone_map, fz->name, len, 0, &z)) {
-		im->seen[z] = 1;
-		if (!zone_differs(&im->zones[z], policy_id, fz))
+	if (store_strmap_get(&im->zones.map, fz->name, len, 0, &z)) {
+		im->dbz[z].seen = 1;
+		if (im->dbz[z].policy_id == policy_id &&
+		    digest_eq(im->dbz[z].digest, file_digest(fz)))
 			return 0;
 		rc = update_zone(im, policy_id, fz);
 		if (rc == 0)
 			report(im, STORE_ZL_UPDATED, fz->name, fz->policy);
 		return rc;
 	}
-	if (other_spelling_in(&im->zone_map, fz->name, &z)) {
+	if (other_spelling_in(&im->zones.map, fz->name, &z)) {
 		report(im, STORE_ZL_DOT_CLASH, fz->name, fz->policy);
 		return E_EXISTS;
 	}
@@ -300,20 +511,20 @@ apply_file_zone(struct import *im, size_t i)
 }
 
 int
-store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now, store_zl_report report_fn,
-	void *arg)
+store_zonelist_import_from(db_t *db, store_zl_next next, void *next_arg, time_t now,
+	store_zl_report report_fn, void *arg)
 {
+	const struct zonelist_zone *fz;
 	struct import im;
 	size_t i;
 	int rc;
 
 	memset(&im, 0, sizeof(im));
-	if (db == NULL || zl == NULL || (zl->nzones > 0 && zl->zones == NULL)) {
+	if (db == NULL || next == NULL) {
 		rc = E_INVAL;
 		goto out;
 	}
 	im.db = db;
-	im.zl = zl;
 	im.report = report_fn;
 	im.arg = arg;
 
@@ -321,22 +532,24 @@ store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now, store_zl_
 	if (rc == 0)
 		rc = load_zones(&im);
 	if (rc == 0)
-		rc = index_file(&im);
+		rc = name_set_init(&im.file, im.ndbz);
 	if (rc == 0)
 		rc = prepare(&im, now);
 	if (rc < 0)
 		goto out;
 
-	for (i = 0; i < zl->nzones; i++) {
-		rc = apply_file_zone(&im, i);
+	while ((rc = next(next_arg, &fz)) == 1) {
+		rc = apply_file_zone(&im, fz);
 		if (rc < 0)
 			goto out;
 	}
-	for (i = 0; i < im.nzones; i++) {
-		if (im.seen[i])
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < im.ndbz; i++) {
+		if (im.dbz[i].seen)
 			continue;
-		report(&im, STORE_ZL_REMOVED, im.zones[i].name, im.zones[i].policy);
-		rc = store_zone_deleter_run(&im.del, im.zones[i].id);
+		report(&im, STORE_ZL_REMOVED, im.dbz[i].name, policy_name(&im, im.dbz[i].policy_id));
+		rc = store_zone_deleter_run(&im.del, im.dbz[i].id);
 		if (rc < 0)
 			goto out;
 	}
@@ -344,15 +557,42 @@ store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now, store_zl_
 out:
 	db_finalize(im.ins);
 	db_finalize(im.upd);
+	db_finalize(im.get);
 	store_zone_deleter_fini(&im.del);
-	store_strmap_fini(&im.file_map);
-	store_strmap_fini(&im.zone_map);
+	name_set_fini(&im.file);
+	name_set_fini(&im.zones);
 	store_strmap_fini(&im.pol_map);
-	free(im.latest);
-	free(im.seen);
-	store_zone_free_array(im.zones, im.nzones);
+	free(im.dbz);
 	for (i = 0; i < im.npols; i++)
 		free(im.pols[i].name);
 	free(im.pols);
 	return rc;
+}
+
+/* store_zonelist_import(): the zones of an array, one by one. */
+struct array_source {
+	const struct zonelist *zl;
+	size_t i;
+};
+
+static int
+array_next(void *arg, const struct zonelist_zone **zone)
+{
+	struct array_source *a = arg;
+
+	if (a->i == a->zl->nzones)
+		return 0;
+	*zone = &a->zl->zones[a->i++];
+	return 1;
+}
+
+int
+store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now, store_zl_report report_fn,
+	void *arg)
+{
+	struct array_source a = { zl, 0 };
+
+	if (zl == NULL || (zl->nzones > 0 && zl->zones == NULL))
+		return E_INVAL;
+	return store_zonelist_import_from(db, array_next, &a, now, report_fn, arg);
 }

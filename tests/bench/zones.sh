@@ -1,7 +1,8 @@
 #!/bin/sh
 # zones.sh N - how the zone commands scale: N zones in a zonelist.xml,
 # imported into a fresh SQLite database by `setup --yes`, re-imported
-# unchanged by `update zonelist`, then `zone list` and `zonelist export`.
+# unchanged by `update zonelist`, then `zone list`, `key list` and
+# `zonelist export`.
 # One line per step: wall-clock seconds and peak resident memory.
 # Numbers, not pass/fail; not run by make check.
 #
@@ -92,4 +93,5 @@ fi
 step "setup --yes (import)" setup --yes
 step "update zonelist (same)" update zonelist
 step "zone list" zone list
+step "key list" key list --all
 step "zonelist export" zonelist export

@@ -327,6 +327,130 @@ test_format_escape(void **state)
 	zonelist_free(zl);
 }
 
+/* What the streaming writer gives for zones[0..n) in style, malloc()ed. */
+static char *
+write_streamed(const struct zonelist_zone *zones, size_t n, enum zonelist_style style)
+{
+	struct zonelist_writer *w = NULL;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(zonelist_writer_open(f, style, &w), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(zonelist_writer_add(w, &zones[i]), 0);
+	assert_int_equal(zonelist_writer_close(w), 0);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* The writer, zone by zone, is byte for byte zonelist_format(), escaping included. */
+static void
+test_writer(void **state)
+{
+	struct zonelist *zl = load_ok(data("mixed.xml"));
+	struct zonelist_zone odd = gold_zones[0];
+	char *want, *got;
+	size_t len, n;
+	int style;
+
+	(void)state;
+	odd.name = (char *)"caf\xc3\xa9.example";     /* non-ASCII: escaped only in export */
+	odd.signconf = (char *)"/a\nb\t\"c\"";
+	odd.policy = NULL;
+	for (style = ZONELIST_STYLE_FILE; style <= ZONELIST_STYLE_EXPORT; style++) {
+		for (n = 0; n <= 2; n++) {
+			assert_int_equal(zonelist_format(gold_zones, n, style, &want, &len), 0);
+			got = write_streamed(gold_zones, n, style);
+			assert_string_equal(got, want);
+			free(got);
+			free(want);
+		}
+		assert_int_equal(zonelist_format(zl->zones, zl->nzones, style, &want, &len), 0);
+		got = write_streamed(zl->zones, zl->nzones, style);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		assert_int_equal(zonelist_format(&odd, 1, style, &want, &len), 0);
+		got = write_streamed(&odd, 1, style);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+	}
+	zonelist_writer_free(NULL);
+	zonelist_free(zl);
+}
+
+/* The reader hands out the zones zonelist_load() lists, and stops at the first bad one. */
+static void
+test_reader(void **state)
+{
+	struct zonelist *zl = load_ok(data("mixed.xml"));
+	struct zonelist_reader *r = NULL;
+	struct zonelist_zone *z;
+	char err[ERRLEN] = "", want[ERRLEN];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(zonelist_reader_open(data("mixed.xml"), &r, err, sizeof(err)), 0);
+	for (i = 0; i < zl->nzones; i++) {
+		assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), 1);
+		assert_zone(z, zl->zones[i].name, zl->zones[i].policy, zl->zones[i].signconf,
+		        zl->zones[i].input, zl->zones[i].input_type, zl->zones[i].output,
+		        zl->zones[i].output_type);
+	}
+	assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), 0);
+	zonelist_reader_close(r);
+	zonelist_reader_close(NULL);
+	zonelist_free(zl);
+
+	/* the schema's verdict on a zone comes before the zone is handed out */
+	assert_int_equal(zonelist_reader_open(data("bad-adapter-type.xml"), &r, err, sizeof(err)),
+	        0);
+	assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), E_INVAL);
+	assert_true((size_t)snprintf(want, sizeof(want),
+	        "%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
+	        "attributes", data("bad-adapter-type.xml")) < sizeof(want));
+	assert_string_equal(err, want);
+	zonelist_reader_close(r);
+}
+
+/* What xml_read() refuses, the streaming reader refuses too. */
+static void
+test_reader_hostile(void **state)
+{
+	static const char *const docs[] = {
+		"<!DOCTYPE ZoneList [<!ENTITY e \"x\">]><ZoneList/>",
+		"<!DOCTYPE ZoneList SYSTEM \"file:///etc/passwd\"><ZoneList/>",
+		"<!DOCTYPE ZoneList [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">"
+		"<!ENTITY c \"&b;&b;&b;&b;&b;&b;\">]><ZoneList>&c;</ZoneList>",
+	};
+	struct zonelist *sentinel = (struct zonelist *)&sentinel, *zl;
+	char *path = tmp("hostile.xml");
+	char err[ERRLEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		zl = sentinel;
+		assert_int_equal(file_write_atomic(path, docs[i], strlen(docs[i]), 0600), 0);
+		err[0] = '\0';
+		assert_int_equal(zonelist_load(path, &zl, err, sizeof(err)), E_PARSE);
+		assert_ptr_equal(zl, sentinel);
+		/* the nested one may be caught earlier, by libxml2's own guard against loops */
+		if (strstr(err, "external DTDs and entity declarations are not allowed") == NULL &&
+		    (i < 2 || strstr(err, "not well-formed XML: ") == NULL)) {
+			print_error("%s: %s\n", docs[i], err);
+			fail();
+		}
+	}
+	assert_int_equal(file_write_atomic(path, "", 0, 0600), 0);
+	assert_int_equal(zonelist_load(path, &zl, err, sizeof(err)), E_PARSE);
+	assert_non_null(strstr(err, ": not well-formed XML: "));
+	unlink(path);
+	free(path);
+}
+
 /* edit.xml after adding three: spliced in before </ZoneList>, the rest as it was. */
 static const char gold_added[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -759,6 +883,9 @@ main(void)
 	        cmocka_unit_test(test_load_bad),
 	        cmocka_unit_test(test_format),
 	        cmocka_unit_test(test_format_escape),
+	        cmocka_unit_test(test_writer),
+	        cmocka_unit_test(test_reader),
+	        cmocka_unit_test(test_reader_hostile),
 	        cmocka_unit_test(test_edit),
 	        cmocka_unit_test(test_remove_all_signconfs),
 	        cmocka_unit_test(test_add_new_file),
