@@ -107,7 +107,11 @@ int hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int al
 int hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint8_t *data,
 	size_t datalen, uint8_t **sig, size_t *siglen);
 
-/* Delete the key pair (private and public objects). E_NOTFOUND when absent. */
+/*
+ * Delete the key pair (private and public objects). id may also be the
+ * shorter (or longer, up to 64 bytes) CKA_ID of a key made by another
+ * program or an older build, as even-length hex. E_NOTFOUND when absent.
+ */
 int hsm_delete(hsm_t *hsm, const char *repository, const char *id);
 
 /*

@@ -42,6 +42,8 @@
 #include "hsm/hsm.h"
 
 #define ID_BYTES 16
+/* The longest CKA_ID key delete takes: keys made elsewhere or by older builds. */
+#define ID_MAX 64
 
 /* A loaded module, shared by every handle in the process. */
 struct module {
@@ -471,12 +473,15 @@ hsm_repository_open(hsm_t *hsm, const char *repository)
 
 /* ---------------------------------------------------------------- objects */
 
+/* Even-length hex of 1 to max bytes into out; *len the byte count. -1 for anything else. */
 static int
-hex_to_id(hsm_t *hsm, const char *hex, CK_BYTE id[ID_BYTES])
+hex_to_bytes(const char *hex, CK_BYTE *out, CK_ULONG max, CK_ULONG *len)
 {
-	if (hex == NULL || strlen(hex) != HSM_ID_HEX_LEN)
-		goto bad;
-	for (int i = 0; i < ID_BYTES; i++) {
+	size_t n = hex != NULL ? strlen(hex) : 0;
+
+	if (n == 0 || n % 2 != 0 || n / 2 > max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
 		unsigned v = 0;
 
 		for (int j = 0; j < 2; j++) {
@@ -490,12 +495,21 @@ hex_to_id(hsm_t *hsm, const char *hex, CK_BYTE id[ID_BYTES])
 			else if (c >= 'A' && c <= 'F')
 				v |= (unsigned)(c - 'A' + 10);
 			else
-				goto bad;
+				return -1;
 		}
-		id[i] = (CK_BYTE)v;
+		out[i] = (CK_BYTE)v;
 	}
+	*len = (CK_ULONG)(n / 2);
 	return 0;
-bad:
+}
+
+static int
+hex_to_id(hsm_t *hsm, const char *hex, CK_BYTE id[ID_BYTES])
+{
+	CK_ULONG len;
+
+	if (hex != NULL && strlen(hex) == HSM_ID_HEX_LEN && hex_to_bytes(hex, id, ID_BYTES, &len) == 0)
+		return 0;
 	return fail(hsm, E_INVAL, "malformed key id \"%s\": want %d hex digits",
 		    hex != NULL ? hex : "", HSM_ID_HEX_LEN);
 }
@@ -564,12 +578,13 @@ out:
 
 /* The private key with CKA_ID id in r: *obj, or E_NOTFOUND (no message set). */
 static int
-find_private(hsm_t *hsm, struct repo *r, const CK_BYTE id[ID_BYTES], CK_OBJECT_HANDLE *obj)
+find_private(hsm_t *hsm, struct repo *r, const CK_BYTE *id, CK_ULONG idlen,
+    CK_OBJECT_HANDLE *obj)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE tmpl[] = {
 		{ CKA_CLASS, &cls, sizeof cls },
-		{ CKA_ID, (void *)id, ID_BYTES },
+		{ CKA_ID, (void *)id, idlen },
 	};
 	CK_OBJECT_HANDLE *v = NULL;
 	CK_ULONG n = 0;
@@ -743,22 +758,23 @@ out:
  * Resolve (repository or all, hex id) to the repository and private key.
  * E_NOTFOUND with the message "key <id> not found".
  */
+/*
+ * The repository holding the private key with CKA_ID id (idlen bytes): the
+ * one named, or the first that has it. hexid names the key in messages.
+ */
 static int
-locate(hsm_t *hsm, const char *repository, const char *hexid, struct repo **rout,
-       CK_OBJECT_HANDLE *obj, CK_BYTE id[ID_BYTES])
+locate_raw(hsm_t *hsm, const char *repository, const char *hexid, const CK_BYTE *id,
+    CK_ULONG idlen, struct repo **rout, CK_OBJECT_HANDLE *obj)
 {
 	struct repo *r = NULL;
 	int ret;
 
-	ret = hex_to_id(hsm, hexid, id);
-	if (ret != 0)
-		return ret;
 	if (repository != NULL) {
 		ret = repo_lookup(hsm, repository, &r);
 		if (ret == 0)
 			ret = repo_ready(hsm, r);
 		if (ret == 0)
-			ret = find_private(hsm, r, id, obj);
+			ret = find_private(hsm, r, id, idlen, obj);
 		if (ret == 0)
 			*rout = r;
 		else if (ret == E_NOTFOUND && r != NULL && r->ready)
@@ -769,7 +785,7 @@ locate(hsm_t *hsm, const char *repository, const char *hexid, struct repo **rout
 		r = &hsm->repos[i];
 		ret = repo_ready(hsm, r);
 		if (ret == 0)
-			ret = find_private(hsm, r, id, obj);
+			ret = find_private(hsm, r, id, idlen, obj);
 		if (ret == 0) {
 			*rout = r;
 			return 0;
@@ -778,6 +794,16 @@ locate(hsm_t *hsm, const char *repository, const char *hexid, struct repo **rout
 			return ret;
 	}
 	return fail(hsm, E_NOTFOUND, "key %s not found", hexid);
+}
+
+/* locate_raw() of a key id as this layer makes them (HSM_ID_HEX_LEN hex digits). */
+static int
+locate(hsm_t *hsm, const char *repository, const char *hexid, struct repo **rout,
+       CK_OBJECT_HANDLE *obj, CK_BYTE id[ID_BYTES])
+{
+	int ret = hex_to_id(hsm, hexid, id);
+
+	return ret != 0 ? ret : locate_raw(hsm, repository, hexid, id, ID_BYTES, rout, obj);
 }
 
 /* --------------------------------------------------------------- generate */
@@ -1323,15 +1349,20 @@ hsm_delete(hsm_t *hsm, const char *repository, const char *id)
 {
 	struct repo *r = NULL;
 	CK_OBJECT_HANDLE obj, *v = NULL;
-	CK_BYTE raw[ID_BYTES];
-	CK_ULONG n = 0;
-	CK_ATTRIBUTE tmpl[] = { { CKA_ID, raw, ID_BYTES } };
+	CK_BYTE raw[ID_MAX];
+	CK_ULONG n = 0, rawlen = 0;
+	CK_ATTRIBUTE tmpl[] = { { CKA_ID, raw, 0 } };
 	CK_RV rv;
 	int ret;
 
 	if (hsm == NULL || id == NULL)
 		return E_INVAL;
-	ret = locate(hsm, repository, id, &r, &obj, raw);
+	/* ids of any even length: older builds made keys with shorter ones */
+	if (hex_to_bytes(id, raw, ID_MAX, &rawlen) != 0)
+		return fail(hsm, E_INVAL, "malformed key id \"%s\": want an even number of hex "
+		    "digits, at most %d", id, 2 * ID_MAX);
+	tmpl[0].ulValueLen = rawlen;
+	ret = locate_raw(hsm, repository, id, raw, rawlen, &r, &obj);
 	if (ret != 0)
 		goto out;
 	ret = find_objects(hsm, r, tmpl, 1, &v, &n);

@@ -141,6 +141,19 @@ ksm_cka_id_ok(const char *id)
 	return 1;
 }
 
+/*
+ * Can the HSM layer look this stored CKA_ID up? Besides its own 32 digits,
+ * any even number of hex digits up to 128: keys an older build or another
+ * program made (hsm_delete() takes those).
+ */
+static int
+hsm_addressable(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n > 0 && n % 2 == 0 && n <= 128 && strspn(id, "0123456789abcdefABCDEF") == n;
+}
+
 /* The zone as the user typed it, for messages (quirk 13). */
 char *
 ksm_zone_typed(const struct ksm_opts *o)
@@ -1191,11 +1204,12 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		}
 	}
 	/*
-	 * Older builds imported keys under any CKA_ID text ("0001"); the HSM
-	 * layer addresses only the 32-digit ids it makes, so for such a row
-	 * only the row goes, and the user is told to look at the token.
+	 * Older builds imported keys under any CKA_ID text: a hex one of
+	 * another length ("0001") is still deleted from the token; for one
+	 * that is not hex ("key-one") only the row goes, and the user is told
+	 * to look at the token.
 	 */
-	in_hsm = !o->no_hsm && ksm_cka_id_ok(f.key->locator);
+	in_hsm = !o->no_hsm && hsm_addressable(f.key->locator);
 	if (in_hsm) {
 		/* fail before touching the database when the token cannot be used */
 		if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
@@ -1233,10 +1247,9 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	}
 	if (!in_hsm) {
 		printf("Key delete successful: %s\n", f.key->locator);
-		printf("Note: CKA_ID \"%s\" is not a hexadecimal string of %d digits, so the HSM was "
-		    "not searched for it; remove its object from repository %s by hand if it has "
-		    "one\n", f.key->locator, HSM_ID_HEX_LEN,
-		    f.key->repository != NULL ? f.key->repository : "(unknown)");
+		printf("Note: CKA_ID \"%s\" is not hexadecimal, so the HSM was not searched for "
+		    "it; remove its object from repository %s by hand if it has one\n",
+		    f.key->locator, f.key->repository != NULL ? f.key->repository : "(unknown)");
 		rc = KSM_OK;
 		goto out;
 	}

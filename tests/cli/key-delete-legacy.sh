@@ -1,8 +1,9 @@
 #!/bin/sh
 # key delete of key pairs an older build imported under a CKA_ID that is not
-# 32 hexadecimal digits ("0001", "key-one"): the row goes and the command
-# succeeds, saying the HSM was not searched (the HSM layer addresses only
-# the ids it makes); an id that is not in the database is still refused, and
+# 32 hexadecimal digits: a shorter hex one ("0001", with a real key pair of
+# that CKA_ID on the token) is deleted from the database and the token; one
+# that is not hex ("key-one") loses its row, and the command says the HSM
+# was not searched; an id that is not in the database is still refused, and
 # a key in use still needs --force. Runs on the engine of $ODS_TEST_BACKEND.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
@@ -26,28 +27,42 @@ sm=$(db_sql "SELECT id FROM securitymodules WHERE name = 'SoftHSM'")
 pol=$(db_sql "SELECT id FROM policies WHERE name = 'default'")
 zone=$(db_sql "SELECT id FROM zones WHERE name = 'example.com'")
 # rows as an older build's key import left them
-for id in 0001 key-one abcd; do
+for id in 0001 key-one key-two; do
 	db_sql "INSERT INTO keypairs (HSMkey_id, algorithm, size, securitymodule_id, policy_id,
 		generate, compromisedflag, fixedDate) VALUES ('$id', 8, 1024, $sm, $pol,
 		'2020-01-01 00:00:00', 0, 0)"
 done
-abcd=$(db_sql "SELECT id FROM keypairs WHERE HSMkey_id = 'abcd'")
+inuse=$(db_sql "SELECT id FROM keypairs WHERE HSMkey_id = 'key-two'")
 db_sql "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype, state, publish, ready, active)
-	VALUES ($abcd, $zone, 256, 4, '2020-01-01 00:00:00', '2020-01-01 00:00:00',
+	VALUES ($inuse, $zone, 256, 4, '2020-01-01 00:00:00', '2020-01-01 00:00:00',
 	'2020-01-01 00:00:00')"
 
+# a key pair with CKA_ID 0001 on the token, as another program made it
+if openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$T/legacy.pem" \
+	2> /dev/null && softhsm2-util --import "$T/legacy.pem" --token OpenDNSSEC --label legacy \
+	--id 0001 --pin 1234 > "$T/import.log" 2>&1; then
+	ok 0 "a key pair with CKA_ID 0001 imported into the token"
+else
+	ok 1 "a key pair with CKA_ID 0001 imported into the token"
+	sed 's/^/# /' "$T/import.log"
+fi
+like "$("$HSMUTIL" -c "$T/conf.xml" list 2>&1)" "^Warning: 1 key not usable" \
+	"... the token holds it beside the key that must stay"
 ksm key delete --cka_id 0001
-is "$rc:$out" '0:Key delete successful: 0001
-Note: CKA_ID "0001" is not a hexadecimal string of 32 digits, so the HSM was not searched for it; remove its object from repository SoftHSM by hand if it has one' \
-	"key delete of a 4-digit CKA_ID: success, and says the HSM was not searched"
+is "$rc:$out" '0:Key delete successful: 0001' \
+	"key delete of a 4-digit CKA_ID: deleted from the token as well"
 is "$(db_sql "SELECT count(*) FROM keypairs WHERE HSMkey_id = '0001'")" 0 "... its row is gone"
+is "$("$HSMUTIL" -c "$T/conf.xml" list 2>&1)" "$token" \
+	"... and its objects: only the key that must stay is left"
 ksm key delete --cka_id key-one
-is "$rc" 0 "key delete of a CKA_ID that is not hex"
-is "$(db_sql "SELECT HSMkey_id FROM keypairs ORDER BY HSMkey_id")" "abcd" \
+is "$rc:$out" '0:Key delete successful: key-one
+Note: CKA_ID "key-one" is not hexadecimal, so the HSM was not searched for it; remove its object from repository SoftHSM by hand if it has one' \
+	"key delete of a CKA_ID that is not hex: the row goes, and it says the HSM was not searched"
+is "$(db_sql "SELECT HSMkey_id FROM keypairs ORDER BY HSMkey_id")" "key-two" \
 	"... its row is gone; the row in use stays"
 
 before=$(db_fingerprint)
-ksm key delete --cka_id abcd
+ksm key delete --cka_id key-two
 is "$rc:$out" "1:The enforcer believes that this key is in use, quitting..." \
 	"a short CKA_ID in use is refused as any other"
 ksm key delete --cka_id 0001
@@ -59,10 +74,10 @@ is "$(db_fingerprint)" "$before" "the refusals change nothing"
 
 KSM_STDIN="$T/yes"
 echo y > "$T/yes"
-ksm key delete --cka_id abcd --force
+ksm key delete --cka_id key-two --force
 is "$rc" 0 "key delete --force of the short CKA_ID in use"
-like "$out" "\\] Key delete successful: abcd$" "... succeeds"
-is "$(db_sql "SELECT count(*) FROM keypairs")|$(db_sql "SELECT count(*) FROM dnsseckeys WHERE keypair_id = $abcd")" \
+like "$out" "\\] Key delete successful: key-two$" "... succeeds"
+is "$(db_sql "SELECT count(*) FROM keypairs")|$(db_sql "SELECT count(*) FROM dnsseckeys WHERE keypair_id = $inuse")" \
 	"0|0" "... its row and its allocation are gone"
 is "$(hsm_list)" "$token" "the token was not touched"
 done_testing
