@@ -666,7 +666,7 @@ sq_backup(db_t *db, const char *dest)
 	sqlite3_backup *b = NULL;
 	struct stat sa, sb;
 	int64_t deadline;
-	int src, made = 0, rc = 0;
+	int src, fd = -1, committed = 0, rc = 0;
 
 	db_util_dir_of(dest, dir, sizeof(dir));
 	rc = db_util_backup_dir(db, dest, dir);
@@ -677,13 +677,16 @@ sq_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_INVAL, "backup %s: that is the database itself", dest);
 		goto out;
 	}
-	rc = db_util_backup_temp(db, dest, tmp, sizeof(tmp));
+	/*
+	 * A new file of a random name, mode 0600, removed again if a signal
+	 * ends us first; SQLite then opens that file (empty: an empty
+	 * database), never a link put in its place.
+	 */
+	tmp[0] = '\0';
+	rc = db_util_backup_begin(db, dest, tmp, sizeof(tmp), &fd);
 	if (rc != 0)
 		goto out;
-	remove_temp(tmp);     /* a leftover of an earlier run of ours, by pid */
-	made = 1;
-
-	src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (src != SQLITE_OK) {
 		rc = db_set_error(db, E_IO, "cannot create %s: %s", tmp,
 			dst != NULL ? sqlite3_errmsg(dst) : sqlite3_errstr(src));
@@ -727,16 +730,17 @@ sq_backup(db_t *db, const char *dest)
 		goto out;
 	}
 	rc = db_util_backup_commit(db, tmp, dest, dir);
-	if (rc != 0)
-		goto out;
-	made = 0;
+	committed = rc == 0;
 out:
 	if (b != NULL)
 		(void)sqlite3_backup_finish(b);
 	if (dst != NULL)
 		(void)sqlite3_close(dst);
-	if (made)
-		remove_temp(tmp);
+	if (fd >= 0) {
+		db_util_backup_end(tmp, fd, committed);
+		if (!committed)
+			remove_temp(tmp);
+	}
 	return rc;
 }
 

@@ -150,15 +150,6 @@ temp_name(db_t *db, const char *dest, const char *suffix, char *tmp, size_t len)
 	return 0;
 }
 
-int
-db_util_backup_temp(db_t *db, const char *dest, char *tmp, size_t len)
-{
-	char pid[32];
-
-	(void)snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	return temp_name(db, dest, pid, tmp, len);
-}
-
 /*
  * A finished backup: mode 0600 (it holds the whole key database, whatever
  * the mode the tool created it with), then its data made durable. Never

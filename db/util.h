@@ -64,12 +64,6 @@ void db_util_dir_of(const char *path, char *buf, size_t len);
 int db_util_backup_dir(db_t *db, const char *dest, const char *dir);
 
 /*
- * The name of the temporary file a backup is written to before it becomes
- * dest: "<dest>.tmp.<pid>", in tmp. E_INVAL when it does not fit.
- */
-int db_util_backup_temp(db_t *db, const char *dest, char *tmp, size_t len);
-
-/*
  * Make the finished temporary file tmp the backup dest: sync it, rename it
  * over dest, sync dir (dest's directory). On failure tmp is left for the
  * caller to remove.
@@ -77,7 +71,8 @@ int db_util_backup_temp(db_t *db, const char *dest, char *tmp, size_t len);
 int db_util_backup_commit(db_t *db, const char *tmp, const char *dest, const char *dir);
 
 /*
- * Server backups, written by a dump tool to a descriptor we opened.
+ * Backups: a dump tool writes the descriptor we opened (servers), or
+ * SQLite's backup API the file of that name (SQLite).
  *
  * db_util_backup_begin() creates "<dest>.tmp.XXXXXX" with mkstemp() in
  * dest's directory (mode 0600, a new file: never a link someone planted),

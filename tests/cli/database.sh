@@ -303,6 +303,29 @@ is "$(cat "$T/victim")" precious "the planted links' target is still unchanged"
 if [ -n "$_old_tmpdir" ]; then TMPDIR=$_old_tmpdir; else unset TMPDIR; fi
 fi
 
+# ---- SQLite: the copy goes to a new file of a random name, never to a
+# name planted beforehand (the old "<dest>.tmp.<pid>", its journal)
+if [ "$DB_BACKEND" = sqlite ]; then
+	mkdir "$T/sbk"
+	echo precious > "$T/svictim"
+	sdest="$T/sbk/s.db"
+	: & last=$!
+	wait $last
+	i=1
+	while [ $i -le 100 ]; do
+		ln -s "$T/svictim" "$sdest.tmp.$((last + i))"
+		ln -s "$T/svictim" "$sdest.tmp.$((last + i))-journal"
+		i=$((i + 1))
+	done
+	ksm database backup --output "$sdest"
+	is "$rc" 0 "SQLite backup beside planted symbolic links exits 0"
+	is "$(cat "$T/svictim")" precious "no planted link was followed: its target is unchanged"
+	is "$(find "$T/sbk" -type l | wc -l)" 200 "every planted link is still there, still a link"
+	is "$(find "$T/sbk" ! -type l ! -type d)" "$sdest" "nothing but the backup is left beside them"
+	is "$(sqlite3 "$sdest" "SELECT count(*) FROM zones")" "$(db_sql "SELECT count(*) FROM zones")" \
+		"the backup holds the database's zones"
+fi
+
 # ---- what --output may name: a new name or an older backup, nothing else
 if [ "$DB_BACKEND" = sqlite ]; then
 	good="$T/b0.db"
