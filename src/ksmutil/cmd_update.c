@@ -28,6 +28,7 @@
 #include "common/str.h"
 #include "config/kasp.h"
 #include "config/zonelist.h"
+#include "config/zonelist_edit.h"
 #include "db/migrate.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
@@ -56,6 +57,8 @@ struct ksm_import {
 	struct zonelist_reader *zr;     /* the transaction's pass over zonelist.xml */
 	void *names;            /* tsearch() tree of the zone names read so far */
 	const char *zl_path;
+	int zl_locked;          /* zl_lock holds zonelist_lock() against zone add/delete */
+	int zl_lock;
 	struct spawn_result check;      /* ods-kaspcheck's output (setup prints it later) */
 	int have_check;
 	time_t now;
@@ -276,6 +279,15 @@ load_files(struct ksm_ctx *ctx, struct ksm_import *im)
 		return fail_step(im, STEP_POLICIES);
 	}
 	im->zl_path = ctx->conf->zonelist_file;
+	/*
+	 * A zone add or delete on this host edits the file and the database
+	 * under this lock: held until the import has committed, so that none
+	 * of theirs is undone by an import of the file read before it.
+	 */
+	if (im->do_zonelist && !im->zl_locked) {
+		im->zl_lock = zonelist_lock(im->zl_path);
+		im->zl_locked = 1;
+	}
 	/*
 	 * Alone, the zone list is checked by the transaction's own pass (its
 	 * failures print what this would have). With other files, or for
@@ -618,6 +630,8 @@ import_free(struct ksm_import *im)
 		return;
 	kasp_free(im->kasp);
 	zonelist_reader_close(im->zr);
+	if (im->zl_locked)
+		zonelist_unlock(im->zl_lock);
 	names_forget(im);
 	free(im->missing_policy);
 	if (im->have_check)

@@ -1,8 +1,9 @@
 #!/bin/sh
-# zone add and zone delete from four processes at once: every run succeeds,
-# and afterwards zonelist.xml lists exactly the zones of the database (the
-# read-modify-write of the file is serialised by its lock), still
-# validates, and keeps its comment. ZONELIST_CONCURRENT_ROUNDS adds per
+# zone add and zone delete from four processes at once, and `update
+# zonelist` from a fifth: every run succeeds, and afterwards zonelist.xml
+# lists exactly the zones of the database (the read-modify-write of the
+# file, and the import of it, are serialised by its lock), still validates,
+# and keeps its comment. ZONELIST_CONCURRENT_ROUNDS adds per
 # writer (default 100; every third add is followed by a delete).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
@@ -29,11 +30,23 @@ writer() {
 	echo "$_fails" > "$T/fails.$1"
 }
 
+# updater : `update zonelist` now and then while the writers run
+updater() {
+	_fails=0 _i=0
+	while [ "$_i" -lt $((rounds / 5)) ]; do
+		"$KSMUTIL" -c "$T/conf.xml" update zonelist > "$T/out.u" 2>&1 ||
+			{ _fails=$((_fails + 1)); cat "$T/out.u" >> "$T/log.u"; }
+		_i=$((_i + 1))
+	done
+	echo "$_fails" > "$T/fails.u"
+}
+
 w=1
 while [ "$w" -le "$writers" ]; do
 	writer "$w" &
 	w=$((w + 1))
 done
+updater &
 wait
 
 fails=0
@@ -44,6 +57,8 @@ while [ "$w" -le "$writers" ]; do
 	w=$((w + 1))
 done
 is "$fails" 0 "$writers writers x $rounds adds (and a delete every third): every run exits 0"
+[ -s "$T/log.u" ] && sed 's/^/# /' "$T/log.u"
+is "$(cat "$T/fails.u")" 0 "update zonelist meanwhile: every run exits 0"
 
 deleted=$((rounds / 3))
 want=$((1 + writers * (rounds - deleted)))
