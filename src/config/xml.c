@@ -668,6 +668,9 @@ struct xml_stream {
 	int pending;            /* the reader sits on a node xml_stream_element() has not seen */
 	int ended;              /* ... or at the end of the document */
 	int fd;
+	/* the reader's document once xmlTextReaderCurrentDoc() was called:
+	 * from then on it is ours to free, not the reader's */
+	xmlDoc *doc;
 };
 
 static void
@@ -771,6 +774,8 @@ xml_stream_close(struct xml_stream *s)
 		return;
 	if (s->reader != NULL)
 		xmlFreeTextReader(s->reader);
+	if (s->doc != NULL)
+		xmlFreeDoc(s->doc);
 	if (s->schema != NULL)
 		xmlRelaxNGFree(s->schema);
 	if (s->fd >= 0)
@@ -798,6 +803,7 @@ stream_step(struct xml_stream *s, int next, char *err, size_t errlen)
 		/* the internal subset, if any, came before the root: refuse entities as xml_read() */
 		s->started = 1;
 		doc = xmlTextReaderCurrentDoc(s->reader);
+		s->doc = doc;
 		if (doc != NULL && declares_entities(doc)) {
 			xml_errf(err, errlen, s->path, NULL,
 			    "external DTDs and entity declarations are not allowed");
