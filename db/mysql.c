@@ -506,7 +506,19 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	/* Closing the session releases its GET_LOCK locks and rolls back. */
+	/*
+	 * Closing the session releases its GET_LOCK locks and rolls back, but
+	 * the server notices the close in its own time: locks still held are
+	 * released here first, so that another session (a standby daemon, the
+	 * next command) can take them as soon as this returns. A server
+	 * without RELEASE_ALL_LOCKS() (or a lost session) leaves it to the
+	 * close.
+	 */
+	if (c->locks != NULL && c->h != NULL && !c->lost) {
+		static const char release[] = "DO RELEASE_ALL_LOCKS()";
+
+		(void)mysql_real_query(c->h, release, sizeof(release) - 1);
+	}
 	db_util_locks_free(&c->locks);
 	if (c->h != NULL)
 		mysql_close(c->h);
