@@ -331,22 +331,16 @@ lex_misc(struct lexer *l)
 }
 
 /*
- * One pseudo-attribute of the XML declaration: S name Eq quoted-value.
- * The value goes to *val and *vlen. -1 when the text is not that.
+ * Eq and a quoted value: S? '=' S? then '...' or "...", the cursor moved
+ * past the closing quote; the value's place in *off and *len. -1 for
+ * anything else.
  */
 static int
-lex_pseudo_attr(struct lexer *l, const char *name, const char **val, size_t *vlen)
+lex_eq_quoted(struct lexer *l, size_t *off, size_t *len)
 {
-	size_t n = strlen(name);
 	const char *q;
 	char quote;
 
-	if (l->p >= l->len || !is_ws((unsigned char)l->b[l->p]))
-		return -1;
-	skip_ws(l);
-	if (!at_n(l, name, n))
-		return -1;
-	l->p += n;
 	skip_ws(l);
 	if (!at(l, "="))
 		return -1;
@@ -358,9 +352,30 @@ lex_pseudo_attr(struct lexer *l, const char *name, const char **val, size_t *vle
 	q = memchr(l->b + l->p, quote, l->len - l->p);
 	if (q == NULL)
 		return -1;
-	*val = l->b + l->p;
-	*vlen = (size_t)(q - *val);
+	*off = l->p;
+	*len = (size_t)(q - l->b) - l->p;
 	l->p = (size_t)(q - l->b) + 1;
+	return 0;
+}
+
+/*
+ * One pseudo-attribute of the XML declaration: S name Eq quoted-value.
+ * The value goes to *val and *vlen. -1 when the text is not that.
+ */
+static int
+lex_pseudo_attr(struct lexer *l, const char *name, const char **val, size_t *vlen)
+{
+	size_t n = strlen(name), off;
+
+	if (l->p >= l->len || !is_ws((unsigned char)l->b[l->p]))
+		return -1;
+	skip_ws(l);
+	if (!at_n(l, name, n))
+		return -1;
+	l->p += n;
+	if (lex_eq_quoted(l, &off, vlen) != 0)
+		return -1;
+	*val = l->b + off;
 	return 0;
 }
 
@@ -429,23 +444,17 @@ struct tag {
 	size_t attr_name_off, attr_name_len;
 };
 
-/* A quoted attribute value: no '<', only valid references. */
+/* Eq and a quoted attribute value: no '<', only valid references. */
 static int
 lex_attr_value(struct lexer *l, size_t *off, size_t *len)
 {
-	char quote;
-	const char *q;
 	size_t i, end;
 	uint32_t cp;
 
-	if (l->p >= l->len || (l->b[l->p] != '"' && l->b[l->p] != '\''))
+	if (lex_eq_quoted(l, off, len) != 0)
 		return -1;
-	quote = l->b[l->p++];
-	q = memchr(l->b + l->p, quote, l->len - l->p);
-	if (q == NULL)
-		return -1;
-	end = (size_t)(q - l->b);
-	for (i = l->p; i < end;) {
+	end = *off + *len;
+	for (i = *off; i < end;) {
 		if (l->b[i] == '<')
 			return -1;
 		if (l->b[i] == '&') {
@@ -455,9 +464,6 @@ lex_attr_value(struct lexer *l, size_t *off, size_t *len)
 			i++;
 		}
 	}
-	*off = l->p;
-	*len = end - l->p;
-	l->p = end + 1;
 	return 0;
 }
 
@@ -489,14 +495,7 @@ lex_start_tag(struct lexer *l, struct tag *t)
 			return -1;
 		an_off = l->p;
 		an_len = lex_name(l);
-		if (an_len == 0)
-			return -1;
-		skip_ws(l);
-		if (!at(l, "="))
-			return -1;
-		l->p++;
-		skip_ws(l);
-		if (lex_attr_value(l, &v_off, &v_len) != 0)
+		if (an_len == 0 || lex_attr_value(l, &v_off, &v_len) != 0)
 			return -1;
 		t->nattrs = 1;
 		t->attr_name_off = an_off;
