@@ -16,45 +16,9 @@
 # Build without sanitizers for meaningful figures.
 set -u
 n=${1:-10000}
-bin=${top_builddir:-.}/ods-ksmutil
-[ -x "$bin" ] || { echo "zones.sh: $bin not found (set top_builddir)" >&2; exit 1; }
 src=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/ksmbench.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-
-cat > "$T/conf.xml" <<XML
-<?xml version="1.0" encoding="UTF-8"?>
-<Configuration>
-	<RepositoryList>
-		<Repository name="SoftHSM">
-			<Module>/usr/lib/softhsm/libsofthsm2.so</Module>
-			<TokenLabel>OpenDNSSEC</TokenLabel>
-		</Repository>
-	</RepositoryList>
-	<Common>
-		<PolicyFile>$T/kasp.xml</PolicyFile>
-		<ZoneListFile>$T/zonelist.xml</ZoneListFile>
-	</Common>
-	<Enforcer>
-		<Datastore>${BENCH_DATASTORE:-<SQLite>$T/kasp.db</SQLite>}</Datastore>
-		<Interval>PT3600S</Interval>
-		<PidFile>$T/enforcerd.pid</PidFile>
-	</Enforcer>
-</Configuration>
-XML
-cp "$src/contrib/kasp.xml" "$T/kasp.xml"
-awk -v n="$n" 'BEGIN {
-	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	print "<ZoneList>"
-	for (i = 1; i <= n; i++) {
-		z = sprintf("zone%06d.example", i)
-		printf "\t<Zone name=\"%s\">\n\t\t<Policy>default</Policy>\n", z
-		printf "\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/%s.xml</SignerConfiguration>\n", z
-		printf "\t\t<Adapters>\n\t\t\t<Input><Adapter type=\"File\">/var/lib/opendnssec/unsigned/%s</Adapter></Input>\n", z
-		printf "\t\t\t<Output><Adapter type=\"File\">/var/lib/opendnssec/signed/%s</Adapter></Output>\n\t\t</Adapters>\n\t</Zone>\n", z
-	}
-	print "</ZoneList>"
-}' > "$T/zonelist.xml"
+. "$src/tests/bench/benchenv.sh"
+bench_zonelist "$n" > "$T/zonelist.xml"
 
 # step NAME ARGS...: run ods-ksmutil, report time and peak RSS
 if [ -x /usr/bin/time ]; then
