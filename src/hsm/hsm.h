@@ -114,6 +114,9 @@ int hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const 
  */
 int hsm_delete(hsm_t *hsm, const char *repository, const char *id);
 
+/* Is id a CKA_ID hsm_delete() can look for (even-length hex, 1 to 64 bytes)? */
+int hsm_delete_id_ok(const char *id);
+
 /*
  * Every key pair in repository (NULL: all), for `ods-hsmutil list`,
  * capacity checks and the orphan sweep. *out is malloc()ed (free()), *n

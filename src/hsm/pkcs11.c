@@ -1345,6 +1345,15 @@ out:
 /* ----------------------------------------------------------------- delete */
 
 int
+hsm_delete_id_ok(const char *id)
+{
+	CK_BYTE raw[ID_MAX];
+	CK_ULONG len;
+
+	return hex_to_bytes(id, raw, ID_MAX, &len) == 0;
+}
+
+int
 hsm_delete(hsm_t *hsm, const char *repository, const char *id)
 {
 	struct repo *r = NULL;

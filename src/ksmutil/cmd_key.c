@@ -141,19 +141,6 @@ ksm_cka_id_ok(const char *id)
 	return 1;
 }
 
-/*
- * Can the HSM layer look this stored CKA_ID up? Besides its own 32 digits,
- * any even number of hex digits up to 128: keys an older build or another
- * program made (hsm_delete() takes those).
- */
-static int
-hsm_addressable(const char *id)
-{
-	size_t n = strlen(id);
-
-	return n > 0 && n % 2 == 0 && n <= 128 && strspn(id, "0123456789abcdefABCDEF") == n;
-}
-
 /* The zone as the user typed it, for messages (quirk 13). */
 char *
 ksm_zone_typed(const struct ksm_opts *o)
@@ -1209,7 +1196,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	 * that is not hex ("key-one") only the row goes, and the user is told
 	 * to look at the token.
 	 */
-	in_hsm = !o->no_hsm && hsm_addressable(f.key->locator);
+	in_hsm = !o->no_hsm && hsm_delete_id_ok(f.key->locator);
 	if (in_hsm) {
 		/* fail before touching the database when the token cannot be used */
 		if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
