@@ -173,45 +173,88 @@ writev_all(int fd, const struct iovec *iov, size_t n)
 	return 0;
 }
 
-int
-file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
-    gid_t gid)
-{
+/* A replacement written but not yet renamed into place (fileio.h). */
+struct file_staged {
 	struct atomic_file af;
+};
+
+int
+file_stage_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
+    gid_t gid, struct file_staged **out)
+{
+	struct file_staged *st = NULL;
 	int ret;
 
-	if (path == NULL || *path == '\0' || (iov == NULL && n > 0)) {
-		ret = E_INVAL;
-		goto out;
-	}
+	if (path == NULL || *path == '\0' || (iov == NULL && n > 0) || out == NULL)
+		return E_INVAL;
 	for (size_t i = 0; i < n; i++) {
-		if (iov[i].iov_base == NULL && iov[i].iov_len > 0) {
-			ret = E_INVAL;
-			goto out;
-		}
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
+			return E_INVAL;
 	}
-	ret = atomic_begin(&af, path, mode);
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return E_NOMEM;
+	ret = atomic_begin(&st->af, path, mode);
 	if (ret != 0)
 		goto out;
 	/*
 	 * Give the file to the old file's owner. Only root may give a file
 	 * away; anyone else keeps the new file as theirs rather than fail.
 	 */
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(af.fd, uid, gid) != 0 &&
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(st->af.fd, uid, gid) != 0 &&
 	    (errno != EPERM || geteuid() == 0)) {
-		atomic_abort(&af);
+		atomic_abort(&st->af);
 		ret = E_IO;
 		goto out;
 	}
 	/* chown may have cleared set-id bits: put the mode back */
-	if (fchmod(af.fd, mode) != 0 || writev_all(af.fd, iov, n) != 0) {
-		atomic_abort(&af);
+	if (fchmod(st->af.fd, mode) != 0 || writev_all(st->af.fd, iov, n) != 0) {
+		atomic_abort(&st->af);
 		ret = E_IO;
 		goto out;
 	}
-	ret = atomic_commit(&af);
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* start the write-back now, so the fsync at commit waits less (advice only) */
+	(void)sync_file_range(st->af.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 out:
+	if (ret != 0) {
+		free(st);
+		st = NULL;
+	}
+	*out = st;
 	return ret;
+}
+
+int
+file_stage_commit(struct file_staged *st)
+{
+	int ret;
+
+	if (st == NULL)
+		return E_INVAL;
+	ret = atomic_commit(&st->af);
+	free(st);
+	return ret;
+}
+
+void
+file_stage_abort(struct file_staged *st)
+{
+	if (st == NULL)
+		return;
+	atomic_abort(&st->af);
+	free(st);
+}
+
+int
+file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
+    gid_t gid)
+{
+	struct file_staged *st;
+	int ret = file_stage_iov(path, iov, n, mode, uid, gid, &st);
+
+	return ret != 0 ? ret : file_stage_commit(st);
 }
 
 int

@@ -35,6 +35,20 @@ int file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, m
     uid_t uid, gid_t gid);
 
 /*
+ * file_write_atomic_iov() in two steps, for a caller with work to do
+ * between writing the new content and putting it in place (zonelist.xml
+ * makes its .backup there): file_stage_iov() writes the temporary file and
+ * starts its write-back; file_stage_commit() fsyncs it and renames it over
+ * path (then frees it, success or not), or file_stage_abort() removes it.
+ * Until the commit, path is untouched. Same codes as file_write_atomic_iov().
+ */
+struct file_staged;
+int file_stage_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
+    gid_t gid, struct file_staged **out);
+int file_stage_commit(struct file_staged *st);
+void file_stage_abort(struct file_staged *st);
+
+/*
  * Read the whole of path into a malloc()ed buffer with a NUL after the
  * last byte (the file may itself contain NULs; *len is the byte count).
  * max is the largest size accepted; 0 means no limit. Returns 0, E_INVAL,

@@ -331,7 +331,7 @@ map_file(struct zonelist_edit *e)
 		e->buf = "";
 		return 0;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return E_IO;
@@ -440,13 +440,24 @@ int
 zonelist_edit_listed(const struct zonelist_edit *e, const char *name)
 {
 	const struct zonelist_scan *s = &e->scan;
+	size_t nlen = strlen(name);
 	char *decoded;
 	int found = 0;
 
 	for (size_t i = 0; i < s->nzones && !found; i++) {
 		const struct zonelist_scan_zone *z = &s->zones[i];
 
-		if (memchr(e->buf + z->name_off, '&', z->name_len) == NULL) {
+		/*
+		 * A reference ("&lt;" at the shortest) stands for fewer bytes
+		 * than it takes, so raw text shorter than name, or not longer
+		 * than name and a dot yet holding one, cannot be name.
+		 */
+		if (z->name_len < nlen)
+			continue;
+		if (z->name_len <= nlen + 1) {
+			found = same_zone(e->buf + z->name_off, z->name_len, name) &&
+			    memchr(e->buf + z->name_off, '&', z->name_len) == NULL;
+		} else if (memchr(e->buf + z->name_off, '&', z->name_len) == NULL) {
 			found = same_zone(e->buf + z->name_off, z->name_len, name);
 		} else if (zonelist_scan_attr(e->buf, z->name_off, z->name_len, &decoded) == 0) {
 			found = same_zone(decoded, strlen(decoded), name);
@@ -667,6 +678,7 @@ int
 zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 {
 	const struct iovec *iov;
+	struct file_staged *staged;
 	char *to = NULL;
 	size_t n;
 	int rc;
@@ -676,22 +688,29 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 	if (!e->dirty)
 		return 0;
 	iov = pieces(e, &n);
-	if (e->existed) {
-		to = str_printf("%s.backup", e->path);
-		if (to == NULL) {
-			rc = E_NOMEM;
-			goto out;
-		}
-		rc = backup(e, to);
+	if (!e->existed) {
+		rc = file_write_atomic_iov(e->target, iov, n, NEW_FILE_MODE, (uid_t)-1, (gid_t)-1);
+		goto written;
+	}
+	/*
+	 * The new file is written (and its write-back under way) before the
+	 * backup is made, so that the device works while the old .backup is
+	 * freed; the file itself is only replaced once the backup is there.
+	 */
+	rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
+	    &staged);
+	if (rc != 0)
+		goto written;
+	to = str_printf("%s.backup", e->path);
+	rc = to != NULL ? backup(e, to) : E_NOMEM;
+	if (rc != 0) {
 		if (rc == E_IO)
 			say(err, errlen, "cannot back up %s to %s: %s", e->path, to, strerror(errno));
-		if (rc != 0)
-			goto out;
-		rc = file_write_atomic_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid,
-		    e->st.st_gid);
-	} else {
-		rc = file_write_atomic_iov(e->target, iov, n, NEW_FILE_MODE, (uid_t)-1, (gid_t)-1);
+		file_stage_abort(staged);
+		goto out;
 	}
+	rc = file_stage_commit(staged);
+written:
 	if (rc == E_IO)
 		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
 	if (rc == 0) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -137,6 +138,47 @@ test_write_atomic(void **state)
 	/* no temporary file left behind */
 	assert_int_equal(count_entries(), before + 1);
 	unlink(p);
+	free(p);
+}
+
+/* file_stage_iov(): nothing changes at path until the commit; an abort leaves nothing */
+static void
+test_stage(void **state)
+{
+	char *p = tpath("staged.xml");
+	struct iovec iov[2] = { { "new ", 4 }, { "content\n", 8 } };
+	struct file_staged *st = NULL;
+	struct stat sb;
+	int before;
+
+	(void)state;
+	assert_int_equal(file_write_atomic(p, "old\n", 4, 0644), 0);
+	before = count_entries();
+
+	assert_int_equal(file_stage_iov(p, iov, 2, 0640, (uid_t)-1, (gid_t)-1, &st), 0);
+	assert_non_null(st);
+	assert_content(p, "old\n", 4);
+	assert_int_equal(count_entries(), before + 1);  /* the temporary file */
+	assert_int_equal(file_stage_commit(st), 0);
+	assert_content(p, "new content\n", 12);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0640);
+	assert_int_equal(count_entries(), before);
+
+	assert_int_equal(file_stage_iov(p, iov, 1, 0600, (uid_t)-1, (gid_t)-1, &st), 0);
+	file_stage_abort(st);
+	assert_content(p, "new content\n", 12);
+	assert_int_equal(count_entries(), before);
+
+	/* bad arguments, and a directory that does not exist */
+	assert_int_equal(file_stage_iov(p, iov, 2, 0600, (uid_t)-1, (gid_t)-1, NULL), E_INVAL);
+	assert_int_equal(file_stage_commit(NULL), E_INVAL);
+	file_stage_abort(NULL);
+	free(p);
+	p = tpath("missing/staged.xml");
+	st = (struct file_staged *)p;
+	assert_int_equal(file_stage_iov(p, iov, 2, 0600, (uid_t)-1, (gid_t)-1, &st), E_IO);
+	assert_null(st);
 	free(p);
 }
 
@@ -357,6 +399,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_write_atomic_fails),
+		cmocka_unit_test(test_stage),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_dirname),
