@@ -168,6 +168,7 @@ db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 		goto out;
 	}
 	db->errmsg[0] = '\0';
+	db->read_only = cfg->read_only != 0;
 	*out = db;
 out:
 	return rc;
@@ -651,6 +652,9 @@ db_begin(db_t *db, enum db_txn kind)
 			(int)kind);
 	if (db->in_txn)
 		return db_set_error(db, DB_E_MISUSE, "db_begin: a transaction is already open");
+	if (kind == DB_TXN_WRITE && db->read_only)
+		return db_set_error(db, DB_E_READONLY, "database %s is configured read-only",
+			db->location);
 	rc = db->drv->begin(db, kind);
 	if (rc == 0)
 		db->in_txn = 1;
@@ -830,6 +834,10 @@ db_read_only(db_t *db, int *out)
 
 	if (db == NULL || out == NULL)
 		return E_INVAL;
+	if (db->read_only) {
+		*out = 1;
+		return 0;
+	}
 	rc = db->drv->read_only(db, &ro);
 	if (rc == 0)
 		*out = ro != 0;

@@ -51,6 +51,13 @@ struct db_config {
 	 * default (5000). db_transact() retries on top of this.
 	 */
 	unsigned lock_timeout_ms;
+	/*
+	 * Use the database for reading only (conf.xml <ReadOnly/>, for hosts
+	 * that point at a replica): db_read_only() says yes whatever the
+	 * server says, write transactions fail with DB_E_READONLY, and SQLite
+	 * opens the file read-only.
+	 */
+	int read_only;
 };
 
 typedef struct db db_t;

@@ -74,6 +74,7 @@ struct db {
 	const struct db_driver *drv;
 	void *priv;
 	int in_txn;
+	int read_only;          /* db_config.read_only: refuse write transactions */
 	uint64_t statements;    /* statements run (db_statements()) */
 	char location[512];
 	char errmsg[512];

@@ -235,7 +235,7 @@ sq_open(db_t *db, const struct db_config *cfg)
 		rc = db_set_error(db, DB_E_CONNECT, "cannot open database %s: not a regular file",
 			cfg->path);
 		goto out;
-	} else if (not_writable(cfg->path) || not_writable(dir)) {
+	} else if (cfg->read_only || not_writable(cfg->path) || not_writable(dir)) {
 		/* SQLite needs the directory too, for its journal and WAL files. */
 		flags = SQLITE_OPEN_READONLY;
 		c->read_only = 1;

@@ -339,6 +339,9 @@ read_datastore(struct reader *r, const xmlNode *enf, struct conf *c)
 		xml_errf(r->err, r->errlen, r->path, store, "no SQLite, MySQL or PostgreSQL");
 		ret = E_INVAL;
 	}
+	/* hosts at a disaster-recovery site: reads only, whatever the server allows */
+	if (ret == 0 && xml_child(store, "ReadOnly") != NULL)
+		c->datastore.read_only = 1;
 out:
 	return ret;
 }

@@ -84,6 +84,7 @@ struct conf {
 	 *  Both servers: database, user (Username) trimmed; password exactly as
 	 *  written, "" when the element is empty. socket, require_tls and
 	 *  create are left 0/NULL for the caller.
+	 *  read_only: Datastore/ReadOnly is present (any engine).
 	 */
 	struct db_config datastore;
 	struct conf_repository *repos; /* RepositoryList/Repository in file order */

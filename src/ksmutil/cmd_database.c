@@ -71,8 +71,9 @@ int
 cmd_database_migrate(struct ksm_ctx *ctx)
 {
 	struct migrate_status st;
-	int rc, ro = 0, applied = 0;
+	int rc, applied = 0;
 
+	/* a read-only database was refused there (ctx->writer) */
 	if ((rc = ksm_open_db(ctx, 0, 0)) != KSM_OK)
 		return rc;
 	if ((rc = migrate_status(ctx->db, &st)) != 0)
@@ -80,13 +81,6 @@ cmd_database_migrate(struct ksm_ctx *ctx)
 	if (st.state == MIGRATE_CURRENT) {
 		printf("Database schema is current (version %d); nothing to do.\n", st.current);
 		return KSM_OK;
-	}
-	if ((rc = db_read_only(ctx->db, &ro)) != 0)
-		return ksm_db_fail(ctx, rc);
-	if (ro) {
-		printf("Error: database %s is read-only; cannot migrate it\n",
-		    db_location(ctx->db));
-		return KSM_EREADONLY;
 	}
 	if (st.state == MIGRATE_ODS14)
 		printf("Adopting OpenDNSSEC 1.4 database %s\n", db_location(ctx->db));

@@ -79,7 +79,7 @@ cmd_setup(struct ksm_ctx *ctx)
 {
 	struct ksm_import *im = NULL;
 	struct stat sb;
-	int rc, ro = 0, existed = 1;
+	int rc, existed = 1;
 
 	if (!ksm_confirm(ctx, "*WARNING* This will erase all data in the database; "
 	    "are you sure? [y/N] "))
@@ -89,14 +89,9 @@ cmd_setup(struct ksm_ctx *ctx)
 	if (ctx->conf->datastore.backend == DB_BACKEND_SQLITE &&
 	    stat(ctx->conf->datastore.path, &sb) != 0 && errno == ENOENT)
 		existed = 0;
+	/* a read-only database was refused there (ctx->writer) */
 	if ((rc = ksm_open_db(ctx, 1, 0)) != KSM_OK)
 		return rc;
-	if ((rc = db_read_only(ctx->db, &ro)) != 0)
-		return ksm_db_fail(ctx, rc);
-	if (ro) {
-		printf("Error: database %s is read-only\n", db_location(ctx->db));
-		return KSM_EREADONLY;
-	}
 	/*
 	 * Read and check conf.xml, kasp.xml and zonelist.xml before anything is
 	 * erased. The reset and the import then run as one transaction where

@@ -16,8 +16,9 @@
 #include "ksmutil/ksmutil.h"
 #include "store/limits.h"
 
-int
-ksm_load_conf(struct ksm_ctx *ctx)
+/* ksm_load_conf(), saying nothing of a failure when quiet. */
+static int
+load_conf(struct ksm_ctx *ctx, int quiet)
 {
 	char err[1024];
 	int rc;
@@ -26,12 +27,19 @@ ksm_load_conf(struct ksm_ctx *ctx)
 		return KSM_OK;
 	rc = conf_load(ctx->opt.config, &ctx->conf, err, sizeof(err));
 	if (rc != 0) {
-		printf("Error: %s\n", err);
+		if (!quiet)
+			printf("Error: %s\n", err);
 		return KSM_EUSAGE;
 	}
 	if (ctx->opt.verbose && ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
 		fprintf(stderr, "SQLite database set to: %s\n", ctx->conf->datastore.path);
 	return KSM_OK;
+}
+
+int
+ksm_load_conf(struct ksm_ctx *ctx)
+{
+	return load_conf(ctx, 0);
 }
 
 int
@@ -55,24 +63,71 @@ ksm_db_fail(struct ksm_ctx *ctx, int code)
 	}
 }
 
-int
-ksm_open_db(struct ksm_ctx *ctx, int create, int need_current)
+/* The refusal of a write on a read-only database: one line, exit status 4. */
+static int
+refuse_read_only(const struct ksm_ctx *ctx)
+{
+	printf("Error: database is a read-only replica: %s needs the primary\n", ctx->writer);
+	return KSM_EREADONLY;
+}
+
+/*
+ * Connect (or keep the connection ksm_writable() made) and, for a command
+ * that writes, refuse a read-only database.
+ */
+static int
+open_checked(struct ksm_ctx *ctx, int create, int quiet)
 {
 	struct db_config cfg;
 	char err[1024];
+	int rc, ro = 0;
+
+	if (ctx->db != NULL)
+		return KSM_OK;
+	cfg = ctx->conf->datastore;
+	cfg.create = create && !cfg.read_only;
+	rc = db_open(&cfg, &ctx->db, err, sizeof(err));
+	if (rc != 0 && quiet)
+		return KSM_OK;
+	if (rc != 0) {
+		printf("Error: %s\n", err);
+		if (rc == E_NOTFOUND && cfg.backend == DB_BACKEND_SQLITE && !cfg.read_only)
+			printf("Run \"ods-ksmutil setup\" to create the database.\n");
+		return rc == E_INVAL ? KSM_EUSAGE : KSM_ERUNTIME;
+	}
+	if (ctx->writer[0] != '\0') {
+		if ((rc = db_read_only(ctx->db, &ro)) != 0)
+			return ksm_db_fail(ctx, rc);
+		if (ro)
+			return refuse_read_only(ctx);
+	}
+	return KSM_OK;
+}
+
+int
+ksm_writable(struct ksm_ctx *ctx)
+{
+	/*
+	 * Quietly: a conf.xml or database that fails is the command's to
+	 * report, after its own checks of its arguments, as before. A missing
+	 * SQLite file holds nothing to protect (setup makes it).
+	 */
+	if (load_conf(ctx, 1) != KSM_OK)
+		return KSM_OK;
+	if (ctx->conf->datastore.read_only)
+		return refuse_read_only(ctx);
+	return open_checked(ctx, 0, 1);
+}
+
+int
+ksm_open_db(struct ksm_ctx *ctx, int create, int need_current)
+{
 	int rc;
 
 	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
 		return rc;
-	cfg = ctx->conf->datastore;
-	cfg.create = create;
-	rc = db_open(&cfg, &ctx->db, err, sizeof(err));
-	if (rc != 0) {
-		printf("Error: %s\n", err);
-		if (rc == E_NOTFOUND && cfg.backend == DB_BACKEND_SQLITE)
-			printf("Run \"ods-ksmutil setup\" to create the database.\n");
-		return rc == E_INVAL ? KSM_EUSAGE : KSM_ERUNTIME;
-	}
+	if ((rc = open_checked(ctx, create, 0)) != KSM_OK)
+		return rc;
 	if (need_current && (rc = migrate_require_current(ctx->db)) != 0)
 		return ksm_db_fail(ctx, rc);
 	return KSM_OK;

@@ -48,6 +48,12 @@ struct ksm_ctx {
 	struct ksm_opts opt;
 	const char *command;    /* the words as typed */
 	const char *verb;
+	/*
+	 * The command's name as documented ("zone add") when it changes
+	 * stored state, else "": ksm_open_db() refuses a read-only database
+	 * (a replica) for it before anything is changed.
+	 */
+	char writer[48];
 	struct conf *conf;      /* loaded by ksm_load_conf() */
 	db_t *db;               /* opened by ksm_open_db() */
 };
@@ -63,9 +69,20 @@ int ksm_load_conf(struct ksm_ctx *ctx);
 /*
  * Connect to the configured database (after ksm_load_conf). create: SQLite
  * may create the file (setup). need_current: refuse a schema that is not at
- * this program's version. Prints the error and returns an exit status.
+ * this program's version. For a command that writes (ctx->writer), a
+ * read-only database is refused with "database is a read-only replica:
+ * <command> needs the primary" and KSM_EREADONLY. Prints the error and
+ * returns an exit status.
  */
 int ksm_open_db(struct ksm_ctx *ctx, int create, int need_current);
+
+/*
+ * Before a command that writes (ctx->writer) does anything: refuse a
+ * database that conf.xml marks <ReadOnly/> or that is read-only (a
+ * replica, a read-only file), so that it fails before asking, warning or
+ * changing anything. Connects, and ksm_open_db() keeps that connection.
+ */
+int ksm_writable(struct ksm_ctx *ctx);
 
 /* Exit status for a failed database call, after printing "Error: <detail>". */
 int ksm_db_fail(struct ksm_ctx *ctx, int code);

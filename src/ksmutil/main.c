@@ -17,9 +17,17 @@
 #include "common/clock.h"
 #include "ksmutil/ksmutil.h"
 
+/* Whether a command changes stored state (see ksm_ctx.writer). */
+enum ksm_writes {
+	READS = 0,
+	WRITES = 1,
+	WRITES_WITH_DELETE = 2, /* key orphans: only with --delete */
+};
+
 struct ksm_verb {
 	const char *word;       /* upper case; matched as a prefix of the typed word */
 	ksm_handler fn;
+	enum ksm_writes writes;
 };
 
 struct ksm_command {
@@ -28,61 +36,67 @@ struct ksm_command {
 	enum ksm_usage_topic usage;
 	ksm_handler fn;         /* commands without verbs */
 	const struct ksm_verb *verbs;
+	enum ksm_writes writes; /* of fn */
 };
 
 static const struct ksm_verb zone_verbs[] = {
-	{ "ADD", cmd_zone_add }, { "DELETE", cmd_zone_delete },
-	{ "LIST", cmd_zone_list }, { NULL, NULL },
+	{ "ADD", cmd_zone_add, WRITES }, { "DELETE", cmd_zone_delete, WRITES },
+	{ "LIST", cmd_zone_list, READS }, { NULL, NULL, READS },
 };
 static const struct ksm_verb repository_verbs[] = {
-	{ "LIST", cmd_repository_list }, { NULL, NULL },
+	{ "LIST", cmd_repository_list, READS }, { NULL, NULL, READS },
 };
 static const struct ksm_verb policy_verbs[] = {
-	{ "EXPORT", cmd_policy_export }, { "IMPORT", cmd_policy_import },
-	{ "LIST", cmd_policy_list }, { "PURGE", cmd_policy_purge }, { NULL, NULL },
+	{ "EXPORT", cmd_policy_export, READS }, { "IMPORT", cmd_policy_import, WRITES },
+	{ "LIST", cmd_policy_list, READS }, { "PURGE", cmd_policy_purge, WRITES },
+	{ NULL, NULL, READS },
 };
 static const struct ksm_verb key_verbs[] = {
-	{ "LIST", cmd_key_list }, { "EXPORT", cmd_key_export },
-	{ "IMPORT", cmd_key_import }, { "ROLLOVER", cmd_key_rollover },
-	{ "PURGE", cmd_key_purge }, { "GENERATE", cmd_key_generate },
-	{ "KSK-RETIRE", cmd_key_ksk_retire }, { "KSK-REVOKE", cmd_key_ksk_revoke },
-	{ "DS-SEEN", cmd_key_ds_seen }, { "DELETE", cmd_key_delete },
-	{ "ORPHANS", cmd_key_orphans },
-	{ NULL, NULL },
+	{ "LIST", cmd_key_list, READS }, { "EXPORT", cmd_key_export, READS },
+	{ "IMPORT", cmd_key_import, WRITES }, { "ROLLOVER", cmd_key_rollover, WRITES },
+	{ "PURGE", cmd_key_purge, WRITES }, { "GENERATE", cmd_key_generate, WRITES },
+	{ "KSK-RETIRE", cmd_key_ksk_retire, WRITES },
+	{ "KSK-REVOKE", cmd_key_ksk_revoke, WRITES },
+	{ "DS-SEEN", cmd_key_ds_seen, WRITES }, { "DELETE", cmd_key_delete, WRITES },
+	{ "ORPHANS", cmd_key_orphans, WRITES_WITH_DELETE },
+	{ NULL, NULL, READS },
 };
 static const struct ksm_verb backup_verbs[] = {
-	{ "DONE", cmd_backup_done }, { "PREPARE", cmd_backup_prepare },
-	{ "COMMIT", cmd_backup_commit }, { "ROLLBACK", cmd_backup_rollback },
-	{ "LIST", cmd_backup_list }, { NULL, NULL },
+	{ "DONE", cmd_backup_done, WRITES }, { "PREPARE", cmd_backup_prepare, WRITES },
+	{ "COMMIT", cmd_backup_commit, WRITES }, { "ROLLBACK", cmd_backup_rollback, WRITES },
+	{ "LIST", cmd_backup_list, READS }, { NULL, NULL, READS },
 };
 static const struct ksm_verb rollover_verbs[] = {
-	{ "LIST", cmd_rollover_list }, { NULL, NULL },
+	{ "LIST", cmd_rollover_list, READS }, { NULL, NULL, READS },
 };
+/* a backup reads: it may be taken from a replica */
 static const struct ksm_verb database_verbs[] = {
-	{ "BACKUP", cmd_database_backup }, { "MIGRATE", cmd_database_migrate },
-	{ "STATUS", cmd_database_status }, { NULL, NULL },
+	{ "BACKUP", cmd_database_backup, READS }, { "MIGRATE", cmd_database_migrate, WRITES },
+	{ "STATUS", cmd_database_status, READS }, { NULL, NULL, READS },
 };
 static const struct ksm_verb zonelist_verbs[] = {
-	{ "EXPORT", cmd_zonelist_export }, { "IMPORT", cmd_zonelist_import }, { NULL, NULL },
+	{ "EXPORT", cmd_zonelist_export, READS }, { "IMPORT", cmd_zonelist_import, WRITES },
+	{ NULL, NULL, READS },
 };
 
 /* Order matters: "ZONE" must be typed exactly so that "zonelist" reaches its own entry. */
 static const struct ksm_command commands[] = {
-	{ "SETUP", 0, USAGE_SETUP, cmd_setup, NULL },
+	{ "SETUP", 0, USAGE_SETUP, cmd_setup, NULL, WRITES },
 	/* update checks its own qualifier: an unknown one gets 1.x's own message */
-	{ "UPDATE", 0, USAGE_UPDATE, cmd_update, NULL },
-	{ "START", 0, USAGE_CONTROL, cmd_start, NULL },
-	{ "STOP", 0, USAGE_CONTROL, cmd_stop, NULL },
-	{ "NOTIFY", 0, USAGE_CONTROL, cmd_notify, NULL },
-	{ "ZONE", 4, USAGE_ZONE, NULL, zone_verbs },
-	{ "REPOSITORY", 0, USAGE_REPOSITORY, NULL, repository_verbs },
-	{ "POLICY", 0, USAGE_POLICY, NULL, policy_verbs },
-	{ "KEY", 0, USAGE_KEY, NULL, key_verbs },
-	{ "BACKUP", 0, USAGE_BACKUP, NULL, backup_verbs },
-	{ "ROLLOVER", 0, USAGE_ROLLOVER, NULL, rollover_verbs },
-	{ "DATABASE", 0, USAGE_DATABASE, NULL, database_verbs },
-	{ "ZONELIST", 0, USAGE_ZONELIST, NULL, zonelist_verbs },
-	{ NULL, 0, USAGE_ALL, NULL, NULL },
+	{ "UPDATE", 0, USAGE_UPDATE, cmd_update, NULL, WRITES },
+	/* these signal the daemon; they do not open the database */
+	{ "START", 0, USAGE_CONTROL, cmd_start, NULL, READS },
+	{ "STOP", 0, USAGE_CONTROL, cmd_stop, NULL, READS },
+	{ "NOTIFY", 0, USAGE_CONTROL, cmd_notify, NULL, READS },
+	{ "ZONE", 4, USAGE_ZONE, NULL, zone_verbs, READS },
+	{ "REPOSITORY", 0, USAGE_REPOSITORY, NULL, repository_verbs, READS },
+	{ "POLICY", 0, USAGE_POLICY, NULL, policy_verbs, READS },
+	{ "KEY", 0, USAGE_KEY, NULL, key_verbs, READS },
+	{ "BACKUP", 0, USAGE_BACKUP, NULL, backup_verbs, READS },
+	{ "ROLLOVER", 0, USAGE_ROLLOVER, NULL, rollover_verbs, READS },
+	{ "DATABASE", 0, USAGE_DATABASE, NULL, database_verbs, READS },
+	{ "ZONELIST", 0, USAGE_ZONELIST, NULL, zonelist_verbs, READS },
+	{ NULL, 0, USAGE_ALL, NULL, NULL, READS },
 };
 
 /* Long-only options get values above the character range. */
@@ -225,6 +239,40 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 	return -1;
 }
 
+/*
+ * ctx->writer := "<command>[ <verb>]" in lower case, as the manual spells
+ * them, when the command writes; update keeps its typed qualifier.
+ */
+static void
+set_writer(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_verb *verb)
+{
+	enum ksm_writes w = verb != NULL ? verb->writes : cmd->writes;
+	const char *second = verb != NULL ? verb->word : ctx->verb;
+	size_t n;
+
+	ctx->writer[0] = '\0';
+	if (w == READS || (w == WRITES_WITH_DELETE && !ctx->opt.delete_orphans))
+		return;
+	(void)snprintf(ctx->writer, sizeof(ctx->writer), "%s%s%.20s", cmd->word,
+	    second != NULL ? " " : "", second != NULL ? second : "");
+	n = strlen(ctx->writer);
+	for (size_t i = 0; i < n; i++)
+		ctx->writer[i] = (char)tolower((unsigned char)ctx->writer[i]);
+}
+
+/* Run a handler; one that writes first makes sure the database takes writes. */
+static int
+run_handler(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_verb *verb,
+    ksm_handler fn)
+{
+	int rc;
+
+	set_writer(ctx, cmd, verb);
+	if (ctx->writer[0] != '\0' && (rc = ksm_writable(ctx)) != KSM_OK)
+		return rc;
+	return fn(ctx);
+}
+
 static int
 dispatch(struct ksm_ctx *ctx, int nwords, char **words)
 {
@@ -251,11 +299,11 @@ dispatch(struct ksm_ctx *ctx, int nwords, char **words)
 		return KSM_OK;
 	}
 	if (cmd->fn)
-		return cmd->fn(ctx);
+		return run_handler(ctx, cmd, NULL, cmd->fn);
 	if (ctx->verb) {
 		for (const struct ksm_verb *v = cmd->verbs; v->word; v++) {
 			if (word_matches(ctx->verb, v->word, 0))
-				return v->fn(ctx);
+				return run_handler(ctx, cmd, v, v->fn);
 		}
 	}
 	/* 1.x wording, scripts and tests grep it: "Unknown command: zone NULL". */

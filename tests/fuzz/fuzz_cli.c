@@ -94,6 +94,19 @@ check_ctx(struct ksm_ctx *ctx, const char *name, const char *cmd, const char *ve
 	}
 }
 
+/* A command that writes names itself in lower case before its handler runs. */
+int
+ksm_writable(struct ksm_ctx *ctx)
+{
+	if (ctx->writer[0] == '\0' || strlen(ctx->writer) >= sizeof(ctx->writer))
+		abort();
+	for (const char *p = ctx->writer; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			abort();
+	}
+	return KSM_OK;
+}
+
 #define STUB(fn, cmd, verb) \
 	int fn(struct ksm_ctx *ctx) \
 	{ \

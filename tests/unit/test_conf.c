@@ -154,6 +154,7 @@ test_minimal(void **state)
 	assert_null(c->ds_submit_cmd);
 	assert_int_equal(c->ds_submit_cka_id, 0);
 	assert_int_equal(c->rollover_notification, -1);
+	assert_int_equal(c->datastore.read_only, 0);
 	conf_free(c);
 }
 
@@ -340,6 +341,19 @@ assert_argv(char **argv, const char *const *want)
 	assert_null(argv[i]);
 }
 
+/* Datastore/ReadOnly, before or after the engine's element */
+static void
+test_read_only(void **state)
+{
+	struct conf *c = load_ok("readonly.xml");
+
+	(void)state;
+	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_string_equal(c->datastore.path, "kasp.db");
+	assert_int_equal(c->datastore.read_only, 1);
+	conf_free(c);
+}
+
 /* Enforcer/SignerNotifyCommand: default, split on white space, empty = none */
 static void
 test_signer_notify(void **state)
@@ -487,8 +501,7 @@ test_schema_errors(void **state)
 	    ": fails to validate: Extra element Datastore");
 	load_fails(data("bad-two-datastores.xml"), E_INVAL, ":10: element Datastore:");
 	load_fails(data("bad-datastore-children.xml"), E_INVAL,
-	    ":11: element MySQL: fails to validate: Element Datastore has extra content: "
-	    "MySQL");
+	    ":11: element MySQL: fails to validate: Extra element MySQL");
 	load_fails(data("bad-repo-no-module.xml"), E_INVAL,
 	    ":4: element Repository: fails to validate: Expecting an element Module");
 	load_fails(data("bad-root.xml"), E_INVAL,
@@ -585,6 +598,7 @@ main(void)
 	    cmocka_unit_test(test_schema_errors),
 	    cmocka_unit_test(test_bad_numbers),
 	    cmocka_unit_test(test_dtd_refused),
+	    cmocka_unit_test(test_read_only),
 	    cmocka_unit_test(test_handlers_restored),
 	    cmocka_unit_test(test_small_buffer),
 	};
