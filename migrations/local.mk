@@ -21,7 +21,9 @@ MIGRATIONS = \
 	migrations/0004_ds_pending.sql \
 	migrations/0004_ds_pending.mysql.sql \
 	migrations/0005_zone_canon.sql \
-	migrations/0005_zone_canon.mysql.sql
+	migrations/0005_zone_canon.mysql.sql \
+	migrations/0006_cluster.sql \
+	migrations/0006_cluster.mysql.sql
 
 EXTRA_DIST += $(MIGRATIONS) migrations/gen-table.sh
 

@@ -1,10 +1,31 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect mysql, schema version 5
+-- dialect mysql, schema version 6
 
 CREATE TABLE categories (
 	id tinyint(4) NOT NULL AUTO_INCREMENT,
 	name varchar(30) NOT NULL,
 	PRIMARY KEY (id)
+) ENGINE=InnoDB COLLATE=utf8mb4_bin;
+
+CREATE TABLE cluster_leader (
+	id int(11) NOT NULL,
+	epoch bigint(20) NOT NULL DEFAULT 0,
+	node varchar(300) DEFAULT NULL,
+	since varchar(64) DEFAULT NULL,
+	PRIMARY KEY (id)
+) ENGINE=InnoDB COLLATE=utf8mb4_bin;
+
+CREATE TABLE cluster_nodes (
+	host varchar(255) NOT NULL,
+	pid int(11) NOT NULL,
+	role varchar(16) NOT NULL,
+	version varchar(64) NOT NULL,
+	started varchar(64) NOT NULL,
+	heartbeat varchar(64) NOT NULL,
+	pass_started varchar(64) DEFAULT NULL,
+	pass_finished varchar(64) DEFAULT NULL,
+	pass_outcome varchar(255) DEFAULT NULL,
+	PRIMARY KEY (host, pid)
 ) ENGINE=InnoDB COLLATE=utf8mb4_bin;
 
 CREATE TABLE dbadmin (

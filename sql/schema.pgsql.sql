@@ -1,10 +1,31 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect pgsql, schema version 5
+-- dialect pgsql, schema version 6
 
 CREATE TABLE categories (
 	id integer NOT NULL DEFAULT nextval('categories_id_seq'::regclass),
 	name character varying(30) NOT NULL,
 	CONSTRAINT categories_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE cluster_leader (
+	id integer NOT NULL,
+	epoch bigint NOT NULL DEFAULT 0,
+	node character varying(300) DEFAULT NULL::character varying,
+	since character varying(64) DEFAULT NULL::character varying,
+	CONSTRAINT cluster_leader_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE cluster_nodes (
+	host character varying(255) NOT NULL,
+	pid integer NOT NULL,
+	role character varying(16) NOT NULL,
+	version character varying(64) NOT NULL,
+	started character varying(64) NOT NULL,
+	heartbeat character varying(64) NOT NULL,
+	pass_started character varying(64) DEFAULT NULL::character varying,
+	pass_finished character varying(64) DEFAULT NULL::character varying,
+	pass_outcome character varying(255) DEFAULT NULL::character varying,
+	CONSTRAINT cluster_nodes_pkey PRIMARY KEY (host, pid)
 );
 
 CREATE TABLE dbadmin (

@@ -1,9 +1,29 @@
 -- generated from migrations/ by tools/schema-dump; do not edit
--- dialect sqlite, schema version 5
+-- dialect sqlite, schema version 6
 
 CREATE TABLE categories (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	name VARCHAR(30) NOT NULL
+);
+
+CREATE TABLE cluster_leader (
+	id INTEGER NOT NULL PRIMARY KEY,
+	epoch BIGINT NOT NULL DEFAULT 0,
+	node VARCHAR(300) NULL DEFAULT NULL,
+	since VARCHAR(64) NULL DEFAULT NULL
+);
+
+CREATE TABLE cluster_nodes (
+	host VARCHAR(255) NOT NULL,
+	pid INTEGER NOT NULL,
+	role VARCHAR(16) NOT NULL,
+	version VARCHAR(64) NOT NULL,
+	started VARCHAR(64) NOT NULL,
+	heartbeat VARCHAR(64) NOT NULL,
+	pass_started VARCHAR(64) NULL DEFAULT NULL,
+	pass_finished VARCHAR(64) NULL DEFAULT NULL,
+	pass_outcome VARCHAR(255) NULL DEFAULT NULL,
+	PRIMARY KEY (host, pid)
 );
 
 CREATE TABLE dbadmin (

@@ -25,7 +25,8 @@ CLI_TESTS = \
 	tests/cli/zone-spelling.sh \
 	tests/cli/key-delete-legacy.sh \
 	tests/cli/zonelist-stream.sh \
-	tests/cli/replica.sh
+	tests/cli/replica.sh \
+	tests/cli/cluster.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \

@@ -27,6 +27,7 @@ err_str(int code)
 	case DB_E_SQL: return "database error";
 	case DB_E_NODRIVER: return "database driver not built in";
 	case DB_E_MISUSE: return "database API misuse";
+	case DB_E_FENCED: return "another ods-enforcerd leads now";
 	}
 	return "unknown error";
 }

@@ -33,6 +33,7 @@ enum {
 	DB_E_SQL = -27,        /* any other error reported by the engine */
 	DB_E_NODRIVER = -28,   /* the configured backend was not built in */
 	DB_E_MISUSE = -29,     /* API used out of order (a programming error) */
+	DB_E_FENCED = -30,     /* another daemon took the lead: this one may not write */
 };
 
 /* Short text for a code; never NULL. */

@@ -146,6 +146,12 @@ check_values(void *ctx, const xmlNode *root)
 		if (ret != 0)
 			goto out;
 	}
+	node = xml_child(xml_child(enf, "Cluster"), "PollInterval");
+	if (node != NULL) {
+		ret = get_duration(r, node, NULL, NULL);
+		if (ret != 0)
+			goto out;
+	}
 out:
 	return ret;
 }
@@ -456,6 +462,19 @@ read_enforcer(struct reader *r, const xmlNode *root, struct conf *c)
 		ret = get_duration(r, node, &c->rollover_notification, &c->approx_durations);
 		if (ret != 0)
 			goto out;
+	}
+	c->poll_interval = CONF_DEFAULT_POLL_INTERVAL;
+	node = xml_child(xml_child(enf, "Cluster"), "PollInterval");
+	if (node != NULL) {
+		ret = get_duration(r, node, &c->poll_interval, NULL);
+		if (ret != 0)
+			goto out;
+		if (c->poll_interval < 1) {
+			xml_errf(r->err, r->errlen, r->path, node,
+			    "PollInterval must be at least 1 second");
+			ret = E_RANGE;
+			goto out;
+		}
 	}
 	privs = xml_child(enf, "Privileges");
 	ret = opt_text(privs, "User", 1, &c->user);

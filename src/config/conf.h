@@ -33,6 +33,8 @@ struct conf_repository {
 	int allow_extraction; /* AllowExtraction present */
 };
 
+#define CONF_DEFAULT_POLL_INTERVAL 5
+
 struct conf {
 	char *path;          /* the file that was read, as given to conf_load() */
 	char *policy_file;   /* Common/PolicyFile; ODS_CONFDIR "/kasp.xml" when empty */
@@ -71,6 +73,12 @@ struct conf {
 	char **signer_notify_argv;
 	int64_t
 	    rollover_notification; /* Enforcer/RolloverNotification in seconds; -1 when absent */
+	/*
+	 * Enforcer/Cluster/PollInterval (our addition) in seconds, at least 1;
+	 * CONF_DEFAULT_POLL_INTERVAL when absent: how often a standby daemon
+	 * asks for the lead, and how often every daemon writes its heartbeat.
+	 */
+	int64_t poll_interval;
 	/*
 	 * Enforcer/Datastore. Strings are owned by this struct.
 	 *  SQLite:     path = the element's text, trimmed, as written: a relative

@@ -104,6 +104,44 @@ struct read_policies {
 	size_t nrepos;
 };
 
+/*
+ * A write transaction of the pass. With a leader epoch it first checks
+ * that the epoch is still ours, in the same transaction (fencing), so that
+ * a daemon that lost the lead without noticing commits nothing more.
+ */
+struct fenced {
+	int (*fn)(db_t *db, void *arg);
+	void *arg;
+	int64_t epoch;
+};
+
+static int
+fenced_txn(db_t *db, void *arg)
+{
+	const struct fenced *f = arg;
+	int rc = store_cluster_fence(db, f->epoch);
+
+	return rc != 0 ? rc : f->fn(db, f->arg);
+}
+
+static int
+pass_write(const struct pass *p, int (*fn)(db_t *db, void *arg), void *arg)
+{
+	struct fenced f = { fn, arg, p->cfg->epoch };
+
+	if (p->cfg->epoch == 0)
+		return db_transact(p->cfg->db, DB_TXN_WRITE, fn, arg);
+	return db_transact(p->cfg->db, DB_TXN_WRITE, fenced_txn, &f);
+}
+
+static int
+nothing_txn(db_t *db, void *arg)
+{
+	(void)db;
+	(void)arg;
+	return 0;
+}
+
 static int
 read_policies_txn(db_t *db, void *arg)
 {
@@ -164,7 +202,7 @@ resalt(struct pass *p, struct store_enf_policy *pol)
 	s.policy_id = pol->id;
 	s.salt = hex;
 	s.now = now;
-	rc = db_transact(p->cfg->db, DB_TXN_WRITE, salt_txn, &s);
+	rc = pass_write(p, salt_txn, &s);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "Error (%d) updating salt for %s", rc, k->name);
 		return;
@@ -230,6 +268,12 @@ flush_keys(struct pass *p, struct new_keys *nk)
 	int rc = 0;
 
 	if (nk->n > 0) {
+		/*
+		 * Not fenced: the HSM objects exist already, and rows for them
+		 * (spare keys, in no zone) are better than orphans; the keygen
+		 * lock and the fence at the start of the pass keep two daemons
+		 * from generating at once.
+		 */
 		rc = db_transact(p->cfg->db, DB_TXN_WRITE, insert_keys_txn, nk);
 		if (rc != 0)
 			log_msg(LOG_ERR, "Error creating key in Database");
@@ -426,7 +470,7 @@ purge(struct pass *p, const struct store_enf_policy *pol)
 	for (size_t i = 0; i < t.n && !stopping(p); i++) {
 		const struct store_keypair *k = &t.keys[i];
 
-		rc = db_transact(p->cfg->db, DB_TXN_WRITE, purge_one_txn, (void *)&k->id);
+		rc = pass_write(p, purge_one_txn, (void *)&k->id);
 		if (rc != 0) {
 			log_msg(LOG_ERR, "SQL failed: %s", db_errmsg(p->cfg->db));
 			break;
@@ -1346,7 +1390,7 @@ done:
 	if (ok) {
 		struct pending_txn t = { w->z->id };
 
-		if (db_transact(p->cfg->db, DB_TXN_WRITE, clear_pending_txn, &t) != 0)
+		if (pass_write(p, clear_pending_txn, &t) != 0)
 			log_msg(LOG_ERR, "SQL failed: %s", db_errmsg(p->cfg->db));
 		else
 			p->st->ds_submitted++;
@@ -1450,13 +1494,21 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 		return E_INVAL;
 	q0 = db_statements(cfg->db);
 
-	rc = db_lock(cfg->db, ENFORCER_LOCK, cfg->lock_wait_ms);
-	if (rc != 0) {
-		if (rc != DB_E_LOCKED)
-			log_msg(LOG_ERR, "Error getting db lock: %s", db_errmsg(cfg->db));
+	if (!cfg->lock_held) {
+		rc = db_lock(cfg->db, ENFORCER_LOCK, cfg->lock_wait_ms);
+		if (rc != 0) {
+			if (rc != DB_E_LOCKED)
+				log_msg(LOG_ERR, "Error getting db lock: %s", db_errmsg(cfg->db));
+			goto out;
+		}
+		locked = 1;
+	}
+	/* a daemon that no longer leads does not even start */
+	if (cfg->epoch != 0 && (rc = pass_write(&p, nothing_txn, NULL)) != 0) {
+		if (rc != DB_E_FENCED)
+			log_msg(LOG_ERR, "Error checking the lead: %s", db_errmsg(cfg->db));
 		goto out;
 	}
-	locked = 1;
 
 	rp.only = cfg->only_policy;
 	rc = db_transact(cfg->db, DB_TXN_READ, read_policies_txn, &rp);
@@ -1491,7 +1543,9 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 	b.pass = &p;
 	b.only_policy_id = cfg->only_policy != NULL && p.npol > 0 ? p.pol[0].id : 0;
 	while (!stopping(&p)) {
-		rc = db_transact(cfg->db, DB_TXN_WRITE, batch_txn, &b);
+		rc = pass_write(&p, batch_txn, &b);
+		if (rc == DB_E_FENCED)
+			goto out;
 		if (rc != 0) {
 			log_msg(LOG_ERR, "Error processing the zones after id %lld: %s",
 			    (long long)b.after, db_errmsg(cfg->db));
@@ -1501,6 +1555,8 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 			break;
 		batch_after(&p, &b);
 		b.after = b.zones[b.nzones - 1].id;
+		if (cfg->tick != NULL)
+			cfg->tick(cfg->tick_arg);
 	}
 	p.st->stopped = stopping(&p);
 	rc = failure;

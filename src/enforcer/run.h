@@ -58,6 +58,21 @@ struct run_config {
 	const char *const *signer_cmd;
 	/* How long to wait for the "enforcer" lock (milliseconds; 0: try once). */
 	int lock_wait_ms;
+	/*
+	 * The caller holds the "enforcer" lock on a connection of its own
+	 * (the daemon's leader connection): the pass does not take it.
+	 */
+	int lock_held;
+	/*
+	 * The leader epoch the caller raised when it took the lead
+	 * (store_cluster_take); every write transaction of the pass that
+	 * changes keys or zones checks it first and the pass ends with
+	 * DB_E_FENCED once another daemon has raised it. 0: no fencing.
+	 */
+	int64_t epoch;
+	/* Called after each batch of zones (may be NULL): the daemon's heartbeat. */
+	void (*tick)(void *arg);
+	void *tick_arg;
 };
 
 /* Figures of one pass, for the log and the benchmark. */
@@ -76,7 +91,8 @@ struct run_stats {
 /*
  * Run one pass. Returns 0 when it ran to the end (or was stopped on
  * request: stats->stopped), DB_E_LOCKED when another process holds the
- * "enforcer" lock past lock_wait_ms, E_NOTFOUND when only_policy does not
+ * "enforcer" lock past lock_wait_ms, DB_E_FENCED when another daemon took
+ * the lead (cfg->epoch), E_NOTFOUND when only_policy does not
  * exist (logged as 1.x does), or the failure that ended it (database
  * unreachable, key generation failed); what was committed before stays.
  * stats may be NULL.

@@ -14,8 +14,10 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "config/conf.h"
+#include "db/db.h"
 
 /* ------------------------------------------------------------- signals.c */
 
@@ -112,5 +114,51 @@ int dconf_load(const char *path, int verbose, struct conf **out);
  * -P was given (no "Pidfile set to" line).
  */
 void dconf_report(const struct conf *c, int verbose, int pid_from_cmdline);
+
+/* -------------------------------------------------------------- leader.c */
+
+/*
+ * Daemons sharing one database: one leads (holds the "enforcer" lock on
+ * its own connection and raised the leader epoch), the others stand by.
+ */
+struct leader {
+	db_t *db;               /* the leader connection; NULL: none open */
+	int64_t epoch;          /* ours while we lead; 0: we do not */
+	char host[256];
+	int64_t pid;
+	char node[300];         /* "host:pid" */
+	time_t started;
+	int standby_logged;     /* "stands by" was logged since the last change */
+	int replica;            /* the database was a read-only replica at the last check */
+	time_t last_beat;       /* of the last heartbeat written */
+	int64_t poll;           /* PollInterval of the last check */
+};
+
+/* Who we are; no connection yet. */
+void leader_init(struct leader *l);
+
+/*
+ * Open the leader connection if needed; check that we still lead (else
+ * log it and stand by), or ask for the lead without waiting; write the
+ * heartbeat. Afterwards l->epoch != 0 when we lead, l->replica when the
+ * database is read-only. Returns 0, or the failure (logged; the
+ * connection is then closed and we do not lead).
+ */
+int leader_check(struct leader *l, const struct conf *conf);
+
+/* Record a pass in our row (finished 0, outcome NULL: it started). Logged, not returned. */
+void leader_pass(struct leader *l, time_t started, time_t finished, const char *outcome);
+
+/*
+ * During a pass (run_config.tick): write the heartbeat when the last is a
+ * PollInterval old, so that a long pass is not taken for a stuck leader.
+ */
+void leader_tick(void *leader);
+
+/* A pass ended with DB_E_FENCED: stand by (logged). */
+void leader_lost(struct leader *l);
+
+/* Shutting down: our row says "stopped", the lock and the connection go. */
+void leader_stop(struct leader *l);
 
 #endif

@@ -5,6 +5,7 @@ ods_enforcerd_SOURCES = \
 	src/enforcerd/signals.c \
 	src/enforcerd/pidfile.c \
 	src/enforcerd/privdrop.c \
-	src/enforcerd/confread.c
+	src/enforcerd/confread.c \
+	src/enforcerd/leader.c
 ods_enforcerd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
 ods_enforcerd_LDADD = $(ENFORCER_RUN_LIBS)

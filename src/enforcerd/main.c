@@ -6,8 +6,10 @@
  * stderr too with -d); the signals; the fork (unless debugging); conf.xml;
  * the pid file's directory; the privilege drop; the HSM; a test connection
  * to the database; the pid file. Then, until told to stop: re-read
- * conf.xml, connect, run one pass (run_pass()), disconnect, sleep Interval
- * or until SIGHUP.
+ * conf.xml, connect, lead or stand by (leader.c: daemons sharing the
+ * database take turns by the "enforcer" lock), run one pass (run_pass())
+ * when leading, disconnect, sleep Interval or until SIGHUP, checking the
+ * lead and writing the heartbeat every PollInterval.
  *
  * Exit status: 0 after a run-once or a stop by SIGTERM/SIGINT, 1 when
  * start-up fails, conf.xml becomes unreadable, or a run-once pass fails.
@@ -36,9 +38,6 @@
 #include "enforcerd/enforcerd.h"
 #include "hsm/hsm.h"
 
-/* How long a pass waits for the "enforcer" lock, and the pause before asking again. */
-#define LOCK_WAIT_MS 10000
-#define LOCK_RETRY_SECONDS 10
 
 struct daemon {
 	const char *conf_path;   /* -c */
@@ -50,6 +49,7 @@ struct daemon {
 	int pidfile_made;        /* we created it: remove it at exit */
 	struct conf *hsm_conf;   /* the conf.xml the HSM handle was opened on (it borrows it) */
 	hsm_t *hsm;
+	struct leader lead;      /* leader.c: do we lead the daemons on this database? */
 };
 
 static void
@@ -76,6 +76,7 @@ usage(FILE *f, const char *prog)
 static int
 finish(struct daemon *d, int status, int clean)
 {
+	leader_stop(&d->lead);
 	hsm_close(d->hsm);
 	d->hsm = NULL;
 	conf_free(d->hsm_conf);
@@ -222,19 +223,26 @@ pass(struct daemon *d, const struct conf *conf, db_t *db)
 	    .only_policy = d->only_policy,
 	    .stop = &sig_stop,
 	    .signer_cmd = (const char *const *)conf->signer_notify_argv,
-	    .lock_wait_ms = LOCK_WAIT_MS,
+	    /* the leader connection holds the lock; the epoch fences the writes */
+	    .lock_held = 1,
+	    .epoch = d->lead.epoch,
+	    .tick = leader_tick,
+	    .tick_arg = &d->lead,
 	};
 	struct run_stats st;
 	struct timespec t0, t1;
 	int ret;
 
+	leader_pass(&d->lead, cfg.now, 0, NULL);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	sig_allow_stop(1);
 	ret = run_pass(&cfg, &st);
 	sig_allow_stop(0);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	leader_pass(&d->lead, cfg.now, clock_now(),
+	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
 	/* our own line (not 1.x): what the pass did and what it cost */
-	if (ret != DB_E_LOCKED)
+	if (ret != DB_E_FENCED)
 		log_msg(LOG_INFO, "Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
 		    "change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
 		    "%zu DS submission(s), %llu database statement(s)",
@@ -256,6 +264,31 @@ next_backoff(int64_t backoff, int64_t interval)
 	return backoff * 2;
 }
 
+/*
+ * Sleep up to seconds, or until a signal: every PollInterval on the way the
+ * lead is checked and the heartbeat written (leader_check()), so that a
+ * stuck leader shows, and a leader that lost the lead finds out, long
+ * before its next pass.
+ */
+static enum sig_wake
+nap(struct daemon *d, const struct conf *conf, int64_t seconds)
+{
+	int64_t left = seconds;
+	enum sig_wake wake;
+
+	while (left > 0) {
+		int64_t step = left < conf->poll_interval ? left : conf->poll_interval;
+
+		wake = sig_wait(step);
+		if (wake != SIG_WOKE_TIMER)
+			return wake;
+		left -= step;
+		if (left > 0)
+			(void)leader_check(&d->lead, conf);
+	}
+	return SIG_WOKE_TIMER;
+}
+
 /* The runs, until a run-once is done or a signal says stop. Returns the exit status. */
 static int
 run_loop(struct daemon *d)
@@ -266,6 +299,8 @@ run_loop(struct daemon *d)
 	enum sig_wake wake;
 	int ret, status = 1, clean = 0, restart;
 
+	/* here, after the fork: the pid is the daemon's */
+	leader_init(&d->lead);
 	for (;;) {
 		/* the conf.xml of the previous run, unless the HSM now borrows it */
 		if (conf != d->hsm_conf)
@@ -316,17 +351,22 @@ run_loop(struct daemon *d)
 			    "Will only process policy \"%s\" as specified on the command line with the "
 			    "--policy option.",
 			    d->only_policy);
+		/* lead and run the pass, or stand by until the lead comes to us */
 		for (;;) {
-			ret = pass(d, conf, db);
-			if (ret != DB_E_LOCKED || sig_stop)
+			ret = leader_check(&d->lead, conf);
+			if (ret == 0 && d->lead.epoch != 0) {
+				ret = pass(d, conf, db);
+				if (ret != DB_E_FENCED)
+					break;
+				leader_lost(&d->lead);
+			} else if (d->lead.replica || (ret != 0 && d->once)) {
 				break;
-			log_msg(LOG_INFO, "%s enforcer lock already held by another ods-enforcerd, sleep",
-			    db_location(db));
-			if (sig_wait(LOCK_RETRY_SECONDS) == SIG_WOKE_STOP)
+			}
+			if (sig_stop || sig_wait(conf->poll_interval) == SIG_WOKE_STOP)
 				break;
 		}
-		if (ret == DB_E_LOCKED && sig_stop)
-			ret = 0; /* stopped while waiting for the lock: nothing failed */
+		if (sig_stop && d->lead.epoch == 0)
+			ret = 0; /* stopped while standing by: nothing failed */
 		/* with -p, E_NOTFOUND is the missing policy, which run_pass() has logged */
 		if (ret != 0 && !(ret == E_NOTFOUND && d->only_policy != NULL))
 			log_msg(LOG_ERR, "Error running the enforcer: %s", err_str(ret));
@@ -345,7 +385,7 @@ run_loop(struct daemon *d)
 		if (sig_stop)
 			goto stopped;
 		log_msg(LOG_INFO, "Sleeping for %" PRId64 " seconds.", conf->interval);
-		if (sig_wait(conf->interval) == SIG_WOKE_STOP)
+		if (nap(d, conf, conf->interval) == SIG_WOKE_STOP)
 			goto stopped;
 		log_msg(LOG_INFO, "HSM connection open.");
 	}

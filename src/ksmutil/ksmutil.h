@@ -25,6 +25,7 @@ enum ksm_exit {
 	KSM_OK = 0,
 	KSM_EUSAGE = 1,        /* bad usage or invalid input (config, names, values) */
 	KSM_ERUNTIME = 2,      /* database, file system or HSM failure */
+	KSM_ENOLEADER = 3,     /* cluster status: no daemon leads, or the leader is stuck */
 	KSM_EREADONLY = 4,     /* the database refuses writes (read-only file or replica) */
 	KSM_EUNKNOWN = 255,    /* unknown command or verb, as in 1.x */
 };
@@ -101,7 +102,7 @@ void ksm_ctx_cleanup(struct ksm_ctx *ctx);
 enum ksm_usage_topic {
 	USAGE_ALL, USAGE_SETUP, USAGE_UPDATE, USAGE_ZONE, USAGE_REPOSITORY, USAGE_POLICY,
 	USAGE_KEY, USAGE_BACKUP, USAGE_ROLLOVER, USAGE_DATABASE, USAGE_ZONELIST,
-	USAGE_CONTROL,
+	USAGE_CONTROL, USAGE_CLUSTER,
 };
 
 void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
@@ -191,6 +192,9 @@ int cmd_key_orphans(struct ksm_ctx *ctx);
 int cmd_start(struct ksm_ctx *ctx);
 int cmd_stop(struct ksm_ctx *ctx);
 int cmd_notify(struct ksm_ctx *ctx);
+
+/* cmd_cluster.c */
+int cmd_cluster_status(struct ksm_ctx *ctx);
 
 /* cmd_backup.c */
 int cmd_backup_prepare(struct ksm_ctx *ctx);

@@ -74,6 +74,9 @@ static const struct ksm_verb database_verbs[] = {
 	{ "BACKUP", cmd_database_backup, READS }, { "MIGRATE", cmd_database_migrate, WRITES },
 	{ "STATUS", cmd_database_status, READS }, { NULL, NULL, READS },
 };
+static const struct ksm_verb cluster_verbs[] = {
+	{ "STATUS", cmd_cluster_status, READS }, { NULL, NULL, READS },
+};
 static const struct ksm_verb zonelist_verbs[] = {
 	{ "EXPORT", cmd_zonelist_export, READS }, { "IMPORT", cmd_zonelist_import, WRITES },
 	{ NULL, NULL, READS },
@@ -96,6 +99,7 @@ static const struct ksm_command commands[] = {
 	{ "ROLLOVER", 0, USAGE_ROLLOVER, NULL, rollover_verbs, READS },
 	{ "DATABASE", 0, USAGE_DATABASE, NULL, database_verbs, READS },
 	{ "ZONELIST", 0, USAGE_ZONELIST, NULL, zonelist_verbs, READS },
+	{ "CLUSTER", 0, USAGE_CLUSTER, NULL, cluster_verbs, READS },
 	{ NULL, 0, USAGE_ALL, NULL, NULL, READS },
 };
 

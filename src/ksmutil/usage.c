@@ -125,6 +125,9 @@ static const struct usage_block blocks[] = {
 	  "\tStop the enforcer\n"
 	  "notify\n"
 	  "\tTell the enforcer to re-read its configuration and run now\n" },
+	{ USAGE_CLUSTER,
+	  "cluster status\n"
+	  "\tShow the daemons sharing the database and which one leads\n" },
 };
 
 static void

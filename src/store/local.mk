@@ -16,7 +16,8 @@ src_store_libstore_a_SOURCES = \
 	src/store/key.c \
 	src/store/alloc.c \
 	src/store/enforce.c \
-	src/store/keycmd.c
+	src/store/keycmd.c \
+	src/store/cluster.c
 
 STORE_LIBS = src/store/libstore.a $(MIGRATE_LIBS)
 

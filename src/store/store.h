@@ -601,4 +601,67 @@ int store_backup_status(db_t *db, int64_t repository_id, struct store_backup_sta
 	size_t *n);
 void store_backup_state_free_array(struct store_backup_state *s, size_t n);
 
+
+/* ----------------------------------------------------------------- cluster */
+
+/*
+ * Daemons sharing one database (migration 0006). The daemon that holds the
+ * `enforcer` lock raises the leader epoch (store_cluster_take) and checks
+ * it first thing in every write transaction of its passes
+ * (store_cluster_fence), so that once another daemon has taken the lead,
+ * nothing more of the old leader's commits.
+ */
+struct store_leader {
+	int64_t epoch;          /* 0: no daemon ever led */
+	char *node;             /* "host:pid" of the last to take the lead; NULL: none */
+	time_t since;           /* when it did; 0: never */
+};
+
+/*
+ * In a write transaction: epoch := epoch + 1, node and since := now. *epoch
+ * receives the new value.
+ */
+int store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch);
+
+/*
+ * In a write transaction, before anything else: DB_E_FENCED when the
+ * leader epoch is no longer epoch (another daemon took the lead, or setup
+ * reset the database). The row stays locked to the end of the transaction
+ * on the servers, so a takeover waits for it rather than passing it.
+ */
+int store_cluster_fence(db_t *db, int64_t epoch);
+
+int store_cluster_leader(db_t *db, struct store_leader *out);
+void store_leader_clear(struct store_leader *l);
+
+/* One daemon's row (cluster_nodes). Times are 0 when not known. */
+struct store_node {
+	char *host;
+	int64_t pid;
+	char *role;             /* "leader", "standby", "replica", "stopped" */
+	char *version;
+	time_t started;
+	time_t heartbeat;
+	time_t pass_started;    /* 0: no pass yet */
+	time_t pass_finished;   /* 0: none finished (or the last is running) */
+	char *pass_outcome;     /* "ok", or what failed; NULL: no pass yet */
+};
+
+/*
+ * The daemon's row, made or updated: role, version, started as given, and
+ * heartbeat := now. The pass columns are left as they are.
+ */
+int store_node_beat(db_t *db, const struct store_node *n, time_t now);
+
+/*
+ * A pass began (finished 0, outcome NULL: clears the last end and outcome)
+ * or ended (both given). The row must exist (store_node_beat first).
+ */
+int store_node_pass(db_t *db, const char *host, int64_t pid, time_t started, time_t finished,
+	const char *outcome);
+
+/* Every row, by host then pid. */
+int store_node_list(db_t *db, struct store_node **out, size_t *n);
+void store_node_free_array(struct store_node *v, size_t n);
+
 #endif

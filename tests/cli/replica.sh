@@ -41,6 +41,9 @@ reads_same key list --verbose
 reads_same key export --all
 reads_same rollover list
 reads_same backup list
+ksm_ro database backup --output "$T/replica-backup"
+is "$rc" 0 "read-only: database backup exits 0"
+ok $([ -s "$T/replica-backup" ]; echo $?) "read-only: database backup wrote the copy"
 ksm_ro database status
 is "$rc" 0 "read-only: database status exits 0"
 like "$out" '^Read-only: +yes$' "read-only: database status says so"

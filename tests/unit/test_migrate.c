@@ -32,7 +32,7 @@
 #include "db/migrate.h"
 
 /* The newest migration of migrations/ (0005_zone_canon). */
-#define LATEST 5
+#define LATEST 6
 
 /* ------------------------------------------------------------ fault hook */
 
@@ -548,7 +548,7 @@ test_fresh(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon");
+		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon,6:cluster");
 	v = query_text(db, "SELECT checksum FROM schema_migrations WHERE version = 1");
 	assert_true(is_sha256_hex(v));
 	assert_int_equal(migrate_checksum(migrate_find(1, "sqlite"), sum), 0);
@@ -686,7 +686,7 @@ test_adopt_ods14(void **state)
 	assert_int_equal(s.checksum_mismatch, 0);
 	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
-		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon");
+		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon,6:cluster");
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 
 	/* rows kept with their ids */
@@ -758,8 +758,8 @@ test_newer(void **state)
 	assert_int_equal(migrate_up(db, &applied), DB_E_SCHEMA);
 	assert_int_equal(applied, 77);
 	assert_errmsg_has(db, "newer");
-	assert_errmsg_has(db, "database schema version 6 is newer than this program"
-		" (supports up to 5); upgrade kasp-enforcer");
+	assert_errmsg_has(db, "database schema version 7 is newer than this program"
+		" (supports up to 6); upgrade kasp-enforcer");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 	after = dump_all(db);
@@ -859,16 +859,16 @@ test_require_current(void **state)
 	assert_int_equal(migrate_require_current(db), 0);
 
 	/* pretend the latest migration is still to come */
-	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 5");
+	exec_ok(db, "DELETE FROM schema_migrations WHERE version = 6");
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_PENDING);
 	assert_int_equal(s.current, LATEST - 1);
 	assert_int_equal(s.pending, 1);
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
-	assert_errmsg_has(db, "version 4 is older than this program (version 5)");
+	assert_errmsg_has(db, "version 5 is older than this program (version 6)");
 
-	exec_ok(db, "INSERT INTO schema_migrations VALUES (5, 'x', 'y', '2020-01-01 00:00:00'),"
-		" (6, 'x', 'y', '2020-01-01 00:00:00')");
+	exec_ok(db, "INSERT INTO schema_migrations VALUES (6, 'x', 'y', '2020-01-01 00:00:00'),"
+		" (7, 'x', 'y', '2020-01-01 00:00:00')");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 
@@ -1160,7 +1160,7 @@ test_dump(void **state)
 	up_ok(db, LATEST);
 	assert_int_equal(migrate_dump_schema(db, &out), 0);
 	assert_true(strncmp(out, "-- generated from migrations/ by tools/schema-dump; do not"
-		" edit\n-- dialect sqlite, schema version 5\n\n", 100) == 0);
+		" edit\n-- dialect sqlite, schema version 6\n\n", 100) == 0);
 	t = strstr(out, "CREATE TABLE categories");
 	i = strstr(out, "CREATE INDEX idx1 ");
 	v = strstr(out, "CREATE VIEW KEYALLOC_VIEW");

@@ -1576,6 +1576,92 @@ test_keycmd_roll(void **state)
 	db_close(db);
 }
 
+/* ---------------------------------------------------------------- cluster */
+
+/* The leader epoch: each take raises it; a fence of an old epoch fails. */
+static void
+test_cluster_epoch(void **state)
+{
+	db_t *db = fresh_db();
+	struct store_leader l;
+	int64_t e1 = 0, e2 = 0;
+
+	(void)state;
+	assert_int_equal(store_cluster_leader(db, &l), 0);
+	assert_int_equal(l.epoch, 0);
+	assert_null(l.node);
+	assert_int_equal(l.since, 0);
+
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_take(db, "a.example:10", 1000, &e1), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(e1, 1);
+	assert_int_equal(store_cluster_leader(db, &l), 0);
+	assert_int_equal(l.epoch, 1);
+	assert_string_equal(l.node, "a.example:10");
+	assert_int_equal(l.since, 1000);
+	store_leader_clear(&l);
+
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_fence(db, e1), 0);
+	assert_int_equal(db_commit(db), 0);
+
+	/* another daemon takes the lead: the first is fenced off */
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_take(db, "b.example:20", 2000, &e2), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(e2, 2);
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_fence(db, e1), DB_E_FENCED);
+	assert_int_equal(store_cluster_fence(db, e2), 0);
+	assert_int_equal(db_rollback(db), 0);
+	db_close(db);
+}
+
+/* The daemons' rows: first beat inserts, later ones update; passes recorded. */
+static void
+test_cluster_nodes(void **state)
+{
+	db_t *db = fresh_db();
+	struct store_node a = { .host = "b.example", .pid = 7, .role = "standby",
+		.version = "1.4.14", .started = 100 };
+	struct store_node b = { .host = "a.example", .pid = 9, .role = "leader",
+		.version = "1.4.14", .started = 200 };
+	struct store_node *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(store_node_beat(db, &a, 110), 0);
+	assert_int_equal(store_node_beat(db, &b, 210), 0);
+	a.role = "leader";
+	assert_int_equal(store_node_beat(db, &a, 120), 0);
+	assert_int_equal(store_node_pass(db, "b.example", 7, 121, 0, NULL), 0);
+	assert_int_equal(store_node_pass(db, "a.example", 9, 211, 215, "ok"), 0);
+	assert_int_equal(store_node_pass(db, "c.example", 1, 1, 2, "ok"), E_NOTFOUND);
+	assert_int_equal(store_node_beat(db, &(struct store_node){ .host = "x" }, 1), E_INVAL);
+
+	assert_int_equal(store_node_list(db, &v, &n), 0);
+	assert_int_equal(n, 2);
+	/* by host */
+	assert_string_equal(v[0].host, "a.example");
+	assert_int_equal(v[0].pid, 9);
+	assert_string_equal(v[0].role, "leader");
+	assert_int_equal(v[0].started, 200);
+	assert_int_equal(v[0].heartbeat, 210);
+	assert_int_equal(v[0].pass_started, 211);
+	assert_int_equal(v[0].pass_finished, 215);
+	assert_string_equal(v[0].pass_outcome, "ok");
+	assert_string_equal(v[1].host, "b.example");
+	assert_string_equal(v[1].role, "leader");
+	assert_string_equal(v[1].version, "1.4.14");
+	assert_int_equal(v[1].heartbeat, 120);
+	assert_int_equal(v[1].pass_started, 121);
+	assert_int_equal(v[1].pass_finished, 0);
+	assert_null(v[1].pass_outcome);
+	store_node_free_array(v, n);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -1596,6 +1682,8 @@ main(void)
 		cmocka_unit_test(test_keycmd_zone_keys),
 		cmocka_unit_test(test_keycmd_fix_dates),
 		cmocka_unit_test(test_keycmd_roll),
+		cmocka_unit_test(test_cluster_epoch),
+		cmocka_unit_test(test_cluster_nodes),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
