@@ -32,6 +32,11 @@ endif
 
 EXTRA_DIST += tests/db/README
 
+# TLS to the servers: starts its own PostgreSQL and MariaDB with a
+# throw-away CA; skips an engine whose server binaries are missing.
+TESTS += tests/db/tls.sh
+EXTRA_DIST += tests/db/tls.sh
+
 if HAVE_CMOCKA
 DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h tools/conninfo.c tools/conninfo.h
 DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
