@@ -52,6 +52,13 @@ tests_db_test_sqlite_SOURCES = tests/db/test_sqlite.c $(DBTEST_SOURCES)
 tests_db_test_sqlite_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_db_test_sqlite_LDADD = $(DBTEST_LDADD)
 
+# The TLS rules that need no server (db/tls.c); tests/db/tls.sh uses servers.
+check_PROGRAMS += tests/db/test_tls
+TESTS += tests/db/test_tls
+tests_db_test_tls_SOURCES = tests/db/test_tls.c
+tests_db_test_tls_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_tls_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
+
 if HAVE_PGSQL
 # What only the PostgreSQL driver does; skips itself unless ODS_TEST_BACKEND=pgsql.
 check_PROGRAMS += tests/db/test_pgsql
