@@ -158,8 +158,11 @@ out:
 
 /*
  * Known shapes of "the server's certificate did not verify" in the client
- * libraries' messages: libpq (fe-secure-openssl.c) and MariaDB Connector/C
- * (ma_openssl.c).
+ * libraries' connect errors: libpq's (fe-secure-openssl.c: OpenSSL's
+ * "certificate verify failed", its own host name checks) and MariaDB
+ * Connector/C's (ma_openssl.c: OpenSSL's X509 verify result as text, its
+ * own host name check). Errors about our side (files, a client certificate
+ * the server refused: "tlsv1 alert unknown ca") are not among them.
  */
 int
 db_util_tls_verify_failed(const char *msg)
@@ -167,15 +170,23 @@ db_util_tls_verify_failed(const char *msg)
 	static const char *const shapes[] = {
 		"certificate verify failed",
 		"does not match host name",
+		"host name from server certificate",
 		"Validation of SSL server certificate failed",
 		"unable to get local issuer certificate",
 		"unable to get issuer certificate",
+		"unable to verify the first certificate",
 		"self-signed certificate",
 		"self signed certificate",
 		"certificate has expired",
 		"certificate is not yet valid",
-		"Hostname verification failed",
-		"does not match",
+		"certificate signature failure",
+		"invalid CA certificate",
+		"unsupported certificate purpose",
+		"certificate not trusted",
+		"certificate rejected",
+		"certificate revoked",
+		"Hostname mismatch",
+		"IP address mismatch",
 	};
 	size_t i;
 

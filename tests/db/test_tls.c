@@ -1,7 +1,9 @@
 /*
  * test_tls.c - the TLS rules of db/tls.c that need no server: which hosts
- * are local, the mode DB_TLS_DEFAULT becomes, and what db_open() refuses
- * before it connects (for each server driver that is built). Connections
+ * are local, the mode DB_TLS_DEFAULT becomes, which client library
+ * messages mean the server's certificate did not verify, and what
+ * db_open() refuses before it connects (for each server driver that is
+ * built). Connections
  * over TLS are tested against real servers by tests/db/tls.sh.
  */
 #include "config.h"
@@ -17,6 +19,7 @@
 
 #include "common/err.h"
 #include "db/db.h"
+#include "db/util.h"
 
 static void
 test_host_is_local(void **state)
@@ -86,6 +89,39 @@ test_effective(void **state)
 	assert_string_equal(db_tls_mode_name(DB_TLS_DEFAULT), "default");
 }
 
+/* the client libraries' messages, as seen from libpq 15 and Connector/C 3.3 */
+static void
+test_verify_failed(void **state)
+{
+	static const char *const yes[] = {
+		"connection to server at \"127.0.0.1\", port 5432 failed: SSL error: certificate "
+		"verify failed",
+		"server certificate for \"db.invalid\" (and 1 other name) does not match host name "
+		"\"127.0.0.1\"",
+		"TLS/SSL error: self-signed certificate in certificate chain",
+		"TLS/SSL error: unable to get local issuer certificate",
+		"TLS/SSL error: Validation of SSL server certificate failed",
+		"TLS/SSL error: certificate has expired",
+	};
+	static const char *const no[] = {
+		"SSL error: tlsv1 alert unknown ca",
+		"FATAL:  connection requires a valid client certificate",
+		"FATAL:  password authentication failed for user \"ods\"",
+		"Connection refused",
+		"SSL connection error: SSL is required but the server doesn't support it",
+		"root certificate file \"/root/.postgresql/root.crt\" does not exist",
+		"",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(db_util_tls_verify_failed(yes[i]));
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(db_util_tls_verify_failed(no[i]));
+	assert_false(db_util_tls_verify_failed(NULL));
+}
+
 /* db_open() of backend with cfg fails before connecting with code and a message holding want. */
 static void
 open_fails(enum db_backend backend, struct db_config *cfg, int code, const char *want)
@@ -151,6 +187,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_is_local),
 		cmocka_unit_test(test_effective),
+		cmocka_unit_test(test_verify_failed),
 		cmocka_unit_test(test_open_refuses),
 	};
 
