@@ -425,13 +425,34 @@ probe_idle(struct conn *c)
 }
 
 /*
+ * For a connect error, first line in why: the words that go before it in
+ * our message. When the server's certificate did not verify, that is
+ * "server certificate does not verify: " and why loses libpq's lead
+ * 'connection to server at "h" (a), port p failed: ', which our message
+ * says in its own words; else "".
+ */
+static const char *
+tls_reason(const struct conn *c, char *why)
+{
+	static const char lead[] = "connection to server ";
+	const char *p;
+
+	if (c->tls == DB_TLS_DISABLE || !db_util_tls_verify_failed(why))
+		return "";
+	if (strncmp(why, lead, sizeof(lead) - 1) == 0 && (p = strstr(why, " failed: ")) != NULL)
+		memmove(why, p + 9, strlen(p + 9) + 1);
+	return "server certificate does not verify: ";
+}
+
+/*
  * Make the connection usable for a new statement: see the top of the file.
  */
 static int
 ensure_conn(db_t *db)
 {
 	struct conn *c = conn_of(db);
-	char why[200];
+	const char *reason;
+	char why[400];
 	int rc = 0;
 
 	if (!db->in_txn)
@@ -452,9 +473,10 @@ ensure_conn(db_t *db)
 	c->nstale = 0;          /* the old session took its statements along */
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c->pg), why, sizeof(why));
+		reason = tls_reason(c, why);
 		rc = db_set_error(db, DB_E_CONNECT,
-			"lost the connection to PostgreSQL at %s and cannot reconnect: %s", c->where,
-			why);
+			"lost the connection to PostgreSQL at %s and cannot reconnect: %s%s", c->where,
+			reason, why);
 		goto out;
 	}
 setup:
@@ -600,29 +622,11 @@ sslmode(enum db_tls_mode mode)
 	return "prefer";
 }
 
-/*
- * A line of libpq's connect error without its lead
- * 'connection to server at "h" (a), port p failed: ', which our message
- * says in its own words.
- */
-static void
-strip_lead(char *buf)
-{
-	static const char lead[] = "connection to server ";
-	const char *p;
-
-	if (strncmp(buf, lead, sizeof(lead) - 1) != 0)
-		return;
-	p = strstr(buf, " failed: ");
-	if (p != NULL)
-		memmove(buf, p + 9, strlen(p + 9) + 1);
-}
-
 static int
 pg_open(db_t *db, const struct db_config *cfg)
 {
 	const char *kw[24], *val[24];
-	char portbuf[16], why[240];
+	char portbuf[16], why[400];
 	const char *shown_host, *shown_port, *reason;
 	struct conn *c;
 	int n = 0, rc = 0;
@@ -739,11 +743,7 @@ pg_open(db_t *db, const struct db_config *cfg)
 	(void)PQsetNoticeReceiver(c->pg, quiet, NULL);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c->pg), why, sizeof(why));
-		reason = "";
-		if (c->tls != DB_TLS_DISABLE && db_util_tls_verify_failed(why)) {
-			reason = "server certificate does not verify: ";
-			strip_lead(why);
-		}
+		reason = tls_reason(c, why);
 		rc = db_set_error(db, DB_E_CONNECT, "cannot connect to PostgreSQL at %s: %s%s",
 			c->where, reason, why);
 		goto out;
