@@ -31,6 +31,23 @@ enum db_backend {
 };
 
 /*
+ * How a server connection uses TLS (conf.xml <TLS><Mode>).
+ * DB_TLS_DEFAULT resolves, in db_tls_effective(), to: DB_TLS_VERIFY_FULL when
+ * a CA file is given; else DB_TLS_REQUIRE when the host is not local (see
+ * db_host_is_local()) or a client certificate is given; else the engine's
+ * own local behaviour, DB_TLS_DEFAULT (PostgreSQL: TLS when the server
+ * offers it, unverified; MySQL: no TLS asked for).
+ * DB_TLS_REQUIRE with a CA file also checks the chain (as libpq does).
+ */
+enum db_tls_mode {
+	DB_TLS_DEFAULT = 0,
+	DB_TLS_DISABLE = 1,     /* never TLS */
+	DB_TLS_REQUIRE = 2,     /* TLS or no connection; the certificate is not checked */
+	DB_TLS_VERIFY_CA = 3,   /* ... and its chain must end in the CA file */
+	DB_TLS_VERIFY_FULL = 4, /* ... and it must name the host we asked for */
+};
+
+/*
  * Where the database is. The strings are borrowed by db_open() for the
  * duration of the call only. Unused fields are NULL / 0.
  */
@@ -43,7 +60,17 @@ struct db_config {
 	const char *database;  /* server: database name */
 	const char *user;      /* server: user name */
 	const char *password;  /* server: password; never printed or logged */
-	int require_tls;       /* server: refuse a connection without TLS */
+	/*
+	 * TLS to a server (SQLite ignores these). The paths are the PEM files
+	 * handed to the client library (NULL = none / the library's default):
+	 * tls_ca the certificates the server's chain must end in, tls_cert and
+	 * tls_key our client certificate and its key (both or neither).
+	 * db_open() refuses a file it cannot read before it connects.
+	 */
+	enum db_tls_mode tls_mode;
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
 	int create;            /* SQLite: create the file if it is missing */
 	/*
 	 * How long one statement waits for a lock another connection holds
@@ -111,6 +138,26 @@ int db_backend_available(enum db_backend backend);
  * Never contains the password. Borrowed, lives as long as the handle.
  */
 const char *db_location(const db_t *db);
+
+/* ------------------------------------------------------------------- TLS */
+
+/* "disable", "require", "verify-ca", "verify-full" (conf.xml's names); "default". */
+const char *db_tls_mode_name(enum db_tls_mode mode);
+
+/*
+ * 1 when host, as written (no name is looked up), is this machine: NULL or
+ * "" (the library's default: a UNIX socket), a socket path ("/...", "@..."),
+ * "localhost", an address in 127.0.0.0/8, ::1 (also "[::1]") or
+ * ::ffff:127.x.x.x. A comma-separated libpq host list is local when every
+ * host in it is. Any other name is not, even one that resolves to 127.0.0.1.
+ */
+int db_host_is_local(const char *host);
+
+/*
+ * The mode a connection to host (or the socket path in its place) with cfg
+ * uses: cfg->tls_mode, or for DB_TLS_DEFAULT the rule at enum db_tls_mode.
+ */
+enum db_tls_mode db_tls_effective(const struct db_config *cfg, const char *host);
 
 /* ------------------------------------------------------------- statements */
 

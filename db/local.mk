@@ -9,7 +9,7 @@
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
 	db/db.c db/db.h db/driver.h \
-	db/util.c db/util.h \
+	db/util.c db/util.h db/tls.c \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 
@@ -32,6 +32,11 @@ endif
 
 EXTRA_DIST += tests/db/README
 
+# TLS to the servers: starts its own PostgreSQL and MariaDB with a
+# throw-away CA; skips an engine whose server binaries are missing.
+TESTS += tests/db/tls.sh
+EXTRA_DIST += tests/db/tls.sh
+
 if HAVE_CMOCKA
 DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h tools/conninfo.c tools/conninfo.h
 DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
@@ -46,6 +51,13 @@ tests_db_test_conformance_LDADD = $(DBTEST_LDADD)
 tests_db_test_sqlite_SOURCES = tests/db/test_sqlite.c $(DBTEST_SOURCES)
 tests_db_test_sqlite_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_db_test_sqlite_LDADD = $(DBTEST_LDADD)
+
+# The TLS rules that need no server (db/tls.c); tests/db/tls.sh uses servers.
+check_PROGRAMS += tests/db/test_tls
+TESTS += tests/db/test_tls
+tests_db_test_tls_SOURCES = tests/db/test_tls.c
+tests_db_test_tls_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_tls_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
 
 if HAVE_PGSQL
 # What only the PostgreSQL driver does; skips itself unless ODS_TEST_BACKEND=pgsql.

@@ -113,7 +113,8 @@ struct conn {
 	char *user;
 	char *password;
 	unsigned port;
-	int require_tls;
+	enum db_tls_mode tls;     /* effective (db_tls_effective()); DB_TLS_DEFAULT = none asked */
+	char *tls_ca, *tls_cert, *tls_key; /* NULL = none */
 	unsigned lock_timeout_ms;
 };
 
@@ -346,6 +347,48 @@ setup_session(db_t *db, struct conn *c, MYSQL *h)
 	return drain_results(db, h, "session setup", 0);
 }
 
+/*
+ * The TLS options of c's effective mode on h. REQUIRE and VERIFY_CA turn
+ * the library's host name check off (Connector/C 3.4 has it on by
+ * default); a CA file makes the library check the chain in every mode.
+ */
+static int
+tls_options(db_t *db, const struct conn *c, MYSQL *h, const char *where)
+{
+	flag_t off = 0, on = 1;
+	int bad = 0;
+
+	switch (c->tls) {
+	case DB_TLS_DEFAULT:
+		/* local and nothing asked: as before, the library's own choice */
+		return 0;
+	case DB_TLS_DISABLE:
+		bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &off) != 0;
+		break;
+	case DB_TLS_REQUIRE:
+	case DB_TLS_VERIFY_CA:
+		bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &on) != 0 ||
+		      mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off) != 0;
+		break;
+	case DB_TLS_VERIFY_FULL:
+		bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &on) != 0 ||
+		      mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on) != 0;
+		break;
+	}
+	if (!bad && c->tls != DB_TLS_DISABLE) {
+		if (c->tls_ca != NULL)
+			bad = mysql_options(h, MYSQL_OPT_SSL_CA, c->tls_ca) != 0;
+		if (!bad && c->tls_cert != NULL)
+			bad = mysql_options(h, MYSQL_OPT_SSL_CERT, c->tls_cert) != 0 ||
+			      mysql_options(h, MYSQL_OPT_SSL_KEY, c->tls_key) != 0;
+	}
+	if (bad)
+		return db_set_error(db, DB_E_CONNECT,
+			"cannot connect to MySQL at %s: this MySQL client library does not take "
+			"TLS mode %s: %s", where, db_tls_mode_name(c->tls), mysql_error(h));
+	return 0;
+}
+
 /* A new, set-up connection with c's settings in *out. */
 static int
 connect_handle(db_t *db, struct conn *c, MYSQL **out)
@@ -372,14 +415,20 @@ connect_handle(db_t *db, struct conn *c, MYSQL **out)
 			where, mysql_error(h));
 		goto out;
 	}
-	if (c->require_tls && mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &on) != 0) {
-		rc = db_set_error(db, DB_E_CONNECT,
-			"%s: this MySQL client library cannot be told to require TLS", where);
+	rc = tls_options(db, c, h, where);
+	if (rc != 0)
 		goto out;
-	}
 	if (mysql_real_connect(h, c->socket != NULL ? "localhost" : c->host, c->user,
 		    c->password, c->database, c->port, c->socket,
 		    CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
+		if (c->tls != DB_TLS_DISABLE && c->tls != DB_TLS_DEFAULT &&
+		    mysql_errno(h) == CR_SSL_CONNECTION_ERROR &&
+		    db_util_tls_verify_failed(mysql_error(h))) {
+			rc = db_set_error(db, DB_E_CONNECT,
+				"cannot connect to MySQL at %s: server certificate does not verify: %s",
+				where, mysql_error(h));
+			goto out;
+		}
 		rc = db_set_error(db, mysql_errno(h) == CR_OUT_OF_MEMORY ? E_NOMEM : DB_E_CONNECT,
 			"cannot connect to MySQL server %s, database '%s'%s%s%s: %s (error %u)",
 			where, c->database, c->user != NULL ? ", user '" : "",
@@ -387,7 +436,7 @@ connect_handle(db_t *db, struct conn *c, MYSQL **out)
 			mysql_error(h), mysql_errno(h));
 		goto out;
 	}
-	if (c->require_tls && mysql_get_ssl_cipher(h) == NULL) {
+	if (c->tls != DB_TLS_DISABLE && c->tls != DB_TLS_DEFAULT && mysql_get_ssl_cipher(h) == NULL) {
 		rc = db_set_error(db, DB_E_CONNECT,
 			"connection to %s is not encrypted (TLS required)", where);
 		goto out;
@@ -527,6 +576,9 @@ conn_free(struct conn *c)
 	free(c->socket);
 	free(c->database);
 	free(c->user);
+	free(c->tls_ca);
+	free(c->tls_cert);
+	free(c->tls_key);
 	free(c);
 }
 
@@ -552,17 +604,26 @@ my_open(db_t *db, const struct db_config *cfg)
 	c->database = dup_or_null(cfg->database, &oom);
 	c->user = dup_or_null(cfg->user, &oom);
 	c->password = dup_or_null(cfg->password, &oom);
+	if (cfg->tls_ca != NULL && cfg->tls_ca[0] != '\0')
+		c->tls_ca = dup_or_null(cfg->tls_ca, &oom);
+	if (cfg->tls_cert != NULL && cfg->tls_cert[0] != '\0')
+		c->tls_cert = dup_or_null(cfg->tls_cert, &oom);
+	if (cfg->tls_key != NULL && cfg->tls_key[0] != '\0')
+		c->tls_key = dup_or_null(cfg->tls_key, &oom);
 	if (oom) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
 	c->port = cfg->port != 0 ? cfg->port : DEFAULT_PORT;
-	c->require_tls = cfg->require_tls;
 	c->lock_timeout_ms = cfg->lock_timeout_ms != 0 ? cfg->lock_timeout_ms : DEFAULT_LOCK_MS;
 
 	format_where(c, where, sizeof(where));
 	(void)snprintf(db->location, sizeof(db->location), "%s%s%s/%s",
 		c->user != NULL ? c->user : "", c->user != NULL ? "@" : "", where, c->database);
+	c->tls = db_tls_effective(cfg, c->socket != NULL ? c->socket : c->host);
+	rc = db_util_tls_check(db, cfg, c->tls, "MySQL", where);
+	if (rc != 0)
+		goto out;
 
 	rc = connect_handle(db, c, &c->h);
 	if (rc != 0)
@@ -1521,9 +1582,36 @@ option_fd(db_t *db, const struct conn *c, int *fd)
 	(void)fputs("[client]\n", f);
 	if (c->password != NULL)
 		put_option(f, "password", c->password);
-	if (c->require_tls) {
-		/* MariaDB's clients know --ssl, MySQL 8's --ssl-mode: "loose-" skips the other. */
-		(void)fputs("loose-ssl\nloose-ssl-mode=REQUIRED\n", f);
+	/*
+	 * The same TLS as our own connection. MariaDB's clients know --ssl and
+	 * --ssl-verify-server-cert, MySQL 8's --ssl-mode: "loose-" skips the other.
+	 */
+	switch (c->tls) {
+	case DB_TLS_DEFAULT:
+		break;
+	case DB_TLS_DISABLE:
+		(void)fputs("loose-skip-ssl\nloose-ssl-mode=DISABLED\n", f);
+		break;
+	case DB_TLS_REQUIRE:
+		(void)fputs("loose-ssl\nloose-skip-ssl-verify-server-cert\n"
+			    "loose-ssl-mode=REQUIRED\n", f);
+		break;
+	case DB_TLS_VERIFY_CA:
+		(void)fputs("loose-ssl\nloose-skip-ssl-verify-server-cert\n"
+			    "loose-ssl-mode=VERIFY_CA\n", f);
+		break;
+	case DB_TLS_VERIFY_FULL:
+		(void)fputs("loose-ssl\nloose-ssl-verify-server-cert\n"
+			    "loose-ssl-mode=VERIFY_IDENTITY\n", f);
+		break;
+	}
+	if (c->tls != DB_TLS_DISABLE) {
+		if (c->tls_ca != NULL)
+			put_option(f, "ssl-ca", c->tls_ca);
+		if (c->tls_cert != NULL) {
+			put_option(f, "ssl-cert", c->tls_cert);
+			put_option(f, "ssl-key", c->tls_key);
+		}
 	}
 	if (fclose(f) != 0 || buf == NULL) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");

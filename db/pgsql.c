@@ -88,7 +88,8 @@ struct conn {
 	char *user;
 	char *password;         /* kept for pg_dump; never printed */
 	unsigned port;          /* 0 = libpq default */
-	int require_tls;
+	enum db_tls_mode tls;   /* effective (db_tls_effective()); DB_TLS_DEFAULT = prefer */
+	char *tls_ca, *tls_cert, *tls_key; /* NULL = libpq's default */
 	unsigned lock_timeout_ms;
 	char where[300];        /* "host:port", for messages */
 	unsigned long next_id;  /* for statement names */
@@ -424,13 +425,34 @@ probe_idle(struct conn *c)
 }
 
 /*
+ * For a connect error, first line in why: the words that go before it in
+ * our message. When the server's certificate did not verify, that is
+ * "server certificate does not verify: " and why loses libpq's lead
+ * 'connection to server at "h" (a), port p failed: ', which our message
+ * says in its own words; else "".
+ */
+static const char *
+tls_reason(const struct conn *c, char *why)
+{
+	static const char lead[] = "connection to server ";
+	const char *p;
+
+	if (c->tls == DB_TLS_DISABLE || !db_util_tls_verify_failed(why))
+		return "";
+	if (strncmp(why, lead, sizeof(lead) - 1) == 0 && (p = strstr(why, " failed: ")) != NULL)
+		memmove(why, p + 9, strlen(p + 9) + 1);
+	return "server certificate does not verify: ";
+}
+
+/*
  * Make the connection usable for a new statement: see the top of the file.
  */
 static int
 ensure_conn(db_t *db)
 {
 	struct conn *c = conn_of(db);
-	char why[200];
+	const char *reason;
+	char why[400];
 	int rc = 0;
 
 	if (!db->in_txn)
@@ -451,9 +473,10 @@ ensure_conn(db_t *db)
 	c->nstale = 0;          /* the old session took its statements along */
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c->pg), why, sizeof(why));
+		reason = tls_reason(c, why);
 		rc = db_set_error(db, DB_E_CONNECT,
-			"lost the connection to PostgreSQL at %s and cannot reconnect: %s", c->where,
-			why);
+			"lost the connection to PostgreSQL at %s and cannot reconnect: %s%s", c->where,
+			reason, why);
 		goto out;
 	}
 setup:
@@ -534,6 +557,9 @@ conn_free(struct conn *c)
 	free(c->dbname);
 	free(c->user);
 	db_util_free_secret(c->password);
+	free(c->tls_ca);
+	free(c->tls_cert);
+	free(c->tls_key);
 	free(c->stale);
 	free(c);
 }
@@ -577,12 +603,31 @@ socket_dir(const char *sock, char **dir, unsigned *port)
 	return *dir != NULL ? 0 : E_NOMEM;
 }
 
+/* libpq's sslmode for an effective mode. */
+static const char *
+sslmode(enum db_tls_mode mode)
+{
+	switch (mode) {
+	case DB_TLS_DISABLE:
+		return "disable";
+	case DB_TLS_REQUIRE:
+		return "require";
+	case DB_TLS_VERIFY_CA:
+		return "verify-ca";
+	case DB_TLS_VERIFY_FULL:
+		return "verify-full";
+	case DB_TLS_DEFAULT:
+		break;
+	}
+	return "prefer";
+}
+
 static int
 pg_open(db_t *db, const struct db_config *cfg)
 {
-	const char *kw[20], *val[20];
-	char portbuf[16], why[240];
-	const char *shown_host, *shown_port;
+	const char *kw[24], *val[24];
+	char portbuf[16], why[400];
+	const char *shown_host, *shown_port, *reason;
 	struct conn *c;
 	int n = 0, rc = 0;
 
@@ -603,6 +648,12 @@ pg_open(db_t *db, const struct db_config *cfg)
 		rc = dup_opt(cfg->user, &c->user);
 	if (rc == 0)
 		rc = dup_opt(cfg->password, &c->password);
+	if (rc == 0 && cfg->tls_ca != NULL && cfg->tls_ca[0] != '\0')
+		rc = dup_opt(cfg->tls_ca, &c->tls_ca);
+	if (rc == 0 && cfg->tls_cert != NULL && cfg->tls_cert[0] != '\0')
+		rc = dup_opt(cfg->tls_cert, &c->tls_cert);
+	if (rc == 0 && cfg->tls_key != NULL && cfg->tls_key[0] != '\0')
+		rc = dup_opt(cfg->tls_key, &c->tls_key);
 	if (rc != 0) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
@@ -611,7 +662,6 @@ pg_open(db_t *db, const struct db_config *cfg)
 		rc = db_set_error(db, E_INVAL, "PostgreSQL port %u is out of range", c->port);
 		goto out;
 	}
-	c->require_tls = cfg->require_tls;
 	c->lock_timeout_ms = cfg->lock_timeout_ms > 0 ?
 		(cfg->lock_timeout_ms > INT_MAX ? INT_MAX : cfg->lock_timeout_ms) :
 		DEFAULT_LOCK_TIMEOUT_MS;
@@ -627,6 +677,12 @@ pg_open(db_t *db, const struct db_config *cfg)
 	(void)snprintf(c->where, sizeof(c->where), "%s:%s", shown_host, shown_port);
 	(void)snprintf(db->location, sizeof(db->location), "%s%s%s/%s",
 		c->user != NULL ? c->user : "", c->user != NULL ? "@" : "", c->where, c->dbname);
+
+	/* Local or not by what libpq will use: the host, PGHOST, or the socket. */
+	c->tls = db_tls_effective(cfg, c->host != NULL ? c->host : getenv("PGHOST"));
+	rc = db_util_tls_check(db, cfg, c->tls, "PostgreSQL", c->where);
+	if (rc != 0)
+		goto out;
 
 	if (c->host != NULL) {
 		kw[n] = "host";
@@ -647,7 +703,19 @@ pg_open(db_t *db, const struct db_config *cfg)
 		val[n++] = c->password;
 	}
 	kw[n] = "sslmode";
-	val[n++] = c->require_tls ? "require" : "prefer";
+	val[n++] = sslmode(c->tls);
+	if (c->tls != DB_TLS_DISABLE) {
+		if (c->tls_ca != NULL) {
+			kw[n] = "sslrootcert";
+			val[n++] = c->tls_ca;
+		}
+		if (c->tls_cert != NULL) {
+			kw[n] = "sslcert";
+			val[n++] = c->tls_cert;
+			kw[n] = "sslkey";
+			val[n++] = c->tls_key;
+		}
+	}
 	kw[n] = "connect_timeout";
 	val[n++] = CONNECT_TIMEOUT_S;
 	kw[n] = "application_name";
@@ -675,8 +743,9 @@ pg_open(db_t *db, const struct db_config *cfg)
 	(void)PQsetNoticeReceiver(c->pg, quiet, NULL);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c->pg), why, sizeof(why));
-		rc = db_set_error(db, DB_E_CONNECT, "cannot connect to PostgreSQL at %s: %s",
-			c->where, why);
+		reason = tls_reason(c, why);
+		rc = db_set_error(db, DB_E_CONNECT, "cannot connect to PostgreSQL at %s: %s%s",
+			c->where, reason, why);
 		goto out;
 	}
 	/* Now the facts, as libpq resolved them. */
@@ -1570,7 +1639,8 @@ pg_backup(db_t *db, const char *dest)
 	struct conn *c = conn_of(db);
 	char dir[PATH_MAX], tmp[PATH_MAX + 32] = "", why[400], tool[PATH_MAX];
 	char *host = NULL, *port = NULL, *user = NULL, *dbarg = NULL;
-	const char *argv[12], *env[7];
+	char *mode = NULL, *ca = NULL, *cert = NULL, *key = NULL;
+	const char *argv[12], *env[11];
 	struct spawn_result res;
 	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = db_util_backup_child };
 	int n = 0, e = 0, ran = 0, done = 0, rc = 0, out_fd = -1;
@@ -1614,7 +1684,23 @@ pg_backup(db_t *db, const char *dest)
 		env[e++] = "PGPASSFILE=/dev/fd/3";
 		env[e++] = "PGPASSWORD=";
 	}
-	env[e++] = c->require_tls ? "PGSSLMODE=require" : "PGSSLMODE=prefer";
+	/* The same TLS as our own connection: pg_dump is libpq too. */
+	if (asprintf(&mode, "PGSSLMODE=%s", sslmode(c->tls)) < 0 ||
+	    (c->tls_ca != NULL && asprintf(&ca, "PGSSLROOTCERT=%s", c->tls_ca) < 0) ||
+	    (c->tls_cert != NULL && asprintf(&cert, "PGSSLCERT=%s", c->tls_cert) < 0) ||
+	    (c->tls_key != NULL && asprintf(&key, "PGSSLKEY=%s", c->tls_key) < 0)) {
+		rc = db_set_error(db, E_NOMEM, "out of memory");
+		goto out;
+	}
+	env[e++] = mode;
+	if (c->tls != DB_TLS_DISABLE) {
+		if (ca != NULL)
+			env[e++] = ca;
+		if (cert != NULL)
+			env[e++] = cert;
+		if (key != NULL)
+			env[e++] = key;
+	}
 	env[e++] = "PGCONNECT_TIMEOUT=" CONNECT_TIMEOUT_S;
 	env[e++] = "PGAPPNAME=" APPLICATION_NAME;
 	env[e] = NULL;
@@ -1654,6 +1740,10 @@ out:
 	free(port);
 	free(user);
 	free(dbarg);
+	free(mode);
+	free(ca);
+	free(cert);
+	free(key);
 	return rc;
 }
 

@@ -103,6 +103,22 @@ void db_util_backup_end(const char *tmp, int fd, int committed);
 int db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *path,
 		      size_t len);
 
+/* ---------------------------------------------------------------------- TLS */
+
+/*
+ * Before connecting with mode (the effective one) to engine ("PostgreSQL",
+ * "MySQL") at where ("host:port"): E_INVAL for verify-ca without a CA file
+ * or a client certificate without its key (or the reverse), E_IO naming
+ * the file for a CA, certificate or key file we cannot open. Messages
+ * start "cannot connect to <engine> at <where>: ". Nothing is checked for
+ * DB_TLS_DISABLE.
+ */
+int db_util_tls_check(db_t *db, const struct db_config *cfg, enum db_tls_mode mode,
+	const char *engine, const char *where);
+
+/* 1 when a client library's connect error msg says the server's certificate did not verify. */
+int db_util_tls_verify_failed(const char *msg);
+
 /* ------------------------------------------------------------------ secrets */
 
 /*

@@ -135,10 +135,12 @@ build() {
 	)
 }
 
-# The tests whose result depends on the database engine.
+# The tests whose result depends on the database engine (not tests/db/tls.sh,
+# which starts servers of its own in every run).
 backend_tests() {
 	printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$1" -f Makefile -f - print-tests |
-		tr ' ' '\n' | grep -E '^tests/(db|cli)/|^tests/unit/test_store$' | tr '\n' ' '
+		tr ' ' '\n' | grep -E '^tests/(db|cli)/|^tests/unit/test_store$' |
+		grep -vx 'tests/db/tls\.sh' | tr '\n' ' '
 }
 
 step "plain build (-O2 $WARN), SQLite"

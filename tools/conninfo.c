@@ -17,7 +17,7 @@ conninfo_parse(const char *text, enum db_backend backend, struct db_config *cfg,
 	struct db_config c;
 	char *copy, *p, *key, *val, *end;
 	long port;
-	int rc = 0;
+	int mode, rc = 0;
 
 	if (text == NULL || cfg == NULL || storage == NULL)
 		return E_INVAL;
@@ -59,6 +59,18 @@ conninfo_parse(const char *text, enum db_backend backend, struct db_config *cfg,
 			c.password = val;
 		} else if (strcmp(key, "socket") == 0) {
 			c.socket = val;
+		} else if (strcmp(key, "sslmode") == 0) {
+			for (mode = DB_TLS_DISABLE; mode <= DB_TLS_VERIFY_FULL; mode++) {
+				if (strcmp(val, db_tls_mode_name(mode)) == 0)
+					break;
+			}
+			if (mode > DB_TLS_VERIFY_FULL) {
+				rc = E_PARSE;
+				goto out;
+			}
+			c.tls_mode = mode;
+		} else if (strcmp(key, "sslrootcert") == 0) {
+			c.tls_ca = val;
 		} else {
 			rc = E_PARSE;
 			goto out;

@@ -4,8 +4,10 @@
  * tools/schema-dump; not part of the programs.
  *
  * The form is libpq's: key=value pairs separated by blanks (or ';'), with
- * the keys host, port, dbname (also db, database), user, password and
- * socket. Values cannot contain blanks or ';'. Unknown keys are E_PARSE.
+ * the keys host, port, dbname (also db, database), user, password,
+ * socket, sslmode (disable, require, verify-ca, verify-full: tls_mode)
+ * and sslrootcert (tls_ca). Values cannot contain blanks or ';'. Unknown
+ * keys and other sslmode values are E_PARSE.
  */
 #ifndef TOOLS_CONNINFO_H
 #define TOOLS_CONNINFO_H

@@ -98,6 +98,30 @@ out:
 	return ret;
 }
 
+/* TLS/Mode: one of the four names (the schema would say "Extra element TLS"). */
+static int
+check_tls_mode(struct reader *r, const xmlNode *node)
+{
+	static const char *const names[] = { "disable", "require", "verify-ca", "verify-full" };
+	char *text = NULL;
+	size_t i;
+	int ret;
+
+	ret = xml_text(node, 1, &text);
+	if (ret != 0)
+		goto out;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i]) == 0)
+			goto out;
+	}
+	xml_errf(r->err, r->errlen, r->path, node,
+	    "\"%s\" is not disable, require, verify-ca or verify-full", text);
+	ret = E_INVAL;
+out:
+	free(text);
+	return ret;
+}
+
 /*
  * The values the schema would only reject with a vague message: check them
  * first so the user learns which value is wrong and why.
@@ -106,7 +130,7 @@ static int
 check_values(void *ctx, const xmlNode *root)
 {
 	struct reader *r = ctx;
-	const xmlNode *list, *repo, *enf, *store, *node;
+	const xmlNode *list, *repo, *enf, *store, *server, *node;
 	int ret = 0;
 
 	list = xml_child(root, "RepositoryList");
@@ -126,11 +150,18 @@ check_values(void *ctx, const xmlNode *root)
 	}
 	enf = xml_child(root, "Enforcer");
 	store = xml_child(enf, "Datastore");
-	node = xml_child(xml_child(store, "MySQL"), "Host");
-	if (node == NULL)
-		node = xml_child(xml_child(store, "PostgreSQL"), "Host");
+	server = xml_child(store, "MySQL");
+	if (server == NULL)
+		server = xml_child(store, "PostgreSQL");
+	node = xml_child(server, "Host");
 	if (node != NULL) {
 		ret = get_port(r, node, NULL);
+		if (ret != 0)
+			goto out;
+	}
+	node = xml_child(xml_child(server, "TLS"), "Mode");
+	if (node != NULL) {
+		ret = check_tls_mode(r, node);
 		if (ret != 0)
 			goto out;
 	}
@@ -281,6 +312,89 @@ out:
 	return ret;
 }
 
+/*
+ * A TLS file element: trimmed, NULL when absent or empty; a relative path
+ * is refused (the daemon and the CLI may run in different directories).
+ */
+static int
+tls_file(struct reader *r, const xmlNode *tls, const char *name, const char **out)
+{
+	const xmlNode *node = xml_child(tls, name);
+	char *text = NULL;
+	int ret = 0;
+
+	if (node == NULL)
+		goto out;
+	ret = xml_text(node, 1, &text);
+	if (ret != 0)
+		goto out;
+	if (text[0] == '\0') {
+		free(text);
+		text = NULL;
+	} else if (text[0] != '/') {
+		xml_errf(r->err, r->errlen, r->path, node, "\"%s\" is not an absolute path", text);
+		ret = E_INVAL;
+		goto out;
+	}
+	*out = text;
+	text = NULL;
+out:
+	free(text);
+	return ret;
+}
+
+/* TLS of a server element: mode and files (conf.h). */
+static int
+read_tls(struct reader *r, const xmlNode *server, struct db_config *db)
+{
+	const xmlNode *tls, *node;
+	char *text = NULL;
+	int ret = 0;
+
+	tls = xml_child(server, "TLS");
+	if (tls == NULL)
+		goto out;
+	node = xml_child(tls, "Mode");
+	if (node != NULL) {
+		ret = xml_text(node, 1, &text);
+		if (ret != 0)
+			goto out;
+		/* the schema allows only these four names */
+		if (strcmp(text, "disable") == 0) {
+			db->tls_mode = DB_TLS_DISABLE;
+		} else if (strcmp(text, "require") == 0) {
+			db->tls_mode = DB_TLS_REQUIRE;
+		} else if (strcmp(text, "verify-ca") == 0) {
+			db->tls_mode = DB_TLS_VERIFY_CA;
+		} else if (strcmp(text, "verify-full") == 0) {
+			db->tls_mode = DB_TLS_VERIFY_FULL;
+		} else {
+			xml_errf(r->err, r->errlen, r->path, node, "unknown TLS mode \"%s\"", text);
+			ret = E_INVAL;
+			goto out;
+		}
+	}
+	if ((ret = tls_file(r, tls, "CAFile", &db->tls_ca)) != 0 ||
+	    (ret = tls_file(r, tls, "Certificate", &db->tls_cert)) != 0 ||
+	    (ret = tls_file(r, tls, "Key", &db->tls_key)) != 0)
+		goto out;
+	if ((db->tls_cert == NULL) != (db->tls_key == NULL)) {
+		xml_errf(r->err, r->errlen, r->path, tls, "%s without %s",
+		    db->tls_cert != NULL ? "Certificate" : "Key",
+		    db->tls_cert != NULL ? "Key" : "Certificate");
+		ret = E_INVAL;
+		goto out;
+	}
+	if (db->tls_mode == DB_TLS_VERIFY_CA && db->tls_ca == NULL) {
+		xml_errf(r->err, r->errlen, r->path, tls, "Mode verify-ca needs a CAFile");
+		ret = E_INVAL;
+		goto out;
+	}
+out:
+	free(text);
+	return ret;
+}
+
 /* Host, port, database, user and password of a MySQL or PostgreSQL element. */
 static int
 read_server(struct reader *r, const xmlNode *server, struct conf *c, const char *dflt_host,
@@ -315,7 +429,7 @@ read_server(struct reader *r, const xmlNode *server, struct conf *c, const char 
 	if (ret != 0)
 		goto out;
 	db->password = text;
-	ret = 0;
+	ret = read_tls(r, server, db);
 out:
 	return ret;
 }
@@ -588,6 +702,9 @@ conf_free(struct conf *conf)
 	free((char *)conf->datastore.database);
 	free((char *)conf->datastore.user);
 	free((char *)conf->datastore.password);
+	free((char *)conf->datastore.tls_ca);
+	free((char *)conf->datastore.tls_cert);
+	free((char *)conf->datastore.tls_key);
 	free(conf);
 }
 

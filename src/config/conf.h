@@ -90,8 +90,12 @@ struct conf {
 	 *              default: PGHOST or the local socket); port = Host/@port
 	 *              or 5432.
 	 *  Both servers: database, user (Username) trimmed; password exactly as
-	 *  written, "" when the element is empty. socket, require_tls and
-	 *  create are left 0/NULL for the caller.
+	 *  written, "" when the element is empty. TLS (optional): tls_mode =
+	 *  Mode, DB_TLS_DEFAULT when absent; tls_ca, tls_cert, tls_key =
+	 *  CAFile, Certificate, Key trimmed, NULL when absent or empty. A
+	 *  relative file path, a Certificate without a Key (or the reverse)
+	 *  and verify-ca without a CAFile are E_INVAL. socket and create are
+	 *  left 0/NULL for the caller.
 	 *  read_only: Datastore/ReadOnly is present (any engine).
 	 */
 	struct db_config datastore;
@@ -116,8 +120,8 @@ struct conf {
  *     extra content: Foo
  * Errors: E_IO (cannot read), E_PARSE (not XML, or a bad duration or
  * number), E_RANGE (a number or duration out of range, a negative
- * duration, Capacity < 1), E_INVAL (fails the schema, or a NULL
- * argument), E_NOMEM.
+ * duration, Capacity < 1), E_INVAL (fails the schema, a TLS setting as
+ * above, or a NULL argument), E_NOMEM.
  *
  * Uses libxml2, whose error handlers are swapped for the call (see
  * config/xml.h): call it from one thread at a time.

@@ -349,13 +349,35 @@ kc_check_privileges(struct kc_findings *f, const char *user, const char *group)
 	return kc_status(f);
 }
 
+/* A TLS file of a server datastore: there, a regular file, and a key kept private. */
+static void
+check_tls_file(struct kc_findings *f, const char *what, const char *path, int secret)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	if (stat(path, &st) != 0)
+		kc_add(f, KC_ERROR, "TLS %s (%s) cannot be read: %s", what, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		kc_add(f, KC_ERROR, "TLS %s (%s) is not a regular file", what, path);
+	else if (secret && (st.st_mode & S_IRWXO) != 0)
+		kc_add(f, KC_WARNING, "TLS %s (%s) can be read by other users", what, path);
+}
+
 int
 kc_check_datastore(struct kc_findings *f, const struct conf *conf)
 {
 	const char *path = conf->datastore.path;
 	struct stat st;
 
-	if (conf->datastore.backend != DB_BACKEND_SQLITE || path == NULL)
+	if (conf->datastore.backend != DB_BACKEND_SQLITE) {
+		check_tls_file(f, "CA file", conf->datastore.tls_ca, 0);
+		check_tls_file(f, "certificate file", conf->datastore.tls_cert, 0);
+		check_tls_file(f, "key file", conf->datastore.tls_key, 1);
+		goto out;
+	}
+	if (path == NULL)
 		goto out;
 	if (stat(path, &st) != 0)
 		kc_add(f, KC_WARNING,

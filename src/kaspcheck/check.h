@@ -112,7 +112,9 @@ int kc_check_privileges(struct kc_findings *f, const char *user, const char *gro
 /*
  * An SQLite datastore file exists: a WARNING when it does not (before
  * `ods-ksmutil setup` it is not there yet, and that is not a fault in the
- * file). Other datastores: nothing.
+ * file). Server datastores: an ERROR for a TLS CA, certificate or key
+ * file that is missing or not a regular file, a WARNING for a key file
+ * that other users may read.
  */
 int kc_check_datastore(struct kc_findings *f, const struct conf *conf);
 

@@ -13,6 +13,13 @@
 #                               They are also kept in DIR/my/env.
 #   mysql-server.sh stop DIR    stop that server by its PID and wait for it.
 #
+# TLS: with TEST_TLS_CERT and TEST_TLS_KEY naming a PEM server certificate
+# and its key (and optionally TEST_TLS_CA, the CA that client certificates
+# must chain to), the server gets copies of them, DIR/my/tls/server.crt,
+# server.key (mode 0600) and ca.crt, as ssl-cert, ssl-key and ssl-ca.
+# Overwrite those copies and run FLUSH SSL to change certificates while it
+# runs. Without them, no TLS.
+#
 # Every tool runs with --no-defaults, so /etc/mysql is never read, and the
 # data directory, socket and logs live in DIR/my: a system MariaDB is never
 # touched. The server's character set is utf8mb4 and its time zone UTC.
@@ -38,6 +45,20 @@ start() {
 	mariadb-install-db --no-defaults "${user[@]}" --datadir="$my/data" \
 		--auth-root-authentication-method=socket --skip-test-db > "$my/install.log" 2>&1 ||
 		{ cat "$my/install.log" >&2; die "mariadb-install-db failed"; }
+	tls=()
+	if [ -n "${TEST_TLS_CERT:-}" ] || [ -n "${TEST_TLS_KEY:-}" ]; then
+		[ -r "${TEST_TLS_CERT:-}" ] && [ -r "${TEST_TLS_KEY:-}" ] ||
+			die "TEST_TLS_CERT and TEST_TLS_KEY must both name readable files"
+		mkdir -m 700 "$my/tls"
+		cp "$TEST_TLS_CERT" "$my/tls/server.crt"
+		(umask 077 && cp "$TEST_TLS_KEY" "$my/tls/server.key")
+		chmod 600 "$my/tls/server.key"
+		tls=(--ssl-cert="$my/tls/server.crt" --ssl-key="$my/tls/server.key")
+		if [ -n "${TEST_TLS_CA:-}" ]; then
+			cp "$TEST_TLS_CA" "$my/tls/ca.crt"
+			tls+=(--ssl-ca="$my/tls/ca.crt")
+		fi
+	fi
 	port=${MYSQL_TEST_PORT:-53306}
 	tries=0
 	pid=
@@ -54,7 +75,7 @@ start() {
 			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
 			--innodb-buffer-pool-size=64M --max-connections=300 \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-			--default-time-zone=+00:00 \
+			--default-time-zone=+00:00 "${tls[@]}" \
 			< /dev/null > "$my/stdout.log" 2>&1 &
 		pid=$!
 		up=0

@@ -11,6 +11,13 @@
 #                               They are also kept in DIR/pg/env.
 #   pgsql-server.sh stop DIR    stop that server by its PID and wait for it.
 #
+# TLS: with TEST_TLS_CERT and TEST_TLS_KEY naming a PEM server certificate
+# and its key (and optionally TEST_TLS_CA, the CA that client certificates
+# must chain to), the server runs with ssl=on and copies of them, in
+# DIR/pg/tls/server.crt, server.key (mode 0600, owned by the server's
+# user) and ca.crt. Overwrite those copies and send the postmaster SIGHUP
+# to change certificates while it runs. Without them, no TLS.
+#
 # Data directory, socket and log all live in DIR/pg; the system cluster
 # (15/main, port 5432) is never touched. As root, the server runs as the
 # postgres user, so DIR and its parents must be traversable by it (the
@@ -56,6 +63,22 @@ start() {
 		# peer auth maps the OS user to a role of the same name; trust the socket instead
 		sed -i 's/^local\(.*\)peer$/local\1trust/' "$pg/data/pg_hba.conf"
 	fi
+	tls_opts=
+	if [ -n "${TEST_TLS_CERT:-}" ] || [ -n "${TEST_TLS_KEY:-}" ]; then
+		[ -r "${TEST_TLS_CERT:-}" ] && [ -r "${TEST_TLS_KEY:-}" ] ||
+			die "TEST_TLS_CERT and TEST_TLS_KEY must both name readable files"
+		case $pg in *[!A-Za-z0-9_./-]*) die "$pg: TLS needs a path without blanks" ;; esac
+		mkdir -m 700 "$pg/tls"
+		cp "$TEST_TLS_CERT" "$pg/tls/server.crt"
+		(umask 077 && cp "$TEST_TLS_KEY" "$pg/tls/server.key")
+		chmod 600 "$pg/tls/server.key"
+		tls_opts="-c ssl=on -c ssl_cert_file=$pg/tls/server.crt -c ssl_key_file=$pg/tls/server.key"
+		if [ -n "${TEST_TLS_CA:-}" ]; then
+			cp "$TEST_TLS_CA" "$pg/tls/ca.crt"
+			tls_opts="$tls_opts -c ssl_ca_file=$pg/tls/ca.crt"
+		fi
+		[ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$pg/tls"
+	fi
 	port=${PGSQL_TEST_PORT:-55432}
 	tries=0
 	while :; do
@@ -72,7 +95,7 @@ start() {
 		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
 			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off \
 			    -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 \
-			    -c autovacuum=off" \
+			    -c autovacuum=off $tls_opts" \
 			start > "$pg/pg_ctl.log" 2>&1; then
 			break
 		fi

@@ -298,8 +298,19 @@ test_facility_text(void **state)
  * Load minimal.xml with extra Enforcer content written to a temporary
  * file; *out is the result (the file is gone again).
  */
+static int load_enforcer(const char *datastore, const char *extra, struct conf **out, char *err,
+    size_t errlen);
+
 static int
 load_with_enforcer_extra(const char *extra, struct conf **out, char *err, size_t errlen)
+{
+	return load_enforcer("<SQLite>kasp.db</SQLite>", extra, out, err, errlen);
+}
+
+/* As load_with_enforcer_extra(), with datastore as the Datastore's content. */
+static int
+load_enforcer(const char *datastore, const char *extra, struct conf **out, char *err,
+    size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[4096];
@@ -317,11 +328,11 @@ load_with_enforcer_extra(const char *extra, struct conf **out, char *err, size_t
 	    "\t<RepositoryList/>\n"
 	    "\t<Common><PolicyFile>k.xml</PolicyFile><ZoneListFile>z.xml</ZoneListFile></Common>\n"
 	    "\t<Enforcer>\n"
-	    "\t\t<Datastore><SQLite>kasp.db</SQLite></Datastore>\n"
+	    "\t\t<Datastore>%s</Datastore>\n"
 	    "\t\t%s\n"
 	    "\t\t<Interval>PT60S</Interval>\n"
 	    "\t</Enforcer>\n"
-	    "</Configuration>\n", extra);
+	    "</Configuration>\n", datastore, extra);
 	assert_int_equal(fclose(f), 0);
 	ret = conf_load(path, out, err, errlen);
 	assert_int_equal(unlink(path), 0);
@@ -402,6 +413,96 @@ test_signer_notify(void **state)
 	assert_non_null(strstr(err, "SignerNotifyCommand"));
 	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand><x/></SignerNotifyCommand>",
 	    &c, err, sizeof(err)), E_INVAL);
+	assert_null(c);
+}
+
+/* A <PostgreSQL> or <MySQL> datastore with tls (a <TLS> element) loads, or fails with code and want. */
+static struct conf *
+load_tls(const char *engine, const char *tls, int code, const char *want)
+{
+	char ds[2048], err[ERRLEN] = "";
+	struct conf *c = NULL;
+	int ret;
+
+	snprintf(ds, sizeof(ds), "<%s><Host>db1.example</Host><Database>kasp</Database>"
+	    "<Username>ods</Username><Password>x</Password>%s</%s>", engine, tls, engine);
+	ret = load_enforcer(ds, "", &c, err, sizeof(err));
+	if (ret != code || (want != NULL && strstr(err, want) == NULL))
+		print_error("%s: conf_load = %d: '%s'; wanted %d with '%s'\n", tls, ret, err, code,
+		    want != NULL ? want : "");
+	assert_int_equal(ret, code);
+	if (code != 0)
+		assert_null(c);
+	return c;
+}
+
+/* Datastore/<server>/TLS: the mode names, the files, what is refused */
+static void
+test_tls(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	/* absent or empty: the default mode (decided by the db layer), no files */
+	c = load_tls("PostgreSQL", "", 0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_DEFAULT);
+	assert_null(c->datastore.tls_ca);
+	assert_null(c->datastore.tls_cert);
+	assert_null(c->datastore.tls_key);
+	conf_free(c);
+	c = load_tls("MySQL", "<TLS/>", 0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_DEFAULT);
+	assert_null(c->datastore.tls_ca);
+	conf_free(c);
+
+	/* everything, in any order, trimmed */
+	c = load_tls("PostgreSQL", "<TLS><Key> /k/client.key </Key><Mode> verify-full\n</Mode>"
+	    "<CAFile>/etc/ssl/db-ca.pem</CAFile><Certificate>/k/client.pem</Certificate></TLS>",
+	    0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_FULL);
+	assert_string_equal(c->datastore.tls_ca, "/etc/ssl/db-ca.pem");
+	assert_string_equal(c->datastore.tls_cert, "/k/client.pem");
+	assert_string_equal(c->datastore.tls_key, "/k/client.key");
+	conf_free(c);
+	c = load_tls("MySQL", "<TLS><Mode>verify-ca</Mode><CAFile>/ca.pem</CAFile></TLS>", 0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_CA);
+	conf_free(c);
+	c = load_tls("MySQL", "<TLS><Mode>require</Mode><CAFile></CAFile></TLS>", 0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_REQUIRE);
+	assert_null(c->datastore.tls_ca);
+	conf_free(c);
+	c = load_tls("PostgreSQL", "<TLS><Mode>disable</Mode></TLS>", 0, NULL);
+	assert_int_equal(c->datastore.tls_mode, DB_TLS_DISABLE);
+	conf_free(c);
+
+	/* a mode that is not one of the four, named in our words */
+	load_tls("PostgreSQL", "<TLS><Mode>verify</Mode></TLS>", E_INVAL,
+	    "element Mode: \"verify\" is not disable, require, verify-ca or verify-full");
+	load_tls("MySQL", "<TLS><Mode>Require</Mode></TLS>", E_INVAL, "element Mode: \"Require\"");
+	load_tls("MySQL", "<TLS><Mode>prefer</Mode></TLS>", E_INVAL, "element Mode: \"prefer\"");
+	load_tls("MySQL", "<TLS><Mode></Mode></TLS>", E_INVAL, "element Mode: \"\"");
+	/* relative paths are refused: the daemon and the CLI run in different places */
+	load_tls("PostgreSQL", "<TLS><CAFile>ca.pem</CAFile></TLS>", E_INVAL,
+	    "element CAFile: \"ca.pem\" is not an absolute path");
+	load_tls("MySQL", "<TLS><Certificate>./c.pem</Certificate><Key>/k</Key></TLS>", E_INVAL,
+	    "element Certificate: \"./c.pem\" is not an absolute path");
+	load_tls("MySQL", "<TLS><Certificate>/c.pem</Certificate><Key>k</Key></TLS>", E_INVAL,
+	    "element Key: \"k\" is not an absolute path");
+	/* a certificate and its key go together */
+	load_tls("PostgreSQL", "<TLS><Certificate>/c.pem</Certificate></TLS>", E_INVAL,
+	    "element TLS: Certificate without Key");
+	load_tls("PostgreSQL", "<TLS><Key>/c.key</Key></TLS>", E_INVAL,
+	    "element TLS: Key without Certificate");
+	/* verify-ca against no CA file would check nothing */
+	load_tls("MySQL", "<TLS><Mode>verify-ca</Mode></TLS>", E_INVAL,
+	    "element TLS: Mode verify-ca needs a CAFile");
+	/* the schema: known children once each, and no TLS for SQLite */
+	load_tls("MySQL", "<TLS><CRLFile>/x</CRLFile></TLS>", E_INVAL, "fails to validate");
+	load_tls("MySQL", "<TLS><CAFile>/a</CAFile><CAFile>/b</CAFile></TLS>", E_INVAL,
+	    "fails to validate");
+	load_tls("MySQL", "<TLS><Mode>require<x/></Mode></TLS>", E_INVAL, NULL);
+	c = NULL;
+	assert_int_equal(load_enforcer("<SQLite>kasp.db</SQLite><TLS/>", "", &c, NULL, 0), E_INVAL);
 	assert_null(c);
 }
 
@@ -588,6 +689,7 @@ main(void)
 	    cmocka_unit_test(test_mysql),
 	    cmocka_unit_test(test_mysql_defaults),
 	    cmocka_unit_test(test_pgsql),
+	    cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_facility_fallback),
 	    cmocka_unit_test(test_facility_text),
 	    cmocka_unit_test(test_signer_notify),

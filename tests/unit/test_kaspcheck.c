@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -762,6 +763,48 @@ test_datastore(void **state)
 	expect(&f, 1, 0, "ERROR: SQLite datastore (/) is not a regular file");
 }
 
+/* the TLS files of a server datastore */
+static void
+test_datastore_tls(void **state)
+{
+	struct conf c = clean_conf();
+	struct kc_findings f;
+	char key[] = "/tmp/test_kaspcheck.XXXXXX";
+	int fd;
+
+	(void)state;
+	fd = mkstemp(key);
+	assert_true(fd >= 0);
+	close(fd);
+	c.datastore.tls_cert = "/etc/passwd";
+	c.datastore.tls_key = key;
+	kc_findings_init(&f);
+	assert_int_equal(kc_check_datastore(&f, &c), 0);
+	expect(&f, 0, 0, NULL);
+
+	assert_int_equal(chmod(key, 0644), 0);
+	kc_findings_init(&f);
+	assert_int_equal(kc_check_datastore(&f, &c), 0);
+	expect(&f, 0, 1, NULL);
+	assert_int_equal(kc_check_datastore(&f, &c), 0);
+	assert_non_null(strstr(f.v[0].text, "WARNING: TLS key file ("));
+	assert_non_null(strstr(f.v[0].text, ") can be read by other users"));
+	kc_findings_free(&f);
+	unlink(key);
+
+	c.datastore.tls_ca = "/nonexistent/ca.pem";
+	c.datastore.tls_cert = "/";
+	c.datastore.tls_key = NULL;
+	kc_findings_init(&f);
+	assert_int_equal(kc_check_datastore(&f, &c), 0);
+	expect(&f, 2, 0, NULL);
+	assert_int_equal(kc_check_datastore(&f, &c), 0);
+	assert_string_equal(f.v[0].text,
+		"ERROR: TLS CA file (/nonexistent/ca.pem) cannot be read: No such file or directory");
+	assert_string_equal(f.v[1].text, "ERROR: TLS certificate file (/) is not a regular file");
+	kc_findings_free(&f);
+}
+
 static void
 test_ds_submit(void **state)
 {
@@ -877,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_repository_list),
 		cmocka_unit_test(test_privileges),
 		cmocka_unit_test(test_datastore),
+		cmocka_unit_test(test_datastore_tls),
 		cmocka_unit_test(test_ds_submit),
 		cmocka_unit_test(test_signer),
 		cmocka_unit_test(test_confx_read),
