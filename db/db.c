@@ -21,7 +21,7 @@
 #include "db/driver.h"
 #include "db/util.h"
 
-/* db_transact(): back-off bounds and total patience, in milliseconds. */
+/* db_transact(): back-off bounds and default total patience, in milliseconds. */
 #define RETRY_FIRST_MS 10
 #define RETRY_MAX_MS 500
 #define RETRY_TOTAL_MS 10000
@@ -169,6 +169,7 @@ db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 	}
 	db->errmsg[0] = '\0';
 	db->read_only = cfg->read_only != 0;
+	db->retry_ms = cfg->retry_ms != 0 ? cfg->retry_ms : RETRY_TOTAL_MS;
 	*out = db;
 out:
 	return rc;
@@ -760,8 +761,14 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 			goto out;
 
 		wait = delay / 2 + (int64_t)(jitter_next(&seed) % (uint32_t)(delay / 2 + 1));
-		if (db_util_mono_ms() - start + wait > RETRY_TOTAL_MS)
+		if (db_util_mono_ms() - start + wait > db->retry_ms) {
+			/* one message naming the wait, not only the engine's last word */
+			rc = db_set_error(db, DB_E_BUSY, "gave up after %lld ms of retries: another "
+				"connection (an ods-ksmutil, or a pass of ods-enforcerd) kept holding what "
+				"this needs; last error: %s",
+				(long long)(db_util_mono_ms() - start), saved);
 			goto out;
+		}
 		sleep_ms(wait);
 		delay = delay * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : delay * 2;
 	}

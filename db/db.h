@@ -85,6 +85,8 @@ struct db_config {
 	 * opens the file read-only.
 	 */
 	int read_only;
+	/* db_transact()'s total patience in milliseconds; 0 = 10000. */
+	unsigned retry_ms;
 };
 
 typedef struct db db_t;
@@ -229,7 +231,8 @@ int db_in_transaction(const db_t *db);
  * Run fn(db, arg) inside a transaction of the given kind and commit. When fn
  * or the commit fails with DB_E_BUSY (lock timeout, deadlock, serialization
  * failure) the transaction is rolled back and fn runs again after a short
- * randomised back-off, for about 10 seconds in all, then DB_E_BUSY. Any
+ * randomised back-off, for retry_ms of db_config in all (10 s by default),
+ * then DB_E_BUSY with a message saying how long it waited and for what. Any
  * other failure rolls back and is returned as is. fn must not begin or
  * commit itself, and must be safe to run more than once (keep side effects
  * outside the database out of it, or make them idempotent). Called inside a

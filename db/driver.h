@@ -75,6 +75,7 @@ struct db {
 	void *priv;
 	int in_txn;
 	int read_only;          /* db_config.read_only: refuse write transactions */
+	int64_t retry_ms;       /* db_transact()'s patience (db_config.retry_ms) */
 	uint64_t statements;    /* statements run (db_statements()) */
 	char location[512];
 	char errmsg[512];

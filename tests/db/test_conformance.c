@@ -610,6 +610,30 @@ test_transact(void **state)
 	db_close(db);
 }
 
+/*
+ * BUSY for ever: db_transact() gives up after its patience (retry_ms), with
+ * one message that says so and keeps the engine's last word.
+ */
+static void
+test_transact_gives_up(void **state)
+{
+	struct dbtest *t = dbtest_get(state);
+	struct txn_probe p = { 0, 1 << 30, 0 };
+	db_t *db;
+
+	t->cfg.retry_ms = 200;
+	db = open_with_table(t);
+	t->cfg.retry_ms = 0;
+	assert_int_equal(db_transact(db, DB_TXN_WRITE, insert_run, &p), DB_E_BUSY);
+	assert_true(p.runs > 1);
+	assert_false(db_in_transaction(db));
+	assert_non_null(strstr(db_errmsg(db), "gave up after "));
+	assert_non_null(strstr(db_errmsg(db), "ms of retries"));
+	assert_non_null(strstr(db_errmsg(db), "last error: pretend contention, run "));
+	assert_int_equal(dbtest_query_int(db, "SELECT COUNT(*) FROM t"), 0);
+	db_close(db);
+}
+
 static int
 bump_ten(db_t *db, void *arg)
 {
@@ -902,6 +926,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_close_rolls_back, dbtest_setup,
 			dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_transact, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_transact_gives_up, dbtest_setup,
+			dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_transact_retries_under_contention,
 			dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_names, dbtest_setup, dbtest_teardown),
