@@ -41,7 +41,7 @@ leader_init(struct leader *l)
 	host[sizeof(host) - 1] = '\0';
 	snprintf(l->host, sizeof(l->host), "%s", host);
 	l->pid = (int64_t)getpid();
-	snprintf(l->node, sizeof(l->node), "%s:%" PRId64, l->host, l->pid);
+	store_node_name(l->host, l->pid, l->node, sizeof(l->node));
 	l->started = clock_now();
 }
 

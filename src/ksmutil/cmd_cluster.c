@@ -60,7 +60,7 @@ print_node(const struct store_node *n)
 {
 	char node[300], started[TIME_STR_LEN], beat[TIME_STR_LEN], pass[TIME_STR_LEN];
 
-	snprintf(node, sizeof(node), "%s:%" PRId64, n->host, n->pid);
+	store_node_name(n->host, n->pid, node, sizeof(node));
 	printf("%-32s %-8s %-10s %-19s  %-19s  ", node, n->role, n->version,
 	    when(n->started, started), when(n->heartbeat, beat));
 	if (n->pass_started == 0)
@@ -80,7 +80,7 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	const struct store_node *lead = NULL;
 	char since[TIME_STR_LEN];
 	time_t now = clock_now();
-	int64_t stale;
+	int64_t stale; /* a heartbeat older than this (seconds) */
 	size_t standbys = 0, i;
 	int rc;
 
@@ -97,7 +97,7 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 		const struct store_node *n = &r.nodes[i];
 		char node[300];
 
-		snprintf(node, sizeof(node), "%s:%" PRId64, n->host, n->pid);
+		store_node_name(n->host, n->pid, node, sizeof(node));
 		if (strcmp(n->role, "standby") == 0 && now - n->heartbeat <= stale)
 			standbys++;
 		if (strcmp(n->role, "leader") == 0 && r.leader.node != NULL &&

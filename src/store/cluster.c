@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +103,12 @@ store_cluster_leader(db_t *db, struct store_leader *out)
 	if (rc != 0)
 		store_leader_clear(out);
 	return rc;
+}
+
+void
+store_node_name(const char *host, int64_t pid, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "%s:%" PRId64, host, pid);
 }
 
 /* Bind a time, or NULL for 0. */

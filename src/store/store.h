@@ -647,6 +647,9 @@ struct store_node {
 	char *pass_outcome;     /* "ok", or what failed; NULL: no pass yet */
 };
 
+/* "host:pid", the name cluster_leader.node gives a daemon, into buf (len bytes). */
+void store_node_name(const char *host, int64_t pid, char *buf, size_t len);
+
 /*
  * The daemon's row, made or updated: role, version, started as given, and
  * heartbeat := now. The pass columns are left as they are.
