@@ -934,11 +934,18 @@ batch_txn(db_t *db, void *arg)
 		w->pol = policy_by_id(b->pass, w->z->policy_id);
 		if (w->pol == NULL)
 			continue;       /* a policy made after the pass began: next pass */
+		if (b->pass->cfg->read_only) {
+			/* a replica: the keys as the primary left them, nothing decided */
+			w->decided = 1;
+			continue;
+		}
 		rc = decide_zone(b, w, db);
 		if (rc != 0)
 			return rc;
 	}
 
+	if (b->pass->cfg->read_only)
+		return 0;
 	/* write what changed */
 	rc = store_alloc_writer_init(db, &wr);
 	for (i = 0; i < b->nzones && rc == 0; i++) {
@@ -1456,7 +1463,8 @@ batch_after(struct pass *p, struct batch *b)
 			if (notify != NULL && signer_set(p) && signconf_noted(w->z->signconf))
 				notify[nnotify++] = w;
 		}
-		if (w->z->ds_pending)
+		/* on a replica, the primary submits (and clears ds_pending) */
+		if (w->z->ds_pending && !p->cfg->read_only)
 			submit_ds(p, w);
 		rollover_notice(p, w);
 	}
@@ -1494,7 +1502,7 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 		return E_INVAL;
 	q0 = db_statements(cfg->db);
 
-	if (!cfg->lock_held) {
+	if (!cfg->lock_held && !cfg->read_only) {
 		rc = db_lock(cfg->db, ENFORCER_LOCK, cfg->lock_wait_ms);
 		if (rc != 0) {
 			if (rc != DB_E_LOCKED)
@@ -1530,6 +1538,8 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 
 		log_msg(LOG_INFO, "Policy %s found.", pol->kasp->name);
 		p.st->policies++;
+		if (cfg->read_only)
+			continue;
 		resalt(&p, pol);
 		if (!cfg->conf->manual_keygen) {
 			rc = keygen(&p, pol);
@@ -1543,7 +1553,8 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 	b.pass = &p;
 	b.only_policy_id = cfg->only_policy != NULL && p.npol > 0 ? p.pol[0].id : 0;
 	while (!stopping(&p)) {
-		rc = pass_write(&p, batch_txn, &b);
+		rc = cfg->read_only ? db_transact(cfg->db, DB_TXN_READ, batch_txn, &b) :
+		    pass_write(&p, batch_txn, &b);
 		if (rc == DB_E_FENCED)
 			goto out;
 		if (rc != 0) {

@@ -70,6 +70,14 @@ struct run_config {
 	 * DB_E_FENCED once another daemon has raised it. 0: no fencing.
 	 */
 	int64_t epoch;
+	/*
+	 * The database is a read-only replica (a DR site): the pass takes no
+	 * lock, changes no key, salt or zone and submits no DS; it writes
+	 * each zone's signconf from the keys as the primary last committed
+	 * them (when the file's bytes differ) and tells the signer, so the
+	 * site's signers keep the primary's keys until it is promoted.
+	 */
+	int read_only;
 	/* Called after each batch of zones (may be NULL): the daemon's heartbeat. */
 	void (*tick)(void *arg);
 	void *tick_arg;
@@ -95,7 +103,8 @@ struct run_stats {
  * the lead (cfg->epoch), E_NOTFOUND when only_policy does not
  * exist (logged as 1.x does), or the failure that ended it (database
  * unreachable, key generation failed); what was committed before stays.
- * stats may be NULL.
+ * With cfg->read_only, only the signconf files (run_config). stats may
+ * be NULL.
  */
 int run_pass(const struct run_config *cfg, struct run_stats *stats);
 

@@ -142,8 +142,9 @@ leader_check(struct leader *l, const struct conf *conf)
 	if (db_read_only(l->db, &ro) == 0 && ro) {
 		/* a replica: nothing to lead, nothing to write a heartbeat to */
 		if (!l->replica)
-			log_msg(LOG_INFO, "%s is a read-only replica: this ods-enforcerd runs no "
-			    "passes until it is promoted", db_location(l->db));
+			log_msg(LOG_INFO, "%s is a read-only replica: this ods-enforcerd changes "
+			    "no keys and writes the signconf files from the replicated state "
+			    "until it is promoted", db_location(l->db));
 		l->replica = 1;
 		drop(l);
 		return 0;

@@ -211,9 +211,12 @@ out:
 	return ret;
 }
 
-/* One pass, with SIGTERM/SIGINT let in so that it can stop early. */
+/*
+ * One pass, with SIGTERM/SIGINT let in so that it can stop early. On a
+ * read-only replica (replica): the signconf files only (run.h).
+ */
 static int
-pass(struct daemon *d, const struct conf *conf, db_t *db)
+pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 {
 	struct run_config cfg = {
 	    .conf = conf,
@@ -226,6 +229,7 @@ pass(struct daemon *d, const struct conf *conf, db_t *db)
 	    /* the leader connection holds the lock; the epoch fences the writes */
 	    .lock_held = 1,
 	    .epoch = d->lead.epoch,
+	    .read_only = replica,
 	    .tick = leader_tick,
 	    .tick_arg = &d->lead,
 	};
@@ -241,8 +245,14 @@ pass(struct daemon *d, const struct conf *conf, db_t *db)
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	leader_pass(&d->lead, cfg.now, clock_now(),
 	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
-	/* our own line (not 1.x): what the pass did and what it cost */
-	if (ret != DB_E_FENCED)
+	/* our own lines (not 1.x): what the pass did and what it cost */
+	if (replica)
+		log_msg(LOG_INFO, "Replica pass %s in %.3f s: %zu zone(s) of %zu policy(ies), "
+		    "%zu signconf file(s) written from the replicated keys",
+		    st.stopped ? "stopped" : ret == 0 ? "done" : "failed",
+		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		    st.zones, st.policies, st.signconfs_written);
+	else if (ret != DB_E_FENCED)
 		log_msg(LOG_INFO, "Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
 		    "change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
 		    "%zu DS submission(s), %llu database statement(s)",
@@ -268,7 +278,8 @@ next_backoff(int64_t backoff, int64_t interval)
  * Sleep up to seconds, or until a signal: every PollInterval on the way the
  * lead is checked and the heartbeat written (leader_check()), so that a
  * stuck leader shows, and a leader that lost the lead finds out, long
- * before its next pass.
+ * before its next pass; a daemon on a replica that has been promoted
+ * wakes at once to take the lead.
  */
 static enum sig_wake
 nap(struct daemon *d, const struct conf *conf, int64_t seconds)
@@ -283,8 +294,14 @@ nap(struct daemon *d, const struct conf *conf, int64_t seconds)
 		if (wake != SIG_WOKE_TIMER)
 			return wake;
 		left -= step;
-		if (left > 0)
+		if (left > 0) {
+			int was_replica = d->lead.replica;
+
 			(void)leader_check(&d->lead, conf);
+			/* promoted: lead (or stand by) now, not at the end of the interval */
+			if (was_replica && !d->lead.replica)
+				return SIG_WOKE_TIMER;
+		}
 	}
 	return SIG_WOKE_TIMER;
 }
@@ -355,11 +372,14 @@ run_loop(struct daemon *d)
 		for (;;) {
 			ret = leader_check(&d->lead, conf);
 			if (ret == 0 && d->lead.epoch != 0) {
-				ret = pass(d, conf, db);
+				ret = pass(d, conf, db, 0);
 				if (ret != DB_E_FENCED)
 					break;
 				leader_lost(&d->lead);
-			} else if (d->lead.replica || (ret != 0 && d->once)) {
+			} else if (ret == 0 && d->lead.replica) {
+				ret = pass(d, conf, db, 1);
+				break;
+			} else if (ret != 0 && d->once) {
 				break;
 			}
 			if (sig_stop || sig_wait(conf->poll_interval) == SIG_WOKE_STOP)

@@ -2,13 +2,15 @@
 # Daemons sharing one database: one leads, the others stand by and take
 # over when the leader dies (kill -9); a leader that finds the epoch raised
 # behind its back stands down; `cluster status` shows it all and exits 3
-# when no daemon leads; a daemon on a read-only replica runs no passes.
+# when no daemon leads; a daemon on a read-only replica changes nothing but
+# writes the signconf files from the replicated keys, and leads once promoted.
 #
 # Every wait polls a log or the database with a generous deadline; nothing
 # depends on how fast the machine is.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
 . "$top_srcdir/tests/lib/softhsm.sh"
+. "$top_srcdir/tests/lib/daemons.sh"
 
 ENFORCERD="$top_builddir/ods-enforcerd"
 unset ENFORCER_TIMESHIFT
@@ -32,45 +34,6 @@ daemon_conf a
 daemon_conf b
 daemon_conf c
 
-# start NAME : ods-enforcerd -d on $T/NAME.xml in the background; its pid in $pid_NAME
-start() {
-	"$ENFORCERD" -d -c "$T/$1.xml" > /dev/null 2> "$T/$1.err" < /dev/null &
-	eval "pid_$1=\$!"
-}
-
-# alive PID : the process exists and is not a zombie
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	_st=$(sed 's/^.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)
-	[ -n "$_st" ] && [ "$_st" != Z ]
-}
-
-# wait_log NAME TEXT [N] : until $T/NAME.err holds N (default 1) lines with
-# TEXT; fails after 60 s or when that daemon is gone without them
-wait_log() {
-	_end=$(($(date +%s) + 60))
-	eval "_pid=\$pid_$1"
-	while [ "$(grep -cF -- "$2" "$T/$1.err")" -lt "${3:-1}" ]; do
-		if ! alive "$_pid" || [ "$(date +%s)" -ge "$_end" ]; then
-			[ "$(grep -cF -- "$2" "$T/$1.err")" -ge "${3:-1}" ]
-			return
-		fi
-		sleep 0.1
-	done
-}
-
-# stop NAME : SIGTERM, then wait for the exit (kill -9 after 60 s)
-stop() {
-	eval "_pid=\$pid_$1"
-	kill -TERM "$_pid" 2> /dev/null
-	_end=$(($(date +%s) + 60))
-	while alive "$_pid" && [ "$(date +%s)" -lt "$_end" ]; do
-		sleep 0.1
-	done
-	alive "$_pid" && kill -KILL "$_pid"
-	wait "$_pid" 2> /dev/null
-}
-
 cleanup_daemons() {
 	for _p in ${pid_a:-} ${pid_b:-} ${pid_c:-}; do
 		kill -KILL "$_p" 2> /dev/null
@@ -89,12 +52,12 @@ like "$out" '^Leader: +none ever$' "no daemon: no leader ever"
 like "$out" '^Warning: no ods-enforcerd leads$' "no daemon: the warning"
 
 # ---- a leads, b stands by
-start a
+daemon_start a
 wait_log a "leads now, epoch 1"
 ok $? "a takes the lead (epoch 1)"
 wait_log a "Pass done"
 ok $? "a runs a pass"
-start b
+daemon_start b
 wait_log b "enforcer lock already held by another ods-enforcerd, sleep"
 ok $? "b stands by"
 ok $([ "$(grep -c 'Pass done' "$T/b.err")" -eq 0 ]; echo $?) "b runs no pass"
@@ -136,26 +99,58 @@ ok $? "b leads again once the lock is free (epoch 4)"
 is "$(db_sql "SELECT epoch FROM cluster_leader")" 4 "the epoch in the database"
 
 # ---- b stops: no leader
-stop b
+daemon_stop b
 ok $(grep -q 'all done!' "$T/b.err"; echo $?) "b stops cleanly"
 ksm cluster status
 is "$rc" 3 "b stopped: cluster status exits 3"
 like "$out" "^$host:$pid_b +stopped " "b's row says stopped"
 like "$out" '^Warning: no ods-enforcerd leads$' "b stopped: the warning"
 
-# ---- a daemon on a read-only replica runs no passes
-daemon_conf c "$DATASTORE<ReadOnly/>"
+# ---- a daemon on a read-only replica changes nothing, but writes the
+# signconf files from the keys the primary committed and tells the signer;
+# promoted (here: <ReadOnly/> gone, SIGHUP), it leads
+printf '#!/bin/sh\necho "$1" >> "%s/notified"\n' "$T" > "$T/notify.sh"
+chmod +x "$T/notify.sh"
+ksm zone add --zone dr.example --signerconf "$T/dr.example.xml"
+is "$rc" 0 "a zone for the replica"
+# one pass on the primary, with key generation, nobody to tell
+sed "s|</Interval>|</Interval><SignerNotifyCommand></SignerNotifyCommand>|" "$T/conf.xml" > "$T/p.xml"
+"$ENFORCERD" -1 -d -c "$T/p.xml" > /dev/null 2> "$T/p.err" < /dev/null
+is "$?" 0 "a pass on the primary"
+ok $([ -s "$T/dr.example.xml" ]; echo $?) "the primary's pass wrote the signconf"
+mv "$T/dr.example.xml" "$T/dr.primary"
+
+# replica_conf : c.xml on the replica (or, with "promoted", without <ReadOnly/>), telling notify.sh
+replica_conf() {
+	if [ "${1:-}" = promoted ]; then daemon_conf c; else daemon_conf c "$DATASTORE<ReadOnly/>"; fi
+	sed -i "s|</Interval>|</Interval><SignerNotifyCommand>$T/notify.sh %zone</SignerNotifyCommand>|" "$T/c.xml"
+}
+replica_conf
 before=$(db_fingerprint)
-start c
-wait_log c "is a read-only replica: this ods-enforcerd runs no passes until it is promoted"
-ok $? "c on a replica: says it runs no passes"
+daemon_start c
+wait_log c "is a read-only replica: this ods-enforcerd changes no keys and writes the signconf files from the replicated state until it is promoted"
+ok $? "c on a replica: says what it does"
+wait_log c "Replica pass done"
+ok $? "c on a replica: a replica pass"
+like "$(grep -F 'Replica pass done' "$T/c.err")" \
+	"Replica pass done in [0-9.]+ s: 1 zone\\(s\\) of [0-9]+ policy\\(ies\\), 1 signconf file\\(s\\) written from the replicated keys" \
+	"c on a replica: the replica pass line"
+ok $(cmp -s "$T/dr.example.xml" "$T/dr.primary"; echo $?) \
+	"c on a replica: the signconf it wrote is the primary's, byte for byte"
+is "$(cat "$T/notified" 2> /dev/null)" "dr.example" "c on a replica: told the signer"
 wait_log c "Sleeping for 3600 seconds."
 ok $? "c on a replica: sleeps until the next check"
 ok $([ "$(grep -c 'Pass done' "$T/c.err")" -eq 0 ]; echo $?) "c on a replica: no pass"
-stop c
 is "$(db_fingerprint)" "$before" "c on a replica: nothing written"
 ksm_raw -c "$T/c.xml" cluster status
 is "$rc" 3 "cluster status on a replica: answers (no leader: 3)"
 like "$out" "^$host:$pid_b +stopped " "cluster status on a replica: the rows"
 
+replica_conf promoted
+kill -HUP "$pid_c"
+wait_log c "leads now, epoch 6"
+ok $? "c promoted: takes the lead (epoch 6, after the one-shot pass's 5)"
+wait_log c "Pass done"
+ok $? "c promoted: runs a pass"
+daemon_stop c
 done_testing

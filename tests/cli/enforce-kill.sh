@@ -36,6 +36,7 @@
 [ "${TIMESHIFT_BUILT-#}" = "" ] || skip_all "needs a build configured with --enable-timeshift"
 . "$top_srcdir/tests/lib/cliutil.sh"
 . "$top_srcdir/tests/lib/softhsm.sh"
+. "$top_srcdir/tests/lib/daemons.sh"   # alive
 
 softhsm_available || skip_all "SoftHSMv2 is not installed"
 command -v xmllint > /dev/null 2>&1 || skip_all "xmllint is not installed"
@@ -139,16 +140,6 @@ now_ns() { date +%s%N; }
 # secs A_NS B_NS : B - A in seconds, 3 decimals
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 rand16() { od -An -N2 -tu2 /dev/urandom | tr -d ' '; }
-
-# alive PID : the process exists and is not a zombie
-alive() {
-	if [ -d /proc/self ]; then
-		_st=$(sed 's/^.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)
-		[ -n "$_st" ] && [ "$_st" != Z ]
-	else
-		kill -0 "$1" 2> /dev/null
-	fi
-}
 
 # The line a run logs as its pass begins, and the line a pass logs when key
 # generation is over (the purge comes next).
