@@ -37,6 +37,12 @@ EXTRA_DIST += tests/db/README
 TESTS += tests/db/tls.sh
 EXTRA_DIST += tests/db/tls.sh
 
+# A disaster-recovery site on a server-side replica: each starts its own
+# primary and replica (a PostgreSQL hot standby; a MariaDB replica by GTID)
+# and runs tests/lib/replica-site.sh against them.
+TESTS += tests/db/pgsql-standby.sh tests/db/mariadb-replica.sh
+EXTRA_DIST += tests/db/pgsql-standby.sh tests/db/mariadb-replica.sh tests/lib/replica-site.sh
+
 if HAVE_CMOCKA
 DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h tools/conninfo.c tools/conninfo.h
 DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)

@@ -136,11 +136,12 @@ build() {
 }
 
 # The tests whose result depends on the database engine (not tests/db/tls.sh,
-# which starts servers of its own in every run).
+# pgsql-standby.sh and mariadb-replica.sh, which start servers of their own
+# in every run).
 backend_tests() {
 	printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$1" -f Makefile -f - print-tests |
 		tr ' ' '\n' | grep -E '^tests/(db|cli)/|^tests/unit/test_store$' |
-		grep -vx 'tests/db/tls\.sh' | tr '\n' ' '
+		grep -vxE 'tests/db/(tls|pgsql-standby|mariadb-replica)\.sh' | tr '\n' ' '
 }
 
 step "plain build (-O2 $WARN), SQLite"

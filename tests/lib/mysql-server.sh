@@ -20,6 +20,11 @@
 # Overwrite those copies and run FLUSH SSL to change certificates while it
 # runs. Without them, no TLS.
 #
+# Replication: with TEST_MYSQL_SERVER_ID=N the server writes a binary log
+# (DIR/my/binlog, row format) under server id N, so that another one can
+# replicate from it (CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos) or it
+# from another; without it, no binary log.
+#
 # Every tool runs with --no-defaults, so /etc/mysql is never read, and the
 # data directory, socket and logs live in DIR/my: a system MariaDB is never
 # touched. The server's character set is utf8mb4 and its time zone UTC.
@@ -59,6 +64,10 @@ start() {
 			tls+=(--ssl-ca="$my/tls/ca.crt")
 		fi
 	fi
+	binlog=(--skip-log-bin)
+	if [ -n "${TEST_MYSQL_SERVER_ID:-}" ]; then
+		binlog=(--log-bin="$my/binlog" --server-id="$TEST_MYSQL_SERVER_ID" --binlog-format=ROW)
+	fi
 	port=${MYSQL_TEST_PORT:-53306}
 	tries=0
 	pid=
@@ -71,7 +80,7 @@ start() {
 		fi
 		"$MARIADBD" --no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock" \
 			--pid-file="$my/mariadbd.pid" --log-error="$my/error.log" \
-			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" --skip-log-bin \
+			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" "${binlog[@]}" \
 			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
 			--innodb-buffer-pool-size=64M --max-connections=300 \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
