@@ -3,7 +3,8 @@
 # over when the leader dies (kill -9); a leader that finds the epoch raised
 # behind its back stands down; `cluster status` shows it all and exits 3
 # when no daemon leads; a daemon on a read-only replica changes nothing but
-# writes the signconf files from the replicated keys, and leads once promoted.
+# writes the signconf files from the replicated keys, and leads once promoted;
+# a pass whose lead moves between two batches commits nothing more.
 #
 # Every wait polls a log or the database with a generous deadline; nothing
 # depends on how fast the machine is.
@@ -153,4 +154,59 @@ ok $? "c promoted: takes the lead (epoch 6, after the one-shot pass's 5)"
 wait_log c "Pass done"
 ok $? "c promoted: runs a pass"
 daemon_stop c
+# ---- fencing inside a pass: the lead moves between two batches of zones
+# (when the signer hears of the first batch); the pass commits nothing
+# more, and the next one, after the daemon has led again, does the rest
+sed -i '/<Policy name="lab">/,/<\/Policy>/s|</PublishSafety>|</PublishSafety><ShareKeys/>|' "$T/kasp.xml"
+ksm update kasp
+is "$rc" 0 "lab shares its keys"
+mkdir "$T/sc"
+{
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
+	i=0
+	while [ $i -le 500 ]; do
+		printf '<Zone name="z%d.example"><Policy>lab</Policy><SignerConfiguration>%s/sc/z%d.xml</SignerConfiguration><Adapters><Input><File>/dev/null</File></Input><Output><File>/dev/null</File></Output></Adapters></Zone>\n' \
+			$i "$T" $i
+		i=$((i + 1))
+	done
+	printf '</ZoneList>\n'
+} > "$T/zonelist.xml"
+ksm update zonelist
+is "$rc" 0 "501 zones: one batch of 500 and one more"
+# the signer's first notice waits until the test has raised the epoch
+cat > "$T/fence.sh" <<EOF
+#!/bin/sh
+if [ ! -e "$T/fence-now" ]; then
+	: > "$T/fence-now"
+	i=0
+	while [ ! -e "$T/fence-done" ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
+fi
+EOF
+chmod +x "$T/fence.sh"
+sed -e "s|</Interval>|</Interval><SignerNotifyCommand>$T/fence.sh %zone</SignerNotifyCommand>|" \
+	-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/f.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
+	"$T/conf.xml" > "$T/f.xml"
+(
+	_end=$(($(date +%s) + 120))
+	while [ ! -e "$T/fence-now" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done
+	db_sql "UPDATE cluster_leader SET epoch = epoch + 1, node = 'elsewhere:2' WHERE id = 1" > /dev/null
+	: > "$T/fence-done"
+) &
+fencer=$!
+"$ENFORCERD" -1 -d -c "$T/f.xml" > /dev/null 2> "$T/f.err" < /dev/null
+is "$?" 0 "fenced: the run ends well"
+wait "$fencer"
+n=$(grep -n 'another ods-enforcerd took the lead during the pass; standing by' "$T/f.err" | cut -d: -f1)
+ok $([ -n "$n" ]; echo $?) "fenced: the daemon sees the lead gone in mid-pass"
+is "$(head -n "${n:-0}" "$T/f.err" | grep -c 'Zone z[0-9]*\.example found\.')" 500 \
+	"fenced: the pass went no further than its first batch"
+ok $(head -n "${n:-0}" "$T/f.err" | grep -q 'Pass done'; [ $? -ne 0 ]; echo $?) \
+	"fenced: the fenced pass does not say done"
+after=$(tail -n +"${n:-1}" "$T/f.err")
+like "$after" "leads now, epoch" "fenced: the daemon leads again"
+like "$after" "ZSK key allocation for zone z500\\.example: 1 key\\(s\\) allocated" \
+	"fenced: the second batch was left to the next pass (it allocates there)"
+like "$after" "Pass done in [0-9.]+ s: 501 zone\\(s\\)" "fenced: the next pass does all 501 zones"
+is "$(ls "$T/sc" | wc -l | tr -d ' ')" 501 "fenced: every zone has its signconf in the end"
+
 done_testing
