@@ -295,10 +295,11 @@ lex_comment(struct lexer *l)
 }
 
 /*
- * "<![CDATA[" at the cursor: past its "]]>". A lone CR inside is refused:
- * libxml2's streaming reader (2.9.14), which loads zonelist.xml, drops it
- * where the XML rules make it a line feed, so the scanner would read a
- * different value; the caller's libxml2 rewrite settles such a file.
+ * "<![CDATA[" at the cursor: past its "]]>". A CR inside is refused: the
+ * XML rules make CR LF and a lone CR a line feed, but libxml2's streaming
+ * reader (2.9.14), which loads zonelist.xml, drops a lone CR and keeps
+ * the CR of a CR LF in CDATA, so the scanner would read another value;
+ * the caller's libxml2 rewrite settles such a file.
  */
 static int
 lex_cdata(struct lexer *l)
@@ -307,11 +308,7 @@ lex_cdata(struct lexer *l)
 
 	if (skip_past(l, "]]>") != 0)
 		return -1;
-	for (size_t i = from; i < l->p - 3; i++) {
-		if (l->b[i] == '\r' && l->b[i + 1] != '\n')
-			return -1;
-	}
-	return 0;
+	return memchr(l->b + from, '\r', l->p - 3 - from) != NULL ? -1 : 0;
 }
 
 /* "<?" at the cursor: a processing instruction other than <?xml ...?>. */
