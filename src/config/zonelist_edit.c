@@ -63,7 +63,17 @@ struct zonelist_edit {
 	size_t ncuts;
 	char *added;            /* the element an add brought */
 	int dirty;              /* edited since opened or saved */
+	struct file_staged *staged; /* the edited file, written, not yet in place */
 };
+
+/* Drop a staged file that no longer says what the session holds. */
+static void
+unstage(struct zonelist_edit *e)
+{
+	if (e->staged != NULL)
+		file_stage_abort(e->staged);
+	e->staged = NULL;
+}
 
 static void __attribute__((format(printf, 3, 4)))
 say(char *err, size_t errlen, const char *fmt, ...)
@@ -417,6 +427,7 @@ zonelist_edit_close(struct zonelist_edit *e)
 {
 	if (e == NULL)
 		return;
+	unstage(e);
 	zonelist_unlock(e->lock);
 	zonelist_scan_free(&e->scan);
 	drop_text(e);
@@ -485,6 +496,7 @@ set_added(struct zonelist_edit *e, char *text, const char *before, const char *a
 	e->piece[2] = (struct iovec){ (void *)rest, (size_t)(e->buf + e->len - rest) };
 	e->npieces = 3;
 	e->dirty = 1;
+	unstage(e);
 }
 
 int
@@ -623,6 +635,7 @@ zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconf
 		e->ncuts = ncuts;
 		cuts = NULL;
 		e->dirty = 1;
+		unstage(e);
 	}
 	if (signconfs != NULL) {
 		*signconfs = removed;
@@ -675,10 +688,31 @@ out:
 }
 
 int
+zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
+{
+	const struct iovec *iov;
+	size_t n;
+	int rc;
+
+	if (e == NULL)
+		return E_INVAL;
+	/* a new file is written in one go by the save */
+	if (!e->dirty || !e->existed || e->staged != NULL)
+		return 0;
+	iov = pieces(e, &n);
+	rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
+	    &e->staged);
+	if (rc == E_IO)
+		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
+	else if (rc == E_NOMEM)
+		say(err, errlen, "%s: out of memory", e->path);
+	return rc;
+}
+
+int
 zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 {
 	const struct iovec *iov;
-	struct file_staged *staged;
 	char *to = NULL;
 	size_t n;
 	int rc;
@@ -687,8 +721,8 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 		return E_INVAL;
 	if (!e->dirty)
 		return 0;
-	iov = pieces(e, &n);
 	if (!e->existed) {
+		iov = pieces(e, &n);
 		rc = file_write_atomic_iov(e->target, iov, n, NEW_FILE_MODE, (uid_t)-1, (gid_t)-1);
 		goto written;
 	}
@@ -697,19 +731,19 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 	 * backup is made, so that the device works while the old .backup is
 	 * freed; the file itself is only replaced once the backup is there.
 	 */
-	rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
-	    &staged);
+	rc = zonelist_edit_stage(e, err, errlen);
 	if (rc != 0)
-		goto written;
+		return rc;
 	to = str_printf("%s.backup", e->path);
 	rc = to != NULL ? backup(e, to) : E_NOMEM;
 	if (rc != 0) {
 		if (rc == E_IO)
 			say(err, errlen, "cannot back up %s to %s: %s", e->path, to, strerror(errno));
-		file_stage_abort(staged);
+		unstage(e);
 		goto out;
 	}
-	rc = file_stage_commit(staged);
+	rc = file_stage_commit(e->staged);
+	e->staged = NULL;
 written:
 	if (rc == E_IO)
 		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));

@@ -58,9 +58,20 @@ int zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***sign
     char *err, size_t errlen);
 
 /*
+ * Write the changed file beside the old one and start its write-back,
+ * without putting it in place (nothing to do without changes, or when the
+ * file did not exist): a caller with other slow work to do before the
+ * save (a database commit) lets the device work meanwhile. The save puts
+ * it in place; another edit, or closing without a save, removes it.
+ * Errors: E_IO ("cannot write <path>: ..."), E_NOMEM; the file is then
+ * unchanged.
+ */
+int zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen);
+/*
  * Write the changes, if any (nothing is written, backup included, when
- * there are none). Errors: E_IO ("cannot back up <path> to <backup>: ..."
- * or "cannot write <path>: ..."; the file is then unchanged), E_NOMEM.
+ * there are none), staging them first unless that is done. Errors: E_IO
+ * ("cannot back up <path> to <backup>: ..." or "cannot write <path>:
+ * ..."; the file is then unchanged), E_NOMEM.
  */
 int zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen);
 

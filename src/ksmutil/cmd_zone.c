@@ -224,6 +224,29 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		}
 		listed = zonelist_edit_listed(ed, name);
 	}
+	if (!o->no_xml && !listed) {
+		/*
+		 * The new zonelist.xml is written now, so that the device works on
+		 * it while the database changes; it is only put in place (and
+		 * .backup made) once the zone is in the database, and removed
+		 * when the database refuses it.
+		 */
+		memset(&xz, 0, sizeof(xz));
+		xz.name = name;
+		xz.policy = z.policy;
+		xz.signconf = z.signconf;
+		xz.input = z.input;
+		xz.input_type = z.input_type;
+		xz.output = z.output;
+		xz.output_type = z.output_type;
+		if (zonelist_edit_add(ed, &xz, err, sizeof(err)) != 0 ||
+		    zonelist_edit_stage(ed, err, sizeof(err)) != 0) {
+			printf("%s\n", err);
+			printf("Error: couldn't save zonelist; the zone was not added\n");
+			rc = KSM_ERUNTIME;
+			goto out;
+		}
+	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 
@@ -258,16 +281,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		printf("Failed to Link Keys to zone\n");
 
 	if (!o->no_xml && !listed) {
-		memset(&xz, 0, sizeof(xz));
-		xz.name = name;
-		xz.policy = z.policy;
-		xz.signconf = z.signconf;
-		xz.input = z.input;
-		xz.input_type = z.input_type;
-		xz.output = z.output;
-		xz.output_type = z.output_type;
-		if (zonelist_edit_add(ed, &xz, err, sizeof(err)) != 0 ||
-		    zonelist_edit_save(ed, err, sizeof(err)) != 0) {
+		if (zonelist_edit_save(ed, err, sizeof(err)) != 0) {
 			const char *f = ctx->conf->zonelist_file;
 
 			printf("%s\n", err);

@@ -36,7 +36,7 @@ no_kaspcheck() {
 }
 
 # The state a failed command must leave alone: the database and every file
-# the commands write.
+# the commands write, and no temporary file left beside them.
 files_state() {
 	for f in kasp.xml kasp.xml.backup zonelist.xml zonelist.xml.backup; do
 		if [ -d "$T/$f" ]; then
@@ -46,6 +46,7 @@ files_state() {
 		fi
 	done
 	ls "$T/signconf" 2>/dev/null
+	ls -A "$T" | grep '\.tmp' || :
 }
 
 snapshot() {

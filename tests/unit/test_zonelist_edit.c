@@ -284,6 +284,80 @@ test_keep_owner_and_link(void **state)
 	free(dir);
 }
 
+/* Entries of tmpdir other than "." and "..". */
+static int
+dir_entries(void)
+{
+	char *cmd = str_printf("ls -A '%s' | wc -l", tmpdir);
+	FILE *f;
+	int n = -1;
+
+	assert_non_null(cmd);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	free(cmd);
+	return n;
+}
+
+/*
+ * A staged edit leaves the file alone until the save; closing without a
+ * save (the database refused the zone) leaves nothing behind; another
+ * edit after the stage is saved too.
+ */
+static void
+test_stage(void **state)
+{
+	static const struct zonelist_zone zone_b = {
+		"b.example", "default", "/sc/b.xml", "/in/b", "File", "/out/b", "File"
+	};
+	char *path = tmp("zonelist.xml"), *backup = tmp("zonelist.xml.backup");
+	char *orig = fixture("edit.xml"), *now, err[ERRLEN] = "";
+	struct zonelist_edit *e = NULL;
+
+	(void)state;
+	put(path, orig, strlen(orig));
+
+	/* staged, then dropped */
+	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_add(e, &zone_a, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(), 2); /* the file and the staged one */
+	now = slurp(path);
+	assert_string_equal(now, orig);
+	free(now);
+	zonelist_edit_close(e);
+	assert_int_equal(dir_entries(), 1);
+	now = slurp(path);
+	assert_string_equal(now, orig);
+	free(now);
+
+	/* staged, edited again (the stage is redone by the save), saved */
+	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_add(e, &zone_a, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_add(e, &zone_b, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(), 1);
+	assert_int_equal(zonelist_edit_save(e, err, sizeof(err)), 0);
+	zonelist_edit_close(e);
+	assert_int_equal(dir_entries(), 2); /* the file and its backup */
+	now = slurp(path);
+	assert_non_null(strstr(now, "<Zone name=\"a.example\">"));
+	assert_non_null(strstr(now, "<Zone name=\"b.example\">"));
+	free(now);
+	now = slurp(backup);
+	assert_string_equal(now, orig);
+	free(now);
+
+	unlink(backup);
+	unlink(path);
+	free(orig);
+	free(backup);
+	free(path);
+}
+
 /* A file the scanner does not take (Latin-1, a DOCTYPE) is read by libxml2 and rewritten. */
 static void
 test_fallback(void **state)
@@ -552,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_scan_never_laxer),
 		cmocka_unit_test(test_scan_refuses),
 		cmocka_unit_test(test_keep_owner_and_link),
+		cmocka_unit_test(test_stage),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_random_edits),
 		cmocka_unit_test(test_splice_layouts),
