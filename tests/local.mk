@@ -26,9 +26,10 @@ CLI_TESTS = \
 	tests/cli/key-delete-legacy.sh \
 	tests/cli/zonelist-stream.sh \
 	tests/cli/replica.sh \
-	tests/cli/cluster.sh
+	tests/cli/cluster.sh \
+	tests/cli/failover.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
 	tests/lib/zoneutil.sh tests/lib/daemons.sh tests/data/cli tests/bench/zones.sh \
-	tests/bench/zone-add.sh tests/bench/benchenv.sh
+	tests/bench/zone-add.sh tests/bench/benchenv.sh tests/bench/failover.sh

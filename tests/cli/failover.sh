@@ -1,0 +1,162 @@
+#!/bin/sh
+# Failover: three ods-enforcerd on one database, passes every two seconds.
+# The leader is killed with SIGKILL ten times (each time a new daemon takes
+# the dead one's place); a standby leads each time, with a higher epoch.
+# A sampler reads, every 100 ms, which living daemons last said they lead:
+# never two. After each takeover, once the new leader has finished a pass,
+# every zone holds exactly one active ZSK and one KSK on its way in, and
+# every key row has its key pair: no pass was left half-applied.
+#
+# Every wait polls with a generous deadline; nothing depends on how fast
+# the machine is. Nothing is timed unless FAILOVER_TIMES names a file for
+# tests/bench/failover.sh (then each takeover's milliseconds go there).
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cliutil.sh"
+. "$top_srcdir/tests/lib/softhsm.sh"
+. "$top_srcdir/tests/lib/daemons.sh"
+
+ENFORCERD="$top_builddir/ods-enforcerd"
+unset ENFORCER_TIMESHIFT
+LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+KILLS=${FAILOVER_KILLS:-10}
+
+softhsm_available || skip_all "SoftHSMv2 is not installed"
+softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
+	{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+{
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
+	for i in 1 2 3 4 5 6 7 8; do
+		printf '<Zone name="f%d.example"><Policy>lab</Policy><SignerConfiguration>%s/f%d.xml</SignerConfiguration><Adapters><Input><File>/dev/null</File></Input><Output><File>/dev/null</File></Output></Adapters></Zone>\n' \
+			$i "$T" $i
+	done
+	printf '</ZoneList>\n'
+} > "$T/zonelist.xml"
+ksm setup --yes
+is "$rc" 0 "setup with 8 zones"
+sed -i -e "s|<Interval>[^<]*</Interval>|<Interval>PT2S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
+	-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/PID.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
+	"$T/conf.xml"
+
+n=0
+# spawn : a new daemon d<n> with its own conf.xml (pid file), listed in $T/live
+spawn() {
+	n=$((n + 1))
+	sed "s|PID\.pid|d$n.pid|" "$T/conf.xml" > "$T/d$n.xml"
+	daemon_start "d$n"
+	eval "echo \"d$n \$pid_d$n\"" >> "$T/live"
+}
+
+# leaders : how many living daemons last said they lead. The logs are read
+# first and the processes looked at after, so that a leader killed and
+# replaced while the sample is taken is not counted beside its successor
+# (the successor can only lead once the killed one is gone).
+leaders() {
+	_said=
+	while read -r _name _pid; do
+		_last=$(grep -E 'leads now|standing by' "$T/$_name.err" | tail -1)
+		case $_last in *"leads now"*) _said="$_said $_pid" ;; esac
+	done < "$T/live"
+	_c=0
+	for _pid in $_said; do
+		alive "$_pid" && _c=$((_c + 1))
+	done
+	echo "$_c"
+}
+
+# leader : the name of the living daemon that last said it leads, and its epoch
+leader() {
+	while read -r _name _pid; do
+		alive "$_pid" || continue
+		_last=$(grep -E 'leads now|standing by' "$T/$_name.err" | tail -1)
+		case $_last in
+		*"leads now"*) echo "$_name ${_last##*epoch }"; return ;;
+		esac
+	done < "$T/live"
+}
+
+# invariants : one line per zone that breaks them (nothing when all hold)
+invariants() {
+	db_sql "SELECT z.name, 'zsk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
+			ON k.zone_id = z.id AND k.keytype = 256 AND k.state = 4
+		GROUP BY z.name HAVING COUNT(k.id) <> 1
+		UNION ALL
+		SELECT z.name, 'ksk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
+			ON k.zone_id = z.id AND k.keytype = 257 AND k.state IN (2, 3, 4)
+		GROUP BY z.name HAVING COUNT(k.id) <> 1
+		UNION ALL
+		SELECT 'orphan row', 'key', COUNT(*) FROM dnsseckeys k
+		WHERE NOT EXISTS (SELECT 1 FROM keypairs p WHERE p.id = k.keypair_id)
+		HAVING COUNT(*) > 0"
+}
+
+cleanup_daemons() {
+	[ -r "$T/live" ] && while read -r _name _pid; do kill -KILL "$_pid" 2> /dev/null; done < "$T/live"
+	[ -z "${sampler:-}" ] || kill "$sampler" 2> /dev/null
+	_cli_cleanup
+}
+trap cleanup_daemons EXIT
+
+: > "$T/live"
+spawn
+wait_log d1 "leads now, epoch 1"
+ok $? "the first daemon leads"
+wait_log d1 "Pass done"
+ok $? "its first pass is done"
+is "$(invariants)" "" "after the first pass: every zone has its keys"
+spawn
+spawn
+
+# the sampler, until $T/stop-sampling exists
+: > "$T/samples"
+(
+	while [ ! -e "$T/stop-sampling" ]; do
+		leaders >> "$T/samples"
+		sleep 0.1
+	done
+) &
+sampler=$!
+
+epoch=1
+trial=1
+while [ $trial -le "$KILLS" ]; do
+	set -- $(leader)
+	old=${1:-} old_epoch=${2:-0}
+	is "$old_epoch" "$epoch" "trial $trial: one daemon leads, at epoch $epoch"
+	eval "old_pid=\$pid_$old"
+	[ -z "${FAILOVER_TIMES:-}" ] || t0=$(date +%s%N)
+	kill -KILL "$old_pid"
+	wait "$old_pid" 2> /dev/null
+	# a standby takes over: the lead, at a higher epoch
+	_end=$(($(date +%s) + 60))
+	while :; do
+		set -- $(leader)
+		[ -n "${1:-}" ] && break
+		[ "$(date +%s)" -lt "$_end" ] || break
+		sleep 0.05
+	done
+	new=${1:-none} new_epoch=${2:-0}
+	# for tests/bench/failover.sh: kill to the successor's "leads now", in ms
+	[ -z "${FAILOVER_TIMES:-}" ] || echo $((($(date +%s%N) - t0) / 1000000)) >> "$FAILOVER_TIMES"
+	ok $([ "$new" != none ] && [ "$new" != "$old" ] && [ "$new_epoch" -gt "$epoch" ]; echo $?) \
+		"trial $trial: $old killed, $new leads (epoch $epoch -> $new_epoch)"
+	epoch=$new_epoch
+	spawn
+	# the new leader's own first pass, then the invariants
+	wait_log "$new" "Pass done" "$(($(grep -c 'Pass done' "$T/$new.err") + 1))"
+	ok $? "trial $trial: $new runs a pass"
+	is "$(invariants)" "" "trial $trial: every zone has one active ZSK and one KSK, no orphan row"
+	trial=$((trial + 1))
+done
+
+: > "$T/stop-sampling"
+wait "$sampler"
+sampler=
+ok $([ "$(wc -l < "$T/samples")" -ge 20 ]; echo $?) "the sampler ran ($(wc -l < "$T/samples") samples)"
+is "$(sort -u "$T/samples" | tail -1)" 1 "never two daemons leading at once (max over the samples)"
+
+ksm cluster status
+is "$rc" 0 "cluster status: a leader"
+like "$out" '^Standbys: +2$' "cluster status: two standbys"
+
+done_testing
