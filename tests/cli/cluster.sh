@@ -10,17 +10,11 @@
 # depends on how fast the machine is.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
-. "$top_srcdir/tests/lib/softhsm.sh"
 . "$top_srcdir/tests/lib/daemons.sh"
 
-ENFORCERD="$top_builddir/ods-enforcerd"
 unset ENFORCER_TIMESHIFT
-LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
 
-softhsm_available || skip_all "SoftHSMv2 is not installed"
-softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
-	{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+daemon_token
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
 ksm setup --yes
 is "$rc" 0 "setup"

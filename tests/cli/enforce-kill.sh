@@ -35,23 +35,15 @@
 . "$top_srcdir/tests/lib/tap.sh"
 [ "${TIMESHIFT_BUILT-#}" = "" ] || skip_all "needs a build configured with --enable-timeshift"
 . "$top_srcdir/tests/lib/cliutil.sh"
-. "$top_srcdir/tests/lib/softhsm.sh"
-. "$top_srcdir/tests/lib/daemons.sh"   # alive
+. "$top_srcdir/tests/lib/daemons.sh"   # alive, ENFORCERD, the token, LSAN_OPTIONS
 
-softhsm_available || skip_all "SoftHSMv2 is not installed"
 command -v xmllint > /dev/null 2>&1 || skip_all "xmllint is not installed"
-# the conf.xml of cliutil.sh names token "OpenDNSSEC", PIN 1234
-softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
-	{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
-# SoftHSM's own leaks are not ours (see the file)
-LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
+daemon_token
 TZ=UTC
 export TZ
 LC_ALL=C
 export LC_ALL
 
-ENFORCERD="$top_builddir/ods-enforcerd"
 HSMUTIL="$top_builddir/ods-hsmutil"
 RNG="$top_srcdir/src/enforcer/signconf.rng"
 ROUNDS=${ENFORCE_KILL_ROUNDS:-50}

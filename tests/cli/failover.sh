@@ -12,18 +12,12 @@
 # tests/bench/failover.sh (then each takeover's milliseconds go there).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
-. "$top_srcdir/tests/lib/softhsm.sh"
 . "$top_srcdir/tests/lib/daemons.sh"
 
-ENFORCERD="$top_builddir/ods-enforcerd"
 unset ENFORCER_TIMESHIFT
-LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
 KILLS=${FAILOVER_KILLS:-10}
 
-softhsm_available || skip_all "SoftHSMv2 is not installed"
-softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
-	{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+daemon_token
 {
 	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
 	for i in 1 2 3 4 5 6 7 8; do

@@ -1,6 +1,11 @@
 # daemons.sh - ods-enforcerd processes in the background, by name (sourced
-# by sh tests after tap.sh and cliutil.sh; needs $T and $ENFORCERD).
+# by sh tests after tap.sh and cliutil.sh; needs $T). Sets ENFORCERD,
+# adds the SoftHSM leak suppressions to LSAN_OPTIONS and sources
+# softhsm.sh.
 #
+#   daemon_token           a fresh SoftHSM token OpenDNSSEC (PIN 1234) in
+#                          $T/hsm, as conf.xml names it; skips the whole
+#                          file without SoftHSMv2
 #   daemon_start NAME      ods-enforcerd -d -c $T/NAME.xml; stderr in
 #                          $T/NAME.err, pid in $pid_NAME
 #   wait_log NAME TEXT [N] until $T/NAME.err holds N (default 1) lines with
@@ -11,6 +16,18 @@
 #
 # Every wait polls with a generous deadline: nothing depends on how fast
 # the machine is.
+
+. "$top_srcdir/tests/lib/softhsm.sh"
+
+ENFORCERD="$top_builddir/ods-enforcerd"
+LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
+daemon_token() {
+	softhsm_available || skip_all "SoftHSMv2 is not installed"
+	softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
+		{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+}
 
 alive() {
 	if [ -d /proc/self ]; then

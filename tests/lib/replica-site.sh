@@ -14,13 +14,9 @@
 # replicated keys and tells the signer; once the replica is promoted, the
 # same daemon leads within its PollInterval (its Interval is an hour).
 . "$top_srcdir/tests/lib/cliutil.sh"
-. "$top_srcdir/tests/lib/softhsm.sh"
 . "$top_srcdir/tests/lib/daemons.sh"
 
-ENFORCERD="$top_builddir/ods-enforcerd"
 unset ENFORCER_TIMESHIFT
-LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-export LSAN_OPTIONS
 
 site_cleanup() {
 	[ -z "${pid_r:-}" ] || kill -KILL "$pid_r" 2> /dev/null
@@ -29,9 +25,7 @@ site_cleanup() {
 }
 trap site_cleanup EXIT
 
-softhsm_available || skip_all "SoftHSMv2 is not installed"
-softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
-	{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+daemon_token
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
 
 # r.xml: conf.xml on the replica, with a signer to tell and a poll every second
