@@ -3,6 +3,13 @@
 # below; the CLI tests use kasp.xml and zonelist.xml from here too).
 EXTRA_DIST += contrib/conf.xml contrib/kasp.xml contrib/zonelist.xml
 
+# Several enforcer hosts on one database and a DR site on a replica: a
+# README and two conf.xml examples (tests/unit/test_conf loads them),
+# installed with the documentation.
+clusterdocdir = $(docdir)/cluster
+dist_clusterdoc_DATA = contrib/cluster/README contrib/cluster/conf-site.xml \
+	contrib/cluster/conf-dr.xml
+
 # ---------------------------------------------------------------- make install
 # The 1.x layout: $(ODS_CONFDIR) with conf.xml, kasp.xml and zonelist.xml
 # (installed only where none is present: an operator's file is never

@@ -532,6 +532,31 @@ test_contrib_example(void **state)
 	conf_free(c);
 }
 
+/* the cluster examples (contrib/cluster/) validate and say what their README says */
+static void
+test_contrib_cluster(void **state)
+{
+	static const char *const files[] = { "conf-site.xml", "conf-dr.xml" };
+	const char *top = getenv("top_srcdir");
+	char path[4096], err[ERRLEN] = "";
+	struct conf *c = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/contrib/cluster/%s", top != NULL ? top : ".",
+		    files[i]);
+		assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
+		assert_int_equal(c->datastore.backend, DB_BACKEND_PGSQL);
+		assert_string_equal(c->datastore.host, i == 0 ? "db1.example.net" : "db2.example.net");
+		assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_FULL);
+		assert_string_equal(c->datastore.tls_ca, "/etc/opendnssec/db-ca.pem");
+		assert_int_equal(c->datastore.read_only, i == 1);
+		assert_int_equal(c->poll_interval, 5);
+		conf_free(c);
+		c = NULL;
+	}
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -694,6 +719,7 @@ main(void)
 	    cmocka_unit_test(test_facility_text),
 	    cmocka_unit_test(test_signer_notify),
 	    cmocka_unit_test(test_contrib_example),
+	    cmocka_unit_test(test_contrib_cluster),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_not_xml),
 	    cmocka_unit_test(test_bad_durations),
