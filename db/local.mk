@@ -43,6 +43,12 @@ EXTRA_DIST += tests/db/tls.sh
 TESTS += tests/db/pgsql-standby.sh tests/db/mariadb-replica.sh
 EXTRA_DIST += tests/db/pgsql-standby.sh tests/db/mariadb-replica.sh tests/lib/replica-site.sh
 
+# The server stopped and started again under two daemons: each starts a
+# server of its own and runs tests/lib/server-restart.sh against it.
+TESTS += tests/db/pgsql-restart.sh tests/db/mariadb-restart.sh
+EXTRA_DIST += tests/db/pgsql-restart.sh tests/db/mariadb-restart.sh tests/lib/server-restart.sh \
+	tests/lib/ownserver.sh
+
 if HAVE_CMOCKA
 DBTEST_SOURCES = tests/db/dbtest.c tests/db/dbtest.h tools/conninfo.c tools/conninfo.h
 DBTEST_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)

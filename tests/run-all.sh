@@ -135,13 +135,14 @@ build() {
 	)
 }
 
-# The tests whose result depends on the database engine (not tests/db/tls.sh,
-# pgsql-standby.sh and mariadb-replica.sh, which start servers of their own
+# The tests whose result depends on the database engine (not tests/db/tls.sh
+# and the replica and restart tests there, which start servers of their own
 # in every run).
 backend_tests() {
 	printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$1" -f Makefile -f - print-tests |
 		tr ' ' '\n' | grep -E '^tests/(db|cli)/|^tests/unit/test_store$' |
-		grep -vxE 'tests/db/(tls|pgsql-standby|mariadb-replica)\.sh' | tr '\n' ' '
+		grep -vxE 'tests/db/(tls|pgsql-standby|mariadb-replica|pgsql-restart|mariadb-restart)\.sh' |
+		tr '\n' ' '
 }
 
 step "plain build (-O2 $WARN), SQLite"

@@ -155,16 +155,7 @@ sed -i '/<Policy name="lab">/,/<\/Policy>/s|</PublishSafety>|</PublishSafety><Sh
 ksm update kasp
 is "$rc" 0 "lab shares its keys"
 mkdir "$T/sc"
-{
-	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
-	i=0
-	while [ $i -le 500 ]; do
-		printf '<Zone name="z%d.example"><Policy>lab</Policy><SignerConfiguration>%s/sc/z%d.xml</SignerConfiguration><Adapters><Input><File>/dev/null</File></Input><Output><File>/dev/null</File></Output></Adapters></Zone>\n' \
-			$i "$T" $i
-		i=$((i + 1))
-	done
-	printf '</ZoneList>\n'
-} > "$T/zonelist.xml"
+lab_zonelist z 0 500 "$T/sc" > "$T/zonelist.xml"
 ksm update zonelist
 is "$rc" 0 "501 zones: one batch of 500 and one more"
 # the signer's first notice waits until the test has raised the epoch

@@ -18,14 +18,7 @@ unset ENFORCER_TIMESHIFT
 KILLS=${FAILOVER_KILLS:-10}
 
 daemon_token
-{
-	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
-	for i in 1 2 3 4 5 6 7 8; do
-		printf '<Zone name="f%d.example"><Policy>lab</Policy><SignerConfiguration>%s/f%d.xml</SignerConfiguration><Adapters><Input><File>/dev/null</File></Input><Output><File>/dev/null</File></Output></Adapters></Zone>\n' \
-			$i "$T" $i
-	done
-	printf '</ZoneList>\n'
-} > "$T/zonelist.xml"
+lab_zonelist f 1 8 "$T" > "$T/zonelist.xml"
 ksm setup --yes
 is "$rc" 0 "setup with 8 zones"
 sed -i -e "s|<Interval>[^<]*</Interval>|<Interval>PT2S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
@@ -69,21 +62,6 @@ leader() {
 	done < "$T/live"
 }
 
-# invariants : one line per zone that breaks them (nothing when all hold)
-invariants() {
-	db_sql "SELECT z.name, 'zsk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
-			ON k.zone_id = z.id AND k.keytype = 256 AND k.state = 4
-		GROUP BY z.name HAVING COUNT(k.id) <> 1
-		UNION ALL
-		SELECT z.name, 'ksk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
-			ON k.zone_id = z.id AND k.keytype = 257 AND k.state IN (2, 3, 4)
-		GROUP BY z.name HAVING COUNT(k.id) <> 1
-		UNION ALL
-		SELECT 'orphan row', 'key', COUNT(*) FROM dnsseckeys k
-		WHERE NOT EXISTS (SELECT 1 FROM keypairs p WHERE p.id = k.keypair_id)
-		HAVING COUNT(*) > 0"
-}
-
 cleanup_daemons() {
 	[ -r "$T/live" ] && while read -r _name _pid; do kill -KILL "$_pid" 2> /dev/null; done < "$T/live"
 	[ -z "${sampler:-}" ] || kill "$sampler" 2> /dev/null
@@ -97,7 +75,7 @@ wait_log d1 "leads now, epoch 1"
 ok $? "the first daemon leads"
 wait_log d1 "Pass done"
 ok $? "its first pass is done"
-is "$(invariants)" "" "after the first pass: every zone has its keys"
+is "$(zone_key_faults)" "" "after the first pass: every zone has its keys"
 spawn
 spawn
 
@@ -139,7 +117,7 @@ while [ $trial -le "$KILLS" ]; do
 	# the new leader's own first pass, then the invariants
 	wait_log "$new" "Pass done" "$(($(grep -c 'Pass done' "$T/$new.err") + 1))"
 	ok $? "trial $trial: $new runs a pass"
-	is "$(invariants)" "" "trial $trial: every zone has one active ZSK and one KSK, no orphan row"
+	is "$(zone_key_faults)" "" "trial $trial: every zone has one active ZSK and one KSK, no orphan row"
 	trial=$((trial + 1))
 done
 

@@ -8,12 +8,10 @@
 . "$top_srcdir/tests/lib/tap.sh"
 : "${top_builddir:?top_builddir not set}"
 
-grep -q '^#define HAVE_MYSQL 1' "$top_builddir/config.h" &&
-	{ command -v mariadbd > /dev/null || [ -x /usr/sbin/mariadbd ]; } &&
-	command -v mariadb-install-db > /dev/null ||
-	skip_all "no MariaDB server binaries (or driver) here"
+. "$top_srcdir/tests/lib/ownserver.sh"
+have_mariadb_server || skip_all "no MariaDB server binaries (or driver) here"
 
-S=$(mktemp -d "${TMPDIR:-/tmp}/kasp-replica.XXXXXX") || exit 1
+own_server_dir
 stop_servers() {
 	bash "$top_srcdir/tests/lib/mysql-server.sh" stop "$S/r" > /dev/null 2>&1
 	bash "$top_srcdir/tests/lib/mysql-server.sh" stop "$S/p" > /dev/null 2>&1

@@ -7,17 +7,10 @@
 . "$top_srcdir/tests/lib/tap.sh"
 : "${top_builddir:?top_builddir not set}"
 
-pgbin=
-for d in /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && pgbin=$d
-done
-grep -q '^#define HAVE_PGSQL 1' "$top_builddir/config.h" && [ -n "$pgbin" ] ||
-	skip_all "no PostgreSQL server binaries (or driver) here"
-[ -x "$pgbin/pg_basebackup" ] || command -v pg_basebackup > /dev/null ||
-	skip_all "no pg_basebackup"
+. "$top_srcdir/tests/lib/ownserver.sh"
+have_pgsql_server || skip_all "no PostgreSQL server binaries (or driver) here"
 
-S=$(mktemp -d "${TMPDIR:-/tmp}/kasp-standby.XXXXXX") || exit 1
-chmod 755 "$S"      # the postgres user must reach its data dirs inside
+own_server_dir
 stop_servers() {
 	bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/r" > /dev/null 2>&1
 	bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/p" > /dev/null 2>&1

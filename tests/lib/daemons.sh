@@ -13,6 +13,15 @@
 #                          daemon is gone without them
 #   daemon_stop NAME       SIGTERM, then wait for the exit (kill -9 after 60 s)
 #   alive PID              the process exists and is not a zombie
+#   lab_zonelist PREFIX FIRST LAST DIR
+#                          on stdout: a zonelist.xml of zones
+#                          PREFIX<FIRST..LAST>.example on policy lab, their
+#                          signconf files in DIR
+#   zone_key_faults        what breaks "every zone has exactly one active
+#                          ZSK and one KSK in publish/ready/active, and every
+#                          key row its key pair" (a policy without
+#                          rollovers in sight): one line per fault, none
+#                          when all hold (needs cliutil.sh's db_sql)
 #
 # Every wait polls with a generous deadline: nothing depends on how fast
 # the machine is.
@@ -64,4 +73,29 @@ daemon_stop() {
 	done
 	alive "$_pid" && kill -KILL "$_pid"
 	wait "$_pid" 2> /dev/null
+}
+
+zone_key_faults() {
+	db_sql "SELECT z.name, 'zsk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
+			ON k.zone_id = z.id AND k.keytype = 256 AND k.state = 4
+		GROUP BY z.name HAVING COUNT(k.id) <> 1
+		UNION ALL
+		SELECT z.name, 'ksk', COUNT(k.id) FROM zones z LEFT JOIN dnsseckeys k
+			ON k.zone_id = z.id AND k.keytype = 257 AND k.state IN (2, 3, 4)
+		GROUP BY z.name HAVING COUNT(k.id) <> 1
+		UNION ALL
+		SELECT 'orphan row', 'key', COUNT(*) FROM dnsseckeys k
+		WHERE NOT EXISTS (SELECT 1 FROM keypairs p WHERE p.id = k.keypair_id)
+		HAVING COUNT(*) > 0"
+}
+
+lab_zonelist() {
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n'
+	_i=$2
+	while [ "$_i" -le "$3" ]; do
+		printf '<Zone name="%s%d.example"><Policy>lab</Policy><SignerConfiguration>%s/%s%d.xml</SignerConfiguration><Adapters><Input><File>/dev/null</File></Input><Output><File>/dev/null</File></Output></Adapters></Zone>\n' \
+			"$1" "$_i" "$4" "$1" "$_i"
+		_i=$((_i + 1))
+	done
+	printf '</ZoneList>\n'
 }

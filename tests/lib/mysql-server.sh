@@ -12,6 +12,8 @@
 #                                 ODS_TEST_MYSQL_SOCKET=DIR/my/sock   (root, unix_socket auth)
 #                               They are also kept in DIR/my/env.
 #   mysql-server.sh stop DIR    stop that server by its PID and wait for it.
+#   mysql-server.sh restart DIR start the server of DIR again after a stop,
+#                               with the same options and port.
 #
 # TLS: with TEST_TLS_CERT and TEST_TLS_KEY naming a PEM server certificate
 # and its key (and optionally TEST_TLS_CA, the CA that client certificates
@@ -36,6 +38,27 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 MARIADBD=$(command -v mariadbd || true)
 [ -n "$MARIADBD" ] || [ ! -x /usr/sbin/mariadbd ] || MARIADBD=/usr/sbin/mariadbd
+
+# run_server : mariadbd with the options in args, in the background, until
+# it answers (0, pid set) or has exited (1); dies when it hangs for 60 s
+run_server() {
+	"$MARIADBD" "${args[@]}" < /dev/null > "$my/stdout.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 600); do
+		if mariadb-admin --no-defaults --socket="$my/sock" -uroot ping > /dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		cat "$my/error.log" >&2 || true
+		die "mariadbd did not answer within 60 s"
+	fi
+	wait "$pid" 2>/dev/null || true
+	return 1
+}
 
 start() {
 	dir=$1
@@ -78,31 +101,18 @@ start() {
 			port=$((port + 1))
 			continue
 		fi
-		"$MARIADBD" --no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock" \
-			--pid-file="$my/mariadbd.pid" --log-error="$my/error.log" \
-			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" "${binlog[@]}" \
-			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-			--innodb-buffer-pool-size=64M --max-connections=300 \
-			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-			--default-time-zone=+00:00 "${tls[@]}" \
-			< /dev/null > "$my/stdout.log" 2>&1 &
-		pid=$!
-		up=0
-		for _ in $(seq 1 600); do
-			if mariadb-admin --no-defaults --socket="$my/sock" -uroot ping > /dev/null 2>&1; then
-				up=1
-				break
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		[ $up -eq 0 ] || break
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -KILL "$pid" 2>/dev/null || true
-			cat "$my/error.log" >&2 || true
-			die "mariadbd did not answer within 60 s"
+		args=(--no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock"
+			--pid-file="$my/mariadbd.pid" --log-error="$my/error.log"
+			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" "${binlog[@]}"
+			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0
+			--innodb-buffer-pool-size=64M --max-connections=300
+			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
+			--default-time-zone=+00:00 "${tls[@]}")
+		if run_server; then
+			# for restart: the same options, the same port
+			printf '%s\n' "${args[@]}" > "$my/args"
+			break
 		fi
-		wait "$pid" 2>/dev/null || true
 		if ! grep -q 'Address already in use\|Can.t start server: Bind' "$my/error.log" 2>/dev/null; then
 			cat "$my/error.log" >&2 || true
 			die "mariadbd failed to start"
@@ -149,8 +159,19 @@ stop() {
 	rm -f "$my/pid"
 }
 
+# restart DIR : start the stopped server of DIR again, as it was (port included)
+restart() {
+	my=$1/my
+	[ -r "$my/args" ] || die "$1: no server of mysql-server.sh was started there"
+	[ ! -r "$my/pid" ] || ! kill -0 "$(cat "$my/pid")" 2>/dev/null || die "$1: the server runs"
+	mapfile -t args < "$my/args"
+	run_server || { cat "$my/error.log" >&2; die "mariadbd failed to start again"; }
+	echo "$pid" > "$my/pid"
+}
+
 case ${1:-} in
 start) [ $# -eq 2 ] || die "usage: mysql-server.sh start DIR"; start "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: mysql-server.sh stop DIR"; stop "$2" ;;
-*) die "usage: mysql-server.sh start|stop DIR" ;;
+restart) [ $# -eq 2 ] || die "usage: mysql-server.sh restart DIR"; restart "$2" ;;
+*) die "usage: mysql-server.sh start|stop|restart DIR" ;;
 esac

@@ -17,6 +17,8 @@
 #                               port; prints the same assignments (its
 #                               ODS_TEST_PGSQL names the standby).
 #   pgsql-server.sh promote DIR make the standby in DIR a primary (pg_ctl promote).
+#   pgsql-server.sh restart DIR start the server of DIR again after a stop,
+#                               with the same options and port.
 #
 # TLS: with TEST_TLS_CERT and TEST_TLS_KEY naming a PEM server certificate
 # and its key (and optionally TEST_TLS_CA, the CA that client certificates
@@ -81,11 +83,13 @@ launch() {
 		# may not terminate an autovacuum worker (a superuser process) that
 		# happens to be visiting a freshly written database. The options are
 		# one line for pg_ctl: a newline would cut them short.
-		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
-			-o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off \
-			    -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 \
-			    -c autovacuum=off $tls_opts" \
+		opts="-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off \
+			-c full_page_writes=off -c synchronous_commit=off -c max_connections=200 \
+			-c autovacuum=off $tls_opts"
+		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 -o "$opts" \
 			start > "$pg/pg_ctl.log" 2>&1; then
+			# for restart: the same options, the same port
+			printf '%s\n' "$opts" > "$pg/opts"
 			break
 		fi
 		# lost a race for the port, or a real failure: the log says which
@@ -165,6 +169,16 @@ standby() {
 	write_env "$pg"
 }
 
+# restart DIR : start the stopped server of DIR again, as it was (port included)
+restart() {
+	pg=$1/pg
+	[ -r "$pg/opts" ] || die "$1: no server of pgsql-server.sh was started there"
+	[ ! -r "$pg/pid" ] || ! kill -0 "$(cat "$pg/pid")" 2>/dev/null || die "$1: the server runs"
+	as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 -o "$(cat "$pg/opts")" \
+		start > "$pg/pg_ctl.log" 2>&1 || { cat "$pg/pg_ctl.log" >&2; die "pg_ctl start failed"; }
+	head -1 "$pg/data/postmaster.pid" > "$pg/pid"
+}
+
 promote() {
 	pg=$1/pg
 	[ -r "$pg/pid" ] || die "$1: no server of pgsql-server.sh runs there"
@@ -194,5 +208,6 @@ start) [ $# -eq 2 ] || die "usage: pgsql-server.sh start DIR"; start "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: pgsql-server.sh stop DIR"; stop "$2" ;;
 standby) [ $# -eq 3 ] || die "usage: pgsql-server.sh standby DIR PRIMARY_DIR"; standby "$2" "$3" ;;
 promote) [ $# -eq 2 ] || die "usage: pgsql-server.sh promote DIR"; promote "$2" ;;
-*) die "usage: pgsql-server.sh start|stop|promote DIR, or standby DIR PRIMARY_DIR" ;;
+restart) [ $# -eq 2 ] || die "usage: pgsql-server.sh restart DIR"; restart "$2" ;;
+*) die "usage: pgsql-server.sh start|stop|restart|promote DIR, or standby DIR PRIMARY_DIR" ;;
 esac

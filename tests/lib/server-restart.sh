@@ -1,0 +1,106 @@
+# server-restart.sh - two ods-enforcerd on one database server, passes every
+# two seconds, and the server stopped and started again under them: both
+# notice, wait for it, reconnect; one leads again (a new epoch) and runs
+# its passes; no zone or key is lost and every zone keeps its keys.
+# Sourced by tests/db/pgsql-restart.sh and tests/db/mariadb-restart.sh once
+# they have started a server of their own. They set ODS_TEST_BACKEND and
+# ODS_TEST_<ENGINE> (for cliutil.sh), and define server_stop,
+# server_start (the same server again, same port) and stop_servers.
+. "$top_srcdir/tests/lib/cliutil.sh"
+. "$top_srcdir/tests/lib/daemons.sh"
+
+unset ENFORCER_TIMESHIFT
+
+restart_cleanup() {
+	for _p in ${pid_a:-} ${pid_b:-}; do
+		kill -KILL "$_p" 2> /dev/null
+	done
+	server_start > /dev/null 2>&1    # for _cli_cleanup's DROP DATABASE
+	_cli_cleanup
+	stop_servers
+}
+trap restart_cleanup EXIT
+
+daemon_token
+lab_zonelist r 1 8 "$T" > "$T/zonelist.xml"
+ksm setup --yes
+is "$rc" 0 "setup with 8 zones"
+for d in a b; do
+	sed -e "s|<Interval>[^<]*</Interval>|<Interval>PT2S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
+		-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$d.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
+		"$T/conf.xml" > "$T/$d.xml"
+done
+
+# lead_lines : how many times a or b has said it leads
+lead_lines() {
+	cat "$T/a.err" "$T/b.err" 2> /dev/null | grep -c 'leads now'
+}
+
+# the_leader : a or b, whichever last said it leads and has not stood down since
+the_leader() {
+	for _d in a b; do
+		case $(grep -E 'leads now|standing by' "$T/$_d.err" | tail -1) in
+		*"leads now"*) echo "$_d" ;;
+		esac
+	done
+}
+
+# wait_until CMD... : until CMD succeeds (60 s)
+wait_until() {
+	_end=$(($(date +%s) + 60))
+	until "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+daemon_start a
+wait_log a "Pass done"
+ok $? "a leads and runs a pass"
+daemon_start b
+wait_log b "enforcer lock already held by another ods-enforcerd, sleep"
+ok $? "b stands by"
+is "$(zone_key_faults)" "" "every zone has its keys"
+ksm zone list
+zones=$out
+ksm key list --verbose
+keys=$out
+
+# ---- the server goes away while the passes run
+server_stop
+ok $? "the server is stopped"
+said_lost() {
+	grep -qE 'lost the leader connection|cannot write the heartbeat|cannot open the leader connection|Retrying the database connection|Error running the enforcer' \
+		"$T/a.err"
+}
+wait_until said_lost
+ok $? "a notices that the database is gone"
+ok $(alive "$pid_a" && alive "$pid_b"; echo $?) "both daemons keep running"
+
+# ---- and comes back
+leads=$(lead_lines)
+server_start
+ok $? "the server is started again"
+more_leads() { [ "$(lead_lines)" -gt "$leads" ]; }
+wait_until more_leads
+ok $? "a daemon takes the lead again"
+one_leader() { [ "$(the_leader | wc -l)" -eq 1 ]; }
+wait_until one_leader
+ok $? "exactly one daemon leads"
+new=$(the_leader)
+wait_log "$new" "Pass done" "$(($(grep -c 'Pass done' "$T/$new.err") + 1))"
+ok $? "the leader ($new) runs a pass"
+is "$(zone_key_faults)" "" "every zone still has its keys"
+ksm zone list
+is "$out" "$zones" "no zone lost"
+ksm key list --verbose
+is "$out" "$keys" "no key lost or changed"
+ksm cluster status
+is "$rc" 0 "cluster status: a daemon leads"
+like "$out" '^Standbys: +1$' "cluster status: one standby"
+
+daemon_stop a
+daemon_stop b
+ok $(grep -q 'all done!' "$T/a.err" && grep -q 'all done!' "$T/b.err"; echo $?) "both stop cleanly"
+
+done_testing
