@@ -319,6 +319,9 @@ generate_role(struct pass *p, const struct store_enf_policy *pol, int role, int6
 		    def->repository);
 		if (++nk.n == KEYGEN_ROWS_PER_TXN)
 			rc = flush_keys(p, &nk);
+		/* an HSM can take seconds a key: the heartbeat says we are not stuck */
+		if (p->cfg->tick != NULL)
+			p->cfg->tick(p->cfg->tick_arg);
 	}
 	if (flush_keys(p, &nk) != 0 && rc == 0)
 		rc = E_IO;

@@ -78,7 +78,11 @@ struct run_config {
 	 * site's signers keep the primary's keys until it is promoted.
 	 */
 	int read_only;
-	/* Called after each batch of zones (may be NULL): the daemon's heartbeat. */
+	/*
+	 * Called after each batch of zones and each key generated (may be
+	 * NULL): the daemon's heartbeat, so that a long pass is not taken for
+	 * a stuck one.
+	 */
 	void (*tick)(void *arg);
 	void *tick_arg;
 };

@@ -124,6 +124,8 @@ void dconf_report(const struct conf *c, int verbose, int pid_from_cmdline);
 struct leader {
 	db_t *db;               /* the leader connection; NULL: none open */
 	int64_t epoch;          /* ours while we lead; 0: we do not */
+	int lock_held;          /* the "enforcer" lock is ours (a lead taken
+	                         * from a stuck leader may lack it a while) */
 	char host[256];
 	int64_t pid;
 	char node[300];         /* "host:pid" */

@@ -8,6 +8,13 @@
  * the lock when that connection ends, however the leader ended (crash,
  * kill -9, network loss), and a standby takes over at its next poll.
  *
+ * A leader that keeps its connection but stops writing its heartbeat (a
+ * stopped or hung process) keeps its lock too: when its heartbeat is
+ * older than STORE_STALE_POLLS polls, a standby takes the lead from it by the
+ * epoch alone (compare and set, so one standby wins), leads without the
+ * lock until the old leader lets it go, and the old leader's writes are
+ * fenced from then on.
+ *
  * Every check also proves, on that connection, that the epoch is still
  * ours: a leader whose connection broke, or whose lock went without it
  * noticing, finds out here (and its passes are fenced by the epoch in any
@@ -52,6 +59,7 @@ drop(struct leader *l)
 	db_close(l->db);
 	l->db = NULL;
 	l->epoch = 0;
+	l->lock_held = 0;
 }
 
 struct take {
@@ -66,6 +74,68 @@ take_txn(db_t *db, void *arg)
 	struct take *t = arg;
 
 	return store_cluster_take(db, t->node, t->now, &t->epoch);
+}
+
+struct take_from {
+	const char *node;
+	time_t now;
+	int64_t from;
+	int64_t epoch;
+};
+
+static int
+take_from_txn(db_t *db, void *arg)
+{
+	struct take_from *t = arg;
+
+	return store_cluster_take_from(db, t->node, t->now, t->from, &t->epoch);
+}
+
+static int
+cluster_txn(db_t *db, void *arg)
+{
+	return store_cluster_read(db, arg);
+}
+
+/*
+ * The lock is held but the leader has not written a heartbeat for
+ * STORE_STALE_POLLS polls: take the lead from it. 1 when we lead now.
+ */
+static int
+take_from_stuck(struct leader *l, const struct conf *conf)
+{
+	struct store_cluster c;
+	struct take_from t = { l->node, clock_now(), 0, 0 };
+	time_t heard;
+	int rc, taken = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (db_transact(l->db, DB_TXN_READ, cluster_txn, &c) != 0 || c.leader.epoch == 0 ||
+	    c.leader.node == NULL)
+		goto out;       /* no daemon ever led: the lock is someone else's */
+	heard = c.leader.since;
+	if (c.lead != NULL && c.lead->heartbeat > heard)
+		heard = c.lead->heartbeat;
+	if (t.now - heard <= STORE_STALE_POLLS * conf->poll_interval)
+		goto out;
+	t.from = c.leader.epoch;
+	rc = db_transact(l->db, DB_TXN_WRITE, take_from_txn, &t);
+	if (rc != 0) {
+		/* DB_E_FENCED: another standby was quicker */
+		if (rc != DB_E_FENCED)
+			log_msg(LOG_ERR, "cannot take the lead: %s", db_errmsg(l->db));
+		goto out;
+	}
+	l->epoch = t.epoch;
+	l->lock_held = 0;
+	l->standby_logged = 0;
+	log_msg(LOG_WARNING, "%s has written no heartbeat for %lld s but holds the enforcer lock "
+	    "(stopped or hung): this ods-enforcerd (%s) leads now, epoch %" PRId64, c.leader.node,
+	    (long long)(t.now - heard), l->node, l->epoch);
+	taken = 1;
+out:
+	store_cluster_clear(&c);
+	return taken;
 }
 
 struct beat {
@@ -152,9 +222,15 @@ leader_check(struct leader *l, const struct conf *conf)
 	l->replica = 0;
 	if (l->epoch != 0 && !still_leading(l))
 		return leader_check(l, conf);
+	if (l->epoch != 0 && !l->lock_held && db_lock(l->db, ENFORCER_LOCK, 0) == 0) {
+		/* the stuck leader we took the lead from has let go */
+		l->lock_held = 1;
+		log_msg(LOG_INFO, "this ods-enforcerd (%s) holds the enforcer lock now", l->node);
+	}
 	if (l->epoch == 0) {
 		rc = db_lock(l->db, ENFORCER_LOCK, 0);
 		if (rc == 0) {
+			l->lock_held = 1;
 			rc = db_transact(l->db, DB_TXN_WRITE, take_txn, &t);
 			if (rc != 0) {
 				log_msg(LOG_ERR, "cannot take the lead: %s", db_errmsg(l->db));
@@ -167,10 +243,11 @@ leader_check(struct leader *l, const struct conf *conf)
 			    l->node, l->epoch);
 		} else if (rc == DB_E_LOCKED) {
 			/* once per stand-by, not at every poll */
-			if (!l->standby_logged)
+			if (!take_from_stuck(l, conf) && !l->standby_logged) {
 				log_msg(LOG_INFO, "%s enforcer lock already held by another "
 				    "ods-enforcerd, sleep", db_location(l->db));
-			l->standby_logged = 1;
+				l->standby_logged = 1;
+			}
 		} else {
 			log_msg(LOG_ERR, "cannot ask for the lead: %s", db_errmsg(l->db));
 			drop(l);
@@ -232,7 +309,7 @@ leader_stop(struct leader *l)
 {
 	if (l->db != NULL) {
 		(void)beat(l, "stopped");
-		if (l->epoch != 0)
+		if (l->lock_held)
 			(void)db_unlock(l->db, ENFORCER_LOCK);
 	}
 	drop(l);

@@ -20,29 +20,10 @@
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
-/* A heartbeat older than this many PollIntervals is stale. */
-#define STALE_POLLS 3
-
-struct cluster_read {
-	struct store_leader leader;
-	struct store_node *nodes;
-	size_t n;
-};
-
 static int
 read_txn(db_t *db, void *arg)
 {
-	struct cluster_read *r = arg;
-	int rc;
-
-	store_leader_clear(&r->leader);
-	store_node_free_array(r->nodes, r->n);
-	r->nodes = NULL;
-	r->n = 0;
-	rc = store_cluster_leader(db, &r->leader);
-	if (rc == 0)
-		rc = store_node_list(db, &r->nodes, &r->n);
-	return rc;
+	return store_cluster_read(db, arg);
 }
 
 /* "YYYY-MM-DD HH:MM:SS" in local time, or "-" for 0. */
@@ -76,8 +57,8 @@ print_node(const struct store_node *n)
 int
 cmd_cluster_status(struct ksm_ctx *ctx)
 {
-	struct cluster_read r;
-	const struct store_node *lead = NULL;
+	struct store_cluster r;
+	const struct store_node *lead;
 	char since[TIME_STR_LEN];
 	time_t now = clock_now();
 	int64_t stale; /* a heartbeat older than this (seconds) */
@@ -87,7 +68,7 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
-	stale = STALE_POLLS * ctx->conf->poll_interval;
+	stale = STORE_STALE_POLLS * ctx->conf->poll_interval;
 	rc = db_transact(ctx->db, DB_TXN_READ, read_txn, &r);
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
@@ -95,15 +76,12 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	}
 	for (i = 0; i < r.n; i++) {
 		const struct store_node *n = &r.nodes[i];
-		char node[300];
 
-		store_node_name(n->host, n->pid, node, sizeof(node));
 		if (strcmp(n->role, "standby") == 0 && now - n->heartbeat <= stale)
 			standbys++;
-		if (strcmp(n->role, "leader") == 0 && r.leader.node != NULL &&
-		    strcmp(node, r.leader.node) == 0)
-			lead = n;
 	}
+	/* the daemon the epoch names, while its row says it leads */
+	lead = r.lead != NULL && strcmp(r.lead->role, "leader") == 0 ? r.lead : NULL;
 	printf("Database:    %s\n", db_location(ctx->db));
 	if (r.leader.node != NULL)
 		printf("Leader:      %s since %s (epoch %" PRId64 ")\n", r.leader.node,
@@ -129,7 +107,6 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 		rc = KSM_OK;
 	}
 out:
-	store_leader_clear(&r.leader);
-	store_node_free_array(r.nodes, r.n);
+	store_cluster_clear(&r);
 	return rc;
 }

@@ -14,25 +14,33 @@
 #include "store/internal.h"
 #include "store/store.h"
 
-int
-store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch)
+/* store_cluster_take(), or with from >= 0 store_cluster_take_from(). */
+static int
+take(db_t *db, const char *node, time_t now, int64_t from, int64_t *epoch)
 {
 	db_stmt_t *st = NULL;
 	int rc;
 
 	if (node == NULL || epoch == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, "UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ?"
-		" WHERE id = 1", &st);
+	rc = db_prepare(db, from < 0 ?
+		"UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ? WHERE id = 1" :
+		"UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ?"
+		" WHERE id = 1 AND epoch = ?", &st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, node);
 	if (rc == 0)
 		rc = db_bind_time(st, 2, now);
+	if (rc == 0 && from >= 0)
+		rc = db_bind_int(st, 3, from);
 	if (rc == 0)
 		rc = store_step_done(st);
-	/* the row comes with the migration; only a damaged database lacks it */
+	/*
+	 * The row comes with the migration; only a damaged database lacks it.
+	 * With from, no row changed means the epoch has moved on.
+	 */
 	if (rc == 0 && db_changes(db) != 1)
-		rc = E_NOTFOUND;
+		rc = from < 0 ? E_NOTFOUND : DB_E_FENCED;
 	db_finalize(st);
 	st = NULL;
 	if (rc == 0)
@@ -48,6 +56,18 @@ store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch)
 	}
 	db_finalize(st);
 	return rc;
+}
+
+int
+store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch)
+{
+	return take(db, node, now, -1, epoch);
+}
+
+int
+store_cluster_take_from(db_t *db, const char *node, time_t now, int64_t from, int64_t *epoch)
+{
+	return from < 0 ? E_INVAL : take(db, node, now, from, epoch);
 }
 
 int
@@ -274,4 +294,33 @@ store_node_list(db_t *db, struct store_node **out, size_t *n)
 		*out = rows;
 	db_finalize(st);
 	return rc;
+}
+
+int
+store_cluster_read(db_t *db, struct store_cluster *out)
+{
+	int rc;
+
+	store_cluster_clear(out);
+	rc = store_cluster_leader(db, &out->leader);
+	if (rc == 0)
+		rc = store_node_list(db, &out->nodes, &out->n);
+	for (size_t i = 0; rc == 0 && i < out->n && out->leader.node != NULL; i++) {
+		char name[300];
+
+		store_node_name(out->nodes[i].host, out->nodes[i].pid, name, sizeof(name));
+		if (strcmp(name, out->leader.node) == 0)
+			out->lead = &out->nodes[i];
+	}
+	return rc;
+}
+
+void
+store_cluster_clear(struct store_cluster *c)
+{
+	if (c == NULL)
+		return;
+	store_leader_clear(&c->leader);
+	store_node_free_array(c->nodes, c->n);
+	memset(c, 0, sizeof(*c));
 }

@@ -624,6 +624,14 @@ struct store_leader {
 int store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch);
 
 /*
+ * The same, only while the epoch is still from (the lead taken from a
+ * leader that stopped beating but holds the lock): DB_E_FENCED when
+ * another daemon moved it first.
+ */
+int store_cluster_take_from(db_t *db, const char *node, time_t now, int64_t from,
+	int64_t *epoch);
+
+/*
  * In a write transaction, before anything else: DB_E_FENCED when the
  * leader epoch is no longer epoch (another daemon took the lead, or setup
  * reset the database). The row stays locked to the end of the transaction
@@ -666,5 +674,23 @@ int store_node_pass(db_t *db, const char *host, int64_t pid, time_t started, tim
 /* Every row, by host then pid. */
 int store_node_list(db_t *db, struct store_node **out, size_t *n);
 void store_node_free_array(struct store_node *v, size_t n);
+
+/*
+ * A heartbeat older than this many PollIntervals is stale; a leader that
+ * silent is stuck (cluster status warns, a standby takes the lead).
+ */
+#define STORE_STALE_POLLS 3
+
+/* The whole picture: who leads, every daemon's row, and the leader's among them. */
+struct store_cluster {
+	struct store_leader leader;
+	struct store_node *nodes;
+	size_t n;
+	const struct store_node *lead;  /* the row of leader.node (any role); NULL: none */
+};
+
+/* Read it (out is cleared first; a transaction makes it consistent). */
+int store_cluster_read(db_t *db, struct store_cluster *out);
+void store_cluster_clear(struct store_cluster *c);
 
 #endif

@@ -4,7 +4,9 @@
 # behind its back stands down; `cluster status` shows it all and exits 3
 # when no daemon leads; a daemon on a read-only replica changes nothing but
 # writes the signconf files from the replicated keys, and leads once promoted;
-# a pass whose lead moves between two batches commits nothing more.
+# a pass whose lead moves between two batches commits nothing more, and a
+# stopped leader (SIGSTOP) loses the lead to a standby and, woken, commits
+# nothing more.
 #
 # Every wait polls a log or the database with a generous deadline; nothing
 # depends on how fast the machine is.
@@ -30,7 +32,8 @@ daemon_conf b
 daemon_conf c
 
 cleanup_daemons() {
-	for _p in ${pid_a:-} ${pid_b:-} ${pid_c:-}; do
+	for _p in ${pid_a:-} ${pid_b:-} ${pid_c:-} ${pid_s:-} ${pid_t:-}; do
+		kill -CONT "$_p" 2> /dev/null
 		kill -KILL "$_p" 2> /dev/null
 	done
 	_cli_cleanup
@@ -193,5 +196,55 @@ like "$after" "ZSK key allocation for zone z500\\.example: 1 key\\(s\\) allocate
 	"fenced: the second batch was left to the next pass (it allocates there)"
 like "$after" "Pass done in [0-9.]+ s: 501 zone\\(s\\)" "fenced: the next pass does all 501 zones"
 is "$(ls "$T/sc" | wc -l | tr -d ' ')" 501 "fenced: every zone has its signconf in the end"
+
+# ---- a stopped leader (SIGSTOP in mid-pass, when the signer hears of its
+# second batch): its heartbeat stops while its connection and lock stay; a
+# standby takes the lead from it after three silent polls and does the
+# third batch; woken (SIGCONT), the old leader commits nothing more
+lab_zonelist z 0 1001 "$T/sc" > "$T/zonelist.xml"
+ksm update zonelist
+is "$rc" 0 "1002 zones: three batches, the last two with new zones"
+cat > "$T/stop.sh" <<EOF
+#!/bin/sh
+[ -e "$T/stopped" ] || { : > "$T/stopped"; kill -STOP \$PPID; }
+EOF
+chmod +x "$T/stop.sh"
+for d in s t; do
+	sed -e "s|</Interval>|</Interval><SignerNotifyCommand>$([ $d = s ] && echo "$T/stop.sh %zone")</SignerNotifyCommand>|" \
+		-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$d.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
+		"$T/conf.xml" > "$T/$d.xml"
+done
+daemon_start s
+_end=$(($(date +%s) + 120))
+while [ ! -e "$T/stopped" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done
+ok $([ -e "$T/stopped" ]; echo $?) "stuck: s leads and stops itself in its pass"
+daemon_start t
+wait_log t "has written no heartbeat for"
+ok $? "stuck: t takes the lead from the silent s"
+like "$(grep -F 'has written no heartbeat' "$T/t.err")" \
+	"^ods-enforcerd: $host:$pid_s has written no heartbeat for [0-9]+ s but holds the enforcer lock \\(stopped or hung\\): this ods-enforcerd \\($host:$pid_t\\) leads now, epoch [0-9]+\$" \
+	"stuck: t says from whom and why"
+wait_log t "Pass done"
+ok $? "stuck: t runs a pass without the lock"
+like "$(cat "$T/t.err")" "ZSK key allocation for zone z1001\\.example: 1 key\\(s\\) allocated" \
+	"stuck: t does the third batch"
+before=$(db_fingerprint)
+kill -CONT "$pid_s"
+wait_log s "another ods-enforcerd took the lead during the pass; standing by"
+ok $? "stuck: woken, s finds its lead gone at its next write"
+n=$(grep -n 'took the lead during the pass' "$T/s.err" | cut -d: -f1)
+ok $(head -n "${n:-0}" "$T/s.err" | grep -q 'Zone z1001\.example found'; [ $? -ne 0 ]; echo $?) \
+	"stuck: s committed nothing of the third batch"
+wait_log t "holds the enforcer lock now"
+ok $? "stuck: t gets the lock once s has let it go"
+wait_log s "enforcer lock already held by another ods-enforcerd, sleep"
+ok $? "stuck: s stands by"
+is "$(db_fingerprint)" "$before" "stuck: s changed nothing after it woke"
+ksm cluster status
+is "$rc" 0 "stuck: cluster status: a leader"
+like "$out" "^Leader: +$host:$pid_t since " "stuck: t leads"
+like "$out" "^$host:$pid_s +standby " "stuck: s stands by"
+daemon_stop s
+daemon_stop t
 
 done_testing

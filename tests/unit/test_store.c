@@ -1615,6 +1615,21 @@ test_cluster_epoch(void **state)
 	assert_int_equal(store_cluster_fence(db, e1), DB_E_FENCED);
 	assert_int_equal(store_cluster_fence(db, e2), 0);
 	assert_int_equal(db_rollback(db), 0);
+
+	/* the lead taken from a stuck leader: only while the epoch is the one seen */
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_take_from(db, "c.example:30", 3000, e1, &e1), DB_E_FENCED);
+	assert_int_equal(db_rollback(db), 0);
+	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+	assert_int_equal(store_cluster_take_from(db, "c.example:30", 3000, e2, &e1), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(e1, 3);
+	assert_int_equal(store_cluster_leader(db, &l), 0);
+	assert_int_equal(l.epoch, 3);
+	assert_string_equal(l.node, "c.example:30");
+	assert_int_equal(l.since, 3000);
+	store_leader_clear(&l);
+	assert_int_equal(store_cluster_take_from(db, "c.example:30", 3000, -1, &e1), E_INVAL);
 	db_close(db);
 }
 
@@ -1659,6 +1674,27 @@ test_cluster_nodes(void **state)
 	assert_int_equal(v[1].pass_finished, 0);
 	assert_null(v[1].pass_outcome);
 	store_node_free_array(v, n);
+
+	/* the whole picture: the row of the daemon the epoch names */
+	{
+		struct store_cluster c;
+		int64_t e = 0;
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(store_cluster_read(db, &c), 0);
+		assert_null(c.lead);
+		assert_int_equal(c.n, 2);
+		assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
+		assert_int_equal(store_cluster_take(db, "b.example:7", 130, &e), 0);
+		assert_int_equal(db_commit(db), 0);
+		assert_int_equal(store_cluster_read(db, &c), 0);
+		assert_non_null(c.lead);
+		assert_string_equal(c.lead->host, "b.example");
+		assert_int_equal(c.lead->heartbeat, 120);
+		assert_int_equal(c.leader.epoch, e);
+		store_cluster_clear(&c);
+		assert_null(c.nodes);
+	}
 	db_close(db);
 }
 
