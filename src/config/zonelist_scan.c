@@ -349,6 +349,16 @@ lex_cdata(struct lexer *l)
 	return memchr(l->b + from, '\r', l->p - 3 - from) != NULL ? -1 : 0;
 }
 
+static int
+ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	}
+	return 1;
+}
+
 /* "<?" at the cursor: a processing instruction other than <?xml ...?>. */
 static int
 lex_pi(struct lexer *l)
@@ -358,9 +368,14 @@ lex_pi(struct lexer *l)
 	l->p += 2;
 	s = l->p;
 	n = lex_name(l);
-	/* libxml2 (namespaces on) refuses a colon in the target */
+	/*
+	 * libxml2 (namespaces on) refuses a colon in the target. lex_name()
+	 * takes every non-ASCII byte for a name character, which XML does not
+	 * (U+EEFF, say, ends a name there): a target that is not plain ASCII
+	 * is left to libxml2.
+	 */
 	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0) ||
-	    memchr(l->b + s, ':', n) != NULL)
+	    memchr(l->b + s, ':', n) != NULL || !ascii(l->b + s, n))
 		return -1;
 	if (!at(l, "?>") && (l->p >= l->len || !is_ws((unsigned char)l->b[l->p])))
 		return -1;
