@@ -27,7 +27,8 @@ CLI_TESTS = \
 	tests/cli/zonelist-stream.sh \
 	tests/cli/replica.sh \
 	tests/cli/cluster.sh \
-	tests/cli/failover.sh
+	tests/cli/failover.sh \
+	tests/cli/writers.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \

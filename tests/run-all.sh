@@ -16,7 +16,9 @@
 #
 # tests/cli/enforce-kill.sh kills the daemon 50 times in each SQLite run,
 # 20 times on each server and 10 times in make distcheck (which checks the
-# tarball, not the code again): ENFORCE_KILL_ROUNDS.
+# tarball, not the code again): ENFORCE_KILL_ROUNDS. tests/cli/writers.sh
+# runs its 2,000 operations in the plain build and 400 under the
+# sanitizers and in make distcheck: WRITERS_OPS.
 #
 # Each `make check` is limited to RUN_ALL_CHECK_TIMEOUT seconds (default 900)
 # so that a hanging test cannot hold the run forever.
@@ -154,12 +156,12 @@ fi
 
 step "sanitizer build (ASan + UBSan), SQLite"
 if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined"; then
-	check build-san build-san-sqlite || status=1
+	(export WRITERS_OPS=400; check build-san build-san-sqlite) || status=1
 	list=$(backend_tests build-san)
 	for b in $backends; do
 		step "sanitizer build, $b: $list"
 		# the kill test's 50 rounds ran on SQLite twice; 20 here keep CI short
-		(export ODS_TEST_BACKEND=$b ENFORCE_KILL_ROUNDS=20
+		(export ODS_TEST_BACKEND=$b ENFORCE_KILL_ROUNDS=20 WRITERS_OPS=400
 		 check build-san "build-san-$b" "$list") || status=1
 	done
 else
@@ -188,7 +190,7 @@ else
 fi
 
 step "make distcheck"
-(cd build && ENFORCE_KILL_ROUNDS=10 timeout --kill-after=20 1200 make -j2 distcheck \
+(cd build && ENFORCE_KILL_ROUNDS=10 WRITERS_OPS=400 timeout --kill-after=20 1200 make -j2 distcheck \
 	DISTCHECK_CONFIGURE_FLAGS="--enable-timeshift" >distcheck.log 2>&1) ||
 	{ tail -40 build/distcheck.log; status=1; }
 
