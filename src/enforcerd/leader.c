@@ -10,10 +10,10 @@
  *
  * A leader that keeps its connection but stops writing its heartbeat (a
  * stopped or hung process) keeps its lock too: when its heartbeat is
- * older than STORE_STALE_POLLS polls, a standby takes the lead from it by the
- * epoch alone (compare and set, so one standby wins), leads without the
- * lock until the old leader lets it go, and the old leader's writes are
- * fenced from then on.
+ * older than STORE_STALE_POLLS polls, a standby takes the lead from it by
+ * the epoch alone (compare and set, so one standby wins), leads without
+ * the lock until the old leader lets it go, and the old leader's writes
+ * are fenced from then on.
  *
  * Every check also proves, on that connection, that the epoch is still
  * ours: a leader whose connection broke, or whose lock went without it
