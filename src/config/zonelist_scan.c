@@ -76,11 +76,16 @@ is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * Names are ASCII here. Every name the schema knows is, and a name with
+ * other characters (a processing instruction's target, say) ends at the
+ * first of them, which then breaks the syntax: the file goes to libxml2,
+ * which knows which of them XML takes (U+00B7 yes, U+EEFF no).
+ */
 static int
 name_start(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':' ||
-	    c >= 0x80;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':';
 }
 
 static int
@@ -349,16 +354,6 @@ lex_cdata(struct lexer *l)
 	return memchr(l->b + from, '\r', l->p - 3 - from) != NULL ? -1 : 0;
 }
 
-static int
-ascii(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	}
-	return 1;
-}
-
 /* "<?" at the cursor: a processing instruction other than <?xml ...?>. */
 static int
 lex_pi(struct lexer *l)
@@ -368,14 +363,9 @@ lex_pi(struct lexer *l)
 	l->p += 2;
 	s = l->p;
 	n = lex_name(l);
-	/*
-	 * libxml2 (namespaces on) refuses a colon in the target. lex_name()
-	 * takes every non-ASCII byte for a name character, which XML does not
-	 * (U+EEFF, say, ends a name there): a target that is not plain ASCII
-	 * is left to libxml2.
-	 */
+	/* libxml2 (namespaces on) refuses a colon in the target */
 	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0) ||
-	    memchr(l->b + s, ':', n) != NULL || !ascii(l->b + s, n))
+	    memchr(l->b + s, ':', n) != NULL)
 		return -1;
 	if (!at(l, "?>") && (l->p >= l->len || !is_ws((unsigned char)l->b[l->p])))
 		return -1;

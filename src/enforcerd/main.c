@@ -235,6 +235,8 @@ pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 	};
 	struct run_stats st;
 	struct timespec t0, t1;
+	const char *outcome;
+	double secs;
 	int ret;
 
 	leader_pass(&d->lead, cfg.now, 0, NULL);
@@ -246,18 +248,16 @@ pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 	leader_pass(&d->lead, cfg.now, clock_now(),
 	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
 	/* our own lines (not 1.x): what the pass did and what it cost */
+	outcome = st.stopped ? "stopped" : ret == 0 ? "done" : "failed";
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (replica)
 		log_msg(LOG_INFO, "Replica pass %s in %.3f s: %zu zone(s) of %zu policy(ies), "
-		    "%zu signconf file(s) written from the replicated keys",
-		    st.stopped ? "stopped" : ret == 0 ? "done" : "failed",
-		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		    "%zu signconf file(s) written from the replicated keys", outcome, secs,
 		    st.zones, st.policies, st.signconfs_written);
 	else if (ret != DB_E_FENCED)
 		log_msg(LOG_INFO, "Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
 		    "change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
-		    "%zu DS submission(s), %llu database statement(s)",
-		    st.stopped ? "stopped" : ret == 0 ? "done" : "failed",
-		    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		    "%zu DS submission(s), %llu database statement(s)", outcome, secs,
 		    st.zones, st.policies, st.transitions, st.keys_generated, st.keys_purged,
 		    st.signconfs_written, st.ds_submitted, (unsigned long long)st.queries);
 	return ret;

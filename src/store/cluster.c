@@ -43,6 +43,10 @@ take(db_t *db, const char *node, time_t now, int64_t from, int64_t *epoch)
 		rc = from < 0 ? E_NOTFOUND : DB_E_FENCED;
 	db_finalize(st);
 	st = NULL;
+	if (rc == 0 && from >= 0) {
+		*epoch = from + 1;
+		return 0;
+	}
 	if (rc == 0)
 		rc = db_prepare(db, "SELECT epoch FROM cluster_leader WHERE id = 1", &st);
 	if (rc == 0) {
