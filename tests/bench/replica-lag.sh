@@ -14,11 +14,9 @@ set -u
 N=${1:-10}
 . "$top_srcdir/tests/lib/ownserver.sh"
 have_pgsql_server || { echo "replica-lag.sh: no PostgreSQL server binaries (or driver)" >&2; exit 1; }
-own_server_dir
-trap 'bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/r" > /dev/null 2>&1;
-	bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/p" > /dev/null 2>&1; rm -rf "$S"' EXIT
-PGSQL_TEST_PORT=55760 bash "$top_srcdir/tests/lib/pgsql-server.sh" start "$S/p" > /dev/null || exit 1
-PGSQL_TEST_PORT=55770 bash "$top_srcdir/tests/lib/pgsql-server.sh" standby "$S/r" "$S/p" > /dev/null || exit 1
+own_servers pgsql
+own_start p 55760
+own_start r 55770 standby "$S/p"
 
 ksm="$top_builddir/ods-ksmutil"
 # conf DIR FILE : a conf.xml on the server of DIR

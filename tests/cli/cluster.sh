@@ -21,15 +21,8 @@ printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T
 ksm setup --yes
 is "$rc" 0 "setup"
 
-# daemon_conf NAME [DATASTORE] : $T/NAME.xml, its own pid file, a poll every second
-daemon_conf() {
-	sed -e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$1.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster><ManualKeyGeneration/>|" \
-		-e "s|<Datastore>.*</Datastore>|<Datastore>${2:-$DATASTORE}</Datastore>|" \
-		"$T/conf.xml" > "$T/$1.xml"
-}
-daemon_conf a
-daemon_conf b
-daemon_conf c
+daemon_conf a manual
+daemon_conf b manual
 
 cleanup_daemons() {
 	for _p in ${pid_a:-} ${pid_b:-} ${pid_c:-} ${pid_s:-} ${pid_t:-}; do
@@ -107,23 +100,18 @@ like "$out" '^Warning: no ods-enforcerd leads$' "b stopped: the warning"
 # ---- a daemon on a read-only replica changes nothing, but writes the
 # signconf files from the keys the primary committed and tells the signer;
 # promoted (here: <ReadOnly/> gone, SIGHUP), it leads
-printf '#!/bin/sh\necho "$1" >> "%s/notified"\n' "$T" > "$T/notify.sh"
-chmod +x "$T/notify.sh"
+notify_log_script
 ksm zone add --zone dr.example --signerconf "$T/dr.example.xml"
 is "$rc" 0 "a zone for the replica"
 # one pass on the primary, with key generation, nobody to tell
-sed "s|</Interval>|</Interval><SignerNotifyCommand></SignerNotifyCommand>|" "$T/conf.xml" > "$T/p.xml"
+daemon_conf p
 "$ENFORCERD" -1 -d -c "$T/p.xml" > /dev/null 2> "$T/p.err" < /dev/null
 is "$?" 0 "a pass on the primary"
 ok $([ -s "$T/dr.example.xml" ]; echo $?) "the primary's pass wrote the signconf"
 mv "$T/dr.example.xml" "$T/dr.primary"
 
-# replica_conf : c.xml on the replica (or, with "promoted", without <ReadOnly/>), telling notify.sh
-replica_conf() {
-	if [ "${1:-}" = promoted ]; then daemon_conf c; else daemon_conf c "$DATASTORE<ReadOnly/>"; fi
-	sed -i "s|</Interval>|</Interval><SignerNotifyCommand>$T/notify.sh %zone</SignerNotifyCommand>|" "$T/c.xml"
-}
-replica_conf
+# c: on the replica (<ReadOnly/>), telling notify.sh
+daemon_conf c manual "notify=$T/notify.sh %zone" "datastore=$DATASTORE<ReadOnly/>"
 before=$(db_fingerprint)
 daemon_start c
 wait_log c "is a read-only replica: this ods-enforcerd changes no keys and writes the signconf files from the replicated state until it is promoted"
@@ -144,7 +132,7 @@ ksm_raw -c "$T/c.xml" cluster status
 is "$rc" 3 "cluster status on a replica: answers (no leader: 3)"
 like "$out" "^$host:$pid_b +stopped " "cluster status on a replica: the rows"
 
-replica_conf promoted
+daemon_conf c manual "notify=$T/notify.sh %zone"
 kill -HUP "$pid_c"
 wait_log c "leads now, epoch 6"
 ok $? "c promoted: takes the lead (epoch 6, after the one-shot pass's 5)"
@@ -171,9 +159,7 @@ if [ ! -e "$T/fence-now" ]; then
 fi
 EOF
 chmod +x "$T/fence.sh"
-sed -e "s|</Interval>|</Interval><SignerNotifyCommand>$T/fence.sh %zone</SignerNotifyCommand>|" \
-	-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/f.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-	"$T/conf.xml" > "$T/f.xml"
+daemon_conf f "notify=$T/fence.sh %zone"
 (
 	_end=$(($(date +%s) + 120))
 	while [ ! -e "$T/fence-now" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done
@@ -209,11 +195,8 @@ cat > "$T/stop.sh" <<EOF
 [ -e "$T/stopped" ] || { : > "$T/stopped"; kill -STOP \$PPID; }
 EOF
 chmod +x "$T/stop.sh"
-for d in s t; do
-	sed -e "s|</Interval>|</Interval><SignerNotifyCommand>$([ $d = s ] && echo "$T/stop.sh %zone")</SignerNotifyCommand>|" \
-		-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$d.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-		"$T/conf.xml" > "$T/$d.xml"
-done
+daemon_conf s "notify=$T/stop.sh %zone"
+daemon_conf t
 daemon_start s
 _end=$(($(date +%s) + 120))
 while [ ! -e "$T/stopped" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done

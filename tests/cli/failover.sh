@@ -21,15 +21,12 @@ daemon_token
 lab_zonelist f 1 8 "$T" > "$T/zonelist.xml"
 ksm setup --yes
 is "$rc" 0 "setup with 8 zones"
-sed -i -e "s|<Interval>[^<]*</Interval>|<Interval>PT2S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
-	-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/PID.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-	"$T/conf.xml"
 
 n=0
 # spawn : a new daemon d<n> with its own conf.xml (pid file), listed in $T/live
 spawn() {
 	n=$((n + 1))
-	sed "s|PID\.pid|d$n.pid|" "$T/conf.xml" > "$T/d$n.xml"
+	daemon_conf "d$n" interval=PT2S
 	daemon_start "d$n"
 	eval "echo \"d$n \$pid_d$n\"" >> "$T/live"
 }

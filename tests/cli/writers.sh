@@ -22,11 +22,8 @@ daemon_token
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
 ksm setup --yes
 is "$rc" 0 "setup"
-for d in a b; do
-	sed -e "s|<Interval>[^<]*</Interval>|<Interval>PT1S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
-		-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$d.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-		"$T/conf.xml" > "$T/$d.xml"
-done
+daemon_conf a interval=PT1S
+daemon_conf b interval=PT1S
 
 cleanup_all() {
 	for _p in ${pid_a:-} ${pid_b:-} ${writers:-}; do

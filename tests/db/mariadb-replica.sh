@@ -11,21 +11,12 @@
 . "$top_srcdir/tests/lib/ownserver.sh"
 have_mariadb_server || skip_all "no MariaDB server binaries (or driver) here"
 
-own_server_dir
-stop_servers() {
-	bash "$top_srcdir/tests/lib/mysql-server.sh" stop "$S/r" > /dev/null 2>&1
-	bash "$top_srcdir/tests/lib/mysql-server.sh" stop "$S/p" > /dev/null 2>&1
-	rm -rf "$S"
-}
-trap stop_servers EXIT
-trap 'exit 1' INT TERM HUP
-
-TEST_MYSQL_SERVER_ID=1 MYSQL_TEST_PORT=53730 bash "$top_srcdir/tests/lib/mysql-server.sh" start "$S/p" \
-	> "$S/p.env" 2> "$S/p.log" ||
-	{ echo "Bail out! cannot start the primary: $(cat "$S/p.log")"; exit 1; }
-TEST_MYSQL_SERVER_ID=2 MYSQL_TEST_PORT=53740 bash "$top_srcdir/tests/lib/mysql-server.sh" start "$S/r" \
-	> "$S/r.env" 2> "$S/r.log" ||
-	{ echo "Bail out! cannot start the replica: $(cat "$S/r.log")"; exit 1; }
+own_servers mysql
+export TEST_MYSQL_SERVER_ID
+TEST_MYSQL_SERVER_ID=1
+own_start p 53730
+TEST_MYSQL_SERVER_ID=2
+own_start r 53740
 
 # as_root DIR SQL : run SQL as root on the server in DIR (unix socket)
 as_root() {

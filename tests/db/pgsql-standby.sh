@@ -10,24 +10,14 @@
 . "$top_srcdir/tests/lib/ownserver.sh"
 have_pgsql_server || skip_all "no PostgreSQL server binaries (or driver) here"
 
-own_server_dir
-stop_servers() {
-	bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/r" > /dev/null 2>&1
-	bash "$top_srcdir/tests/lib/pgsql-server.sh" stop "$S/p" > /dev/null 2>&1
-	rm -rf "$S"
-}
-trap stop_servers EXIT
-trap 'exit 1' INT TERM HUP
-
-PGSQL_TEST_PORT=55730 bash "$top_srcdir/tests/lib/pgsql-server.sh" start "$S/p" > "$S/p.env" 2> "$S/p.log" ||
-	{ echo "Bail out! cannot start the primary: $(cat "$S/p.log")"; exit 1; }
-PGSQL_TEST_PORT=55740 bash "$top_srcdir/tests/lib/pgsql-server.sh" standby "$S/r" "$S/p" > "$S/r.env" 2> "$S/r.log" ||
-	{ echo "Bail out! cannot start the standby: $(cat "$S/r.log")"; exit 1; }
+own_servers pgsql
+own_start p 55730
+own_start r 55740 standby "$S/p"
 REPLICA_PORT=$(cat "$S/r/pg/port")
 . "$S/p.env"
 
 promote_replica() {
-	bash "$top_srcdir/tests/lib/pgsql-server.sh" promote "$S/r" > "$S/promote.log" 2>&1
+	server promote r > "$S/promote.log" 2>&1
 	is "$?" 0 "pg_ctl promote"
 }
 

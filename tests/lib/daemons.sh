@@ -6,6 +6,15 @@
 #   daemon_token           a fresh SoftHSM token OpenDNSSEC (PIN 1234) in
 #                          $T/hsm, as conf.xml names it; skips the whole
 #                          file without SoftHSMv2
+#   daemon_conf NAME [OPTION...]
+#                          $T/NAME.xml: $T/conf.xml for a daemon of its own
+#                          (pid file $T/NAME.pid, PollInterval 1 s, nobody
+#                          to tell of signconf files), with the OPTIONs
+#                          interval=DURATION, notify=COMMAND,
+#                          datastore=XML (the <Datastore> contents) and
+#                          manual (<ManualKeyGeneration/>)
+#   notify_log_script      $T/notify.sh, a signer command that appends its
+#                          zone to $T/notified
 #   daemon_start NAME      ods-enforcerd -d -c $T/NAME.xml; stderr in
 #                          $T/NAME.err, pid in $pid_NAME
 #   wait_log NAME TEXT [N] until $T/NAME.err holds N (default 1) lines with
@@ -45,6 +54,29 @@ alive() {
 	else
 		kill -0 "$1" 2> /dev/null
 	fi
+}
+
+daemon_conf() {
+	_name=$1 _interval= _notify= _ds= _manual=
+	shift
+	for _o in "$@"; do
+		case $_o in
+		interval=*) _interval=${_o#interval=} ;;
+		notify=*) _notify=${_o#notify=} ;;
+		datastore=*) _ds=${_o#datastore=} ;;
+		manual) _manual="<ManualKeyGeneration/>" ;;
+		*) echo "Bail out! daemon_conf: unknown option $_o"; exit 1 ;;
+		esac
+	done
+	sed -e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$_name.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>$_manual|" \
+		-e "s|<Interval>\([^<]*\)</Interval>|<Interval>${_interval:-\1}</Interval><SignerNotifyCommand>$_notify</SignerNotifyCommand>|" \
+		"$T/conf.xml" > "$T/$_name.xml"
+	[ -z "$_ds" ] || sed -i "s|<Datastore>.*</Datastore>|<Datastore>$_ds</Datastore>|" "$T/$_name.xml"
+}
+
+notify_log_script() {
+	printf '#!/bin/sh\necho "$1" >> "%s/notified"\n' "$T" > "$T/notify.sh"
+	chmod +x "$T/notify.sh"
 }
 
 daemon_start() {

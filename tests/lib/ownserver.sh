@@ -5,8 +5,17 @@
 #                          the machine the server binaries (pg_basebackup
 #                          included)
 #   have_mariadb_server    the same for MariaDB
-#   own_server_dir         S: a new temporary directory for the servers,
-#                          mode 755 (the postgres user must pass through)
+#   own_servers ENGINE     pgsql or mysql: S, a new temporary directory for
+#                          servers of ENGINE (mode 755: the postgres user
+#                          must pass through), and traps that stop every
+#                          server in it and remove it at exit (stop_servers)
+#   own_start NAME PORT [CMD ARG...]
+#                          tests/lib/ENGINE-server.sh start $S/NAME (or CMD
+#                          $S/NAME ARG..., e.g. standby "$S/p") on the first
+#                          free port from PORT; its assignments in
+#                          $S/NAME.env; bails out when it fails
+#   server CMD NAME [ARG...]
+#                          tests/lib/ENGINE-server.sh CMD $S/NAME ARG...
 
 have_pgsql_server() {
 	grep -q '^#define HAVE_PGSQL 1' "$top_builddir/config.h" || return 1
@@ -22,7 +31,37 @@ have_mariadb_server() {
 		command -v mariadb-install-db > /dev/null
 }
 
-own_server_dir() {
+own_servers() {
+	_own_script=$top_srcdir/tests/lib/$1-server.sh
+	case $1 in
+	pgsql) _own_port=PGSQL_TEST_PORT ;;
+	*) _own_port=MYSQL_TEST_PORT ;;
+	esac
 	S=$(mktemp -d "${TMPDIR:-/tmp}/kasp-servers.XXXXXX") || exit 1
 	chmod 755 "$S"
+	trap stop_servers EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+stop_servers() {
+	for _d in "$S"/*/; do
+		[ -d "$_d" ] && bash "$_own_script" stop "${_d%/}" > /dev/null 2>&1
+	done
+	rm -rf "$S"
+}
+
+server() {
+	_cmd=$1 _name=$2
+	shift 2
+	bash "$_own_script" "$_cmd" "$S/$_name" "$@"
+}
+
+own_start() {
+	_name=$1 _port=$2
+	shift 2
+	_cmd=${1:-start}
+	[ $# -eq 0 ] || shift
+	env "$_own_port=$_port" bash "$_own_script" "$_cmd" "$S/$_name" "$@" > "$S/$_name.env" \
+		2> "$S/$_name.log" ||
+		{ echo "Bail out! cannot start server $_name: $(cat "$S/$_name.log")"; exit 1; }
 }

@@ -29,12 +29,9 @@ daemon_token
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
 
 # r.xml: conf.xml on the replica, with a signer to tell and a poll every second
-printf '#!/bin/sh\necho "$1" >> "%s/notified"\n' "$T" > "$T/notify.sh"
-chmod +x "$T/notify.sh"
-write_conf "$T/r.xml" "$(printf '%s' "$DATASTORE" | sed "s|port=\"[0-9]*\"|port=\"$REPLICA_PORT\"|")"
-sed -i -e "s|</Interval>|</Interval><SignerNotifyCommand>$T/notify.sh %zone</SignerNotifyCommand>|" \
-	-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/r.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-	"$T/r.xml"
+notify_log_script
+daemon_conf r "notify=$T/notify.sh %zone" \
+	"datastore=$(printf '%s' "$DATASTORE" | sed "s|port=\"[0-9]*\"|port=\"$REPLICA_PORT\"|")"
 
 # rk ARGS... : ods-ksmutil on the replica
 rk() {
@@ -46,7 +43,7 @@ ksm setup --yes
 is "$rc" 0 "setup on the primary"
 ksm zone add --zone dr.example --signerconf "$T/dr.example.xml"
 is "$rc" 0 "a zone on the primary"
-sed "s|</Interval>|</Interval><SignerNotifyCommand></SignerNotifyCommand>|" "$T/conf.xml" > "$T/p.xml"
+daemon_conf p
 "$ENFORCERD" -1 -d -c "$T/p.xml" > /dev/null 2> "$T/p.err" < /dev/null
 is "$?" 0 "a pass on the primary"
 ok $([ -s "$T/dr.example.xml" ]; echo $?) "the primary's pass wrote the signconf"

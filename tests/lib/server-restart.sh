@@ -25,11 +25,8 @@ daemon_token
 lab_zonelist r 1 8 "$T" > "$T/zonelist.xml"
 ksm setup --yes
 is "$rc" 0 "setup with 8 zones"
-for d in a b; do
-	sed -e "s|<Interval>[^<]*</Interval>|<Interval>PT2S</Interval><SignerNotifyCommand></SignerNotifyCommand>|" \
-		-e "s|<PidFile>[^<]*</PidFile>|<PidFile>$T/$d.pid</PidFile><Cluster><PollInterval>PT1S</PollInterval></Cluster>|" \
-		"$T/conf.xml" > "$T/$d.xml"
-done
+daemon_conf a interval=PT2S
+daemon_conf b interval=PT2S
 
 # lead_lines : how many times a or b has said it leads
 lead_lines() {
