@@ -18,6 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlreader.h>
@@ -408,6 +412,86 @@ xml_next(const xmlNode *node)
 		if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, node->name))
 			return n;
 	return NULL;
+}
+
+/* ------------------------------------------------------------ characters */
+
+int
+xml_char_ok(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+	    (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/* Eight bytes at a time (sixteen with SSE2) while they are plain printable ASCII. */
+int
+xml_chars_ok(const char *s, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)s;
+	const uint64_t high = 0x8080808080808080ULL, spaces = 0x2020202020202020ULL;
+	size_t i = 0;
+
+	while (i < len) {
+#ifdef __SSE2__
+		/* sixteen at a time: as signed bytes, both >= 0x80 and < 0x20 are < 0x20 */
+		if (len - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+			__m128i odd = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), odd);
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), odd);
+			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), odd);
+			if (_mm_movemask_epi8(odd) == 0) {
+				i += 16;
+				continue;
+			}
+		}
+#endif
+		if (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, b + i, 8);
+			/* no byte >= 0x80 and none < 0x20 */
+			if (((w | ((w - spaces) & ~w)) & high) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char c = b[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((b[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (b[i + k] & 0x3F);
+		}
+		/* shortest form only, and a character XML allows */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || !xml_char_ok(cp))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
 }
 
 int
@@ -823,10 +907,43 @@ stream_step(struct xml_stream *s, int next, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * The element of the subtree (node or below) whose text or attribute
+ * holds bytes that are not XML characters in UTF-8, or NULL. libxml2
+ * 2.9.14's reader lets such bytes through in CDATA, where its document
+ * parser refuses them; every element a stream hands out is checked, so
+ * that a stream reads what xml_read() reads.
+ */
+static const xmlNode *
+bad_chars(const xmlNode *node)
+{
+	for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
+		for (const xmlNode *t = a->children; t != NULL; t = t->next) {
+			if (t->content != NULL &&
+			    !xml_chars_ok((const char *)t->content, strlen((const char *)t->content)))
+				return node;
+		}
+	}
+	for (const xmlNode *c = node->children; c != NULL; c = c->next) {
+		const xmlNode *bad = NULL;
+
+		if (c->type == XML_ELEMENT_NODE)
+			bad = bad_chars(c);
+		else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content != NULL &&
+		    !xml_chars_ok((const char *)c->content, strlen((const char *)c->content)))
+			bad = node;
+		if (bad != NULL)
+			return bad;
+	}
+	return NULL;
+}
+
 int
 xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, size_t errlen)
 {
 	xmlNode *n;
+	const xmlNode *bad;
 	int rc;
 
 	for (;;) {
@@ -846,6 +963,11 @@ xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, s
 	n = xmlTextReaderExpand(s->reader);
 	if (n == NULL || s->c.have)
 		return stream_failure(s, err, errlen);
+	bad = bad_chars(n);
+	if (bad != NULL) {
+		xml_errf(err, errlen, s->path, bad, "not proper UTF-8");
+		return E_PARSE;
+	}
 	*node = n;
 	return 1;
 }

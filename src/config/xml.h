@@ -73,6 +73,15 @@ xmlNode *xml_child(const xmlNode *parent, const char *name);
 /* The next element sibling after node with the same name as node, or NULL. */
 xmlNode *xml_next(const xmlNode *node);
 
+/* Is cp a character an XML document may hold? */
+int xml_char_ok(uint32_t cp);
+
+/*
+ * 1 when the len bytes of s are UTF-8, shortest form, for characters an
+ * XML document may hold; else 0.
+ */
+int xml_chars_ok(const char *s, size_t len);
+
 /*
  * The text content of node (entity references and child text joined),
  * malloc()ed. With trim, leading and trailing white space is removed.

@@ -18,6 +18,7 @@
 #endif
 
 #include "common/err.h"
+#include "config/xml.h"
 #include "config/zonelist_scan.h"
 
 enum kind {
@@ -147,14 +148,6 @@ lex_name(struct lexer *l)
 	return l->p - s;
 }
 
-/* Is cp a character an XML document may hold? */
-static int
-xml_char(uint32_t cp)
-{
-	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-	    (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
 /*
  * The reference starting at b[*i] ('&'), checked and decoded: the code
  * point in *cp, *i moved past the ';'. -1 for anything but the five
@@ -205,83 +198,10 @@ decode_ref(const char *b, size_t len, size_t *i, uint32_t *cp)
 		if (v > 0x10FFFF)
 			return -1;
 	}
-	if (p >= len || digits == 0 || !xml_char(v))
+	if (p >= len || digits == 0 || !xml_char_ok(v))
 		return -1;
 	*cp = v;
 	*i = p + 1;
-	return 0;
-}
-
-/*
- * Pass 1: every byte sequence is UTF-8 for a character XML allows. Eight
- * bytes at a time while they are plain printable ASCII.
- */
-static int
-chars_ok(const unsigned char *b, size_t len)
-{
-	const uint64_t high = 0x8080808080808080ULL, spaces = 0x2020202020202020ULL;
-	size_t i = 0;
-
-	while (i < len) {
-#ifdef __SSE2__
-		/* sixteen at a time: as signed bytes, both >= 0x80 and < 0x20 are < 0x20 */
-		if (len - i >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-			__m128i odd = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-
-			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), odd);
-			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), odd);
-			odd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), odd);
-			if (_mm_movemask_epi8(odd) == 0) {
-				i += 16;
-				continue;
-			}
-		}
-#endif
-		if (len - i >= 8) {
-			uint64_t w;
-
-			memcpy(&w, b + i, 8);
-			/* no byte >= 0x80 and none < 0x20 */
-			if (((w | ((w - spaces) & ~w)) & high) == 0) {
-				i += 8;
-				continue;
-			}
-		}
-		unsigned char c = b[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				return -1;
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		if (len - i <= n)
-			return -1;
-		for (size_t k = 1; k <= n; k++) {
-			if ((b[i + k] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (b[i + k] & 0x3F);
-		}
-		/* shortest form only, and a character XML allows */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || !xml_char(cp))
-			return -1;
-		i += n + 1;
-	}
 	return 0;
 }
 
@@ -796,7 +716,7 @@ zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s)
 
 	zonelist_scan_free(s);
 	name_table_init();
-	if (chars_ok((const unsigned char *)buf, len) != 0)
+	if (!xml_chars_ok(buf, len))
 		return E_PARSE;
 	if (at(&l, "\xEF\xBB\xBF"))
 		l.p += 3;

@@ -451,6 +451,31 @@ test_reader_hostile(void **state)
 	free(path);
 }
 
+/*
+ * Bytes that are not UTF-8 in CDATA, which libxml2 2.9.14's reader lets
+ * through (a fuzz finding): refused as its document parser refuses them.
+ */
+static void
+test_reader_bad_utf8(void **state)
+{
+	static const char doc[] =
+		"<ZoneList><Zone name=\"a.example\"><Policy>default</Policy>"
+		"<SignerConfiguration><![CDATA[/sc/\xC1\x9C" "a.xml]]></SignerConfiguration>"
+		"<Adapters><Input><File>/in</File></Input><Output><File>/out</File></Output>"
+		"</Adapters></Zone></ZoneList>";
+	struct zonelist *sentinel = (struct zonelist *)&sentinel, *zl = sentinel;
+	char *path = tmp("bad-utf8.xml");
+	char err[ERRLEN] = "";
+
+	(void)state;
+	assert_int_equal(file_write_atomic(path, doc, sizeof(doc) - 1, 0600), 0);
+	assert_int_equal(zonelist_load(path, &zl, err, sizeof(err)), E_PARSE);
+	assert_ptr_equal(zl, sentinel);
+	assert_non_null(strstr(err, "not proper UTF-8"));
+	unlink(path);
+	free(path);
+}
+
 /* edit.xml after adding three: spliced in before </ZoneList>, the rest as it was. */
 static const char gold_added[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -887,6 +912,7 @@ main(void)
 	        cmocka_unit_test(test_writer),
 	        cmocka_unit_test(test_reader),
 	        cmocka_unit_test(test_reader_hostile),
+	        cmocka_unit_test(test_reader_bad_utf8),
 	        cmocka_unit_test(test_edit),
 	        cmocka_unit_test(test_remove_all_signconfs),
 	        cmocka_unit_test(test_add_new_file),
