@@ -116,11 +116,19 @@ at_n(const struct lexer *l, const char *lit, size_t n)
 /* Does the text at the cursor start with the string literal lit? */
 #define at(l, lit) at_n((l), (lit), sizeof(lit) - 1)
 
+/*
+ * The byte loops work on a local copy of the cursor: l->b is char, which
+ * may alias l->p, so a loop on l->p itself stores and reloads it per byte.
+ */
 static void
 skip_ws(struct lexer *l)
 {
-	while (l->p < l->len && is_ws((unsigned char)l->b[l->p]))
-		l->p++;
+	const char *b = l->b;
+	size_t p = l->p, len = l->len;
+
+	while (p < len && is_ws((unsigned char)b[p]))
+		p++;
+	l->p = p;
 }
 
 /* Move past the next occurrence of lit; -1 when there is none. */
@@ -139,13 +147,27 @@ skip_past(struct lexer *l, const char *lit)
 static size_t
 lex_name(struct lexer *l)
 {
-	size_t s = l->p;
+	const char *b = l->b;
+	size_t s = l->p, p = l->p, len = l->len;
 
-	if (l->p >= l->len || !name_start((unsigned char)l->b[l->p]))
+	if (p >= len || !name_start((unsigned char)b[p]))
 		return 0;
-	while (l->p < l->len && name_table[(unsigned char)l->b[l->p]])
-		l->p++;
-	return l->p - s;
+	while (p < len && name_table[(unsigned char)b[p]])
+		p++;
+	l->p = p;
+	return p - s;
+}
+
+/*
+ * Is the name at the cursor name (n bytes, itself a name)? What
+ * lex_name() and a comparison would say, without the byte loop: the
+ * bytes equal and the one after them ends the name.
+ */
+static int
+at_name(const struct lexer *l, const char *name, size_t n)
+{
+	return l->len - l->p > n && memcmp(l->b + l->p, name, n) == 0 &&
+	    !name_table[(unsigned char)l->b[l->p + n]];
 }
 
 /*
@@ -468,17 +490,27 @@ lex_attr_value(struct lexer *l, size_t *off, size_t *len)
 	return 0;
 }
 
-/* A start tag, cursor at its '<'. At most one attribute is ever needed. */
+/*
+ * A start tag, cursor at its '<'. At most one attribute is ever needed.
+ * expect is the kind the parent takes next (K_UNKNOWN: none in
+ * particular); its name is tried before the byte loop of lex_name().
+ */
 static int
-lex_start_tag(struct lexer *l, struct tag *t)
+lex_start_tag(struct lexer *l, struct tag *t, enum kind expect)
 {
 	memset(t, 0, sizeof(*t));
 	l->p++;
 	t->name_off = l->p;
-	t->name_len = lex_name(l);
-	if (t->name_len == 0)
-		return -1;
-	t->kind = kind_of(l->b + t->name_off, t->name_len);
+	if (expect != K_UNKNOWN && at_name(l, kind_name[expect].name, kind_name[expect].len)) {
+		t->name_len = kind_name[expect].len;
+		t->kind = expect;
+		l->p += t->name_len;
+	} else {
+		t->name_len = lex_name(l);
+		if (t->name_len == 0)
+			return -1;
+		t->kind = kind_of(l->b + t->name_off, t->name_len);
+	}
 	for (;;) {
 		size_t before = l->p, an_off, an_len, v_off, v_len;
 
@@ -540,6 +572,26 @@ child_ok(const struct frame *parent, enum kind child)
 		return parent->children == 0 && (child == K_FILE || child == K_ADAPTER);
 	default:
 		return 0;
+	}
+}
+
+/* The child parent takes next when only one kind fits (else K_UNKNOWN). */
+static enum kind
+expected_child(const struct frame *parent)
+{
+	switch (parent->kind) {
+	case K_ZONELIST:
+		return K_ZONE;
+	case K_ZONE:
+		return parent->children < 3 ? zone_seq[parent->children] : K_UNKNOWN;
+	case K_ADAPTERS:
+		return parent->children < 2 ? adapters_seq[parent->children] : K_UNKNOWN;
+	case K_INPUT:
+	case K_OUTPUT:
+		/* File or Adapter: the one zone add writes */
+		return K_ADAPTER;
+	default:
+		return K_UNKNOWN;
 	}
 }
 
@@ -632,7 +684,7 @@ lex_root(struct lexer *l, struct zonelist_scan *s)
 	int rc;
 
 	start = l->p;
-	if (lex_start_tag(l, &t) != 0 || t.kind != K_ZONELIST || attrs_ok(l, &t) != 0)
+	if (lex_start_tag(l, &t, K_ZONELIST) != 0 || t.kind != K_ZONELIST || attrs_ok(l, &t) != 0)
 		return E_PARSE;
 	if (t.empty) {
 		s->root_empty = 1;
@@ -661,9 +713,9 @@ lex_root(struct lexer *l, struct zonelist_scan *s)
 		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '/') {
 			start = l->p;
 			l->p += 2;
-			if (lex_name(l) != top->name_len ||
-			    memcmp(l->b + start + 2, l->b + top->name_off, top->name_len) != 0)
+			if (!at_name(l, l->b + top->name_off, top->name_len))
 				return E_PARSE;
+			l->p += top->name_len;
 			skip_ws(l);
 			if (!at(l, ">") || !complete(top))
 				return E_PARSE;
@@ -677,7 +729,7 @@ lex_root(struct lexer *l, struct zonelist_scan *s)
 			depth--;
 		} else {
 			start = l->p;
-			if (lex_start_tag(l, &t) != 0 || !child_ok(top, t.kind) ||
+			if (lex_start_tag(l, &t, expected_child(top)) != 0 || !child_ok(top, t.kind) ||
 			    attrs_ok(l, &t) != 0)
 				return E_PARSE;
 			top->children++;
