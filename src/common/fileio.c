@@ -173,6 +173,19 @@ writev_all(int fd, const struct iovec *iov, size_t n)
 	return 0;
 }
 
+/* Does every piece have its bytes? */
+static int
+iov_ok(const struct iovec *iov, size_t n)
+{
+	if (iov == NULL)
+		return n == 0;
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
+			return 0;
+	}
+	return 1;
+}
+
 /* A replacement written but not yet renamed into place (fileio.h). */
 struct file_staged {
 	struct atomic_file af;
@@ -185,12 +198,8 @@ file_stage_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode,
 	struct file_staged *st = NULL;
 	int ret;
 
-	if (path == NULL || *path == '\0' || (iov == NULL && n > 0) || out == NULL)
+	if (path == NULL || *path == '\0' || out == NULL || !iov_ok(iov, n))
 		return E_INVAL;
-	for (size_t i = 0; i < n; i++) {
-		if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
-			return E_INVAL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return E_NOMEM;
@@ -224,6 +233,19 @@ out:
 	}
 	*out = st;
 	return ret;
+}
+
+int
+file_stage_append_iov(struct file_staged *st, const struct iovec *iov, size_t n)
+{
+	if (st == NULL || !iov_ok(iov, n))
+		return E_INVAL;
+	if (writev_all(st->af.fd, iov, n) != 0)
+		return E_IO;
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(st->af.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+	return 0;
 }
 
 int

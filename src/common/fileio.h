@@ -49,6 +49,13 @@ int file_stage_commit(struct file_staged *st);
 void file_stage_abort(struct file_staged *st);
 
 /*
+ * Write more to the end of a staged file (and start its write-back), for
+ * a caller that stages the part of the content it knows early. E_IO leaves
+ * st to be aborted.
+ */
+int file_stage_append_iov(struct file_staged *st, const struct iovec *iov, size_t n);
+
+/*
  * Read the whole of path into a malloc()ed buffer with a NUL after the
  * last byte (the file may itself contain NULs; *len is the byte count).
  * max is the largest size accepted; 0 means no limit. Returns 0, E_INVAL,

@@ -64,6 +64,8 @@ struct zonelist_edit {
 	char *added;            /* the element an add brought */
 	int dirty;              /* edited since opened or saved */
 	struct file_staged *staged; /* the edited file, written, not yet in place */
+	struct file_staged *pre; /* for an add: buf's first pre_len bytes, written early */
+	size_t pre_len;
 };
 
 /* Drop a staged file that no longer says what the session holds. */
@@ -185,10 +187,12 @@ blank(const char *buf, size_t from, size_t to)
 	return 1;
 }
 
-/* Drop what buf was (mapping or buffer) and any pending edit. */
+/* Drop what buf was (mapping or buffer), any pending edit and what was written of buf. */
 static void
 drop_text(struct zonelist_edit *e)
 {
+	file_stage_abort(e->pre);
+	e->pre = NULL;
 	if (e->map != NULL)
 		munmap(e->map, e->maplen);
 	free(e->owned);
@@ -352,8 +356,74 @@ map_file(struct zonelist_edit *e)
 	return 0;
 }
 
+/*
+ * For an add: the new element goes in before </ZoneList>, at the start of
+ * its line when only blanks precede it there, so everything before that
+ * is known before the scan. It is written now and its write-back
+ * started; the scan then runs while the device works. Where the scan
+ * puts the element elsewhere, or finds the file broken, it is thrown
+ * away. Best effort: a failure here is left for the stage to meet.
+ */
+static void
+prewrite(struct zonelist_edit *e)
+{
+	static const char close_tag[] = "</ZoneList";
+	const size_t n = sizeof(close_tag) - 1;
+	size_t at = e->len, ls;
+	struct iovec iov;
+
+	while (at > 0) {
+		const char *q = memrchr(e->buf, '<', at);
+
+		if (q == NULL)
+			return;
+		at = (size_t)(q - e->buf);
+		if (e->len - at >= n && memcmp(q, close_tag, n) == 0)
+			break;
+	}
+	if (at == 0)
+		return;
+	ls = line_start(e->buf, at);
+	if (blank(e->buf, ls, at))
+		at = ls;
+	iov = (struct iovec){ (void *)e->buf, at };
+	if (file_stage_iov(e->target, &iov, 1, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
+		&e->pre) == 0)
+		e->pre_len = at;
+}
+
+/*
+ * The pending add's pieces written to the early file: what the scan
+ * found between its end and the insertion, then the element and the
+ * rest. 1 when done, 0 when the early file does not fit (dropped).
+ */
+static int
+finish_prewrite(struct zonelist_edit *e, int *rc)
+{
+	struct iovec iov[3];
+
+	if (e->pre == NULL)
+		return 0;
+	if (e->cuts != NULL || e->npieces != 3 || e->piece[0].iov_base != e->buf ||
+	    e->piece[0].iov_len < e->pre_len) {
+		file_stage_abort(e->pre);
+		e->pre = NULL;
+		return 0;
+	}
+	iov[0] = (struct iovec){ (void *)(e->buf + e->pre_len), e->piece[0].iov_len - e->pre_len };
+	iov[1] = e->piece[1];
+	iov[2] = e->piece[2];
+	*rc = file_stage_append_iov(e->pre, iov, 3);
+	if (*rc == 0)
+		e->staged = e->pre;
+	else
+		file_stage_abort(e->pre);
+	e->pre = NULL;
+	return 1;
+}
+
 int
-zonelist_edit_open(const char *path, int may_be_missing, struct zonelist_edit **out, char *err,
+zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out, char *err,
     size_t errlen)
 {
 	struct zonelist_edit *e;
@@ -396,7 +466,9 @@ zonelist_edit_open(const char *path, int may_be_missing, struct zonelist_edit **
 		}
 		e->existed = 1;
 		rc = map_file(e);
-	} else if (errno == ENOENT && may_be_missing) {
+		if (rc == 0 && (flags & ZONELIST_EDIT_FOR_ADD))
+			prewrite(e);
+	} else if (errno == ENOENT && (flags & ZONELIST_EDIT_MAY_BE_MISSING)) {
 		e->buf = empty_list;
 		e->len = sizeof(empty_list) - 1;
 		rc = 0;
@@ -699,9 +771,11 @@ zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
 	/* a new file is written in one go by the save */
 	if (!e->dirty || !e->existed || e->staged != NULL)
 		return 0;
-	iov = pieces(e, &n);
-	rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
-	    &e->staged);
+	if (!finish_prewrite(e, &rc)) {
+		iov = pieces(e, &n);
+		rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid,
+		    e->st.st_gid, &e->staged);
+	}
 	if (rc == E_IO)
 		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
 	else if (rc == E_NOMEM)
@@ -768,7 +842,8 @@ zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
 
 	if (path == NULL || zone == NULL)
 		return E_INVAL;
-	rc = zonelist_edit_open(path, 1, &e, err, errlen);
+	rc = zonelist_edit_open(path, ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, &e, err,
+	    errlen);
 	if (rc == 0)
 		rc = zonelist_edit_add(e, zone, err, errlen);
 	if (rc == 0)

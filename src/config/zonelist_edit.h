@@ -32,15 +32,27 @@
 
 struct zonelist_edit;
 
+/* zonelist_edit_open() flags */
+enum {
+	/* a file that does not exist is an empty list (created 0644 on save) */
+	ZONELIST_EDIT_MAY_BE_MISSING = 1,
+	/*
+	 * the session is for an add: the text before </ZoneList> is written
+	 * to the new file, and its write-back started, before the scan, so
+	 * that the device works while the CPU scans (a session that adds
+	 * nothing in the end removes it)
+	 */
+	ZONELIST_EDIT_FOR_ADD = 2,
+};
+
 /*
  * Lock the zone list file at path for this process (blocking), open and
- * scan it. With may_be_missing a file that does not exist is an empty list
- * (a new file is created with mode 0644 on save). Errors, with one line
- * naming the file in err: E_IO (cannot read), E_PARSE (not well-formed),
- * E_INVAL (does not validate), E_NOMEM.
+ * scan it, as flags say. Errors, with one line naming the file in err:
+ * E_IO (cannot read), E_PARSE (not well-formed), E_INVAL (does not
+ * validate), E_NOMEM.
  */
-int zonelist_edit_open(const char *path, int may_be_missing, struct zonelist_edit **out,
-    char *err, size_t errlen);
+int zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out, char *err,
+    size_t errlen);
 
 /* Does the file list a zone that normalises to name (a dname_normalise() result, no dot)? */
 int zonelist_edit_listed(const struct zonelist_edit *e, const char *name);

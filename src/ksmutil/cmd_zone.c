@@ -217,7 +217,9 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		 * session's lock keeps other zone adds and deletes on this host
 		 * out of the file until this one has written it.
 		 */
-		if (zonelist_edit_open(ctx->conf->zonelist_file, 1, &ed, err, sizeof(err)) != 0) {
+		if (zonelist_edit_open(ctx->conf->zonelist_file,
+			ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, &ed, err,
+			sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;
@@ -476,7 +478,8 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 			rc = KSM_EUSAGE;
 			goto out;
 		}
-		if (zonelist_edit_open(ctx->conf->zonelist_file, 1, &ed, err, sizeof(err)) != 0) {
+		if (zonelist_edit_open(ctx->conf->zonelist_file, ZONELIST_EDIT_MAY_BE_MISSING, &ed,
+			err, sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;

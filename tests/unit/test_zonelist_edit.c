@@ -333,6 +333,26 @@ test_stage(void **state)
 	assert_string_equal(now, orig);
 	free(now);
 
+	/*
+	 * for an add, the text before </ZoneList> is written at the open;
+	 * a session that adds nothing, or a file that turns out broken,
+	 * leaves nothing of it
+	 */
+	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(), 2);
+	assert_true(zonelist_edit_listed(e, "one.example"));
+	zonelist_edit_close(e);
+	assert_int_equal(dir_entries(), 1);
+	{
+		static const char broken[] = "<ZoneList>\n<Zone>\n</ZoneList>\n";
+
+		put(path, broken, sizeof(broken) - 1);
+	}
+	assert_int_not_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)),
+	    0);
+	assert_int_equal(dir_entries(), 1);
+	put(path, orig, strlen(orig));
+
 	/* staged, edited again (the stage is redone by the save), saved */
 	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_add(e, &zone_a, err, sizeof(err)), 0);
@@ -515,6 +535,11 @@ test_splice_layouts(void **state)
 		{ "<ZoneList/>\n", "<ZoneList>\n@</ZoneList>\n" },
 		{ "<ZoneList></ZoneList>", "<ZoneList>\n@</ZoneList>" },
 		{ "<ZoneList>\n  </ZoneList>\n", "<ZoneList>\n@  </ZoneList>\n" },
+		/* the add's early write stops at the last "</ZoneList": here a comment's */
+		{ "<ZoneList>\n</ZoneList>\n<!-- </ZoneList> -->\n",
+		    "<ZoneList>\n@</ZoneList>\n<!-- </ZoneList> -->\n" },
+		{ "<ZoneList>\n<!-- </ZoneList -->\n</ZoneList>",
+		    "<ZoneList>\n<!-- </ZoneList -->\n@</ZoneList>" },
 	};
 	static const char zone[] = "\t<Zone name=\"a.example\">\n"
 				   "\t\t<Policy>default</Policy>\n"
