@@ -49,11 +49,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "run-all.sh: interrupted"; exit 130' INT TERM HUP
 
-# fail_result NAME WHY : record a failure the summary counts (a server that did not start)
+# fail_result NAME WHY [WHAT] : record a failure the summary counts (a server
+# that did not start, a check that timed out) as results/NAME/WHAT.trs
 fail_result() {
+	_what=${3:-server-start}
 	mkdir -p "$results/$1"
-	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/$1/server-start.trs"
-	echo "$2" > "$results/$1/server-start.log"
+	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/$1/$_what.trs"
+	echo "$2" > "$results/$1/$_what.log"
 	status=1
 }
 
@@ -124,6 +126,9 @@ check() {
 	rc=$?
 	mkdir -p "$results/$2"
 	collect "$1" "$2"
+	# a check cut short counts as a failure, not as the tests it never ran
+	[ $rc -ne 124 ] ||
+		fail_result "$2" "make check timed out after ${RUN_ALL_CHECK_TIMEOUT:-900} s" check-timeout
 	return $rc
 }
 
