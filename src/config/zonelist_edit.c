@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,11 @@ struct zonelist_edit {
 	struct file_staged *staged; /* the edited file, written, not yet in place */
 	struct file_staged *pre; /* for an add: buf's first pre_len bytes, written early */
 	size_t pre_len;
+	pthread_t prewriter;    /* writing pre while the scan runs */
+	int prewriting;
 };
+
+static void prewrite_join(struct zonelist_edit *e);
 
 /* Drop a staged file that no longer says what the session holds. */
 static void
@@ -191,6 +196,7 @@ blank(const char *buf, size_t from, size_t to)
 static void
 drop_text(struct zonelist_edit *e)
 {
+	prewrite_join(e);
 	file_stage_abort(e->pre);
 	e->pre = NULL;
 	if (e->map != NULL)
@@ -359,10 +365,11 @@ map_file(struct zonelist_edit *e)
 /*
  * For an add: the new element goes in before </ZoneList>, at the start of
  * its line when only blanks precede it there, so everything before that
- * is known before the scan. It is written now and its write-back
- * started; the scan then runs while the device works. Where the scan
- * puts the element elsewhere, or finds the file broken, it is thrown
- * away. Best effort: a failure here is left for the stage to meet.
+ * is known before the scan. A thread of its own writes it to the new file
+ * and starts its write-back while the scan runs: at 10,000 zones each is
+ * a few milliseconds of a 4 MB file. Where the scan puts the element
+ * elsewhere, or finds the file broken, the early file is thrown away.
+ * Best effort: a failure here is left for the stage to meet.
  */
 static void
 prewrite(struct zonelist_edit *e)
@@ -392,6 +399,32 @@ prewrite(struct zonelist_edit *e)
 		e->pre_len = at;
 }
 
+static void *
+prewrite_run(void *arg)
+{
+	prewrite(arg);
+	return NULL;
+}
+
+/* The early write, beside the scan where a thread can be had. */
+static void
+prewrite_start(struct zonelist_edit *e)
+{
+	e->prewriting = pthread_create(&e->prewriter, NULL, prewrite_run, e) == 0;
+	if (!e->prewriting)
+		prewrite(e);
+}
+
+/* Wait for the early write: before pre is used, or buf dropped. */
+static void
+prewrite_join(struct zonelist_edit *e)
+{
+	if (e->prewriting) {
+		pthread_join(e->prewriter, NULL);
+		e->prewriting = 0;
+	}
+}
+
 /*
  * The pending add's pieces written to the early file: what the scan
  * found between its end and the insertion, then the element and the
@@ -402,6 +435,7 @@ finish_prewrite(struct zonelist_edit *e, int *rc)
 {
 	struct iovec iov[3];
 
+	prewrite_join(e);
 	if (e->pre == NULL)
 		return 0;
 	if (e->cuts != NULL || e->npieces != 3 || e->piece[0].iov_base != e->buf ||
@@ -467,7 +501,7 @@ zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out,
 		e->existed = 1;
 		rc = map_file(e);
 		if (rc == 0 && (flags & ZONELIST_EDIT_FOR_ADD))
-			prewrite(e);
+			prewrite_start(e);
 	} else if (errno == ENOENT && (flags & ZONELIST_EDIT_MAY_BE_MISSING)) {
 		e->buf = empty_list;
 		e->len = sizeof(empty_list) - 1;
@@ -499,6 +533,8 @@ zonelist_edit_close(struct zonelist_edit *e)
 {
 	if (e == NULL)
 		return;
+	/* the early write ends before the lock is let go */
+	prewrite_join(e);
 	unstage(e);
 	zonelist_unlock(e->lock);
 	zonelist_scan_free(&e->scan);
