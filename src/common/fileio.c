@@ -249,6 +249,14 @@ file_stage_append_iov(struct file_staged *st, const struct iovec *iov, size_t n)
 }
 
 int
+file_stage_sync(struct file_staged *st)
+{
+	if (st == NULL)
+		return E_INVAL;
+	return fdatasync(st->af.fd) == 0 ? 0 : E_IO;
+}
+
+int
 file_stage_commit(struct file_staged *st)
 {
 	int ret;

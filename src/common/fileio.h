@@ -56,6 +56,13 @@ void file_stage_abort(struct file_staged *st);
 int file_stage_append_iov(struct file_staged *st, const struct iovec *iov, size_t n);
 
 /*
+ * Wait until what is written so far is on the device (fdatasync), so that
+ * the commit's fsync has only the rest to do: for a caller with a thread
+ * to spare while the device works. E_IO leaves st to be aborted.
+ */
+int file_stage_sync(struct file_staged *st);
+
+/*
  * Read the whole of path into a malloc()ed buffer with a NUL after the
  * last byte (the file may itself contain NULs; *len is the byte count).
  * max is the largest size accepted; 0 means no limit. Returns 0, E_INVAL,

@@ -39,6 +39,9 @@ extern const unsigned long zonelist_rng_len;
 /* Mode of a zonelist.xml that an edit creates. */
 #define NEW_FILE_MODE 0644
 
+/* From this size on (some 160 zones) an add's early write is flushed in its thread. */
+#define PREWRITE_SYNC_MIN (64 * 1024)
+
 /* What a missing file counts as: the list zone add starts a new file from. */
 static const char empty_list[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 				 "<ZoneList>\n"
@@ -366,7 +369,7 @@ map_file(struct zonelist_edit *e)
  * For an add: the new element goes in before </ZoneList>, at the start of
  * its line when only blanks precede it there, so everything before that
  * is known before the scan. A thread of its own writes it to the new file
- * and starts its write-back while the scan runs: at 10,000 zones each is
+ * and waits for the device while the scan runs: at 10,000 zones each is
  * a few milliseconds of a 4 MB file. Where the scan puts the element
  * elsewhere, or finds the file broken, the early file is thrown away.
  * Best effort: a failure here is left for the stage to meet.
@@ -395,8 +398,19 @@ prewrite(struct zonelist_edit *e)
 		at = ls;
 	iov = (struct iovec){ (void *)e->buf, at };
 	if (file_stage_iov(e->target, &iov, 1, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
-		&e->pre) == 0)
-		e->pre_len = at;
+		&e->pre) != 0)
+		return;
+	/*
+	 * On the device before the transaction commits: the journal commit
+	 * behind the database's sync would otherwise wait for these blocks.
+	 * A small file is not worth the extra flush.
+	 */
+	if (at >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0) {
+		file_stage_abort(e->pre);
+		e->pre = NULL;
+		return;
+	}
+	e->pre_len = at;
 }
 
 static void *

@@ -38,9 +38,9 @@ enum {
 	ZONELIST_EDIT_MAY_BE_MISSING = 1,
 	/*
 	 * the session is for an add: the text before </ZoneList> is written
-	 * to the new file, and its write-back started, by a second thread
-	 * while this one scans, so that the device works while the CPU
-	 * scans (a session that adds nothing in the end removes it)
+	 * to the new file, and made durable, by a second thread while this
+	 * one scans, so that the device works while the CPU scans (a
+	 * session that adds nothing in the end removes it)
 	 */
 	ZONELIST_EDIT_FOR_ADD = 2,
 };

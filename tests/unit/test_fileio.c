@@ -170,9 +170,24 @@ test_stage(void **state)
 	assert_content(p, "new content\n", 12);
 	assert_int_equal(count_entries(), before);
 
+	/* written in two steps, the first made durable on its own: the whole at the commit */
+	assert_int_equal(file_stage_iov(p, iov, 1, 0644, (uid_t)-1, (gid_t)-1, &st), 0);
+	assert_int_equal(file_stage_sync(st), 0);
+	assert_int_equal(file_stage_append_iov(st, iov + 1, 1), 0);
+	assert_content(p, "new content\n", 12);
+	assert_int_equal(file_stage_commit(st), 0);
+	assert_content(p, "new content\n", 12);
+	assert_int_equal(count_entries(), before);
+	assert_int_equal(file_stage_iov(p, iov + 1, 1, 0644, (uid_t)-1, (gid_t)-1, &st), 0);
+	assert_int_equal(file_stage_append_iov(st, iov, 2), 0);
+	assert_int_equal(file_stage_commit(st), 0);
+	assert_content(p, "content\nnew content\n", 20);
+
 	/* bad arguments, and a directory that does not exist */
 	assert_int_equal(file_stage_iov(p, iov, 2, 0600, (uid_t)-1, (gid_t)-1, NULL), E_INVAL);
 	assert_int_equal(file_stage_commit(NULL), E_INVAL);
+	assert_int_equal(file_stage_sync(NULL), E_INVAL);
+	assert_int_equal(file_stage_append_iov(NULL, iov, 1), E_INVAL);
 	file_stage_abort(NULL);
 	free(p);
 	p = tpath("missing/staged.xml");

@@ -594,6 +594,69 @@ test_splice_layouts(void **state)
 	free(path);
 }
 
+/*
+ * A list large enough that an add's early part is flushed in its own
+ * thread (64 KiB and more): the new element lands before </ZoneList>,
+ * every byte around it as it was, and nothing else is left in the
+ * directory but the file and its backup.
+ */
+static void
+test_large_add(void **state)
+{
+	static const char zone[] = "\t<Zone name=\"a.example\">\n"
+				   "\t\t<Policy>default</Policy>\n"
+				   "\t\t<SignerConfiguration>/sc/a.xml</SignerConfiguration>\n"
+				   "\t\t<Adapters>\n"
+				   "\t\t\t<Input>\n"
+				   "\t\t\t\t<Adapter type=\"File\">/in/a</Adapter>\n"
+				   "\t\t\t</Input>\n"
+				   "\t\t\t<Output>\n"
+				   "\t\t\t\t<Adapter type=\"File\">/out/a</Adapter>\n"
+				   "\t\t\t</Output>\n"
+				   "\t\t</Adapters>\n"
+				   "\t</Zone>\n";
+	char *path = tmp("large.xml"), *backup = tmp("large.xml.backup"), *text, *want;
+	char err[ERRLEN] = "", *body = NULL, *one;
+	size_t len = 0;
+
+	(void)state;
+	for (int i = 0; i < 400; i++) {
+		char *more;
+
+		one = str_printf("\t<Zone name=\"z%d.example\">\n\t\t<Policy>default</Policy>\n"
+		    "\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/z%d.example.xml"
+		    "</SignerConfiguration>\n\t\t<Adapters>\n\t\t\t<Input>\n\t\t\t\t<File>/in/z%d"
+		    "</File>\n\t\t\t</Input>\n\t\t\t<Output>\n\t\t\t\t<File>/out/z%d</File>\n"
+		    "\t\t\t</Output>\n\t\t</Adapters>\n\t</Zone>\n", i, i, i, i);
+		assert_non_null(one);
+		more = str_printf("%s%s", body != NULL ? body : "", one);
+		assert_non_null(more);
+		free(one);
+		free(body);
+		body = more;
+	}
+	text = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s</ZoneList>\n<!-- end -->\n",
+	    body);
+	assert_non_null(text);
+	len = strlen(text);
+	assert_true(len > 64 * 1024);
+	put(path, text, len);
+	free(text);
+	assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
+	want = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s%s</ZoneList>\n<!-- end -->\n",
+	    body, zone);
+	text = slurp(path);
+	assert_string_equal(text, want);
+	assert_int_equal(dir_entries(), 2);
+	free(text);
+	free(want);
+	free(body);
+	unlink(path);
+	unlink(backup);
+	free(backup);
+	free(path);
+}
+
 /* Is the lock exclusive between two sessions of one process? (flock is per open file.) */
 static void
 test_lock(void **state)
@@ -655,6 +718,7 @@ main(void)
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_random_edits),
 		cmocka_unit_test(test_splice_layouts),
+		cmocka_unit_test(test_large_add),
 		cmocka_unit_test(test_lock),
 	};
 
