@@ -220,6 +220,20 @@ static const struct zonelist_zone zone_a = {
 	"a.example", "default", "/sc/a.xml", "/in/a", "File", "/out/a", "File"
 };
 
+/* zone_a's element as an add writes it */
+static const char zone_a_text[] = "\t<Zone name=\"a.example\">\n"
+				  "\t\t<Policy>default</Policy>\n"
+				  "\t\t<SignerConfiguration>/sc/a.xml</SignerConfiguration>\n"
+				  "\t\t<Adapters>\n"
+				  "\t\t\t<Input>\n"
+				  "\t\t\t\t<Adapter type=\"File\">/in/a</Adapter>\n"
+				  "\t\t\t</Input>\n"
+				  "\t\t\t<Output>\n"
+				  "\t\t\t\t<Adapter type=\"File\">/out/a</Adapter>\n"
+				  "\t\t\t</Output>\n"
+				  "\t\t</Adapters>\n"
+				  "\t</Zone>\n";
+
 /* An add keeps the owner, group and mode of the file, and writes through a symlink. */
 static void
 test_keep_owner_and_link(void **state)
@@ -541,18 +555,6 @@ test_splice_layouts(void **state)
 		{ "<ZoneList>\n<!-- </ZoneList -->\n</ZoneList>",
 		    "<ZoneList>\n<!-- </ZoneList -->\n@</ZoneList>" },
 	};
-	static const char zone[] = "\t<Zone name=\"a.example\">\n"
-				   "\t\t<Policy>default</Policy>\n"
-				   "\t\t<SignerConfiguration>/sc/a.xml</SignerConfiguration>\n"
-				   "\t\t<Adapters>\n"
-				   "\t\t\t<Input>\n"
-				   "\t\t\t\t<Adapter type=\"File\">/in/a</Adapter>\n"
-				   "\t\t\t</Input>\n"
-				   "\t\t\t<Output>\n"
-				   "\t\t\t\t<Adapter type=\"File\">/out/a</Adapter>\n"
-				   "\t\t\t</Output>\n"
-				   "\t\t</Adapters>\n"
-				   "\t</Zone>\n";
 	char *path = tmp("layout.xml"), *backup = tmp("layout.xml.backup"), *text, *want;
 	char err[ERRLEN] = "";
 
@@ -563,7 +565,7 @@ test_splice_layouts(void **state)
 		put(path, cases[i].before, strlen(cases[i].before));
 		assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
 		want = str_printf("%.*s%s%s", (int)(at - cases[i].after_add), cases[i].after_add,
-		    zone, at + 1);
+		    zone_a_text, at + 1);
 		text = slurp(path);
 		assert_string_equal(text, want);
 		free(text);
@@ -603,18 +605,6 @@ test_splice_layouts(void **state)
 static void
 test_large_add(void **state)
 {
-	static const char zone[] = "\t<Zone name=\"a.example\">\n"
-				   "\t\t<Policy>default</Policy>\n"
-				   "\t\t<SignerConfiguration>/sc/a.xml</SignerConfiguration>\n"
-				   "\t\t<Adapters>\n"
-				   "\t\t\t<Input>\n"
-				   "\t\t\t\t<Adapter type=\"File\">/in/a</Adapter>\n"
-				   "\t\t\t</Input>\n"
-				   "\t\t\t<Output>\n"
-				   "\t\t\t\t<Adapter type=\"File\">/out/a</Adapter>\n"
-				   "\t\t\t</Output>\n"
-				   "\t\t</Adapters>\n"
-				   "\t</Zone>\n";
 	char *path = tmp("large.xml"), *backup = tmp("large.xml.backup"), *text, *want;
 	char err[ERRLEN] = "", *body = NULL, *one;
 	size_t len = 0;
@@ -644,7 +634,7 @@ test_large_add(void **state)
 	free(text);
 	assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
 	want = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s%s</ZoneList>\n<!-- end -->\n",
-	    body, zone);
+	    body, zone_a_text);
 	text = slurp(path);
 	assert_string_equal(text, want);
 	assert_int_equal(dir_entries(), 2);
