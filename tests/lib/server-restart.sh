@@ -1,7 +1,11 @@
 # server-restart.sh - two ods-enforcerd on one database server, passes every
 # two seconds, and the server stopped and started again under them: both
-# notice, wait for it, reconnect; one leads again (a new epoch) and runs
-# its passes; no zone or key is lost and every zone keeps its keys.
+# notice, wait for it, reconnect; one leads again and runs its passes; no
+# zone or key is lost and every zone keeps its keys. Who leads is a race:
+# the old leader keeps the lead (same epoch) when its reconnect takes its
+# lock back before the other daemon asks for it (the PostgreSQL driver
+# takes a session's locks again after a reconnect), else the other one
+# leads with a new epoch.
 # Sourced by tests/db/pgsql-restart.sh and tests/db/mariadb-restart.sh once
 # they have started a server of their own. They set ODS_TEST_BACKEND and
 # ODS_TEST_<ENGINE> (for cliutil.sh), and define server_stop,
@@ -76,17 +80,27 @@ ok $(alive "$pid_a" && alive "$pid_b"; echo $?) "both daemons keep running"
 
 # ---- and comes back
 leads=$(lead_lines)
+passes_a=$(grep -c 'Pass done' "$T/a.err")
+passes_b=$(grep -c 'Pass done' "$T/b.err")
 server_start
 ok $? "the server is started again"
-more_leads() { [ "$(lead_lines)" -gt "$leads" ]; }
-wait_until more_leads
-ok $? "a daemon takes the lead again"
-one_leader() { [ "$(the_leader | wc -l)" -eq 1 ]; }
-wait_until one_leader
-ok $? "exactly one daemon leads"
+# leader_passed : one daemon leads, and it has run a pass since the server came back
+leader_passed() {
+	case $(the_leader) in
+	a) [ "$(grep -c 'Pass done' "$T/a.err")" -gt "$passes_a" ] ;;
+	b) [ "$(grep -c 'Pass done' "$T/b.err")" -gt "$passes_b" ] ;;
+	*) return 1 ;;
+	esac
+}
+wait_until leader_passed
+ok $? "one daemon leads and runs a pass after the restart"
 new=$(the_leader)
-wait_log "$new" "Pass done" "$(($(grep -c 'Pass done' "$T/$new.err") + 1))"
-ok $? "the leader ($new) runs a pass"
+if [ "$(lead_lines)" -gt "$leads" ]; then
+	diag "$new took the lead with a new epoch"
+else
+	diag "$new kept the lead: its reconnect took its lock back first"
+fi
+is "$(the_leader | wc -l | tr -d ' ')" 1 "exactly one daemon leads ($new)"
 is "$(zone_key_faults)" "" "every zone still has its keys"
 ksm zone list
 is "$out" "$zones" "no zone lost"
