@@ -42,6 +42,9 @@ extern const unsigned long zonelist_rng_len;
 /* From this size on (some 160 zones) an add's early write is flushed in its thread. */
 #define PREWRITE_SYNC_MIN (64 * 1024)
 
+/* An add's early write goes to the device in pieces of this size. */
+#define PREWRITE_CHUNK (256 * 1024)
+
 /* What a missing file counts as: the list zone add starts a new file from. */
 static const char empty_list[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 				 "<ZoneList>\n"
@@ -396,21 +399,32 @@ prewrite(struct zonelist_edit *e)
 	ls = line_start(e->buf, at);
 	if (blank(e->buf, ls, at))
 		at = ls;
-	iov = (struct iovec){ (void *)e->buf, at };
+	/*
+	 * In chunks, each one's write-back started as soon as it is copied,
+	 * so that the device begins after the first chunk, not the last.
+	 */
+	iov = (struct iovec){ (void *)e->buf, at < PREWRITE_CHUNK ? at : PREWRITE_CHUNK };
 	if (file_stage_iov(e->target, &iov, 1, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
 		&e->pre) != 0)
 		return;
+	for (size_t done = iov.iov_len; done < at; done += iov.iov_len) {
+		iov = (struct iovec){ (void *)(e->buf + done),
+			at - done < PREWRITE_CHUNK ? at - done : PREWRITE_CHUNK };
+		if (file_stage_append_iov(e->pre, &iov, 1) != 0)
+			goto fail;
+	}
 	/*
 	 * On the device before the transaction commits: the journal commit
 	 * behind the database's sync would otherwise wait for these blocks.
 	 * A small file is not worth the extra flush.
 	 */
-	if (at >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0) {
-		file_stage_abort(e->pre);
-		e->pre = NULL;
-		return;
-	}
+	if (at >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0)
+		goto fail;
 	e->pre_len = at;
+	return;
+fail:
+	file_stage_abort(e->pre);
+	e->pre = NULL;
 }
 
 static void *

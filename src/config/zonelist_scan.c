@@ -575,7 +575,11 @@ child_ok(const struct frame *parent, enum kind child)
 	}
 }
 
-/* The child parent takes next when only one kind fits (else K_UNKNOWN). */
+/*
+ * The child parent most likely takes next, tried first: the one kind that
+ * fits, or in Input/Output the Adapter that zone add writes (K_UNKNOWN:
+ * no guess). A wrong guess costs only the byte loop it was to save.
+ */
 static enum kind
 expected_child(const struct frame *parent)
 {

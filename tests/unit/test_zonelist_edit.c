@@ -598,39 +598,34 @@ test_splice_layouts(void **state)
 
 /*
  * A list large enough that an add's early part is flushed in its own
- * thread (64 KiB and more): the new element lands before </ZoneList>,
- * every byte around it as it was, and nothing else is left in the
- * directory but the file and its backup.
+ * thread (64 KiB and more) and written in more than one piece (256 KiB
+ * each): the new element lands before </ZoneList>, every byte around it
+ * as it was, and nothing else is left in the directory but the file and
+ * its backup.
  */
 static void
 test_large_add(void **state)
 {
 	char *path = tmp("large.xml"), *backup = tmp("large.xml.backup"), *text, *want;
-	char err[ERRLEN] = "", *body = NULL, *one;
+	char err[ERRLEN] = "", *body = NULL;
 	size_t len = 0;
+	FILE *f;
 
 	(void)state;
-	for (int i = 0; i < 400; i++) {
-		char *more;
-
-		one = str_printf("\t<Zone name=\"z%d.example\">\n\t\t<Policy>default</Policy>\n"
+	f = open_memstream(&body, &len);
+	assert_non_null(f);
+	for (int i = 0; i < 1000; i++)
+		fprintf(f, "\t<Zone name=\"z%d.example\">\n\t\t<Policy>default</Policy>\n"
 		    "\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/z%d.example.xml"
 		    "</SignerConfiguration>\n\t\t<Adapters>\n\t\t\t<Input>\n\t\t\t\t<File>/in/z%d"
 		    "</File>\n\t\t\t</Input>\n\t\t\t<Output>\n\t\t\t\t<File>/out/z%d</File>\n"
 		    "\t\t\t</Output>\n\t\t</Adapters>\n\t</Zone>\n", i, i, i, i);
-		assert_non_null(one);
-		more = str_printf("%s%s", body != NULL ? body : "", one);
-		assert_non_null(more);
-		free(one);
-		free(body);
-		body = more;
-	}
+	assert_int_equal(fclose(f), 0);
+	assert_true(len > 256 * 1024);
 	text = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s</ZoneList>\n<!-- end -->\n",
 	    body);
 	assert_non_null(text);
-	len = strlen(text);
-	assert_true(len > 64 * 1024);
-	put(path, text, len);
+	put(path, text, strlen(text));
 	free(text);
 	assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
 	want = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s%s</ZoneList>\n<!-- end -->\n",
