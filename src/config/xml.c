@@ -757,14 +757,41 @@ struct xml_stream {
 	xmlDoc *doc;
 };
 
+/*
+ * Is node (not dereferenced) the reader's current node or one of its
+ * ancestors, which the reader keeps while it is there?
+ */
+static int
+stream_node_live(struct xml_stream *s, const void *node)
+{
+	for (xmlNode *n = s->reader != NULL ? xmlTextReaderCurrentNode(s->reader) : NULL;
+	     n != NULL; n = n->parent) {
+		if ((const void *)n == node)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The node of a streamed error is looked at only while the reader holds
+ * it: the reader frees nodes as it moves on, and libxml2 2.9.14's schema
+ * check raises errors about nodes it has freed already (a fuzz finding:
+ * heap-use-after-free in the message's element name).
+ */
 static void
 stream_error(void *arg, XML_ERR_CONST xmlError *error)
 {
 	struct xml_stream *s = arg;
+	xmlError copy;
 
-	if (error != NULL && error->level >= XML_ERR_ERROR && !s->c.have)
+	if (error == NULL)
+		return;
+	if (error->level >= XML_ERR_ERROR && !s->c.have)
 		s->validity = error->domain == XML_FROM_RELAXNGV;
-	collect_structured(&s->c, error);
+	copy = *error;
+	if (copy.node != NULL && !stream_node_live(s, copy.node))
+		copy.node = NULL;
+	collect_structured(&s->c, &copy);
 }
 
 /* Write the collected error into err; E_INVAL for the schema, else E_PARSE. */
