@@ -31,7 +31,8 @@ CLI_TESTS = \
 	tests/cli/writers.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
-EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/summary.sh \
-	tests/lib/zoneutil.sh tests/lib/daemons.sh tests/data/cli tests/bench/zones.sh \
+EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/wait.sh \
+	tests/lib/summary.sh tests/lib/zoneutil.sh tests/lib/daemons.sh tests/data/cli \
+	tests/bench/zones.sh \
 	tests/bench/zone-add.sh tests/bench/benchenv.sh tests/bench/failover.sh \
 	tests/bench/replica-lag.sh

@@ -198,6 +198,19 @@ blank(const char *buf, size_t from, size_t to)
 	return 1;
 }
 
+/*
+ * Where an added element goes, given the offset of "</ZoneList": at the
+ * start of its line when only blanks precede it there (the element then
+ * takes the closing tag's indentation's place), else right before it.
+ */
+static size_t
+splice_at(const char *buf, size_t close)
+{
+	size_t ls = line_start(buf, close);
+
+	return blank(buf, ls, close) ? ls : close;
+}
+
 /* Drop what buf was (mapping or buffer), any pending edit and what was written of buf. */
 static void
 drop_text(struct zonelist_edit *e)
@@ -369,9 +382,8 @@ map_file(struct zonelist_edit *e)
 }
 
 /*
- * For an add: the new element goes in before </ZoneList>, at the start of
- * its line when only blanks precede it there, so everything before that
- * is known before the scan. A thread of its own writes it to the new file
+ * For an add: the new element goes in at splice_at() of </ZoneList>, so
+ * everything before that is known before the scan. A thread of its own writes it to the new file
  * and waits for the device while the scan runs: at 10,000 zones each is
  * a few milliseconds of a 4 MB file. Where the scan puts the element
  * elsewhere, or finds the file broken, the early file is thrown away.
@@ -382,7 +394,7 @@ prewrite(struct zonelist_edit *e)
 {
 	static const char close_tag[] = "</ZoneList";
 	const size_t n = sizeof(close_tag) - 1;
-	size_t at = e->len, ls;
+	size_t at = e->len;
 	struct iovec iov;
 
 	while (at > 0) {
@@ -396,18 +408,15 @@ prewrite(struct zonelist_edit *e)
 	}
 	if (at == 0)
 		return;
-	ls = line_start(e->buf, at);
-	if (blank(e->buf, ls, at))
-		at = ls;
+	at = splice_at(e->buf, at);
+	if (file_stage_iov(e->target, NULL, 0, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
+		&e->pre) != 0)
+		return;
 	/*
 	 * In chunks, each one's write-back started as soon as it is copied,
 	 * so that the device begins after the first chunk, not the last.
 	 */
-	iov = (struct iovec){ (void *)e->buf, at < PREWRITE_CHUNK ? at : PREWRITE_CHUNK };
-	if (file_stage_iov(e->target, &iov, 1, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
-		&e->pre) != 0)
-		return;
-	for (size_t done = iov.iov_len; done < at; done += iov.iov_len) {
+	for (size_t done = 0; done < at; done += iov.iov_len) {
 		iov = (struct iovec){ (void *)(e->buf + done),
 			at - done < PREWRITE_CHUNK ? at - done : PREWRITE_CHUNK };
 		if (file_stage_append_iov(e->pre, &iov, 1) != 0)
@@ -466,8 +475,8 @@ finish_prewrite(struct zonelist_edit *e, int *rc)
 	prewrite_join(e);
 	if (e->pre == NULL)
 		return 0;
-	if (e->cuts != NULL || e->npieces != 3 || e->piece[0].iov_base != e->buf ||
-	    e->piece[0].iov_len < e->pre_len) {
+	/* an add's piece[0] is buf up to the splice: the early part must lie within it */
+	if (e->cuts != NULL || e->npieces != 3 || e->piece[0].iov_len < e->pre_len) {
 		file_stage_abort(e->pre);
 		e->pre = NULL;
 		return 0;
@@ -641,7 +650,7 @@ zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, cha
 {
 	struct zonelist_scan one = { 0 };
 	char *text = NULL;
-	size_t len, bs, ins, ls;
+	size_t len, bs, ins, at;
 	int rc;
 
 	if (e == NULL || zone == NULL)
@@ -666,13 +675,11 @@ zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, cha
 		/* <ZoneList/> becomes <ZoneList> ... </ZoneList> */
 		e->piece[0] = (struct iovec){ (void *)e->buf, ins };
 		set_added(e, text, ">\n", "</ZoneList>", e->buf + ins + 2);
-	} else if (ls = line_start(e->buf, ins), blank(e->buf, ls, ins)) {
-		/* on the line of </ZoneList>, before its indentation */
-		e->piece[0] = (struct iovec){ (void *)e->buf, ls };
-		set_added(e, text, "", "", e->buf + ls);
 	} else {
-		e->piece[0] = (struct iovec){ (void *)e->buf, ins };
-		set_added(e, text, "\n", "", e->buf + ins);
+		/* a line of its own: a line break first where the splice is mid-line */
+		at = splice_at(e->buf, ins);
+		e->piece[0] = (struct iovec){ (void *)e->buf, at };
+		set_added(e, text, at > 0 && e->buf[at - 1] != '\n' ? "\n" : "", "", e->buf + at);
 	}
 	text = NULL;
 	rc = e->added != NULL ? 0 : E_NOMEM;

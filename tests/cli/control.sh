@@ -9,6 +9,7 @@
 # is for something that happens at once, with a generous limit so a busy
 # machine does not make it fail.
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/wait.sh"
 : "${top_builddir:?top_builddir not set}"
 
 # Nothing here touches a database: one run is enough.
@@ -75,16 +76,6 @@ kctl() {
 	out=$("$KSMUTIL" -c "$T/conf.xml" "$@" < /dev/null 2> "$T/stderr")
 	rc=$?
 	err=$(cat "$T/stderr")
-}
-
-# wait_until CMD... : run CMD every 0.1 s until it succeeds (at most 60 s)
-wait_until() {
-	_i=0
-	while ! "$@"; do
-		_i=$((_i + 1))
-		[ $_i -lt 600 ] || return 1
-		sleep 0.1
-	done
 }
 
 has_lines() { [ "$(wc -l < "$LOG" 2>/dev/null || echo 0)" -ge "$1" ]; }
@@ -169,8 +160,7 @@ sleep 300 &
 other=$!
 helpers="$helpers $other"
 # until the exec is done: before it, the process still has the shell's name
-comm_is() { [ "$(cat "/proc/$1/comm" 2> /dev/null)" = "$2" ]; }
-wait_until comm_is "$other" sleep
+wait_comm "$other" sleep
 echo "$other" > "$PID"
 for verb in notify stop; do
 	ctl enforcer $verb

@@ -167,15 +167,6 @@ if [ "$DB_BACKEND" != sqlite ]; then
 # a name planted beforehand; the password never reaches a disk or the
 # environment; a backup killed half-way leaves no file behind.
 
-# wait_for CMD... : until CMD succeeds, checked every 0.1 s for at most 60 s
-wait_for() {
-	_i=0
-	until "$@"; do
-		[ $_i -lt 600 ] || return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 # no_secret_files : no file under $T holds a password file's line (libpq's
 # "*:*:*:*:pw", the option file's "password=...")
 no_secret_files() {
@@ -253,7 +244,7 @@ if [ "$DB_BACKEND" = pgsql ]; then
 else
 	echo "LOCK TABLES zones WRITE; SELECT CONCAT('lock', 'ed');" >&7
 fi
-wait_for grep -q locked "$T/lock.out"
+wait_until grep -q locked "$T/lock.out"
 ok $? "another session holds the zones table locked"
 # waiting: the number of sessions of our database waiting for a lock
 waiting() {
@@ -269,7 +260,7 @@ dump_waits() { [ "$(waiting)" -ge 1 ] 2> /dev/null; }
 "$KSMUTIL" -c "$T/conf.xml" database backup --output "$bdir/killed.dump" \
 	< /dev/null > "$T/killed.out" 2>&1 &
 kpid=$!
-wait_for dump_waits
+wait_until dump_waits
 ok $? "the dump tool runs and waits for the lock"
 dpid=$(pgrep -P "$kpid" | head -1)
 tool=$(readlink "/proc/$dpid/exe" 2> /dev/null)
@@ -291,7 +282,7 @@ kill -TERM "$kpid"
 wait "$kpid"
 is "$?" 143 "the killed backup dies of SIGTERM"
 is "$(ls "$bdir" | grep -c '^killed')" 0 "it leaves neither a backup nor a temporary file"
-wait_for gone "$dpid"
+wait_until gone "$dpid"
 ok $? "the dump tool was stopped too"
 if [ "$DB_BACKEND" = pgsql ]; then echo "COMMIT;" >&7; else echo "UNLOCK TABLES;" >&7; fi
 exec 7>&-

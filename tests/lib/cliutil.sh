@@ -18,6 +18,7 @@
 
 : "${top_builddir:?top_builddir not set}"
 : "${top_srcdir:?top_srcdir not set}"
+. "$top_srcdir/tests/lib/wait.sh"    # wait_until, comm_is, wait_comm
 
 KSMUTIL="$top_builddir/ods-ksmutil"
 DB_BACKEND=${ODS_TEST_BACKEND:-sqlite}
@@ -48,15 +49,6 @@ _server_sql() {
 	esac
 }
 
-# wait_comm PID NAME : until process PID runs as NAME (/proc/PID/comm; at
-# most 60 s): a job started with & still has the shell's name until its exec
-wait_comm() {
-	_i=0
-	while [ "$(cat "/proc/$1/comm" 2> /dev/null)" != "$2" ] && [ $_i -lt 600 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 
 _cli_cleanup() {
 	if [ -n "$DB_NAME" ]; then

@@ -46,15 +46,6 @@ the_leader() {
 	done
 }
 
-# wait_until CMD... : until CMD succeeds (60 s)
-wait_until() {
-	_end=$(($(date +%s) + 60))
-	until "$@"; do
-		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.1
-	done
-}
-
 daemon_start a
 wait_log a "Pass done"
 ok $? "a leads and runs a pass"

@@ -11,17 +11,16 @@ failed_logs=
 for dir in "$@"; do
 	pass=0 fail=0 skip=0
 	for trs in $(find "$dir" -name '*.trs' 2>/dev/null | LC_ALL=C sort); do
+		bad=0
 		while IFS= read -r line; do
 			case "$line" in
 			":test-result: PASS"*|":test-result: XFAIL"*) pass=$((pass + 1)) ;;
 			":test-result: SKIP"*) skip=$((skip + 1)) ;;
 			":test-result: FAIL"*|":test-result: XPASS"*|":test-result: ERROR"*)
-				fail=$((fail + 1)) ;;
+				fail=$((fail + 1)) bad=1 ;;
 			esac
 		done < "$trs"
-		if grep -qE '^:test-result: (FAIL|XPASS|ERROR)' "$trs"; then
-			failed_logs="$failed_logs ${trs%.trs}.log"
-		fi
+		[ $bad -eq 0 ] || failed_logs="$failed_logs ${trs%.trs}.log"
 	done
 	if [ $# -gt 1 ]; then
 		echo "$(basename "$dir"): $pass passed, $fail failed, $skip skipped"
