@@ -49,6 +49,27 @@ int file_stage_commit(struct file_staged *st);
 void file_stage_abort(struct file_staged *st);
 
 /*
+ * file_stage_iov() that writes the new content over old, a file the
+ * commit makes redundant (zonelist.xml's backup, which the commit
+ * replaces by the file as it is), where old may be had: the bytes old has
+ * in common with the start of the new content are kept, only the rest is
+ * written, and no blocks are allocated or freed. At 10,000 zones a 4 MB
+ * zonelist.xml then costs an add some hundred bytes of writing instead of
+ * 4 MB written and 4 MB freed. *kept (if not NULL) says how many bytes
+ * were kept: 0 when a new file was made instead.
+ *
+ * old is taken only when it is a regular file with one link, with mode,
+ * uid and gid (both given, not -1) already, on path's file system, open
+ * in no process (it must get a write lease, fcntl(2)), and all but at
+ * most 1 MiB of it is in common with the content. From then on until the
+ * stage ends old's name is gone: the commit cuts the file to what was
+ * written and puts it in place; an abort writes old's bytes back and
+ * gives it its name again.
+ */
+int file_stage_over_iov(const char *path, const char *old, const struct iovec *iov, size_t n,
+    mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out);
+
+/*
  * Write more to the end of a staged file (and start its write-back), for
  * a caller that stages the part of the content it knows early. E_IO leaves
  * st to be aborted.

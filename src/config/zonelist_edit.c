@@ -42,9 +42,6 @@ extern const unsigned long zonelist_rng_len;
 /* From this size on (some 160 zones) an add's early write is flushed in its thread. */
 #define PREWRITE_SYNC_MIN (64 * 1024)
 
-/* An add's early write goes to the device in pieces of this size. */
-#define PREWRITE_CHUNK (256 * 1024)
-
 /* What a missing file counts as: the list zone add starts a new file from. */
 static const char empty_list[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 				 "<ZoneList>\n"
@@ -53,6 +50,7 @@ static const char empty_list[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 struct zonelist_edit {
 	char *path;             /* as configured: messages and the backup's name */
 	char *target;           /* the file replaced: path, or where its link points */
+	char *backup;           /* "<path>.backup" */
 	int lock;               /* flock()ed descriptor, or -1 */
 	int existed;
 	struct stat st;         /* of target, when it existed */
@@ -86,6 +84,27 @@ unstage(struct zonelist_edit *e)
 	if (e->staged != NULL)
 		file_stage_abort(e->staged);
 	e->staged = NULL;
+}
+
+/*
+ * Stage the new text, n pieces of iov, written over the last backup where
+ * it may be had: the save replaces the backup anyway, and it holds most of
+ * the new text already (fileio.h). *written says how much was written.
+ */
+static int
+stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *written,
+    struct file_staged **st)
+{
+	size_t kept = 0, len = 0;
+	int rc;
+
+	rc = file_stage_over_iov(e->target, e->backup, iov, n, e->st.st_mode & 07777, e->st.st_uid,
+	    e->st.st_gid, &kept, st);
+	for (size_t i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (written != NULL)
+		*written = len - kept;
+	return rc;
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -383,10 +402,12 @@ map_file(struct zonelist_edit *e)
 
 /*
  * For an add: the new element goes in at splice_at() of </ZoneList>, so
- * everything before that is known before the scan. A thread of its own writes it to the new file
- * and waits for the device while the scan runs: at 10,000 zones each is
- * a few milliseconds of a 4 MB file. Where the scan puts the element
- * elsewhere, or finds the file broken, the early file is thrown away.
+ * everything before that is known before the scan. A thread of its own
+ * stages it while the scan runs: over the last backup, which mostly holds
+ * it already, or else in a new file that it writes and waits for the
+ * device on (at 10,000 zones each is a few milliseconds of a 4 MB file).
+ * Where the scan puts the element elsewhere, or finds the file broken,
+ * the early stage is dropped (and a backup written over given back).
  * Best effort: a failure here is left for the stage to meet.
  */
 static void
@@ -394,7 +415,7 @@ prewrite(struct zonelist_edit *e)
 {
 	static const char close_tag[] = "</ZoneList";
 	const size_t n = sizeof(close_tag) - 1;
-	size_t at = e->len;
+	size_t at = e->len, written;
 	struct iovec iov;
 
 	while (at > 0) {
@@ -409,25 +430,15 @@ prewrite(struct zonelist_edit *e)
 	if (at == 0)
 		return;
 	at = splice_at(e->buf, at);
-	if (file_stage_iov(e->target, NULL, 0, e->st.st_mode & 07777, e->st.st_uid, e->st.st_gid,
-		&e->pre) != 0)
+	iov = (struct iovec){ (void *)e->buf, at };
+	if (stage_new(e, &iov, 1, &written, &e->pre) != 0)
 		return;
-	/*
-	 * In chunks, each one's write-back started as soon as it is copied,
-	 * so that the device begins after the first chunk, not the last.
-	 */
-	for (size_t done = 0; done < at; done += iov.iov_len) {
-		iov = (struct iovec){ (void *)(e->buf + done),
-			at - done < PREWRITE_CHUNK ? at - done : PREWRITE_CHUNK };
-		if (file_stage_append_iov(e->pre, &iov, 1) != 0)
-			goto fail;
-	}
 	/*
 	 * On the device before the transaction commits: the journal commit
 	 * behind the database's sync would otherwise wait for these blocks.
-	 * A small file is not worth the extra flush.
+	 * A small write is not worth the extra flush.
 	 */
-	if (at >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0)
+	if (written >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0)
 		goto fail;
 	e->pre_len = at;
 	return;
@@ -508,7 +519,8 @@ zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out,
 		return E_NOMEM;
 	e->lock = -1;
 	e->path = str_dup(path);
-	if (e->path == NULL) {
+	e->backup = str_printf("%s.backup", path);
+	if (e->path == NULL || e->backup == NULL) {
 		rc = E_NOMEM;
 		goto out;
 	}
@@ -570,14 +582,17 @@ zonelist_edit_close(struct zonelist_edit *e)
 {
 	if (e == NULL)
 		return;
-	/* the early write ends before the lock is let go */
+	/* the early write ends, and a backup written over is given back, before the lock is let go */
 	prewrite_join(e);
 	unstage(e);
+	file_stage_abort(e->pre);
+	e->pre = NULL;
 	zonelist_unlock(e->lock);
 	zonelist_scan_free(&e->scan);
 	drop_text(e);
 	free(e->target);
 	free(e->path);
+	free(e->backup);
 	free(e);
 }
 
@@ -844,8 +859,7 @@ zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
 		return 0;
 	if (!finish_prewrite(e, &rc)) {
 		iov = pieces(e, &n);
-		rc = file_stage_iov(e->target, iov, n, e->st.st_mode & 07777, e->st.st_uid,
-		    e->st.st_gid, &e->staged);
+		rc = stage_new(e, iov, n, NULL, &e->staged);
 	}
 	if (rc == E_IO)
 		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
@@ -858,7 +872,6 @@ int
 zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 {
 	const struct iovec *iov;
-	char *to = NULL;
 	size_t n;
 	int rc;
 
@@ -873,17 +886,17 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 	}
 	/*
 	 * The new file is written (and its write-back under way) before the
-	 * backup is made, so that the device works while the old .backup is
-	 * freed; the file itself is only replaced once the backup is there.
+	 * backup is made, usually over the old backup; the file itself is only
+	 * replaced once the new backup is there.
 	 */
 	rc = zonelist_edit_stage(e, err, errlen);
 	if (rc != 0)
 		return rc;
-	to = str_printf("%s.backup", e->path);
-	rc = to != NULL ? backup(e, to) : E_NOMEM;
+	rc = backup(e, e->backup);
 	if (rc != 0) {
 		if (rc == E_IO)
-			say(err, errlen, "cannot back up %s to %s: %s", e->path, to, strerror(errno));
+			say(err, errlen, "cannot back up %s to %s: %s", e->path, e->backup,
+			    strerror(errno));
 		unstage(e);
 		goto out;
 	}
@@ -901,7 +914,6 @@ written:
 out:
 	if (rc == E_NOMEM)
 		say(err, errlen, "%s: out of memory", e->path);
-	free(to);
 	return rc;
 }
 

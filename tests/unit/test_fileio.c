@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/str.h"
+#include "lease_probe.h"
 
 static char tmpdir[4096];
 
@@ -195,6 +197,154 @@ test_stage(void **state)
 	assert_int_equal(file_stage_iov(p, iov, 2, 0600, (uid_t)-1, (gid_t)-1, &st), E_IO);
 	assert_null(st);
 	free(p);
+}
+
+#define OLD_TEXT "shared start, old end\n"
+
+/* Stage p over old with text, committed; asserts how much was kept. */
+static void
+stage_over(const char *p, const char *old, const char *text, size_t want_kept)
+{
+	struct iovec iov = { (void *)text, strlen(text) };
+	struct file_staged *st = NULL;
+	size_t kept = 99;
+
+	assert_int_equal(file_stage_over_iov(p, old, &iov, 1, 0640, getuid(), getgid(), &kept,
+	    &st), 0);
+	assert_int_equal(kept, want_kept);
+	assert_int_equal(file_stage_commit(st), 0);
+	assert_content(p, text, strlen(text));
+}
+
+/* A file that file_stage_over_iov() must leave alone: not taken, and as it was. */
+static void
+refused(const char *p, const char *old)
+{
+	stage_over(p, old, "shared start, new end\n", 0);
+	assert_content(old, OLD_TEXT, strlen(OLD_TEXT));
+}
+
+static void
+test_stage_over(void **state)
+{
+	char *p = tpath("over.xml"), *old = tpath("over.xml.backup"), *other = tpath("other");
+	const size_t shared = strlen("shared start, ");
+	struct iovec iov[2] = { { "shared start, ", 14 }, { "a new end, longer than the old\n", 31 } };
+	struct file_staged *st = NULL;
+	struct stat was, now;
+	int fd, before, leases = leases_work(tmpdir);
+	size_t kept = 99;
+	char *big;
+	void *map;
+
+	(void)state;
+	assert_int_equal(file_write_atomic(p, "current\n", 8, 0640), 0);
+	assert_int_equal(file_write_atomic(old, OLD_TEXT, strlen(OLD_TEXT), 0640), 0);
+	assert_int_equal(stat(old, &was), 0);
+	before = count_entries();
+
+	/* taken: what it shares with the content kept, the rest written, in old's inode */
+	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st),
+	    0);
+	assert_int_equal(kept, leases ? shared : 0);
+	assert_content(p, "current\n", 8);
+	assert_int_equal(count_entries(), leases ? before : before + 1);
+	assert_int_equal(file_stage_commit(st), 0);
+	assert_content(p, "shared start, a new end, longer than the old\n", 45);
+	assert_int_equal(stat(p, &now), 0);
+	assert_int_equal(now.st_mode & 07777, 0640);
+	assert_int_equal(now.st_ino == was.st_ino, leases);
+	assert_int_equal(count_entries(), leases ? before - 1 : before);
+
+	/* shorter than the file written over: cut to its length; the same content: nothing written */
+	assert_int_equal(file_write_atomic(old, OLD_TEXT, strlen(OLD_TEXT), 0640), 0);
+	stage_over(p, old, "shared", leases ? 6 : 0);
+	assert_int_equal(file_write_atomic(old, OLD_TEXT, strlen(OLD_TEXT), 0640), 0);
+	stage_over(p, old, OLD_TEXT, leases ? strlen(OLD_TEXT) : 0);
+
+	/* aborted after taking it: old back as it was, under its name, nothing left over */
+	assert_int_equal(file_write_atomic(old, OLD_TEXT, strlen(OLD_TEXT), 0640), 0);
+	assert_int_equal(stat(old, &was), 0);
+	before = count_entries();
+	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st),
+	    0);
+	file_stage_abort(st);
+	assert_content(p, OLD_TEXT, strlen(OLD_TEXT));
+	assert_content(old, OLD_TEXT, strlen(OLD_TEXT));
+	assert_int_equal(stat(old, &now), 0);
+	assert_true(now.st_ino == was.st_ino);
+	assert_int_equal(count_entries(), before);
+
+	/*
+	 * Not taken, and left as it was: a file with a second name, one open
+	 * elsewhere, one only mapped, another mode, an owner not given, a
+	 * symbolic link, a FIFO (not blocked on), a missing file, and one with
+	 * more than 1 MiB not in common with the content.
+	 */
+	assert_int_equal(link(old, other), 0);
+	refused(p, old);
+	assert_content(other, OLD_TEXT, strlen(OLD_TEXT));
+	assert_int_equal(unlink(other), 0);
+
+	fd = open(old, O_RDONLY);
+	assert_true(fd >= 0);
+	refused(p, old);
+	map = mmap(NULL, strlen(OLD_TEXT), PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+	close(fd);
+	refused(p, old);
+	assert_memory_equal(map, OLD_TEXT, strlen(OLD_TEXT));
+	munmap(map, strlen(OLD_TEXT));
+
+	assert_int_equal(chmod(old, 0600), 0);
+	refused(p, old);
+	assert_int_equal(chmod(old, 0640), 0);
+	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, (uid_t)-1, (gid_t)-1, &kept,
+	    &st), 0);
+	assert_int_equal(kept, 0);
+	file_stage_abort(st);
+	assert_content(old, OLD_TEXT, strlen(OLD_TEXT));
+
+	assert_int_equal(rename(old, other), 0);
+	assert_int_equal(symlink(other, old), 0);
+	stage_over(p, old, "shared start, new end\n", 0);
+	assert_content(other, OLD_TEXT, strlen(OLD_TEXT));
+	assert_int_equal(lstat(old, &now), 0);
+	assert_true(S_ISLNK(now.st_mode));
+	assert_int_equal(unlink(old), 0);
+	assert_int_equal(unlink(other), 0);
+
+	assert_int_equal(mkfifo(old, 0640), 0);
+	stage_over(p, old, "shared start, new end\n", 0);
+	assert_int_equal(lstat(old, &now), 0);
+	assert_true(S_ISFIFO(now.st_mode));
+	assert_int_equal(unlink(old), 0);
+
+	stage_over(p, old, "shared start, new end\n", 0);
+
+	big = malloc(3 << 20);
+	assert_non_null(big);
+	memset(big, 'x', 3 << 20);
+	assert_int_equal(file_write_atomic(old, big, 3 << 20, 0640), 0);
+	big[(1 << 20) + 10] = 'y';
+	stage_over(p, old, "", 0);
+	{
+		struct iovec b = { big, 3 << 20 };
+
+		assert_int_equal(file_stage_over_iov(p, old, &b, 1, 0640, getuid(), getgid(), &kept,
+		    &st), 0);
+		assert_int_equal(kept, 0);
+		file_stage_abort(st);
+	}
+	memset(big, 'x', 3 << 20);
+	assert_content(old, big, 3 << 20);
+	free(big);
+
+	assert_int_equal(file_stage_over_iov(p, old, iov, 1, 0644, (uid_t)-1, (gid_t)-1, &kept,
+	    NULL), E_INVAL);
+	free(p);
+	free(old);
+	free(other);
 }
 
 static void
@@ -415,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_write_atomic_fails),
 		cmocka_unit_test(test_stage),
+		cmocka_unit_test(test_stage_over),
 		cmocka_unit_test(test_read_all),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_dirname),

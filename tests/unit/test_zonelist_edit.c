@@ -33,6 +33,7 @@
 #include "config/zonelist.h"
 #include "config/zonelist_edit.h"
 #include "config/zonelist_scan.h"
+#include "lease_probe.h"
 
 #define ERRLEN 4096
 
@@ -392,6 +393,90 @@ test_stage(void **state)
 	free(path);
 }
 
+/*
+ * The new file is written over the last backup where no one has that
+ * file open: a save then leaves the file as it was as the backup, and a
+ * reader of the old backup keeps reading what it opened. An add given up
+ * after its early write leaves the backup as it was.
+ */
+static void
+test_backup_reused(void **state)
+{
+	static const struct zonelist_zone zone_b = {
+		"b.example", "default", "/sc/b.xml", "/in/b", "File", "/out/b", "File"
+	};
+	char *path = tmp("reuse.xml"), *backup = tmp("reuse.xml.backup");
+	char *orig = fixture("edit.xml"), *v1, *v2, *now, err[ERRLEN] = "", held[6];
+	struct zonelist_edit *e = NULL;
+	struct stat was, st;
+	int leases = leases_work(tmpdir), fd;
+
+	(void)state;
+	put(path, orig, strlen(orig));
+	put(backup, "stale", 5);
+	assert_int_equal(stat(backup, &was), 0);
+	assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
+	v1 = slurp(path);
+	assert_non_null(strstr(v1, "<Zone name=\"a.example\">"));
+	now = slurp(backup);
+	assert_string_equal(now, orig);
+	free(now);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino == was.st_ino, leases);
+	assert_int_equal(dir_entries(), 2);
+
+	/* the backup held open by a reader: a new file, and the reader's bytes stay */
+	fd = open(backup, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &was), 0);
+	assert_int_equal(zonelist_file_add(path, &zone_b, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_ino != was.st_ino);
+	assert_int_equal(pread(fd, held, 5, 0), 5);
+	assert_memory_equal(held, orig, 5);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, (off_t)strlen(orig));
+	close(fd);
+	v2 = slurp(path);
+	now = slurp(backup);
+	assert_string_equal(now, v1);
+	free(now);
+
+	/* an add given up after its early write (the zone is listed): both files as they were */
+	assert_int_equal(stat(backup, &was), 0);
+	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)), 0);
+	assert_true(zonelist_edit_listed(e, "a.example"));
+	zonelist_edit_close(e);
+	now = slurp(path);
+	assert_string_equal(now, v2);
+	free(now);
+	now = slurp(backup);
+	assert_string_equal(now, v1);
+	free(now);
+	assert_int_equal(stat(backup, &st), 0);
+	assert_true(st.st_ino == was.st_ino);
+	assert_int_equal(dir_entries(), 2);
+
+	/* a delete staged over the backup, then given up: the backup as it was */
+	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_remove(e, "a.example", NULL, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
+	assert_int_equal(dir_entries(), leases ? 2 : 3);
+	zonelist_edit_close(e);
+	now = slurp(backup);
+	assert_string_equal(now, v1);
+	free(now);
+	assert_int_equal(dir_entries(), 2);
+
+	unlink(backup);
+	unlink(path);
+	free(v1);
+	free(v2);
+	free(orig);
+	free(backup);
+	free(path);
+}
+
 /* A file the scanner does not take (Latin-1, a DOCTYPE) is read by libxml2 and rewritten. */
 static void
 test_fallback(void **state)
@@ -700,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_scan_refuses),
 		cmocka_unit_test(test_keep_owner_and_link),
 		cmocka_unit_test(test_stage),
+		cmocka_unit_test(test_backup_reused),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_random_edits),
 		cmocka_unit_test(test_splice_layouts),
