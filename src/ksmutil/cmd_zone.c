@@ -68,8 +68,9 @@ zonelist_writable(const char *zonelist)
 
 	if (!backup)
 		goto out;
+	/* gone by the access(): another add or delete has it under a temporary name meanwhile */
 	if (stat(backup, &st) == 0) {
-		if (!S_ISREG(st.st_mode) || access(backup, W_OK) != 0)
+		if (!S_ISREG(st.st_mode) || (access(backup, W_OK) != 0 && errno != ENOENT))
 			goto out;
 	} else if (errno != ENOENT) {
 		goto out;

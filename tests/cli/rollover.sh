@@ -553,9 +553,10 @@ Key $H8 made active$" "ds-seen with both: the key of the CKA_ID"
 is "$(row "$G8" d8)" "3||$T0||||0" "ds-seen with both: the other key stays ready"
 
 # a daemon to notify: sleep(1) under the daemon's name, as only a process
-# named ods-enforcerd is signalled
+# named ods-enforcerd is signalled; SIGHUP back to its default action, which
+# a shell cannot do where the tests run under nohup(1)
 mkdir -p "$T/bin" && ln -sf "$(command -v sleep)" "$T/bin/ods-enforcerd"
-"$T/bin/ods-enforcerd" 600 &
+env --default-signal=HUP "$T/bin/ods-enforcerd" 600 &
 hup_pid=$!
 wait_comm "$hup_pid" ods-enforcerd
 echo "$hup_pid" > "$T/enforcerd.pid"
