@@ -57,27 +57,6 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Write all of len bytes of data to fd at off; -1 with errno on failure. */
-static int
-pwrite_all(int fd, const void *data, size_t len, off_t off)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		off += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Forget the older file af took over (its bytes and name). */
 static void
 forget_old(struct atomic_file *af)
@@ -96,7 +75,8 @@ forget_old(struct atomic_file *af)
 static void
 give_back(struct atomic_file *af)
 {
-	if (pwrite_all(af->fd, af->old_tail, af->old_tail_len, af->from) == 0 &&
+	if (lseek(af->fd, af->from, SEEK_SET) == af->from &&
+	    write_all(af->fd, af->old_tail, af->old_tail_len) == 0 &&
 	    ftruncate(af->fd, af->from + (off_t)af->old_tail_len) == 0)
 		(void)link(af->tmp, af->old);
 }
@@ -203,6 +183,7 @@ atomic_commit(struct atomic_file *af)
 		ret = E_IO;
 		goto fail;
 	}
+	/* the new content is on the device: a taken-over file is not given back from here on */
 	forget_old(af);
 	af->fd = -1;
 	if (close(fd) != 0) {
@@ -263,13 +244,13 @@ write_pieces(int fd, const struct iovec *iov, size_t n, size_t skip)
 			p += m;
 			len -= m;
 			since += m;
+			if (since == WRITEBACK_PIECE) {
 #ifdef SYNC_FILE_RANGE_WRITE
-			/* advice only: the fsync at commit then waits less */
-			if (since == WRITEBACK_PIECE)
+				/* advice only: the fsync at commit then waits less */
 				(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
-			if (since == WRITEBACK_PIECE)
 				since = 0;
+			}
 		}
 	}
 #ifdef SYNC_FILE_RANGE_WRITE
@@ -421,7 +402,8 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 			goto unlease;
 		got += (size_t)r;
 	}
-	if (renameat2(AT_FDCWD, old, AT_FDCWD, tmp, RENAME_NOREPLACE) != 0)
+	if (lseek(fd, same, SEEK_SET) != same ||
+	    renameat2(AT_FDCWD, old, AT_FDCWD, tmp, RENAME_NOREPLACE) != 0)
 		goto unlease;
 	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
 	/*
@@ -436,10 +418,6 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 		goto unlease;
 	}
 	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
-	if (lseek(fd, same, SEEK_SET) != same) {
-		(void)renameat2(AT_FDCWD, tmp, AT_FDCWD, old, RENAME_NOREPLACE);
-		goto out;
-	}
 	af->target = target;
 	af->tmp = tmp;
 	af->fd = fd;
@@ -482,7 +460,7 @@ file_stage_over_iov(const char *path, const char *old, const struct iovec *iov, 
     mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out)
 {
 	struct file_staged *st = NULL;
-	int ret, taken = 0;
+	int ret = 0, taken = 0;
 
 	if (kept != NULL)
 		*kept = 0;

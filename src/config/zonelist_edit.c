@@ -89,22 +89,15 @@ unstage(struct zonelist_edit *e)
 /*
  * Stage the new text, n pieces of iov, written over the last backup where
  * it may be had: the save replaces the backup anyway, and it holds most of
- * the new text already (fileio.h). *written says how much was written.
+ * the new text already (fileio.h). *kept (may be NULL) says how many
+ * leading bytes the backup had already.
  */
 static int
-stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *written,
+stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *kept,
     struct file_staged **st)
 {
-	size_t kept = 0, len = 0;
-	int rc;
-
-	rc = file_stage_over_iov(e->target, e->backup, iov, n, e->st.st_mode & 07777, e->st.st_uid,
-	    e->st.st_gid, &kept, st);
-	for (size_t i = 0; i < n; i++)
-		len += iov[i].iov_len;
-	if (written != NULL)
-		*written = len - kept;
-	return rc;
+	return file_stage_over_iov(e->target, e->backup, iov, n, e->st.st_mode & 07777,
+	    e->st.st_uid, e->st.st_gid, kept, st);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -415,7 +408,7 @@ prewrite(struct zonelist_edit *e)
 {
 	static const char close_tag[] = "</ZoneList";
 	const size_t n = sizeof(close_tag) - 1;
-	size_t at = e->len, written;
+	size_t at = e->len, kept;
 	struct iovec iov;
 
 	while (at > 0) {
@@ -431,14 +424,14 @@ prewrite(struct zonelist_edit *e)
 		return;
 	at = splice_at(e->buf, at);
 	iov = (struct iovec){ (void *)e->buf, at };
-	if (stage_new(e, &iov, 1, &written, &e->pre) != 0)
+	if (stage_new(e, &iov, 1, &kept, &e->pre) != 0)
 		return;
 	/*
 	 * On the device before the transaction commits: the journal commit
 	 * behind the database's sync would otherwise wait for these blocks.
 	 * A small write is not worth the extra flush.
 	 */
-	if (written >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0)
+	if (at - kept >= PREWRITE_SYNC_MIN && file_stage_sync(e->pre) != 0)
 		goto fail;
 	e->pre_len = at;
 	return;
