@@ -314,14 +314,20 @@ lex_pi(struct lexer *l)
 	return skip_past(l, "?>");
 }
 
-/* Comments, processing instructions and white space (before and after the root). */
+/*
+ * Comments, processing instructions and white space (before and after the
+ * root). A comment there that opens with "<!-->" or "<!--->" is refused
+ * although XML allows it: libxml2 2.9.14's streaming reader, which loads
+ * zonelist.xml, takes that "-->" for the comment's end when the comment
+ * runs past the block it was handed, and then refuses the file.
+ */
 static int
 lex_misc(struct lexer *l)
 {
 	for (;;) {
 		skip_ws(l);
 		if (at(l, "<!--")) {
-			if (lex_comment(l) != 0)
+			if (at(l, "<!-->") || at(l, "<!--->") || lex_comment(l) != 0)
 				return -1;
 		} else if (at(l, "<?")) {
 			if (lex_pi(l) != 0)

@@ -217,6 +217,35 @@ test_scan_refuses(void **state)
 	zonelist_scan_free(&s);
 }
 
+/*
+ * A comment before or after the root that opens with "<!-->" or "<!--->"
+ * and runs past libxml2's first block: the streaming reader refuses it, so
+ * the scanner must too. The same comment opened with "<!--x" stays good.
+ */
+static void
+test_scan_misc_comment(void **state)
+{
+	static const char *const opens[] = { "<!-->", "<!--->", "<!--x" };
+	char doc[2048], body[1001];
+
+	(void)state;
+	memset(body, 'x', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	for (size_t i = 0; i < sizeof(opens) / sizeof(opens[0]); i++) {
+		for (int epilog = 0; epilog <= 1; epilog++) {
+			struct zonelist_scan s = { 0 };
+			int n = snprintf(doc, sizeof(doc), "%s%s%s-->%s", epilog ? "<ZoneList/>" : "",
+			    opens[i], body, epilog ? "" : "<ZoneList/>");
+			int want = opens[i][4] == 'x' ? 0 : E_PARSE;
+
+			assert_true(n > 0 && (size_t)n < sizeof(doc));
+			assert_int_equal(zonelist_scan(doc, (size_t)n, &s), want);
+			assert_int_equal(libxml_accepts(doc, (size_t)n), want == 0);
+			zonelist_scan_free(&s);
+		}
+	}
+}
+
 static const struct zonelist_zone zone_a = {
 	"a.example", "default", "/sc/a.xml", "/in/a", "File", "/out/a", "File"
 };
@@ -783,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_scan_fixtures),
 		cmocka_unit_test(test_scan_never_laxer),
 		cmocka_unit_test(test_scan_refuses),
+		cmocka_unit_test(test_scan_misc_comment),
 		cmocka_unit_test(test_keep_owner_and_link),
 		cmocka_unit_test(test_stage),
 		cmocka_unit_test(test_backup_reused),
