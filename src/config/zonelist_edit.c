@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -61,6 +60,7 @@ struct zonelist_edit {
 	char *owned;            /* malloc()ed text (or NULL) */
 	struct zonelist_scan scan;
 	int scanned;            /* scan describes buf */
+	char *focus;            /* the zone the scan records, or NULL for all */
 	/* the text to write: pieces of buf, and of the added element */
 	struct iovec piece[3];
 	size_t npieces;         /* 0: no add pending */
@@ -76,6 +76,7 @@ struct zonelist_edit {
 };
 
 static void prewrite_join(struct zonelist_edit *e);
+static int ready(struct zonelist_edit *e);
 
 /* Drop a staged file that no longer says what the session holds. */
 static void
@@ -299,9 +300,25 @@ rescan(struct zonelist_edit *e)
 
 	if (e->scanned)
 		return 0;
-	rc = zonelist_scan(e->buf, e->len, &e->scan);
+	rc = zonelist_scan_for(e->buf, e->len, e->focus, &e->scan);
 	e->scanned = rc == 0;
 	return rc;
+}
+
+/*
+ * Before an edit or a question about zone name (NULL: every zone): one
+ * buffer, scanned for it. A session opened for another zone scans again,
+ * for all of them.
+ */
+static int
+ready_for(struct zonelist_edit *e, const char *name)
+{
+	if (e->focus != NULL && (name == NULL || !zonelist_name_eq(name, strlen(name), e->focus))) {
+		free(e->focus);
+		e->focus = NULL;
+		e->scanned = 0;
+	}
+	return ready(e);
 }
 
 /* Before an edit: one buffer, scanned. */
@@ -498,8 +515,8 @@ finish_prewrite(struct zonelist_edit *e, int *rc)
 }
 
 int
-zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out, char *err,
-    size_t errlen)
+zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zonelist_edit **out,
+    char *err, size_t errlen)
 {
 	struct zonelist_edit *e;
 	struct stat lst;
@@ -513,7 +530,8 @@ zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out,
 	e->lock = -1;
 	e->path = str_dup(path);
 	e->backup = str_printf("%s.backup", path);
-	if (e->path == NULL || e->backup == NULL) {
+	e->focus = zone != NULL ? str_dup(zone) : NULL;
+	if (e->path == NULL || e->backup == NULL || (zone != NULL && e->focus == NULL)) {
 		rc = E_NOMEM;
 		goto out;
 	}
@@ -586,28 +604,21 @@ zonelist_edit_close(struct zonelist_edit *e)
 	free(e->target);
 	free(e->path);
 	free(e->backup);
+	free(e->focus);
 	free(e);
 }
 
-/* Does the raw name equal name (normalised: lower case, no final dot) up to case and dot? */
-static int
-same_zone(const char *raw, size_t len, const char *name)
-{
-	size_t nlen = strlen(name);
-
-	if (len > 1 && raw[len - 1] == '.')
-		len--;
-	return len == nlen && strncasecmp(raw, name, len) == 0;
-}
-
 int
-zonelist_edit_listed(const struct zonelist_edit *e, const char *name)
+zonelist_edit_listed(struct zonelist_edit *e, const char *name)
 {
 	const struct zonelist_scan *s = &e->scan;
 	size_t nlen = strlen(name);
 	char *decoded;
-	int found = 0;
+	int found = 0, rc;
 
+	rc = ready_for(e, name);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < s->nzones && !found; i++) {
 		const struct zonelist_scan_zone *z = &s->zones[i];
 
@@ -619,12 +630,12 @@ zonelist_edit_listed(const struct zonelist_edit *e, const char *name)
 		if (z->name_len < nlen)
 			continue;
 		if (z->name_len <= nlen + 1) {
-			found = same_zone(e->buf + z->name_off, z->name_len, name) &&
+			found = zonelist_name_eq(e->buf + z->name_off, z->name_len, name) &&
 			    memchr(e->buf + z->name_off, '&', z->name_len) == NULL;
 		} else if (memchr(e->buf + z->name_off, '&', z->name_len) == NULL) {
-			found = same_zone(e->buf + z->name_off, z->name_len, name);
+			found = zonelist_name_eq(e->buf + z->name_off, z->name_len, name);
 		} else if (zonelist_scan_attr(e->buf, z->name_off, z->name_len, &decoded) == 0) {
-			found = same_zone(decoded, strlen(decoded), name);
+			found = zonelist_name_eq(decoded, strlen(decoded), name);
 			free(decoded);
 		}
 	}
@@ -736,6 +747,43 @@ cut_range(const char *buf, size_t len, const struct zonelist_scan_zone *z, size_
 	}
 }
 
+/* Raw attribute text that decodes to itself: no reference, tab or line break. */
+static int
+verbatim(const char *raw, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] == '&' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Does zone z's name attribute read exactly name? Decoding only shortens
+ * the raw text, and leaves raw text without references, tabs or line
+ * breaks as it is, so most zones are told apart without a copy.
+ */
+static int
+name_is(const char *buf, const struct zonelist_scan_zone *z, const char *name, int *match)
+{
+	const char *raw = buf + z->name_off;
+	size_t nlen = strlen(name);
+	char *decoded;
+
+	*match = 0;
+	if (z->name_len < nlen)
+		return 0;
+	if (verbatim(raw, z->name_len)) {
+		*match = z->name_len == nlen && memcmp(raw, name, nlen) == 0;
+		return 0;
+	}
+	if (zonelist_scan_attr(buf, z->name_off, z->name_len, &decoded) != 0)
+		return E_NOMEM;
+	*match = strcmp(decoded, name) == 0;
+	free(decoded);
+	return 0;
+}
+
 int
 zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconfs, char *err,
     size_t errlen)
@@ -747,7 +795,7 @@ zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconf
 
 	if (e == NULL)
 		return E_INVAL;
-	rc = ready(e);
+	rc = ready_for(e, name);
 	if (rc != 0)
 		goto out;
 	removed = calloc(1, sizeof(*removed));
@@ -761,12 +809,9 @@ zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconf
 		const struct zonelist_scan_zone *z = &e->scan.zones[i];
 
 		if (name != NULL) {
-			rc = zonelist_scan_attr(e->buf, z->name_off, z->name_len, &decoded);
+			rc = name_is(e->buf, z, name, &match);
 			if (rc != 0)
 				goto out;
-			match = strcmp(decoded, name) == 0;
-			free(decoded);
-			decoded = NULL;
 			if (!match)
 				continue;
 		}
@@ -918,8 +963,8 @@ zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
 
 	if (path == NULL || zone == NULL)
 		return E_INVAL;
-	rc = zonelist_edit_open(path, ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, &e, err,
-	    errlen);
+	rc = zonelist_edit_open(path, ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD,
+	    zone->name, &e, err, errlen);
 	if (rc == 0)
 		rc = zonelist_edit_add(e, zone, err, errlen);
 	if (rc == 0)
@@ -938,7 +983,7 @@ zonelist_file_remove(
 
 	if (path == NULL)
 		return E_INVAL;
-	rc = zonelist_edit_open(path, 0, &e, err, errlen);
+	rc = zonelist_edit_open(path, 0, name, &e, err, errlen);
 	if (rc == 0)
 		rc = zonelist_edit_remove(e, name, &removed, err, errlen);
 	if (rc == 0)

@@ -47,15 +47,20 @@ enum {
 
 /*
  * Lock the zone list file at path for this process (blocking), open and
- * scan it, as flags say. Errors, with one line naming the file in err:
- * E_IO (cannot read), E_PARSE (not well-formed), E_INVAL (does not
- * validate), E_NOMEM.
+ * scan it, as flags say. zone, when not NULL, is the zone the session is
+ * for: the whole file is still checked, but only that zone's element is
+ * remembered (a question about another zone scans again). Errors, with
+ * one line naming the file in err: E_IO (cannot read), E_PARSE (not
+ * well-formed), E_INVAL (does not validate), E_NOMEM.
  */
-int zonelist_edit_open(const char *path, unsigned flags, struct zonelist_edit **out, char *err,
-    size_t errlen);
+int zonelist_edit_open(const char *path, unsigned flags, const char *zone,
+    struct zonelist_edit **out, char *err, size_t errlen);
 
-/* Does the file list a zone that normalises to name (a dname_normalise() result, no dot)? */
-int zonelist_edit_listed(const struct zonelist_edit *e, const char *name);
+/*
+ * Does the file list a zone that normalises to name (a dname_normalise()
+ * result, no dot)? 1 or 0; E_NOMEM where a scan for name fails.
+ */
+int zonelist_edit_listed(struct zonelist_edit *e, const char *name);
 
 /* Append zone (the caller has checked it is new). Errors: E_INVAL, E_NOMEM. */
 int zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, char *err,

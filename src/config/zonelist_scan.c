@@ -661,34 +661,60 @@ lex_text(struct lexer *l, int leaf)
 	return 0;
 }
 
-static int
-add_zone(struct zonelist_scan *s, size_t start, const struct tag *t)
+int
+zonelist_name_eq(const char *a, size_t alen, const char *b)
 {
-	struct zonelist_scan_zone *z;
+	size_t blen = strlen(b);
 
+	if (alen > 1 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 1 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+/*
+ * Might the raw name attribute text read only? Text with a reference, tab
+ * or line break is decoded later by whoever asks, so it might.
+ */
+static int
+may_be(const char *raw, size_t len, const char *only)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] == '&' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r')
+			return 1;
+	}
+	return zonelist_name_eq(raw, len, only);
+}
+
+/* A whole <Zone>: recorded unless the scan is for another zone. */
+static int
+add_zone(struct zonelist_scan *s, const char *b, const struct zonelist_scan_zone *zone,
+    const char *only)
+{
+	s->total++;
+	if (only != NULL && !may_be(b + zone->name_off, zone->name_len, only))
+		return 0;
 	if (s->nzones == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct zonelist_scan_zone *z = realloc(s->zones, cap * sizeof(*z));
 
-		z = realloc(s->zones, cap * sizeof(*z));
 		if (z == NULL)
 			return E_NOMEM;
 		s->zones = z;
 		s->cap = cap;
 	}
-	z = &s->zones[s->nzones++];
-	memset(z, 0, sizeof(*z));
-	z->start = start;
-	z->name_off = t->attr_off;
-	z->name_len = t->attr_len;
+	s->zones[s->nzones++] = *zone;
 	return 0;
 }
 
 /* Pass 2, from the root's start tag (cursor at its '<') to its end. */
 static int
-lex_root(struct lexer *l, struct zonelist_scan *s)
+lex_root(struct lexer *l, struct zonelist_scan *s, const char *only)
 {
 	struct frame stack[MAX_DEPTH];
 	struct frame *top;
+	struct zonelist_scan_zone zone = { 0 };     /* the one being read */
 	struct tag t;
 	size_t depth = 0, start;
 	int rc;
@@ -730,11 +756,13 @@ lex_root(struct lexer *l, struct zonelist_scan *s)
 			if (!at(l, ">") || !complete(top))
 				return E_PARSE;
 			l->p++;
-			if (top->kind == K_ZONE)
-				s->zones[s->nzones - 1].end = l->p;
-			else if (top->kind == K_SIGNCONF)
-				s->zones[s->nzones - 1].sc_len = start - s->zones[s->nzones - 1].sc_off;
-			else if (top->kind == K_ZONELIST)
+			if (top->kind == K_ZONE) {
+				zone.end = l->p;
+				if ((rc = add_zone(s, l->b, &zone, only)) != 0)
+					return rc;
+			} else if (top->kind == K_SIGNCONF) {
+				zone.sc_len = start - zone.sc_off;
+			} else if (top->kind == K_ZONELIST)
 				s->root_close = start;
 			depth--;
 		} else {
@@ -743,11 +771,12 @@ lex_root(struct lexer *l, struct zonelist_scan *s)
 			    attrs_ok(l, &t) != 0)
 				return E_PARSE;
 			top->children++;
-			if (t.kind == K_ZONE && (rc = add_zone(s, start, &t)) != 0)
-				return rc;
+			if (t.kind == K_ZONE)
+				zone = (struct zonelist_scan_zone){ .start = start,
+					.name_off = t.attr_off, .name_len = t.attr_len };
 			if (t.kind == K_SIGNCONF) {
-				s->zones[s->nzones - 1].sc_off = l->p;
-				s->zones[s->nzones - 1].sc_len = 0;
+				zone.sc_off = l->p;
+				zone.sc_len = 0;
 			}
 			if (t.empty) {
 				/* only the leaves may be empty */
@@ -773,6 +802,12 @@ zonelist_scan_free(struct zonelist_scan *s)
 int
 zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s)
 {
+	return zonelist_scan_for(buf, len, NULL, s);
+}
+
+int
+zonelist_scan_for(const char *buf, size_t len, const char *only, struct zonelist_scan *s)
+{
 	struct lexer l = { buf, len, 0 };
 	int rc;
 
@@ -784,7 +819,7 @@ zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s)
 		l.p += 3;
 	if (lex_decl(&l) != 0 || lex_misc(&l) != 0 || !at(&l, "<") || at(&l, "<!"))
 		return E_PARSE;
-	rc = lex_root(&l, s);
+	rc = lex_root(&l, s, only);
 	if (rc == 0 && (lex_misc(&l) != 0 || l.p != l.len))
 		rc = E_PARSE;
 	if (rc != 0)

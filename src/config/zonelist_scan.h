@@ -33,6 +33,7 @@ struct zonelist_scan_zone {
 struct zonelist_scan {
 	struct zonelist_scan_zone *zones;       /* in file order */
 	size_t nzones;
+	size_t total;           /* zones in the file, recorded or not */
 	size_t cap;
 	/* where a new last zone goes: the '<' of </ZoneList>, or, for an
 	 * empty <ZoneList/>, the '/' of its "/>" (then root_empty is 1) */
@@ -47,6 +48,18 @@ struct zonelist_scan {
  * zones with zonelist_scan_free().
  */
 int zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s);
+
+/*
+ * The same check, recording only the zones whose name may read only (up
+ * to ASCII case and a final dot; a name written with a reference, a tab
+ * or a line break always may): one zone's edit then keeps no record of
+ * the other 100,000. only NULL records every zone.
+ */
+int zonelist_scan_for(const char *buf, size_t len, const char *only,
+    struct zonelist_scan *s);
+
+/* Are a (alen bytes) and b one zone name up to ASCII case and a final dot? */
+int zonelist_name_eq(const char *a, size_t alen, const char *b);
 void zonelist_scan_free(struct zonelist_scan *s);
 
 /*

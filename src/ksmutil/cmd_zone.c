@@ -219,13 +219,18 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		 * out of the file until this one has written it.
 		 */
 		if (zonelist_edit_open(ctx->conf->zonelist_file,
-			ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, &ed, err,
+			ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, name, &ed, err,
 			sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;
 		}
 		listed = zonelist_edit_listed(ed, name);
+		if (listed < 0) {
+			printf("Error: %s: out of memory\n", ctx->conf->zonelist_file);
+			rc = KSM_ERUNTIME;
+			goto out;
+		}
 	}
 	if (!o->no_xml && !listed) {
 		/*
@@ -479,8 +484,8 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 			rc = KSM_EUSAGE;
 			goto out;
 		}
-		if (zonelist_edit_open(ctx->conf->zonelist_file, ZONELIST_EDIT_MAY_BE_MISSING, &ed,
-			err, sizeof(err)) != 0) {
+		if (zonelist_edit_open(ctx->conf->zonelist_file, ZONELIST_EDIT_MAY_BE_MISSING, name,
+			&ed, err, sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			rc = KSM_EUSAGE;
 			goto out;

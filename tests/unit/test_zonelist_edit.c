@@ -246,6 +246,71 @@ test_scan_misc_comment(void **state)
 	}
 }
 
+/*
+ * A scan for one zone records only the elements that may be it (up to case
+ * and a final dot, or written with a reference), but checks the whole file;
+ * a session opened for one zone still answers for, and removes, another.
+ */
+static void
+test_scan_for_one(void **state)
+{
+	static const char doc[] =
+	    "<ZoneList>\n"
+	    "<Zone name=\"a.example\"><Policy>p</Policy><SignerConfiguration>/sc/a"
+	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+	    "</Output></Adapters></Zone>\n"
+	    "<Zone name=\"B.Example.\"><Policy>p</Policy><SignerConfiguration>/sc/b"
+	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+	    "</Output></Adapters></Zone>\n"
+	    "<Zone name=\"&#x63;.example\"><Policy>p</Policy><SignerConfiguration>/sc/c"
+	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+	    "</Output></Adapters></Zone>\n"
+	    "</ZoneList>\n";
+	struct zonelist_scan s = { 0 };
+	struct zonelist_edit *e = NULL;
+	struct zonelist *zl = NULL;
+	char *path = tmp("focus.xml"), *backup = tmp("focus.xml.backup"), **removed = NULL;
+	char err[ERRLEN] = "", *v;
+
+	(void)state;
+	assert_int_equal(zonelist_scan_for(doc, sizeof(doc) - 1, "b.example", &s), 0);
+	assert_int_equal(s.total, 3);
+	assert_int_equal(s.nzones, 2);
+	assert_int_equal(zonelist_scan_text(doc, s.zones[0].sc_off, s.zones[0].sc_len, &v), 0);
+	assert_string_equal(v, "/sc/b");
+	free(v);
+	assert_int_equal(zonelist_scan_text(doc, s.zones[1].sc_off, s.zones[1].sc_len, &v), 0);
+	assert_string_equal(v, "/sc/c");
+	free(v);
+	assert_int_equal(zonelist_scan_for(doc, sizeof(doc) - 1, "d.example", &s), 0);
+	assert_int_equal(s.nzones, 1); /* the one written with a reference */
+	/* the rest of the file is checked all the same */
+	assert_int_equal(zonelist_scan_for(doc, sizeof(doc) - 12, "a.example", &s), E_PARSE);
+	zonelist_scan_free(&s);
+
+	put(path, doc, sizeof(doc) - 1);
+	assert_int_equal(zonelist_edit_open(path, 0, "a.example", &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_listed(e, "a.example"), 1);
+	assert_int_equal(zonelist_edit_listed(e, "b.example"), 1);
+	assert_int_equal(zonelist_edit_listed(e, "e.example"), 0);
+	assert_int_equal(zonelist_edit_remove(e, "c.example", &removed, err, sizeof(err)), 0);
+	assert_non_null(removed[0]);
+	assert_string_equal(removed[0], "/sc/c");
+	assert_null(removed[1]);
+	zonelist_strv_free(removed);
+	assert_int_equal(zonelist_edit_save(e, err, sizeof(err)), 0);
+	zonelist_edit_close(e);
+	assert_int_equal(zonelist_load(path, &zl, err, sizeof(err)), 0);
+	assert_int_equal(zl->nzones, 2);
+	assert_string_equal(zl->zones[0].name, "a.example");
+	assert_string_equal(zl->zones[1].name, "B.Example.");
+	zonelist_free(zl);
+	unlink(path);
+	unlink(backup);
+	free(path);
+	free(backup);
+}
+
 static const struct zonelist_zone zone_a = {
 	"a.example", "default", "/sc/a.xml", "/in/a", "File", "/out/a", "File"
 };
@@ -364,7 +429,7 @@ test_stage(void **state)
 	put(path, orig, strlen(orig));
 
 	/* staged, then dropped */
-	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_open(path, 0, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_add(e, &zone_a, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries(), 2); /* the file and the staged one */
@@ -382,7 +447,7 @@ test_stage(void **state)
 	 * a session that adds nothing, or a file that turns out broken,
 	 * leaves nothing of it
 	 */
-	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries(), 2);
 	assert_true(zonelist_edit_listed(e, "one.example"));
 	zonelist_edit_close(e);
@@ -392,13 +457,13 @@ test_stage(void **state)
 
 		put(path, broken, sizeof(broken) - 1);
 	}
-	assert_int_not_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)),
+	assert_int_not_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)),
 	    0);
 	assert_int_equal(dir_entries(), 1);
 	put(path, orig, strlen(orig));
 
 	/* staged, edited again (the stage is redone by the save), saved */
-	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_open(path, 0, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_add(e, &zone_a, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
@@ -473,7 +538,7 @@ test_backup_reused(void **state)
 
 	/* an add given up after its early write (the zone is listed): both files as they were */
 	assert_int_equal(stat(backup, &was), 0);
-	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
 	assert_true(zonelist_edit_listed(e, "a.example"));
 	zonelist_edit_close(e);
 	now = slurp(path);
@@ -487,7 +552,7 @@ test_backup_reused(void **state)
 	assert_int_equal(dir_entries(), 2);
 
 	/* a delete staged over the backup, then given up: the backup as it was */
-	assert_int_equal(zonelist_edit_open(path, 0, &e, err, sizeof(err)), 0);
+	assert_int_equal(zonelist_edit_open(path, 0, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_remove(e, "a.example", NULL, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_edit_stage(e, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries(), leases ? 2 : 3);
@@ -813,6 +878,7 @@ main(void)
 		cmocka_unit_test(test_scan_never_laxer),
 		cmocka_unit_test(test_scan_refuses),
 		cmocka_unit_test(test_scan_misc_comment),
+		cmocka_unit_test(test_scan_for_one),
 		cmocka_unit_test(test_keep_owner_and_link),
 		cmocka_unit_test(test_stage),
 		cmocka_unit_test(test_backup_reused),
