@@ -48,7 +48,8 @@ tests_unit_test_clock_SOURCES = tests/unit/test_clock.c
 tests_unit_test_clock_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_clock_LDADD = $(COMMON_TEST_LDADD)
 
-tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/lease_probe.h
+tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c tests/unit/lease_probe.h \
+	tests/unit/dir_entries.h
 tests_unit_test_fileio_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_fileio_LDADD = $(COMMON_TEST_LDADD)
 

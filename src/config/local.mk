@@ -57,7 +57,8 @@ tests_unit_test_kasp_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_zonelist_SOURCES = tests/unit/test_zonelist.c
 tests_unit_test_zonelist_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_zonelist_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
-tests_unit_test_zonelist_edit_SOURCES = tests/unit/test_zonelist_edit.c tests/unit/lease_probe.h
+tests_unit_test_zonelist_edit_SOURCES = tests/unit/test_zonelist_edit.c \
+	tests/unit/lease_probe.h tests/unit/dir_entries.h
 tests_unit_test_zonelist_edit_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_zonelist_edit_LDADD = $(CONFIG_LIBS) $(CMOCKA_LIBS)
 endif

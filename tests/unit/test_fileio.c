@@ -24,6 +24,7 @@
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/str.h"
+#include "dir_entries.h"
 #include "lease_probe.h"
 
 static char tmpdir[4096];
@@ -86,17 +87,7 @@ teardown(void **state)
 static int
 count_entries(void)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	}
-	closedir(d);
-	return n;
+	return dir_entry_count(tmpdir);
 }
 
 static void
