@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
@@ -227,7 +228,7 @@ store_strmap_init(struct store_strmap *m, size_t n)
 			return E_NOMEM;
 		cap *= 2;
 	}
-	m->slots = calloc(cap, sizeof(*m->slots));
+	m->slots = bigmem_calloc(cap, sizeof(*m->slots));
 	if (m->slots == NULL)
 		return E_NOMEM;
 	m->mask = cap - 1;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bigmem.h"
 #include "common/err.h"
 #include "config/zonelist.h"
 #include "db/db.h"
@@ -23,7 +24,14 @@
  * zones) to find zones named twice and zones the file no longer has.
  */
 
-/* Strings copied into large blocks: one allocation per 64 KiB, not per string. */
+/*
+ * Strings copied into large blocks: one allocation per block, not per
+ * string. Blocks double from 64 KiB to 2 MiB, the largest being made
+ * by bigmem_calloc() (a huge page each where the kernel has them).
+ */
+#define ARENA_FIRST ((size_t)64 << 10)
+#define ARENA_LAST ((size_t)2 << 20)
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
@@ -32,6 +40,7 @@ struct arena_block {
 
 struct arena {
 	struct arena_block *head;
+	size_t next;            /* the size of the next block, header included */
 };
 
 static int
@@ -41,15 +50,19 @@ arena_dup(struct arena *a, const char *s, const char **out)
 	struct arena_block *b = a->head;
 
 	if (b == NULL || b->size - b->used < len) {
-		size_t size = len > 65536 ? len : 65536;
+		size_t total = a->next != 0 ? a->next : ARENA_FIRST;
 
-		b = malloc(sizeof(*b) + size);
+		if (total - sizeof(*b) < len)
+			total = sizeof(*b) + len;
+		b = total >= ARENA_LAST ? bigmem_calloc(1, total) : malloc(total);
 		if (b == NULL)
 			return E_NOMEM;
 		b->next = a->head;
 		b->used = 0;
-		b->size = size;
+		b->size = total - sizeof(*b);
 		a->head = b;
+		if (a->next < ARENA_LAST)
+			a->next = a->next != 0 ? 2 * a->next : 2 * ARENA_FIRST;
 	}
 	memcpy(b->data + b->used, s, len);
 	*out = b->data + b->used;
@@ -66,6 +79,7 @@ arena_free(struct arena *a)
 		a->head = b->next;
 		free(b);
 	}
+	a->next = 0;
 }
 
 /* What a zone's row holds besides its name and policy, reduced to 128 bits. */
@@ -275,7 +289,33 @@ policy_name(const struct import *im, int64_t id)
 	return NULL;
 }
 
-/* Read the zones row by row into the compact table (the order of store_zone_list(ID)). */
+/* How many zones the database holds now: the size the tables start at. */
+static int
+count_zones(db_t *db, size_t *n)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, "SELECT COUNT(*) FROM zones", &st);
+	if (rc == 0) {
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			*n = (size_t)db_column_int(st, 0);
+			rc = 0;
+		} else if (rc >= 0) {
+			rc = DB_E_SQL;
+		}
+	}
+	db_finalize(st);
+	return rc;
+}
+
+/*
+ * Read the zones row by row into the compact table (the order of
+ * store_zone_list(ID)). The table and the name map are made at their
+ * final size first: grown by doubling, at 100,000 zones they would be
+ * filled, copied and freed several times over.
+ */
 static int
 load_zones(struct import *im)
 {
@@ -283,7 +323,15 @@ load_zones(struct import *im)
 	size_t cap = 0;
 	int rc;
 
-	rc = name_set_init(&im->zones, 1024);
+	rc = count_zones(im->db, &cap);
+	cap += 16;              /* rows added before the read below need no growing */
+	if (rc == 0)
+		rc = name_set_init(&im->zones, cap);
+	if (rc == 0) {
+		im->dbz = bigmem_calloc(cap, sizeof(*im->dbz));
+		if (im->dbz == NULL)
+			rc = E_NOMEM;
+	}
 	if (rc == 0)
 		rc = db_prepare(im->db, "SELECT id, policy_id, name, signconf, input, in_type,"
 			" output, out_type FROM zones ORDER BY policy_id, id", &st);
@@ -296,7 +344,7 @@ load_zones(struct import *im)
 		if (im->ndbz == cap) {
 			struct db_zone *grown;
 
-			cap = cap ? cap * 2 : 1024;
+			cap *= 2;
 			grown = realloc(im->dbz, cap * sizeof(*grown));
 			if (grown == NULL) {
 				rc = E_NOMEM;
