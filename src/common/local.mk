@@ -24,7 +24,8 @@ COMMON_UNIT_TESTS = \
 	tests/unit/test_spawn \
 	tests/unit/test_log \
 	tests/unit/test_dname \
-	tests/unit/test_base64
+	tests/unit/test_base64 \
+	tests/unit/test_bigmem
 if HAVE_CMOCKA
 check_PROGRAMS += $(COMMON_UNIT_TESTS)
 TESTS += $(COMMON_UNIT_TESTS)
@@ -32,6 +33,10 @@ endif
 
 COMMON_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 COMMON_TEST_LDADD = src/common/libcommon.a $(CMOCKA_LIBS)
+
+tests_unit_test_bigmem_SOURCES = tests/unit/test_bigmem.c
+tests_unit_test_bigmem_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_bigmem_LDADD = $(COMMON_TEST_LDADD)
 
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(COMMON_TEST_CFLAGS)
