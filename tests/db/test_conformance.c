@@ -768,8 +768,11 @@ test_lock_two_handles(void **state)
 
 /*
  * The child takes the lock, says 'L', and then on 'u' releases it and says
- * 'U'; on 'q' (or EOF) it exits. With hold_ms > 0 it instead releases by
- * itself hold_ms after 'L'. Call it while the parent has no connection
+ * 'U'; on 'q' (or EOF) it exits. With hold_ms > 0 it instead waits for 'w'
+ * and releases by itself hold_ms after that, so a parent that reads its
+ * clock before sending 'w' knows the lock cannot be free sooner than
+ * hold_ms later, however slowly either side runs. Call it while the parent
+ * has no connection
  * open: an engine's client state must not be carried across fork().
  */
 static pid_t
@@ -793,7 +796,7 @@ spawn_holder(struct dbtest *t, const char *name, int hold_ms, int *to, int *from
 			_exit(1);
 		}
 		(void)dbtest_send(fromchild[1], 'L');
-		if (hold_ms > 0) {
+		if (hold_ms > 0 && dbtest_recv(tochild[0], 30000) == 'w') {
 			dbtest_sleep_ms(hold_ms);
 			(void)db_unlock(c, name);
 			(void)dbtest_send(fromchild[1], 'U');
@@ -882,14 +885,18 @@ test_lock_wait(void **state)
 	reap(pid, to, from);
 	db_close(db);
 
-	/* A long wait succeeds once the holder lets go after 300 ms. */
+	/*
+	 * A long wait succeeds once the holder lets go, 300 ms after it is
+	 * told to: the clock starts before the word, so no delay in starting
+	 * the wait (a slow connect under a sanitizer) can eat into it.
+	 */
 	pid = spawn_holder(t, "leader", 300, &to, &from);
 	assert_int_equal(dbtest_open(t, &db), 0);
 	start = dbtest_now_ms();
+	assert_int_equal(dbtest_send(to, 'w'), 0);
 	assert_int_equal(db_lock(db, "leader", 10000), 0);
 	took = dbtest_now_ms() - start;
-	assert_true(took >= 100);
-	assert_true(took < 9000);
+	assert_true(took >= 300);
 	reap(pid, to, from);
 	db_close(db);
 }
