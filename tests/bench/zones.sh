@@ -1,7 +1,8 @@
 #!/bin/sh
 # zones.sh N - how the zone commands scale: N zones in a zonelist.xml,
 # imported into a fresh SQLite database by `setup --yes`, re-imported
-# unchanged by `update zonelist`, then `zone list`, `key list` and
+# unchanged by `update zonelist` and by `zonelist import`, then `zone list`,
+# `key list` (of no keys: tests/bench/enforce.sh lists N zones' keys) and
 # `zonelist export`.
 # One line per step: wall-clock seconds and peak resident memory.
 # Numbers, not pass/fail; not run by make check.
@@ -56,6 +57,7 @@ fi
 
 step "setup --yes (import)" setup --yes
 step "update zonelist (same)" update zonelist
+step "zonelist import (same)" zonelist import
 step "zone list" zone list
 step "key list" key list --all
 step "zonelist export" zonelist export
