@@ -10,6 +10,28 @@ clusterdocdir = $(docdir)/cluster
 dist_clusterdoc_DATA = contrib/cluster/README contrib/cluster/conf-site.xml \
 	contrib/cluster/conf-dr.xml
 
+# The systemd unit, with the configured sbindir and state paths; installed
+# only where configure found (or was given) systemd's unit directory.
+# distcheck installs it under its own prefix instead.
+EXTRA_DIST += contrib/systemd/ods-enforcerd.service.in
+noinst_DATA = contrib/systemd/ods-enforcerd.service
+CLEANFILES += contrib/systemd/ods-enforcerd.service
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-systemdsystemunitdir='$$(prefix)/lib/systemd/system'
+if HAVE_SYSTEMD_UNITDIR
+systemdunitdir = $(systemdsystemunitdir)
+systemdunit_DATA = contrib/systemd/ods-enforcerd.service
+endif
+
+contrib/systemd/ods-enforcerd.service: $(srcdir)/contrib/systemd/ods-enforcerd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \
+	sbindir=`printf '%s\n' '$(sbindir)' | $(contrib_quote)` && \
+	statedir=`printf '%s\n' '$(ODS_STATEDIR)' | $(contrib_quote)` && \
+	rundir=`printf '%s\n' '$(ODS_RUNDIR)' | $(contrib_quote)` && \
+	$(SED) -e "s|%sbindir%|$$sbindir|g" -e "s|%statedir%|$$statedir|g" \
+		-e "s|%rundir%|$$rundir|g" \
+		$(srcdir)/contrib/systemd/ods-enforcerd.service.in > $@.tmp && mv $@.tmp $@
+
 # ---------------------------------------------------------------- make install
 # The 1.x layout: $(ODS_CONFDIR) with conf.xml, kasp.xml and zonelist.xml
 # (installed only where none is present: an operator's file is never
@@ -25,7 +47,7 @@ dist_clusterdoc_DATA = contrib/cluster/README contrib/cluster/conf-site.xml \
 # ones is not replaced twice.
 CONTRIB_CONFIG = conf.xml kasp.xml zonelist.xml
 CONTRIB_INSTALL = contrib/conf.xml.install contrib/kasp.xml.install contrib/zonelist.xml.install
-noinst_DATA = $(CONTRIB_INSTALL)
+noinst_DATA += $(CONTRIB_INSTALL)
 CLEANFILES += $(CONTRIB_INSTALL)
 
 # contrib_subst SRC: SRC with the usual paths replaced, on stdout. In sed's

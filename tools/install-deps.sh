@@ -10,12 +10,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 # clang and libclang-rt-dev (libFuzzer) build the fuzz targets that
-# tests/run-all.sh runs (configure CC=clang --enable-fuzzing).
+# tests/run-all.sh runs (configure CC=clang --enable-fuzzing); systemd gives
+# systemd-analyze, which tests/cli/systemd.sh checks the unit with.
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libcmocka-dev ldnsutils \
-	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev \
+	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev systemd \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client

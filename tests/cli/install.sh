@@ -102,6 +102,13 @@ case " $confdir $statedir $rundir " in
 		"no path of the example is left in conf.xml and zonelist.xml" ;;
 esac
 [ -f "$R$mandir/man8/ods-control.8" ]; ok $? "the ods-control(8) manual page"
+unitdir=$(makevar systemdsystemunitdir)
+if [ -n "$unitdir" ]; then
+	is "$(sed -n 's/^ExecStart=//p' "$R$unitdir/ods-enforcerd.service" 2> /dev/null)" \
+		"$sbindir/ods-enforcerd -d" "the systemd unit, naming the installed daemon"
+else
+	ok 0 "the systemd unit # SKIP configured without a systemd unit directory"
+fi
 
 # the operator's files are never replaced; missing ones come back
 printf '<!-- edited by the operator -->\n' >> "$C/conf.xml"
