@@ -32,6 +32,11 @@ contrib/systemd/ods-enforcerd.service: $(srcdir)/contrib/systemd/ods-enforcerd.s
 		-e "s|%rundir%|$$rundir|g" \
 		$(srcdir)/contrib/systemd/ods-enforcerd.service.in > $@.tmp && mv $@.tmp $@
 
+# bash completion for ods-ksmutil, where bash-completion looks for it on
+# demand (a file named after the command).
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = contrib/bash-completion/ods-ksmutil
+
 # ---------------------------------------------------------------- make install
 # The 1.x layout: $(ODS_CONFDIR) with conf.xml, kasp.xml and zonelist.xml
 # (installed only where none is present: an operator's file is never

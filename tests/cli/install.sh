@@ -102,6 +102,10 @@ case " $confdir $statedir $rundir " in
 		"no path of the example is left in conf.xml and zonelist.xml" ;;
 esac
 [ -f "$R$mandir/man8/ods-control.8" ]; ok $? "the ods-control(8) manual page"
+datadir=$(makevar datadir)
+cmp -s "$top_srcdir/contrib/bash-completion/ods-ksmutil" \
+	"$R$datadir/bash-completion/completions/ods-ksmutil"
+ok $? "the bash completion, where bash-completion loads it from"
 unitdir=$(makevar systemdsystemunitdir)
 if [ -n "$unitdir" ]; then
 	is "$(sed -n 's/^ExecStart=//p' "$R$unitdir/ods-enforcerd.service" 2> /dev/null)" \
