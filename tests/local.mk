@@ -30,7 +30,8 @@ CLI_TESTS = \
 	tests/cli/failover.sh \
 	tests/cli/writers.sh \
 	tests/cli/systemd.sh \
-	tests/cli/completion.sh
+	tests/cli/completion.sh \
+	tests/cli/json.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/wait.sh \

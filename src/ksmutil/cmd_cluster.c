@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/timeparse.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -54,6 +55,62 @@ print_node(const struct store_node *n)
 		    (long long)(n->pass_finished - n->pass_started));
 }
 
+/* One daemon of --json; the pass fields null before its first pass. */
+static json_t *
+node_json(const struct store_node *n)
+{
+	char node[300];
+	json_t *o = json_object();
+	int rc = 0, ran = n->pass_started != 0;
+	int done = ran && n->pass_finished >= n->pass_started;
+
+	store_node_name(n->host, n->pid, node, sizeof(node));
+	rc |= jset(o, "node", jstr(node));
+	rc |= jset(o, "host", jstr(n->host));
+	rc |= jset(o, "pid", jint(n->pid));
+	rc |= jset(o, "role", jstr(n->role));
+	rc |= jset(o, "version", jstr(n->version));
+	rc |= jset_time(o, "started", n->started, n->started != 0);
+	rc |= jset_time(o, "heartbeat", n->heartbeat, n->heartbeat != 0);
+	rc |= jset_time(o, "pass_started", n->pass_started, ran);
+	rc |= jset(o, "pass_running", jbool(ran && !done));
+	rc |= jset(o, "pass_outcome", done ? jstr(n->pass_outcome) : json_null());
+	rc |= jset(o, "pass_seconds", done ? jint(n->pass_finished - n->pass_started) :
+	    json_null());
+	return jdone(o, rc);
+}
+
+/* --json: the text's facts; "healthy" is what the exit status says. */
+static int
+status_json(struct ksm_ctx *ctx, const struct store_cluster *r, size_t standbys, int healthy,
+    int64_t lead_silent)
+{
+	struct jdoc d;
+	json_t *leader = json_null();
+
+	if (r->leader.node != NULL) {
+		leader = json_object();
+		if (jset(leader, "node", jstr(r->leader.node)) != 0 ||
+		    jset_time(leader, "since", r->leader.since, r->leader.since != 0) != 0 ||
+		    jset(leader, "epoch", jint(r->leader.epoch)) != 0) {
+			json_decref(leader);
+			leader = NULL;
+		}
+	}
+	jdoc_begin(&d);
+	jdoc_field(&d, "database", jstr(db_location(ctx->db)));
+	jdoc_field(&d, "leader", leader);
+	jdoc_field(&d, "standbys", jint((int64_t)standbys));
+	jdoc_field(&d, "healthy", jbool(healthy));
+	jdoc_field(&d, "leader_silent_seconds", lead_silent >= 0 ? jint(lead_silent) :
+	    json_null());
+	jdoc_array_begin(&d, "nodes");
+	for (size_t i = 0; i < r->n; i++)
+		jdoc_array_add(&d, node_json(&r->nodes[i]));
+	jdoc_array_end(&d);
+	return jdoc_end(&d);
+}
+
 int
 cmd_cluster_status(struct ksm_ctx *ctx)
 {
@@ -82,18 +139,26 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	}
 	/* the daemon the epoch names, while its row says it leads */
 	lead = r.lead != NULL && strcmp(r.lead->role, "leader") == 0 ? r.lead : NULL;
-	printf("Database:    %s\n", db_location(ctx->db));
-	if (r.leader.node != NULL)
-		printf("Leader:      %s since %s (epoch %" PRId64 ")\n", r.leader.node,
-		    when(r.leader.since, since), r.leader.epoch);
-	else
-		printf("Leader:      none ever\n");
-	printf("Standbys:    %zu\n", standbys);
-	if (r.n > 0) {
-		printf("\n%-32s %-8s %-10s %-19s  %-19s  %s\n", "Node", "Role", "Version", "Started",
-		    "Heartbeat", "Last pass");
-		for (i = 0; i < r.n; i++)
-			print_node(&r.nodes[i]);
+	if (ctx->opt.json) {
+		/* the warnings below go to stderr then */
+		rc = status_json(ctx, &r, standbys, lead != NULL && now - lead->heartbeat <= stale,
+		    lead != NULL ? now - lead->heartbeat : -1);
+		if (rc != KSM_OK)
+			goto out;
+	} else {
+		printf("Database:    %s\n", db_location(ctx->db));
+		if (r.leader.node != NULL)
+			printf("Leader:      %s since %s (epoch %" PRId64 ")\n", r.leader.node,
+			    when(r.leader.since, since), r.leader.epoch);
+		else
+			printf("Leader:      none ever\n");
+		printf("Standbys:    %zu\n", standbys);
+		if (r.n > 0) {
+			printf("\n%-32s %-8s %-10s %-19s  %-19s  %s\n", "Node", "Role", "Version",
+			    "Started", "Heartbeat", "Last pass");
+			for (i = 0; i < r.n; i++)
+				print_node(&r.nodes[i]);
+		}
 	}
 	if (lead == NULL) {
 		printf("Warning: no ods-enforcerd leads\n");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/migrate.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 
 static void
@@ -34,6 +35,53 @@ print_version(const struct migrate_status *st)
 	}
 }
 
+/* The backend as conf.xml's Datastore names it, lower case: stable for scripts. */
+static const char *
+backend_key(enum db_backend b)
+{
+	switch (b) {
+	case DB_BACKEND_SQLITE: return "sqlite";
+	case DB_BACKEND_PGSQL: return "postgresql";
+	case DB_BACKEND_MYSQL: return "mysql";
+	}
+	return "unknown";
+}
+
+/* --json: the same facts; schema_version null where the text says none. */
+static int
+status_json(struct ksm_ctx *ctx, const struct migrate_status *st, int ro)
+{
+	int known = st->state != MIGRATE_EMPTY && st->state != MIGRATE_ODS14 &&
+	    st->state != MIGRATE_UNKNOWN;
+	int pending = st->state == MIGRATE_NEWER || st->state == MIGRATE_UNKNOWN ? 0 :
+	    st->pending;
+	json_t *list = json_array();
+	struct jdoc d;
+
+	for (int v = st->current + 1; pending > 0 && v <= st->latest; v++) {
+		const struct migration *m = migrate_find(v, db_dialect(ctx->db));
+		char name[128];
+
+		if (m == NULL)
+			continue;
+		(void)snprintf(name, sizeof(name), "%04d_%s", m->version, m->name);
+		if (list != NULL && json_array_append_new(list, jstr(name)) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	jdoc_begin(&d);
+	jdoc_field(&d, "backend", jstr(backend_key(db_backend(ctx->db))));
+	jdoc_field(&d, "location", jstr(db_location(ctx->db)));
+	jdoc_field(&d, "schema_state", jstr(migrate_state_name(st->state)));
+	jdoc_field(&d, "schema_version", known ? jint(st->current) : json_null());
+	jdoc_field(&d, "program_schema_version", jint(st->latest));
+	jdoc_field(&d, "pending_migrations", list);
+	jdoc_field(&d, "changed_migrations", jint(st->checksum_mismatch));
+	jdoc_field(&d, "read_only", jbool(ro));
+	return jdoc_end(&d);
+}
+
 int
 cmd_database_status(struct ksm_ctx *ctx)
 {
@@ -46,6 +94,8 @@ cmd_database_status(struct ksm_ctx *ctx)
 		return ksm_db_fail(ctx, rc);
 	if ((rc = db_read_only(ctx->db, &ro)) != 0)
 		return ksm_db_fail(ctx, rc);
+	if (ctx->opt.json)
+		return status_json(ctx, &st, ro);
 
 	printf("Database backend:   %s\n", db_backend_name(db_backend(ctx->db)));
 	printf("Database location:  %s\n", db_location(ctx->db));

@@ -42,6 +42,7 @@
 #include "enforcer/plan.h"
 #include "hsm/dnskey.h"
 #include "hsm/hsm.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -707,8 +708,12 @@ out:
 	return rc;
 }
 
-/* The "date of next transition" column and the verbose tag of one row. */
-static void
+/*
+ * The "date of next transition" column and the verbose tag of one row;
+ * returns that date, or 0 when the column holds a phrase or nothing is
+ * scheduled.
+ */
+static time_t
 next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const char **tag)
 {
 	time_t t = 0;
@@ -728,7 +733,7 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 		snprintf(when, TIME_STR_LEN + 8, "%s",
 		    k->keytype == STORE_KSK ? "waiting for ds-seen" : "next rollover");
 		*tag = "(active)";
-		return;
+		return 0;
 	case STORE_STATE_ACTIVE:
 		t = k->retire;
 		*tag = "(retire)";
@@ -740,11 +745,11 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 	case STORE_STATE_DEAD:
 		snprintf(when, TIME_STR_LEN + 8, "to be deleted");
 		*tag = "(deleted)";
-		return;
+		return 0;
 	case STORE_STATE_DSSUB:
 		snprintf(when, TIME_STR_LEN + 8, "waiting for ds-seen");
 		*tag = "(dspub)";
-		return;
+		return 0;
 	case STORE_STATE_DSPUBLISH:
 		t = k->ready;
 		*tag = "(dsready)";
@@ -752,7 +757,7 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 	case STORE_STATE_DSREADY:
 		snprintf(when, TIME_STR_LEN + 8, "When required");
 		*tag = "(keypub)";
-		return;
+		return 0;
 	case STORE_STATE_KEYPUBLISH:
 		t = k->active;
 		*tag = "(active)";
@@ -765,6 +770,7 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 		time_format_local(t, when);
 	else
 		snprintf(when, TIME_STR_LEN + 8, "(not scheduled)");
+	return t;
 }
 
 static const char *
@@ -782,7 +788,88 @@ struct list_print {
 	struct ksm_ctx *ctx;
 	hsm_t *hsm;             /* opened for the first key whose public key is not cached */
 	int hsm_failed;         /* the HSM's error was printed */
+	struct jdoc *json;      /* --json: the document, else NULL */
 };
+
+/*
+ * What a key waits for when the text column shows a phrase instead of a
+ * date (--json "waiting_for"); NULL when it has a date.
+ */
+static const char *
+waiting_for(const struct store_key *k)
+{
+	switch (k->state) {
+	case STORE_STATE_READY:
+		return k->keytype == STORE_KSK ? "ds-seen" : "rollover";
+	case STORE_STATE_DEAD:
+		return "deletion";
+	case STORE_STATE_DSSUB:
+		return "ds-seen";
+	case STORE_STATE_DSREADY:
+		return "request";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One key of --json: the text columns (the next transition as a time, its
+ * target state without parentheses) plus every stored time. The key tag
+ * needs the public key, so it is there with --verbose only, as in the text.
+ */
+static int
+list_key_json(struct list_print *p, const struct store_key *k)
+{
+	const char *tag = "", *wait = waiting_for(k);
+	char when[TIME_STR_LEN + 8], next[16] = "";
+	json_t *o;
+	time_t t;
+	int rc = 0, hrc, keytag = -1, in_repo = -1;
+
+	t = next_transition(k, when, &tag);
+	if (tag[0] == '(')
+		(void)snprintf(next, sizeof(next), "%.*s", (int)strlen(tag) - 2, tag + 1);
+	if (p->ctx->opt.verbose && k->zone_id != 0) {
+		struct dnskey dk;
+		uint8_t *key = NULL;
+
+		hrc = load_dnskey(p->ctx, &p->hsm, k, &dk, &key);
+		if (hrc == 0) {
+			keytag = dnskey_keytag(&dk);
+			in_repo = 1;
+			free(key);
+		} else if (hrc == E_NOTFOUND) {
+			in_repo = 0;
+		} else {
+			printf("Error: %s\n", ksm_hsm_errmsg(p->hsm, hrc));
+			p->hsm_failed = 1;
+			return hrc < 0 ? hrc : E_IO;
+		}
+	}
+	o = json_object();
+	rc |= jset(o, "zone", jstr(k->zone_id ? k->zone : NULL));
+	rc |= jset(o, "key_type", k->zone_id ? jstr(keytype_name(k->keytype)) : json_null());
+	rc |= jset(o, "state", jstr(row_state_name(k)));
+	rc |= jset(o, "next_state", next[0] ? jstr(next) : json_null());
+	rc |= jset_time(o, "next_transition", t, t != 0);
+	rc |= jset(o, "waiting_for", jstr(wait));
+	rc |= jset(o, "bits", jint(k->bits));
+	rc |= jset(o, "algorithm", jint(k->algorithm));
+	rc |= jset(o, "cka_id", jstr(k->locator));
+	rc |= jset(o, "repository", jstr(k->repository));
+	rc |= jset(o, "policy", jstr(k->policy));
+	rc |= jset(o, "key_tag", keytag >= 0 ? jint(keytag) : json_null());
+	rc |= jset(o, "in_repository", in_repo >= 0 ? jbool(in_repo) : json_null());
+	rc |= jset_time(o, "publish", k->publish, k->publish != 0);
+	rc |= jset_time(o, "ready", k->ready, k->ready != 0);
+	rc |= jset_time(o, "active", k->active, k->active != 0);
+	rc |= jset_time(o, "retire", k->retire, k->retire != 0);
+	rc |= jset_time(o, "dead", k->dead, k->dead != 0);
+	rc |= jset(o, "rfc5011", jbool(k->rfc5011));
+	rc |= jset(o, "revoked", jbool(k->revoked));
+	jdoc_array_add(p->json, jdone(o, rc));
+	return 0;
+}
 
 static int
 list_key_row(void *arg, const struct store_key *k)
@@ -794,7 +881,9 @@ list_key_row(void *arg, const struct store_key *k)
 	uint8_t *key = NULL;
 	int rc;
 
-	next_transition(k, when, &tag);
+	if (p->json != NULL)
+		return list_key_json(p, k);
+	(void)next_transition(k, when, &tag);
 	printf("%-31s %-13s %-9s %-20s", k->zone_id ? k->zone : "NOT ALLOCATED",
 	    keytype_name(k->keytype), row_state_name(k), when);
 	if (!p->ctx->opt.verbose) {
@@ -827,8 +916,9 @@ cmd_key_list(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct store_key_filter filter;
-	struct list_print p = { ctx, NULL, 0 };
+	struct list_print p = { ctx, NULL, 0, NULL };
 	struct store_zone *z = NULL;
+	struct jdoc d;
 	int rc, state = 0, keytype = 0;
 
 	memset(&filter, 0, sizeof(filter));
@@ -868,22 +958,37 @@ cmd_key_list(struct ksm_ctx *ctx)
 			goto db_failed;
 		filter.zone_id = z->id;
 	}
-	printf("Keys:\n");
-	if (o->verbose)
-		printf("Zone:                           Keytype:      State:    "
-		    "Date of next transition (to):  Size:   Algorithm:  CKA_ID:                 "
-		    "          Repository:                       Keytag:\n");
-	else
-		printf("Zone:                           Keytype:      State:    "
-		    "Date of next transition:\n");
+	if (o->json) {
+		jdoc_begin(&d);
+		jdoc_array_begin(&d, "keys");
+		p.json = &d;
+	} else {
+		printf("Keys:\n");
+		if (o->verbose)
+			printf("Zone:                           Keytype:      State:    "
+			    "Date of next transition (to):  Size:   Algorithm:  CKA_ID:     "
+			    "                      Repository:                       Keytag:\n");
+		else
+			printf("Zone:                           Keytype:      State:    "
+			    "Date of next transition:\n");
+	}
 	rc = store_key_each(ctx->db, &filter, list_key_row, &p);
+	if (p.json != NULL) {
+		/* closed whatever happened: stdout holds one document */
+		jdoc_array_end(&d);
+		if (jdoc_end(&d) != KSM_OK && rc == 0 && !p.hsm_failed) {
+			rc = KSM_ERUNTIME;
+			goto out;
+		}
+	}
 	if (p.hsm_failed) {
 		rc = KSM_ERUNTIME;
 		goto out;
 	}
 	if (rc != 0)
 		goto db_failed;
-	printf("\n");
+	if (p.json == NULL)
+		printf("\n");
 	rc = KSM_OK;
 	goto out;
 db_failed:

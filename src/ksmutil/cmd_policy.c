@@ -16,6 +16,7 @@
 #include "common/str.h"
 #include "config/kasp.h"
 #include "config/xml.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -136,6 +137,74 @@ list_txn(db_t *db, void *arg)
 	return store_policy_list(db, l->order, &l->list, &l->n);
 }
 
+/* A key definition of a policy, for --json. */
+static json_t *
+keydef_json(const struct kasp_keydef *k, int ksk)
+{
+	json_t *o = json_object();
+	int rc = 0;
+
+	rc |= jset(o, "algorithm", jint(k->algorithm));
+	rc |= jset(o, "bits", k->bits > 0 ? jint(k->bits) : json_null());
+	rc |= jset(o, "lifetime_seconds", k->lifetime > 0 ? jint(k->lifetime) : json_null());
+	rc |= jset(o, "repository", jstr(k->repository));
+	rc |= jset(o, "standby", jint(k->standby));
+	rc |= jset(o, "manual_rollover", jbool(k->manual_rollover));
+	if (ksk)
+		rc |= jset(o, "rfc5011", jbool(k->rfc5011));
+	return jdone(o, rc);
+}
+
+/*
+ * One policy of --json: the list's columns, its counts, and a summary of its
+ * keys from the stored parameters (all of them: policy export).
+ */
+static json_t *
+policy_json(struct ksm_ctx *ctx, const struct store_policy *p, int *dbrc)
+{
+	struct kasp_policy *kp = NULL;
+	json_t *o;
+	int rc = 0;
+
+	if ((*dbrc = store_policy_get(ctx->db, p->name, &kp)) != 0)
+		return NULL;
+	o = json_object();
+	rc |= jset(o, "name", jstr(p->name));
+	rc |= jset(o, "description", jstr(p->description));
+	rc |= jset(o, "zones", jint(p->zones));
+	rc |= jset(o, "key_pairs", jint(p->keypairs));
+	rc |= jset(o, "denial", jstr(kp->nsec3 ? "NSEC3" : "NSEC"));
+	rc |= jset(o, "key_ttl_seconds", jint(kp->key_ttl));
+	rc |= jset(o, "share_keys", jbool(kp->share_keys));
+	rc |= jset(o, "ksk", keydef_json(&kp->ksk, 1));
+	rc |= jset(o, "zsk", keydef_json(&kp->zsk, 0));
+	kasp_policy_free(kp);
+	if (rc != 0)
+		*dbrc = E_NOMEM;
+	return jdone(o, rc);
+}
+
+static int
+policy_list_json(struct ksm_ctx *ctx, const struct list_txn *l)
+{
+	struct jdoc d;
+	int rc = 0, out;
+
+	jdoc_begin(&d);
+	jdoc_array_begin(&d, "policies");
+	for (size_t i = 0; i < l->n && rc == 0; i++) {
+		json_t *o = policy_json(ctx, &l->list[i], &rc);
+
+		if (rc == 0)
+			jdoc_array_add(&d, o);
+	}
+	jdoc_array_end(&d);
+	out = jdoc_end(&d);
+	if (rc != 0)
+		return ksm_db_fail(ctx, rc);
+	return out;
+}
+
 int
 cmd_policy_list(struct ksm_ctx *ctx)
 {
@@ -147,6 +216,11 @@ cmd_policy_list(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc != 0)
 		return ksm_db_fail(ctx, rc);
+	if (ctx->opt.json) {
+		rc = policy_list_json(ctx, &l);
+		store_policy_free_array(l.list, l.n);
+		return rc;
+	}
 	printf("Policies:\n");
 	printf("%-33s%s\n", "Name:", "Description:");
 	for (size_t i = 0; i < l.n; i++)

@@ -13,6 +13,7 @@
 
 #include "common/err.h"
 
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -45,6 +46,29 @@ list_txn(db_t *db, void *arg)
 	return rc;
 }
 
+/* --json: every column, key_pairs always (the text shows it with -v). */
+static int
+repository_list_json(const struct list_txn *l)
+{
+	struct jdoc d;
+
+	jdoc_begin(&d);
+	jdoc_array_begin(&d, "repositories");
+	for (size_t i = 0; i < l->n; i++) {
+		json_t *o = json_object();
+		int rc = 0;
+
+		rc |= jset(o, "name", jstr(l->repos[i].name));
+		rc |= jset(o, "capacity",
+		    l->repos[i].capacity > 0 ? jint(l->repos[i].capacity) : json_null());
+		rc |= jset(o, "require_backup", jbool(l->repos[i].require_backup));
+		rc |= jset(o, "key_pairs", jint(l->keys != NULL ? l->keys[i] : 0));
+		jdoc_array_add(&d, jdone(o, rc));
+	}
+	jdoc_array_end(&d);
+	return jdoc_end(&d);
+}
+
 int
 cmd_repository_list(struct ksm_ctx *ctx)
 {
@@ -59,6 +83,12 @@ cmd_repository_list(struct ksm_ctx *ctx)
 		store_repository_free_array(l.repos, l.n);
 		free(l.keys);
 		return ksm_db_fail(ctx, rc);
+	}
+	if (ctx->opt.json) {
+		rc = repository_list_json(&l);
+		store_repository_free_array(l.repos, l.n);
+		free(l.keys);
+		return rc;
 	}
 	printf("Repositories:\n");
 	if (ctx->opt.verbose)

@@ -41,6 +41,7 @@
 #include "enforcer/state.h"
 #include "hsm/dnskey.h"
 #include "hsm/hsm.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -966,16 +967,20 @@ out:
 	return rc;
 }
 
-/* The DNSKEY block of rollover list -v for one waiting KSK; 0 or an exit status. */
+/*
+ * The DNSKEY record of one waiting KSK for rollover list -v, with single
+ * spaces for its tabs as 1.x printed it; *line is malloc'd. Returns 0 or an
+ * exit status after printing why.
+ */
 static int
-print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
-	const struct kasp_policy *pol)
+waiting_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol, char **line)
 {
 	struct dnskey dk;
 	uint8_t *key = NULL;
-	char *line = NULL;
 	int rc;
 
+	*line = NULL;
 	rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm, k->pubkey,
 	    DNSKEY_FLAGS_KSK, &dk, &key);
 	if (rc == E_NOTFOUND) {
@@ -986,22 +991,73 @@ print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 		printf("Error: %s\n", ksm_hsm_errmsg(*hsm, rc));
 		return KSM_ERUNTIME;
 	}
-	rc = dnskey_format(k->zone, pol != NULL ? (uint32_t)pol->key_ttl : 0, &dk, &line);
+	rc = dnskey_format(k->zone, pol != NULL ? (uint32_t)pol->key_ttl : 0, &dk, line);
 	free(key);
 	if (rc != 0) {
 		printf("Error: cannot format the DNSKEY of key %s: %s\n", k->locator, err_str(rc));
 		return KSM_ERUNTIME;
 	}
-	/* 1.x printed the record with single spaces for its tabs */
-	for (char *p = line; *p; p++) {
+	for (char *p = *line; *p; p++) {
 		if (*p == '\t')
 			*p = ' ';
 	}
+	return KSM_OK;
+}
+
+/* The DNSKEY block of rollover list -v for one waiting KSK; 0 or an exit status. */
+static int
+print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol)
+{
+	char *line;
+	int rc;
+
+	if ((rc = waiting_dnskey(ctx, hsm, k, pol, &line)) != KSM_OK)
+		return rc;
 	printf("\n*** Found DNSKEY RECORD involved with rollover:\n%s\n", line);
 	printf("\nOnce the DS record for this DNSKEY is seen in DNS you can issue the ds-seen "
 	    "command for zone %s with the cka_id %s\n", k->zone, k->locator);
 	free(line);
 	return KSM_OK;
+}
+
+/*
+ * --json: one entry per row of the text, with the key's CKA_ID; with -v a
+ * waiting KSK also carries its DNSKEY record. Returns an exit status.
+ */
+static int
+rollover_list_json(struct ksm_ctx *ctx, const struct rl_txn *r, hsm_t **hsm)
+{
+	struct jdoc d;
+	int failed = 0, rc;
+
+	jdoc_begin(&d);
+	jdoc_array_begin(&d, "rollovers");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct store_key *k = &r->keys[i];
+		int wait = waiting(k);
+		char *line = NULL;
+		json_t *o;
+
+		if (k->state != STORE_STATE_ACTIVE && !wait)
+			continue;
+		if (wait && ctx->opt.verbose &&
+		    waiting_dnskey(ctx, hsm, k, rl_policy(r, k->policy), &line) != KSM_OK)
+			failed = 1;
+		o = json_object();
+		rc = jset(o, "zone", jstr(k->zone));
+		rc |= jset(o, "key_type", jstr(k->keytype == STORE_KSK ? "KSK" : "ZSK"));
+		rc |= jset(o, "cka_id", jstr(k->locator));
+		rc |= jset_time(o, "rollover_expected", k->retire, !wait && k->retire != 0);
+		rc |= jset(o, "waiting_for_ds_seen", jbool(wait));
+		if (wait && ctx->opt.verbose)
+			rc |= jset(o, "dnskey", jstr(line));
+		free(line);
+		jdoc_array_add(&d, jdone(o, rc));
+	}
+	jdoc_array_end(&d);
+	rc = jdoc_end(&d);
+	return failed ? KSM_ERUNTIME : rc;
 }
 
 int
@@ -1028,6 +1084,10 @@ cmd_rollover_list(struct ksm_ctx *ctx)
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
 		printf("Error: failed to list rollovers\n");
+		goto out;
+	}
+	if (o->json) {
+		rc = rollover_list_json(ctx, &r, &hsm);
 		goto out;
 	}
 	printf("Rollovers:\n");

@@ -24,6 +24,7 @@
 #include "config/zonelist_edit.h"
 #include "enforcer/run.h"
 #include "enforcer/signconf.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
@@ -644,15 +645,47 @@ list_file_zones(const char *path, struct strv *file)
 	return 0;
 }
 
+/* What the database pass of zone list carries from row to row. */
+struct zone_list_pass {
+	struct strv names;      /* the database's zone names (text output) */
+	struct jdoc *json;      /* --json: the document, else NULL */
+	char **file_sorted;     /* --json: the file's zones, sorted, for in_zonelist */
+	size_t nfile;
+};
+
+/* One zone of the --json output; the database's fields null for a zone only in the file. */
+static json_t *
+zone_json(const char *name, const char *policy, const struct store_zone *z, int in_db,
+    int in_file)
+{
+	json_t *o = json_object();
+	int rc = 0;
+
+	rc |= jset(o, "name", jstr(name));
+	rc |= jset(o, "policy", jstr(policy));
+	rc |= jset(o, "signer_configuration", jstr(z ? z->signconf : NULL));
+	rc |= jset(o, "input_type", jstr(z ? z->input_type : NULL));
+	rc |= jset(o, "input", jstr(z ? z->input : NULL));
+	rc |= jset(o, "output_type", jstr(z ? z->output_type : NULL));
+	rc |= jset(o, "output", jstr(z ? z->output : NULL));
+	rc |= jset(o, "in_database", jbool(in_db));
+	rc |= jset(o, "in_zonelist", jbool(in_file));
+	return jdone(o, rc);
+}
+
 /* Section 1: each zone of the database as it comes; its name is kept. */
 static int
 list_db_zone(void *arg, const struct store_zone *z)
 {
-	struct strv *db_names = arg;
+	struct zone_list_pass *p = arg;
 
-	printf("Found Zone: %s; on policy %s\n", z->name, z->policy ? z->policy : "");
-	strv_take(db_names, str_dup(z->name));
-	return db_names->nomem ? E_NOMEM : 0;
+	if (p->json != NULL)
+		jdoc_array_add(p->json, zone_json(z->name, z->policy, z, 1,
+		    has(p->file_sorted, p->nfile, z->name)));
+	else
+		printf("Found Zone: %s; on policy %s\n", z->name, z->policy ? z->policy : "");
+	strv_take(&p->names, str_dup(z->name));
+	return p->names.nomem ? E_NOMEM : 0;
 }
 
 /*
@@ -664,45 +697,69 @@ list_db_zone(void *arg, const struct store_zone *z)
 int
 cmd_zone_list(struct ksm_ctx *ctx)
 {
-	struct strv db_names = { 0 }, file = { 0 };
+	struct zone_list_pass p = { .json = NULL };
+	struct strv file = { 0 };
 	char **db_sorted = NULL, **file_sorted = NULL;
 	struct stat st;
-	int rc, broken = 0;
+	struct jdoc d;
+	int rc, file_state = 0;  /* 0 read, 1 missing, 2 does not parse */
 
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
-	if (stat(ctx->conf->zonelist_file, &st) != 0)
+	if (stat(ctx->conf->zonelist_file, &st) != 0) {
 		printf("Unable to open %s\n", ctx->conf->zonelist_file);
-	else if (list_file_zones(ctx->conf->zonelist_file, &file) != 0)
-		broken = 1;
-	if (file.nomem)
+		file_state = 1;
+	} else if (list_file_zones(ctx->conf->zonelist_file, &file) != 0) {
+		file_state = 2;
+	}
+	if (file.nomem || (file_sorted = sorted_copy(&file)) == NULL)
 		goto nomem;
-	rc = store_zone_each(ctx->db, list_db_zone, &db_names);
-	if (rc == E_NOMEM || db_names.nomem)
+	if (ctx->opt.json) {
+		jdoc_begin(&d);
+		jdoc_field(&d, "zonelist_file", jstr(ctx->conf->zonelist_file));
+		jdoc_field(&d, "zonelist_state", jstr(file_state == 0 ? "valid" :
+		    file_state == 1 ? "missing" : "invalid"));
+		jdoc_array_begin(&d, "zones");
+		p.json = &d;
+		p.file_sorted = file_sorted;
+		p.nfile = file.n;
+	}
+	rc = store_zone_each(ctx->db, list_db_zone, &p);
+	if (rc == 0 && p.names.nomem)
+		rc = E_NOMEM;
+	if (rc == 0 && (db_sorted = sorted_copy(&p.names)) == NULL)
+		rc = E_NOMEM;
+	for (size_t i = 0; rc == 0 && i < file.n; i++) {
+		const char *name = file.v[i], *policy = name + strlen(name) + 1;
+
+		if (has(db_sorted, p.names.n, name))
+			continue;
+		if (p.json != NULL)
+			jdoc_array_add(&d, zone_json(name, policy, NULL, 0, 1));
+		else
+			printf("Found Zone: %s (zone not in database); on policy %s\n", name, policy);
+	}
+	if (p.json != NULL) {
+		jdoc_array_end(&d);
+		/* closed even after a failure, so that what was printed stays one document */
+		if (jdoc_end(&d) != KSM_OK && rc == 0)
+			rc = E_NOMEM;
+	} else {
+		for (size_t i = 0; rc == 0 && i < p.names.n; i++) {
+			if (!has(file_sorted, file.n, p.names.v[i]))
+				printf("Found zone %s in DB but not zonelist.\n", p.names.v[i]);
+		}
+		if (rc == 0 && p.names.n == 0 && file.n == 0)
+			printf("No zones in DB or zonelist.\n");
+	}
+	if (rc == E_NOMEM)
 		goto nomem;
 	if (rc != 0) {
 		rc = ksm_db_fail(ctx, rc);
 		goto out;
 	}
-	db_sorted = sorted_copy(&db_names);
-	file_sorted = sorted_copy(&file);
-	if (!db_sorted || !file_sorted)
-		goto nomem;
-	for (size_t i = 0; i < file.n; i++) {
-		const char *name = file.v[i];
-
-		if (!has(db_sorted, db_names.n, name))
-			printf("Found Zone: %s (zone not in database); on policy %s\n", name,
-			    name + strlen(name) + 1);
-	}
-	for (size_t i = 0; i < db_names.n; i++) {
-		if (!has(file_sorted, file.n, db_names.v[i]))
-			printf("Found zone %s in DB but not zonelist.\n", db_names.v[i]);
-	}
-	if (db_names.n == 0 && file.n == 0)
-		printf("No zones in DB or zonelist.\n");
-	rc = broken ? KSM_ERUNTIME : KSM_OK;
+	rc = file_state == 2 ? KSM_ERUNTIME : KSM_OK;
 	goto out;
 nomem:
 	printf("Error: out of memory\n");
@@ -710,7 +767,7 @@ nomem:
 out:
 	free(db_sorted);
 	free(file_sorted);
-	strv_fini(&db_names);
+	strv_fini(&p.names);
 	strv_fini(&file);
 	return rc;
 }

@@ -36,6 +36,7 @@ struct ksm_opts {
 	int all, auto_accept, check_repository, ds, no_retire, force;
 	int no_notify, no_xml, no_hsm, rfc5011, verbose, yes;
 	int delete_orphans;     /* --delete (key orphans) */
+	int json;               /* --json: a JSON document on stdout (jsonout.h) */
 	const char *bits, *keystate, *algorithm, *input, *in_type, *cka_id;
 	const char *interval, *output, *policy, *out_type, *repository;
 	const char *signerconf, *keytype, *time, *keytag, *retire, *tdead;

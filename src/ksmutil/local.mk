@@ -6,6 +6,8 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/common.c \
 	src/ksmutil/usage.c \
 	src/ksmutil/textbuf.c \
+	src/ksmutil/jsonout.h \
+	src/ksmutil/jsonout.c \
 	src/ksmutil/notify.c \
 	src/ksmutil/cmd_setup.c \
 	src/ksmutil/cmd_update.c \
@@ -19,7 +21,7 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_rollover.c \
 	src/ksmutil/cmd_backup.c \
 	src/ksmutil/cmd_control.c
-ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
+ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(JANSSON_CFLAGS)
 # the enforcer logic above the store, the HSM layer and libconfig.a between
 # the store and the layers below it
-ods_ksmutil_LDADD = $(ENFORCER_RUN_LIBS) $(CONTROL_LIBS)
+ods_ksmutil_LDADD = $(ENFORCER_RUN_LIBS) $(CONTROL_LIBS) $(JANSSON_LIBS)

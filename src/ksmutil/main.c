@@ -9,12 +9,14 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
+#include "ksmutil/jsonout.h"
 #include "ksmutil/ksmutil.h"
 
 /* Whether a command changes stored state (see ksm_ctx.writer). */
@@ -24,10 +26,14 @@ enum ksm_writes {
 	WRITES_WITH_DELETE = 2, /* key orphans: only with --delete */
 };
 
+/* Whether a verb prints a --json document (jsonout.h). */
+enum ksm_json { NO_JSON = 0, JSON = 1 };
+
 struct ksm_verb {
 	const char *word;       /* upper case; matched as a prefix of the typed word */
 	ksm_handler fn;
 	enum ksm_writes writes;
+	enum ksm_json json;
 };
 
 struct ksm_command {
@@ -40,46 +46,63 @@ struct ksm_command {
 };
 
 static const struct ksm_verb zone_verbs[] = {
-	{ "ADD", cmd_zone_add, WRITES }, { "DELETE", cmd_zone_delete, WRITES },
-	{ "LIST", cmd_zone_list, READS }, { NULL, NULL, READS },
+	{ "ADD", cmd_zone_add, WRITES, NO_JSON },
+	{ "DELETE", cmd_zone_delete, WRITES, NO_JSON },
+	{ "LIST", cmd_zone_list, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb repository_verbs[] = {
-	{ "LIST", cmd_repository_list, READS }, { NULL, NULL, READS },
+	{ "LIST", cmd_repository_list, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb policy_verbs[] = {
-	{ "EXPORT", cmd_policy_export, READS }, { "IMPORT", cmd_policy_import, WRITES },
-	{ "LIST", cmd_policy_list, READS }, { "PURGE", cmd_policy_purge, WRITES },
-	{ NULL, NULL, READS },
+	{ "EXPORT", cmd_policy_export, READS, NO_JSON },
+	{ "IMPORT", cmd_policy_import, WRITES, NO_JSON },
+	{ "LIST", cmd_policy_list, READS, JSON },
+	{ "PURGE", cmd_policy_purge, WRITES, NO_JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb key_verbs[] = {
-	{ "LIST", cmd_key_list, READS }, { "EXPORT", cmd_key_export, READS },
-	{ "IMPORT", cmd_key_import, WRITES }, { "ROLLOVER", cmd_key_rollover, WRITES },
-	{ "PURGE", cmd_key_purge, WRITES }, { "GENERATE", cmd_key_generate, WRITES },
-	{ "KSK-RETIRE", cmd_key_ksk_retire, WRITES },
-	{ "KSK-REVOKE", cmd_key_ksk_revoke, WRITES },
-	{ "DS-SEEN", cmd_key_ds_seen, WRITES }, { "DELETE", cmd_key_delete, WRITES },
-	{ "ORPHANS", cmd_key_orphans, WRITES_WITH_DELETE },
-	{ NULL, NULL, READS },
+	{ "LIST", cmd_key_list, READS, JSON },
+	{ "EXPORT", cmd_key_export, READS, NO_JSON },
+	{ "IMPORT", cmd_key_import, WRITES, NO_JSON },
+	{ "ROLLOVER", cmd_key_rollover, WRITES, NO_JSON },
+	{ "PURGE", cmd_key_purge, WRITES, NO_JSON },
+	{ "GENERATE", cmd_key_generate, WRITES, NO_JSON },
+	{ "KSK-RETIRE", cmd_key_ksk_retire, WRITES, NO_JSON },
+	{ "KSK-REVOKE", cmd_key_ksk_revoke, WRITES, NO_JSON },
+	{ "DS-SEEN", cmd_key_ds_seen, WRITES, NO_JSON },
+	{ "DELETE", cmd_key_delete, WRITES, NO_JSON },
+	{ "ORPHANS", cmd_key_orphans, WRITES_WITH_DELETE, NO_JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb backup_verbs[] = {
-	{ "DONE", cmd_backup_done, WRITES }, { "PREPARE", cmd_backup_prepare, WRITES },
-	{ "COMMIT", cmd_backup_commit, WRITES }, { "ROLLBACK", cmd_backup_rollback, WRITES },
-	{ "LIST", cmd_backup_list, READS }, { NULL, NULL, READS },
+	{ "DONE", cmd_backup_done, WRITES, NO_JSON },
+	{ "PREPARE", cmd_backup_prepare, WRITES, NO_JSON },
+	{ "COMMIT", cmd_backup_commit, WRITES, NO_JSON },
+	{ "ROLLBACK", cmd_backup_rollback, WRITES, NO_JSON },
+	{ "LIST", cmd_backup_list, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb rollover_verbs[] = {
-	{ "LIST", cmd_rollover_list, READS }, { NULL, NULL, READS },
+	{ "LIST", cmd_rollover_list, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 /* a backup reads: it may be taken from a replica */
 static const struct ksm_verb database_verbs[] = {
-	{ "BACKUP", cmd_database_backup, READS }, { "MIGRATE", cmd_database_migrate, WRITES },
-	{ "STATUS", cmd_database_status, READS }, { NULL, NULL, READS },
+	{ "BACKUP", cmd_database_backup, READS, NO_JSON },
+	{ "MIGRATE", cmd_database_migrate, WRITES, NO_JSON },
+	{ "STATUS", cmd_database_status, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb cluster_verbs[] = {
-	{ "STATUS", cmd_cluster_status, READS }, { NULL, NULL, READS },
+	{ "STATUS", cmd_cluster_status, READS, JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 static const struct ksm_verb zonelist_verbs[] = {
-	{ "EXPORT", cmd_zonelist_export, READS }, { "IMPORT", cmd_zonelist_import, WRITES },
-	{ NULL, NULL, READS },
+	{ "EXPORT", cmd_zonelist_export, READS, NO_JSON },
+	{ "IMPORT", cmd_zonelist_import, WRITES, NO_JSON },
+	{ NULL, NULL, READS, NO_JSON },
 };
 
 /* Order matters: "ZONE" must be typed exactly so that "zonelist" reaches its own entry. */
@@ -104,7 +127,7 @@ static const struct ksm_command commands[] = {
 };
 
 /* Long-only options get values above the character range. */
-enum { OPT_YES = 1000, OPT_DELETE };
+enum { OPT_YES = 1000, OPT_DELETE, OPT_JSON };
 
 static const struct option long_options[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -143,6 +166,8 @@ static const struct option long_options[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	/* key orphans --delete (new; "--d" is now ambiguous: type "--ds") */
 	{ "delete", no_argument, NULL, OPT_DELETE },
+	/* one JSON document on stdout instead of the text (new) */
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -234,6 +259,7 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		case 'Z': o->zonetotal = optarg; break;
 		case OPT_YES: o->yes = 1; break;
 		case OPT_DELETE: o->delete_orphans = 1; break;
+		case OPT_JSON: o->json = 1; break;
 		default:
 			/* getopt has printed its own diagnostic. */
 			ksm_usage(ctx, USAGE_ALL, 0);
@@ -241,6 +267,26 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		}
 	}
 	return -1;
+}
+
+/* "<first>[ <second>]" in lower case into buf, as the manual spells commands. */
+static const char *
+lower_words(char *buf, size_t len, const char *first, const char *second)
+{
+	(void)snprintf(buf, len, "%s%s%.20s", first, second != NULL ? " " : "",
+	    second != NULL ? second : "");
+	for (char *p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return buf;
+}
+
+/* The command's name, "zone add", for a message (a static buffer). */
+static const char *
+lower_name(const struct ksm_command *cmd, const struct ksm_verb *verb)
+{
+	static char name[48];
+
+	return lower_words(name, sizeof(name), cmd->word, verb != NULL ? verb->word : NULL);
 }
 
 /*
@@ -251,26 +297,36 @@ static void
 set_writer(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_verb *verb)
 {
 	enum ksm_writes w = verb != NULL ? verb->writes : cmd->writes;
-	const char *second = verb != NULL ? verb->word : ctx->verb;
-	size_t n;
 
 	ctx->writer[0] = '\0';
 	if (w == READS || (w == WRITES_WITH_DELETE && !ctx->opt.delete_orphans))
 		return;
-	(void)snprintf(ctx->writer, sizeof(ctx->writer), "%s%s%.20s", cmd->word,
-	    second != NULL ? " " : "", second != NULL ? second : "");
-	n = strlen(ctx->writer);
-	for (size_t i = 0; i < n; i++)
-		ctx->writer[i] = (char)tolower((unsigned char)ctx->writer[i]);
+	(void)lower_words(ctx->writer, sizeof(ctx->writer), cmd->word,
+	    verb != NULL ? verb->word : ctx->verb);
 }
 
-/* Run a handler; one that writes first makes sure the database takes writes. */
+/*
+ * Run a handler; one that writes first makes sure the database takes writes.
+ * --json is refused, before anything runs, by a command without a JSON
+ * output; for one with it, stdout is kept for the document.
+ */
 static int
 run_handler(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_verb *verb,
     ksm_handler fn)
 {
 	int rc;
 
+	if (ctx->opt.json) {
+		if (verb == NULL || verb->json != JSON) {
+			/* the name as the manual writes it, e.g. "zone add" */
+			fprintf(stderr, "Error: --json: %s has no JSON output\n", lower_name(cmd, verb));
+			return KSM_EUSAGE;
+		}
+		if (jsonout_take_stdout() != 0) {
+			fprintf(stderr, "Error: --json: %s\n", strerror(errno));
+			return KSM_ERUNTIME;
+		}
+	}
 	set_writer(ctx, cmd, verb);
 	if (ctx->writer[0] != '\0' && (rc = ksm_writable(ctx)) != KSM_OK)
 		return rc;

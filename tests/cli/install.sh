@@ -106,6 +106,11 @@ datadir=$(makevar datadir)
 cmp -s "$top_srcdir/contrib/bash-completion/ods-ksmutil" \
 	"$R$datadir/bash-completion/completions/ods-ksmutil"
 ok $? "the bash completion, where bash-completion loads it from"
+odsdatadir=$(makevar ODS_DATADIR)
+for f in "$top_srcdir"/doc/json/*.schema.json; do
+	cmp -s "$f" "$R$odsdatadir/json/${f##*/}" || break
+done
+ok $? "the JSON Schemas of --json, in $odsdatadir/json"
 unitdir=$(makevar systemdsystemunitdir)
 if [ -n "$unitdir" ]; then
 	is "$(sed -n 's/^ExecStart=//p' "$R$unitdir/ods-enforcerd.service" 2> /dev/null)" \

@@ -33,3 +33,15 @@ softhsm_add() {
 softhsm_available() {
 	[ -r "$SOFTHSM_MODULE" ] && command -v softhsm2-util > /dev/null 2>&1
 }
+
+# softhsm_test_token: for a test file of cliutil.sh, whose conf.xml names
+# token "OpenDNSSEC" with PIN 1234: that token in $T/hsm, or the whole file
+# skipped (no SoftHSMv2) or bailed out (it cannot be made); SoftHSM's own
+# leaks are left out of LeakSanitizer's report (tests/lsan-softhsm.supp).
+softhsm_test_token() {
+	softhsm_available || skip_all "SoftHSMv2 is not installed"
+	softhsm_init "$T/hsm" OpenDNSSEC 2> "$T/softhsm.log" ||
+		{ echo "Bail out! cannot make a SoftHSM token: $(cat "$T/softhsm.log")"; exit 1; }
+	LSAN_OPTIONS="suppressions=$top_srcdir/tests/lsan-softhsm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	export LSAN_OPTIONS
+}
