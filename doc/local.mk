@@ -19,6 +19,7 @@ dist_jsonschema_DATA = \
 	doc/json/policy-list.schema.json \
 	doc/json/repository-list.schema.json \
 	doc/json/key-list.schema.json \
+	doc/json/key-export.schema.json \
 	doc/json/rollover-list.schema.json \
 	doc/json/backup-list.schema.json \
 	doc/json/database-status.schema.json \

@@ -1078,18 +1078,23 @@ ds_warnings(int seen_ready, int seen_active)
 		    "rollover is happening and you may only want the ready key to be submitted.\n");
 }
 
-/* Print one key's records; returns 0 or an exit status after printing the error. */
+static const int export_digests[] = { 1, 2 };
+static const char *const export_digest_names[] = { "SHA1", "SHA256" };
+
+/*
+ * The records key export shows for one key: its DNSKEY, or with ds its DS
+ * records (SHA1, SHA256), malloc'd into lines[], and its key tag. Returns
+ * 0, or an exit status after printing the error.
+ */
 static int
-export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
-	const struct kasp_policy *pol, int ds)
+export_records(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol, int ds, char *lines[2], int *keytag)
 {
-	static const int digests[] = { 1, 2 };
-	static const char *const digest_names[] = { "SHA1", "SHA256" };
 	struct dnskey dk;
 	uint8_t *key = NULL;
-	char *line = NULL;
-	int rc, i;
+	int rc;
 
+	lines[0] = lines[1] = NULL;
 	rc = load_dnskey(ctx, hsm, k, &dk, &key);
 	if (rc == E_NOTFOUND) {
 		printf("Key %s in DB but not repository\n", k->locator);
@@ -1099,28 +1104,87 @@ export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 		printf("Error: %s\n", ksm_hsm_errmsg(*hsm, rc));
 		return KSM_ERUNTIME;
 	}
-	if (!ds) {
-		rc = dnskey_format(k->zone, pol ? (uint32_t)pol->key_ttl : 0, &dk, &line);
-		if (rc == 0)
-			printf("\n;%s %s DNSKEY record:\n%s\n", state_names[k->state],
-			    keytype_name(k->keytype), line);
-		free(line);
-	} else {
-		for (i = 0; i < 2 && rc == 0; i++) {
-			rc = dnskey_format_ds(k->zone, pol ? (uint32_t)pol->parent_ds_ttl : 0, &dk,
-			    digests[i], &line);
-			if (rc == 0)
-				printf("\n;%s %s DS record (%s):\n%s\n", state_names[k->state],
-				    keytype_name(k->keytype), digest_names[i], line);
-			free(line);
-			line = NULL;
-		}
-	}
+	*keytag = dnskey_keytag(&dk);
+	if (!ds)
+		rc = dnskey_format(k->zone, pol ? (uint32_t)pol->key_ttl : 0, &dk, &lines[0]);
+	for (int i = 0; ds && i < 2 && rc == 0; i++)
+		rc = dnskey_format_ds(k->zone, pol ? (uint32_t)pol->parent_ds_ttl : 0, &dk,
+		    export_digests[i], &lines[i]);
 	free(key);
 	if (rc != 0) {
+		free(lines[0]);
+		free(lines[1]);
+		lines[0] = lines[1] = NULL;
 		printf("Error: cannot format the records of key %s: %s\n", k->locator, err_str(rc));
 		return KSM_ERUNTIME;
 	}
+	return KSM_OK;
+}
+
+/* Print one key's records; returns 0 or an exit status after printing the error. */
+static int
+export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
+	const struct kasp_policy *pol, int ds)
+{
+	char *lines[2];
+	int rc, keytag;
+
+	if ((rc = export_records(ctx, hsm, k, pol, ds, lines, &keytag)) != KSM_OK)
+		return rc;
+	if (!ds)
+		printf("\n;%s %s DNSKEY record:\n%s\n", state_names[k->state],
+		    keytype_name(k->keytype), lines[0]);
+	for (int i = 0; ds && i < 2; i++)
+		printf("\n;%s %s DS record (%s):\n%s\n", state_names[k->state],
+		    keytype_name(k->keytype), export_digest_names[i], lines[i]);
+	free(lines[0]);
+	free(lines[1]);
+	return KSM_OK;
+}
+
+/*
+ * --json: one entry per key in the text's order, its DNSKEY record or (with
+ * --ds) its DS records; with --ds also the warnings the text prints per zone.
+ */
+static int
+export_one_json(struct ksm_ctx *ctx, hsm_t **hsm, const struct export_row *row,
+	const struct kasp_policy *pol, int ds, struct jdoc *d)
+{
+	const struct store_key *k = row->k;
+	char *lines[2];
+	json_t *o, *list = NULL;
+	int rc, keytag;
+
+	if ((rc = export_records(ctx, hsm, k, pol, ds, lines, &keytag)) != KSM_OK)
+		return rc;
+	o = json_object();
+	rc = jset(o, "zone", jstr(k->zone));
+	rc |= jset(o, "key_type", jstr(keytype_name(k->keytype)));
+	rc |= jset(o, "state", jstr(state_names[k->state]));
+	rc |= jset(o, "cka_id", jstr(k->locator));
+	rc |= jset(o, "key_tag", jint(keytag));
+	if (!ds) {
+		rc |= jset(o, "dnskey", jstr(lines[0]));
+	} else {
+		list = json_array();
+		for (int i = 0; i < 2; i++) {
+			json_t *r = json_object();
+			int rrc = jset(r, "digest_type", jint(export_digests[i]));
+
+			rrc |= jset(r, "digest", jstr(export_digest_names[i]));
+			rrc |= jset(r, "record", jstr(lines[i]));
+			if (list == NULL || json_array_append_new(list, jdone(r, rrc)) != 0)
+				rc = -1;
+		}
+		rc |= jset(o, "ds", list);
+		if (row->zone_last && !row->zone_ready && !row->zone_active)
+			rc |= jset(o, "zone_warning", jstr("no active or ready keys"));
+		else if (row->zone_last && row->zone_ready && row->zone_active)
+			rc |= jset(o, "zone_warning", jstr("both ready and active keys"));
+	}
+	free(lines[0]);
+	free(lines[1]);
+	jdoc_array_add(d, jdone(o, rc));
 	return KSM_OK;
 }
 
@@ -1131,6 +1195,7 @@ cmd_key_export(struct ksm_ctx *ctx)
 	struct list_txn l;
 	struct export_row *rows = NULL;
 	hsm_t *hsm = NULL;
+	struct jdoc d;
 	size_t i;
 	int rc, state = 0, keytype = STORE_KSK;
 
@@ -1163,6 +1228,13 @@ cmd_key_export(struct ksm_ctx *ctx)
 		rc = ksm_db_fail(ctx, rc);
 		goto out;
 	}
+	if (l.n == 0 && o->json) {
+		jdoc_begin(&d);
+		jdoc_array_begin(&d, "keys");
+		jdoc_array_end(&d);
+		rc = jdoc_end(&d);
+		goto out;
+	}
 	if (l.n == 0) {
 		if (state != 0)
 			printf("No keys in %s state to export.\n", o->keystate);
@@ -1180,17 +1252,31 @@ cmd_key_export(struct ksm_ctx *ctx)
 	for (i = 0; i < l.n; i++)
 		rows[i].k = &l.keys[i];
 	export_order(rows, l.n);
+	if (o->json) {
+		jdoc_begin(&d);
+		jdoc_array_begin(&d, "keys");
+	}
 	for (i = 0; i < l.n; i++) {
 		const struct store_key *k = rows[i].k;
 
 		/* the HSM is opened only for a key whose public key is not cached */
-		rc = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
+		if (o->json) {
+			rc = export_one_json(ctx, &hsm, &rows[i], list_policy(&l, k->policy), o->ds,
+			    &d);
+		} else {
+			rc = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
+			if (rc == KSM_OK && o->ds && rows[i].zone_last)
+				ds_warnings(rows[i].zone_ready, rows[i].zone_active);
+		}
 		if (rc != KSM_OK)
-			goto out;
-		if (o->ds && rows[i].zone_last)
-			ds_warnings(rows[i].zone_ready, rows[i].zone_active);
+			break;
 	}
-	rc = KSM_OK;
+	if (o->json) {
+		/* closed after a failure too: stdout holds one document */
+		jdoc_array_end(&d);
+		if (jdoc_end(&d) != KSM_OK && rc == KSM_OK)
+			rc = KSM_ERUNTIME;
+	}
 out:
 	free(rows);
 	hsm_close(hsm);

@@ -64,7 +64,7 @@ static const struct ksm_verb policy_verbs[] = {
 };
 static const struct ksm_verb key_verbs[] = {
 	{ "LIST", cmd_key_list, READS, JSON },
-	{ "EXPORT", cmd_key_export, READS, NO_JSON },
+	{ "EXPORT", cmd_key_export, READS, JSON },
 	{ "IMPORT", cmd_key_import, WRITES, NO_JSON },
 	{ "ROLLOVER", cmd_key_rollover, WRITES, NO_JSON },
 	{ "PURGE", cmd_key_purge, WRITES, NO_JSON },

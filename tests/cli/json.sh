@@ -121,6 +121,24 @@ is "$(jqv '[.keys[] | select(.zone == "a.example")] | map(.key_type) | sort | jo
 ksm key list --json
 is "$(jqv '[.keys[].key_tag] | unique | map(tostring) | join("")')" "null" "key list without -v: no key tags"
 
+# ---- key export: the records of the text
+ksm key export --all --keystate publish
+text_records=$(printf '%s\n' "$out" | grep -v '^;' | grep . | sort)
+ksm key export --all --keystate publish --json
+is "$rc" 0 "key export --json exits 0"
+conforms key-export "key export: the schema accepts it"
+is "$(jqv '.keys[].dnskey' | sort)" "$text_records" "key export: the DNSKEY records of the text"
+is "$(jqv '.keys | length')" 2 "key export: the two KSKs"
+ksm key export --all --keystate publish --ds
+text_records=$(printf '%s\n' "$out" | grep -v '^;' | grep -v WARNING | grep . | sort)
+ksm key export --all --keystate publish --ds --json
+conforms key-export "key export --ds: the schema accepts it"
+is "$(jqv '.keys[].ds[].record' | sort)" "$text_records" "key export --ds: the DS records of the text"
+is "$(jqv '[.keys[].zone_warning] | unique | join(",")')" "no active or ready keys" \
+	"key export --ds: the text's warning, per zone"
+ksm key export --all --json
+is "$rc:$(jqv '.keys | length')" "0:0" "key export: no key to export is an empty list"
+
 # ---- rollover list
 ksm rollover list
 text_rows=$(printf '%s\n' "$out" | sed -n '3,$p' | awk 'NF { print $1 " " $2 }' | sort)
