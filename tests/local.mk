@@ -34,6 +34,12 @@ CLI_TESTS = \
 	tests/cli/json.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
+
+# The Debian package, built, checked with lintian, installed and purged:
+# skipped unless KASP_DEB_TEST=1 (tests/run-all.sh sets it on the CI
+# machine), since it installs into the system.
+TESTS += tests/pkg/deb.sh
+EXTRA_DIST += tests/pkg/deb.sh debian
 EXTRA_DIST += $(CLI_TESTS) tests/lib/tap.sh tests/lib/cliutil.sh tests/lib/wait.sh \
 	tests/lib/summary.sh tests/lib/zoneutil.sh tests/lib/daemons.sh tests/data/cli \
 	tests/bench/zones.sh \

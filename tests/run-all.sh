@@ -4,7 +4,8 @@
 # (tests/lib/*-server.sh, in a temp dir, own ports), build and run the whole
 # suite on SQLite twice, plainly with -Werror and under AddressSanitizer +
 # UBSan, run the database and CLI tests again on PostgreSQL and on MariaDB
-# (sanitizer build), then make distcheck. The servers are stopped by PID at
+# (sanitizer build), then make distcheck, then build, lint, install and
+# purge the Debian package (tests/pkg/deb.sh). The servers are stopped by PID at
 # the end, also on failure or interrupt.
 #
 # The automake results of each run are copied to results/<build>-<backend>/
@@ -198,6 +199,11 @@ step "make distcheck"
 (cd build && ENFORCE_KILL_ROUNDS=10 WRITERS_OPS=400 timeout --kill-after=20 1200 make -j2 distcheck \
 	DISTCHECK_CONFIGURE_FLAGS="--enable-timeshift" >distcheck.log 2>&1) ||
 	{ tail -40 build/distcheck.log; status=1; }
+
+# The Debian package: built from this tree, lintian, installed, used, purged
+# (tests/pkg/deb.sh; only as root, where it may install into the system).
+step "Debian package (dpkg-buildpackage, lintian, dpkg -i)"
+(export KASP_DEB_TEST=1; check build deb tests/pkg/deb.sh) || status=1
 
 step "stopping the servers"
 cleanup

@@ -25,7 +25,7 @@ like "$(value ExecReload)" '^/bin/kill -HUP \$MAINPID$' "reload sends SIGHUP"
 is "$(value ProtectSystem)" strict "ProtectSystem=strict"
 is "$(value PrivateTmp)" yes "PrivateTmp=yes"
 is "$(value NoNewPrivileges)" yes "NoNewPrivileges=yes"
-like "$(value ReadWritePaths)" '^/[^ ]*/opendnssec /[^ ]*/opendnssec ' \
+like "$(value ReadWritePaths)" '^/[^ ]*/opendnssec -/[^ ]*/opendnssec ' \
 	"the state and pid file directories stay writable"
 
 if command -v systemd-analyze > /dev/null 2>&1; then

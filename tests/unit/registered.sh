@@ -1,7 +1,7 @@
 #!/bin/sh
 # registered.sh - every file under tests/ that looks like a test is run by
 # `make check`: a test program's source (tests/*/test_*.c) as the program
-# beside it, a test script (tests/{unit,db,cli,fuzz}/*.sh) as itself. A
+# beside it, a test script (tests/{unit,db,cli,fuzz,pkg}/*.sh) as itself. A
 # test nobody registered is a test CI never runs, and so proves nothing.
 #
 # The registered names are the TESTS of this build's Makefile, as configured
@@ -16,7 +16,7 @@ listed=" $(printf 'print-tests:\n\t@echo $(TESTS) $(CONDITIONAL_TESTS)\n' |
 	-C "$top_builddir" -f Makefile -f - print-tests 2> /dev/null) "
 missing=
 for f in $(cd "$top_srcdir" && ls tests/*/test_*.c tests/unit/*.sh tests/db/*.sh \
-	tests/cli/*.sh tests/fuzz/*.sh 2> /dev/null); do
+	tests/cli/*.sh tests/fuzz/*.sh tests/pkg/*.sh 2> /dev/null); do
 	case $f in
 	tests/fuzz/run-fuzzers.sh) continue ;;  # runs the fuzzers for a time: not a test
 	*.c) name=${f%.c} ;;
