@@ -31,7 +31,8 @@ CLI_TESTS = \
 	tests/cli/writers.sh \
 	tests/cli/systemd.sh \
 	tests/cli/completion.sh \
-	tests/cli/json.sh
+	tests/cli/json.sh \
+	tests/cli/metrics.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 

@@ -567,6 +567,9 @@ read_enforcer(struct reader *r, const xmlNode *root, struct conf *c)
 	ret = text_or_default(enf, "PidFile", ODS_RUNDIR "/enforcerd.pid", &c->pid_file);
 	if (ret != 0)
 		goto out;
+	ret = text_or_default(enf, "MetricsFile", NULL, &c->metrics_file);
+	if (ret != 0)
+		goto out;
 	ret = get_duration(r, xml_child(enf, "Interval"), &c->interval, &c->approx_durations);
 	if (ret != 0)
 		goto out;
@@ -690,6 +693,7 @@ conf_free(struct conf *conf)
 	free(conf->policy_file);
 	free(conf->zonelist_file);
 	free(conf->pid_file);
+	free(conf->metrics_file);
 	free(conf->user);
 	free(conf->group);
 	free(conf->ds_submit_cmd);

@@ -52,6 +52,11 @@ struct conf {
 	 */
 	char *syslog_facility_text;
 	char *pid_file;     /* Enforcer/PidFile; ODS_RUNDIR "/enforcerd.pid" when absent or empty */
+	/*
+	 * Enforcer/MetricsFile (our addition), trimmed: where the daemon writes
+	 * the metrics after every pass; NULL when absent or empty (none).
+	 */
+	char *metrics_file;
 	int64_t interval;   /* Enforcer/Interval in seconds (never negative) */
 	char *user, *group; /* Enforcer/Privileges/User, Group (trimmed); NULL when absent */
 	int manual_keygen;  /* Enforcer/ManualKeyGeneration present */

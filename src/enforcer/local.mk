@@ -1,12 +1,14 @@
 # src/enforcer: the enforcer's logic. plan.c (how many keys to generate),
 # state.c (the key-state machine of one zone) and signconf.c's formatting are
-# pure; run.c is one enforce pass over the database and the HSM.
+# pure; run.c is one enforce pass over the database and the HSM; metrics.c
+# the Prometheus text of a database (ods-ksmutil metrics, the daemon's file).
 noinst_LIBRARIES += src/enforcer/libenforcer.a
 src_enforcer_libenforcer_a_SOURCES = \
 	src/enforcer/plan.c src/enforcer/plan.h \
 	src/enforcer/state.c src/enforcer/state.h \
 	src/enforcer/signconf.c src/enforcer/signconf.h \
-	src/enforcer/run.c src/enforcer/run.h
+	src/enforcer/run.c src/enforcer/run.h \
+	src/enforcer/metrics.c src/enforcer/metrics.h
 nodist_src_enforcer_libenforcer_a_SOURCES = src/enforcer/signconf_rng.embed.c
 src_enforcer_libenforcer_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
 

@@ -34,6 +34,7 @@
 #include "config/conf.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "enforcer/metrics.h"
 #include "enforcer/run.h"
 #include "enforcerd/enforcerd.h"
 #include "hsm/hsm.h"
@@ -247,6 +248,14 @@ pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	leader_pass(&d->lead, cfg.now, clock_now(),
 	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
+	/* after the pass is recorded, so that the file has its outcome */
+	if (conf->metrics_file != NULL && ret != DB_E_FENCED) {
+		int mrc = metrics_write_file(db, conf, clock_now(), conf->metrics_file);
+
+		if (mrc != 0)
+			log_msg(LOG_WARNING, "cannot write the metrics to %s: %s",
+			    conf->metrics_file, mrc == E_IO ? strerror(errno) : err_str(mrc));
+	}
 	/* our own lines (not 1.x): what the pass did and what it cost */
 	outcome = st.stopped ? "stopped" : ret == 0 ? "done" : "failed";
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -103,7 +103,7 @@ void ksm_ctx_cleanup(struct ksm_ctx *ctx);
 enum ksm_usage_topic {
 	USAGE_ALL, USAGE_SETUP, USAGE_UPDATE, USAGE_ZONE, USAGE_REPOSITORY, USAGE_POLICY,
 	USAGE_KEY, USAGE_BACKUP, USAGE_ROLLOVER, USAGE_DATABASE, USAGE_ZONELIST,
-	USAGE_CONTROL, USAGE_CLUSTER,
+	USAGE_CONTROL, USAGE_CLUSTER, USAGE_METRICS,
 };
 
 void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
@@ -196,6 +196,9 @@ int cmd_notify(struct ksm_ctx *ctx);
 
 /* cmd_cluster.c */
 int cmd_cluster_status(struct ksm_ctx *ctx);
+
+/* cmd_metrics.c */
+int cmd_metrics(struct ksm_ctx *ctx);
 
 /* cmd_backup.c */
 int cmd_backup_prepare(struct ksm_ctx *ctx);

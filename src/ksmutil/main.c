@@ -123,6 +123,7 @@ static const struct ksm_command commands[] = {
 	{ "DATABASE", 0, USAGE_DATABASE, NULL, database_verbs, READS },
 	{ "ZONELIST", 0, USAGE_ZONELIST, NULL, zonelist_verbs, READS },
 	{ "CLUSTER", 0, USAGE_CLUSTER, NULL, cluster_verbs, READS },
+	{ "METRICS", 0, USAGE_METRICS, cmd_metrics, NULL, READS },
 	{ NULL, 0, USAGE_ALL, NULL, NULL, READS },
 };
 

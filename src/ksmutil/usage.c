@@ -128,6 +128,9 @@ static const struct usage_block blocks[] = {
 	{ USAGE_CLUSTER,
 	  "cluster status\n"
 	  "\tShow the daemons sharing the database and which one leads\n" },
+	{ USAGE_METRICS,
+	  "metrics\n"
+	  "\tPrint the key-lifecycle metrics (Prometheus text format)\n" },
 };
 
 static void

@@ -23,7 +23,7 @@ comp() {
 
 is "$(bash -c ". '$SCRIPT'; complete -p ods-ksmutil")" "complete -F _ods_ksmutil ods-ksmutil" \
 	"sourcing it registers the function for ods-ksmutil"
-is "$(comp "")" "backup cluster database key notify policy repository rollover setup start stop update zone zonelist" \
+is "$(comp "")" "backup cluster database key metrics notify policy repository rollover setup start stop update zone zonelist" \
 	"an empty line: every command"
 is "$(comp zo)" "zone zonelist" "a prefix: the commands it starts"
 is "$(comp key "")" "delete ds-seen export generate import ksk-retire ksk-revoke list orphans purge rollover" \

@@ -52,13 +52,7 @@ parses() {
 # ---- a database with zones, keys, a quoted description
 sed -i 's|<Description>A default policy that will amaze you and your friends</Description>|<Description>say "hi" \\ to \&lt;all\&gt; — tab:\t.</Description>|' \
 	"$T/kasp.xml"
-printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
-ksm setup --yes
-is "$rc" 0 "setup"
-[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $err"; exit 1; }
-for z in a.example b.example; do
-	ksm zone add --zone "$z" --policy lab --signerconf "$T/$z.xml"
-done
+setup_with_zones lab a.example b.example
 "$top_builddir/ods-enforcerd" -1 -d -c "$T/conf.xml" > /dev/null 2> "$T/enforcerd.err" < /dev/null
 is "$?" 0 "one enforcer run makes the keys"
 

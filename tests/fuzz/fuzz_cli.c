@@ -159,13 +159,14 @@ STUB(cmd_database_migrate, "DATABASE", "MIGRATE")
 STUB(cmd_database_status, "DATABASE", "STATUS")
 STUB(cmd_zonelist_export, "ZONELIST", "EXPORT")
 STUB(cmd_zonelist_import, "ZONELIST", "IMPORT")
+STUB(cmd_metrics, "METRICS", NULL)
 
 void
 ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout)
 {
 	(void)ctx;
 	(void)to_stdout;
-	if ((int)topic < USAGE_ALL || topic > USAGE_CONTROL)
+	if ((int)topic < USAGE_ALL || topic > USAGE_METRICS)
 		abort();
 	run.usage_calls++;
 }

@@ -213,3 +213,18 @@ db_fingerprint() {
 		;;
 	esac
 }
+
+# setup_with_zones POLICY ZONE... : an empty zonelist.xml, `setup --yes`
+# (the test file bails out when it fails), then each ZONE added on POLICY
+# with its signconf in $T
+setup_with_zones() {
+	_policy=$1
+	shift
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>\n</ZoneList>\n' > "$T/zonelist.xml"
+	ksm setup --yes
+	is "$rc" 0 "setup"
+	[ "$rc" -eq 0 ] || { echo "Bail out! setup failed: $err"; exit 1; }
+	for _z in "$@"; do
+		ksm zone add --zone "$_z" --policy "$_policy" --signerconf "$T/$_z.xml"
+	done
+}

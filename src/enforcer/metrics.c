@@ -1,0 +1,348 @@
+/*
+ * metrics.c - the Prometheus text of metrics.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/fileio.h"
+#include "enforcer/metrics.h"
+#include "enforcer/plan.h"
+#include "store/store.h"
+
+static const char *const state_label[STORE_STATE_MAX + 1] = {
+	"unknown", "generate", "publish", "ready", "active", "retire", "dead", "dssub",
+	"dspublish", "dsready", "keypublish",
+};
+
+/* The families' HELP and TYPE lines. */
+static void
+family(FILE *out, const char *name, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* A label value with \, " and line feed escaped, as the format wants. */
+static void
+label(FILE *out, const char *v)
+{
+	for (; v != NULL && *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(out, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+}
+
+/* What the first pass over the keys adds up, per policy of the database. */
+struct policy_count {
+	int64_t id;
+	const char *name;
+	int64_t keys[2][STORE_STATE_MAX + 1];   /* [KSK, ZSK][state] */
+	int64_t unallocated;
+};
+
+struct key_pass {
+	FILE *out;
+	time_t now;
+	struct policy_count *pol;
+	size_t npol;
+	/* the zone being read: the earliest retire date of its active keys per type */
+	int64_t zone_id;
+	const char *zone;       /* copy of the zone's name (the row is borrowed) */
+	time_t retire[2];
+	int have_min;
+	time_t min_retire;
+};
+
+static struct policy_count *
+find_policy(struct key_pass *p, int64_t id)
+{
+	for (size_t i = 0; i < p->npol; i++) {
+		if (p->pol[i].id == id)
+			return &p->pol[i];
+	}
+	return NULL;
+}
+
+static int
+role_of(int keytype)
+{
+	return keytype == STORE_KSK ? 0 : 1;
+}
+
+/* The next-rollover lines of the zone read so far. */
+static void
+zone_done(struct key_pass *p)
+{
+	static const char *const type[2] = { "KSK", "ZSK" };
+
+	for (int r = 0; p->zone != NULL && r < 2; r++) {
+		if (p->retire[r] == 0)
+			continue;
+		fputs("kasp_next_rollover_seconds{zone=\"", p->out);
+		label(p->out, p->zone);
+		fprintf(p->out, "\",type=\"%s\"} %" PRId64 "\n", type[r],
+		    (int64_t)(p->retire[r] - p->now));
+		if (!p->have_min || p->retire[r] < p->min_retire) {
+			p->min_retire = p->retire[r];
+			p->have_min = 1;
+		}
+	}
+	free((char *)p->zone);
+	p->zone = NULL;
+	p->retire[0] = p->retire[1] = 0;
+}
+
+static int
+key_row(void *arg, const struct store_key *k)
+{
+	struct key_pass *p = arg;
+	struct policy_count *pc = find_policy(p, k->policy_id);
+	int r = role_of(k->keytype);
+
+	if (k->zone_id == 0) {
+		if (pc != NULL)
+			pc->unallocated++;
+		return 0;
+	}
+	if (pc != NULL && k->state >= 1 && k->state <= STORE_STATE_MAX)
+		pc->keys[r][k->state]++;
+	if (k->zone_id != p->zone_id) {
+		zone_done(p);
+		p->zone_id = k->zone_id;
+		if ((p->zone = strdup(k->zone != NULL ? k->zone : "")) == NULL)
+			return E_NOMEM;
+	}
+	if (k->state == STORE_STATE_ACTIVE && k->retire != 0 &&
+	    (p->retire[r] == 0 || k->retire < p->retire[r]))
+		p->retire[r] = k->retire;
+	return 0;
+}
+
+/* The KSKs waiting for ds-seen (second query). */
+struct wait_pass {
+	FILE *out;
+	time_t now;
+	int64_t n;
+};
+
+static int
+wait_row(void *arg, const struct store_key *k)
+{
+	struct wait_pass *w = arg;
+	/* a standby KSK waits from its publication, a KSK to roll from its readiness */
+	time_t since = k->state == STORE_STATE_READY ? k->ready : k->publish;
+
+	fputs("kasp_ds_seen_waiting_seconds{zone=\"", w->out);
+	label(w->out, k->zone);
+	fputs("\",cka_id=\"", w->out);
+	label(w->out, k->locator);
+	fprintf(w->out, "\"} %" PRId64 "\n", since != 0 ? (int64_t)(w->now - since) : 0);
+	w->n++;
+	return 0;
+}
+
+/* Per policy: zones, allocations by type and state, spares, and what the zones need. */
+static int
+policy_lines(db_t *db, const struct conf *conf, const struct store_policy *pl,
+	const struct key_pass *p)
+{
+	static const char *const type[2] = { "KSK", "ZSK" };
+	FILE *out = p->out;
+	int rc = 0;
+
+	family(out, "kasp_zones", "Zones per policy.");
+	for (size_t i = 0; i < p->npol; i++) {
+		fputs("kasp_zones{policy=\"", out);
+		label(out, p->pol[i].name);
+		fprintf(out, "\"} %d\n", pl[i].zones);
+	}
+	family(out, "kasp_keys", "Key allocations by policy, key type and state.");
+	for (size_t i = 0; i < p->npol; i++) {
+		for (int r = 0; r < 2; r++) {
+			for (int s = 1; s <= STORE_STATE_MAX; s++) {
+				fputs("kasp_keys{policy=\"", out);
+				label(out, p->pol[i].name);
+				fprintf(out, "\",type=\"%s\",state=\"%s\"} %" PRId64 "\n", type[r],
+				    state_label[s], p->pol[i].keys[r][s]);
+			}
+		}
+	}
+	family(out, "kasp_unallocated_keys",
+	    "Key pairs generated for a policy and not allocated to a zone yet.");
+	for (size_t i = 0; i < p->npol; i++) {
+		fputs("kasp_unallocated_keys{policy=\"", out);
+		label(out, p->pol[i].name);
+		fprintf(out, "\"} %" PRId64 "\n", p->pol[i].unallocated);
+	}
+	family(out, "kasp_keys_needed", "Keys of a type the policy's zones need for the next "
+	    "enforcer interval (what key generation aims at).");
+	for (size_t i = 0; i < p->npol && rc == 0; i++) {
+		struct kasp_policy *kp = NULL;
+
+		if ((rc = store_policy_get(db, pl[i].name, &kp)) != 0)
+			break;
+		for (int r = 0; r < 2; r++) {
+			fputs("kasp_keys_needed{policy=\"", out);
+			label(out, p->pol[i].name);
+			fprintf(out, "\",type=\"%s\"} %" PRId64 "\n", type[r],
+			    plan_needed(kp, r == 0 ? PLAN_KSK : PLAN_ZSK, conf->interval,
+			    pl[i].zones));
+		}
+		kasp_policy_free(kp);
+	}
+	return rc;
+}
+
+/* The start of a daemon's sample: name{host="...",pid="..."} and a space. */
+static void
+node_sample(FILE *out, const char *name, const struct store_node *x)
+{
+	fprintf(out, "%s{host=\"", name);
+	label(out, x->host);
+	fprintf(out, "\",pid=\"%" PRId64 "\"} ", x->pid);
+}
+
+/* 1 when the daemon has finished a pass since it last started one. */
+static int
+pass_done(const struct store_node *x)
+{
+	return x->pass_started != 0 && x->pass_finished >= x->pass_started;
+}
+
+/* Per daemon sharing the database: the lead, the heartbeat and the last pass. */
+static int
+node_lines(db_t *db, FILE *out)
+{
+	struct store_node *nodes = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = store_node_list(db, &nodes, &n)) != 0)
+		return rc;
+	family(out, "kasp_enforcer_leader", "1 for the daemon that leads, 0 for the others.");
+	for (i = 0; i < n; i++) {
+		node_sample(out, "kasp_enforcer_leader", &nodes[i]);
+		fprintf(out, "%d\n", strcmp(nodes[i].role, "leader") == 0);
+	}
+	family(out, "kasp_enforcer_heartbeat_timestamp_seconds",
+	    "When a daemon last wrote its heartbeat.");
+	for (i = 0; i < n; i++) {
+		node_sample(out, "kasp_enforcer_heartbeat_timestamp_seconds", &nodes[i]);
+		fprintf(out, "%" PRId64 "\n", (int64_t)nodes[i].heartbeat);
+	}
+	family(out, "kasp_enforcer_pass_start_timestamp_seconds",
+	    "When a daemon's last pass started.");
+	for (i = 0; i < n; i++) {
+		if (nodes[i].pass_started == 0)
+			continue;
+		node_sample(out, "kasp_enforcer_pass_start_timestamp_seconds", &nodes[i]);
+		fprintf(out, "%" PRId64 "\n", (int64_t)nodes[i].pass_started);
+	}
+	family(out, "kasp_enforcer_pass_duration_seconds",
+	    "How long a daemon's last finished pass took.");
+	for (i = 0; i < n; i++) {
+		if (!pass_done(&nodes[i]))
+			continue;
+		node_sample(out, "kasp_enforcer_pass_duration_seconds", &nodes[i]);
+		fprintf(out, "%" PRId64 "\n",
+		    (int64_t)(nodes[i].pass_finished - nodes[i].pass_started));
+	}
+	family(out, "kasp_enforcer_pass_success",
+	    "1 when a daemon's last finished pass ended well, else 0.");
+	for (i = 0; i < n; i++) {
+		if (!pass_done(&nodes[i]))
+			continue;
+		node_sample(out, "kasp_enforcer_pass_success", &nodes[i]);
+		fprintf(out, "%d\n", nodes[i].pass_outcome != NULL &&
+		    strcmp(nodes[i].pass_outcome, "ok") == 0);
+	}
+	store_node_free_array(nodes, n);
+	return 0;
+}
+
+int
+metrics_write(db_t *db, const struct conf *conf, time_t now, FILE *out)
+{
+	struct store_policy *pl = NULL;
+	struct key_pass p = { .out = out, .now = now };
+	struct wait_pass w = { .out = out, .now = now };
+	struct store_key_filter f;
+	size_t npl = 0;
+	int rc;
+
+	if ((rc = store_policy_list(db, STORE_ORDER_NAME, &pl, &npl)) != 0)
+		return rc;
+	if (npl > 0 && (p.pol = calloc(npl, sizeof(*p.pol))) == NULL) {
+		rc = E_NOMEM;
+		goto out;
+	}
+	p.npol = npl;
+	for (size_t i = 0; i < npl; i++) {
+		p.pol[i].id = pl[i].id;
+		p.pol[i].name = pl[i].name;
+	}
+	family(out, "kasp_next_rollover_seconds", "Seconds until the earliest retire date of "
+	    "a zone's active keys of a type (negative: overdue; absent: never).");
+	memset(&f, 0, sizeof(f));
+	f.unallocated = 1;
+	rc = store_key_each(db, &f, key_row, &p);
+	zone_done(&p);
+	if (rc != 0)
+		goto out;
+	family(out, "kasp_next_rollover_min_seconds",
+	    "The earliest of kasp_next_rollover_seconds.");
+	if (p.have_min)
+		fprintf(out, "kasp_next_rollover_min_seconds %" PRId64 "\n",
+		    (int64_t)(p.min_retire - now));
+	if ((rc = policy_lines(db, conf, pl, &p)) != 0)
+		goto out;
+	family(out, "kasp_ds_seen_waiting_seconds", "How long a KSK has waited for ds-seen "
+	    "(since it became ready; a standby KSK since it was published).");
+	memset(&f, 0, sizeof(f));
+	f.keytype = STORE_KSK;
+	f.states = 1u << STORE_STATE_READY | 1u << STORE_STATE_DSSUB;
+	if ((rc = store_key_each(db, &f, wait_row, &w)) != 0)
+		goto out;
+	family(out, "kasp_ds_seen_waiting_keys", "KSKs waiting for ds-seen.");
+	fprintf(out, "kasp_ds_seen_waiting_keys %" PRId64 "\n", w.n);
+	if ((rc = node_lines(db, out)) != 0)
+		goto out;
+	family(out, "kasp_metrics_timestamp_seconds", "When these metrics were taken.");
+	fprintf(out, "kasp_metrics_timestamp_seconds %" PRId64 "\n", (int64_t)now);
+	if (fflush(out) != 0 || ferror(out))
+		rc = E_IO;
+out:
+	free(p.pol);
+	store_policy_free_array(pl, npl);
+	return rc;
+}
+
+int
+metrics_write_file(db_t *db, const struct conf *conf, time_t now, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc, saved;
+
+	if ((mem = open_memstream(&text, &len)) == NULL)
+		return E_NOMEM;
+	rc = metrics_write(db, conf, now, mem);
+	saved = errno;
+	if (fclose(mem) != 0 && rc == 0)
+		rc = E_NOMEM;
+	if (rc == 0)
+		rc = file_write_atomic(path, text, len, 0644);
+	else
+		errno = saved;
+	free(text);
+	return rc;
+}
