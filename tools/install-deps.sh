@@ -12,7 +12,8 @@ fi
 # clang and libclang-rt-dev (libFuzzer) build the fuzz targets that
 # tests/run-all.sh runs (configure CC=clang --enable-fuzzing); systemd gives
 # systemd-analyze, which tests/cli/systemd.sh checks the unit with; jq and
-# python3-jsonschema read and validate the --json output in tests/cli/json.sh;
+# python3-jsonschema read and validate the --json output in tests/cli/json.sh,
+# python3-prometheus-client parses the metrics (tests/cli/metrics.sh);
 # debhelper and lintian build and check the Debian package (tests/pkg/deb.sh).
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
@@ -21,5 +22,5 @@ apt-get install -y -q --no-install-recommends \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libjansson-dev libcmocka-dev ldnsutils \
 	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev systemd \
-	jq python3-jsonschema debhelper lintian \
+	jq python3-jsonschema python3-prometheus-client debhelper lintian \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client
