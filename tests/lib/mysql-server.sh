@@ -67,7 +67,7 @@ start() {
 	mkdir -p "$dir"
 	my=$dir/my
 	[ ! -e "$my" ] || die "$my exists already"
-	mkdir -m 700 "$my"
+	mkdir -m 700 "$my" "$my/tmp"
 	user=()
 	[ "$(id -u)" -ne 0 ] || user=(--user=root)
 	mariadb-install-db --no-defaults "${user[@]}" --datadir="$my/data" \
@@ -101,7 +101,8 @@ start() {
 			port=$((port + 1))
 			continue
 		fi
-		args=(--no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock"
+		# its own temporary directory: nothing else in /tmp touches its files
+		args=(--no-defaults "${user[@]}" --datadir="$my/data" --socket="$my/sock" --tmpdir="$my/tmp"
 			--pid-file="$my/mariadbd.pid" --log-error="$my/error.log"
 			--skip-networking=0 --bind-address=127.0.0.1 --port="$port" "${binlog[@]}"
 			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0
