@@ -21,6 +21,7 @@ dist_jsonschema_DATA = \
 	doc/json/key-list.schema.json \
 	doc/json/key-export.schema.json \
 	doc/json/rollover-list.schema.json \
+	doc/json/rollover-plan.schema.json \
 	doc/json/backup-list.schema.json \
 	doc/json/database-status.schema.json \
 	doc/json/cluster-status.schema.json

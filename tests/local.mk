@@ -32,7 +32,8 @@ CLI_TESTS = \
 	tests/cli/systemd.sh \
 	tests/cli/completion.sh \
 	tests/cli/json.sh \
-	tests/cli/metrics.sh
+	tests/cli/metrics.sh \
+	tests/cli/plan.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh
 EXTRA_DIST += tests/unit/registered.sh
 

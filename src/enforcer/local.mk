@@ -2,10 +2,13 @@
 # state.c (the key-state machine of one zone) and signconf.c's formatting are
 # pure; run.c is one enforce pass over the database and the HSM; metrics.c
 # the Prometheus text of a database (ods-ksmutil metrics, the daemon's file).
+# dsseen.c holds the rules of the operator's ds-seen; forecast.c runs a zone
+# forward for `rollover plan` (both pure).
 noinst_LIBRARIES += src/enforcer/libenforcer.a
 src_enforcer_libenforcer_a_SOURCES = \
 	src/enforcer/plan.c src/enforcer/plan.h \
 	src/enforcer/state.c src/enforcer/state.h \
+	src/enforcer/dsseen.c src/enforcer/forecast.c src/enforcer/forecast.h \
 	src/enforcer/signconf.c src/enforcer/signconf.h \
 	src/enforcer/run.c src/enforcer/run.h \
 	src/enforcer/metrics.c src/enforcer/metrics.h
@@ -30,8 +33,10 @@ src/enforcer/signconf_rng.embed.c: $(srcdir)/src/enforcer/signconf.rng $(srcdir)
 
 # ---------------------------------------------------------------- unit tests
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_plan tests/unit/test_state tests/unit/test_signconf
-TESTS += tests/unit/test_plan tests/unit/test_state tests/unit/test_signconf
+check_PROGRAMS += tests/unit/test_plan tests/unit/test_state tests/unit/test_signconf \
+	tests/unit/test_forecast
+TESTS += tests/unit/test_plan tests/unit/test_state tests/unit/test_signconf \
+	tests/unit/test_forecast
 tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
 tests_unit_test_plan_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_plan_LDADD = $(ENFORCER_LIBS) $(CMOCKA_LIBS)
@@ -40,6 +45,11 @@ tests_unit_test_plan_LDADD = $(ENFORCER_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_state_SOURCES = tests/unit/test_state.c
 tests_unit_test_state_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_state_LDADD = $(ENFORCER_LIBS) src/common/libcommon.a $(CMOCKA_LIBS)
+
+# rollover plan's forward run and the shared ds-seen rules (pure).
+tests_unit_test_forecast_SOURCES = tests/unit/test_forecast.c
+tests_unit_test_forecast_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_forecast_LDADD = $(ENFORCER_LIBS) src/common/libcommon.a $(CMOCKA_LIBS)
 
 # Signconf texts against golden files and the schema; writes in a temp dir.
 tests_unit_test_signconf_SOURCES = tests/unit/test_signconf.c

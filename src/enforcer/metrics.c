@@ -14,11 +14,6 @@
 #include "enforcer/plan.h"
 #include "store/store.h"
 
-static const char *const state_label[STORE_STATE_MAX + 1] = {
-	"unknown", "generate", "publish", "ready", "active", "retire", "dead", "dssub",
-	"dspublish", "dsready", "keypublish",
-};
-
 /* The families' HELP and TYPE lines. */
 static void
 family(FILE *out, const char *name, const char *help)
@@ -171,7 +166,7 @@ policy_lines(db_t *db, const struct conf *conf, const struct store_policy *pl,
 				fputs("kasp_keys{policy=\"", out);
 				label(out, p->pol[i].name);
 				fprintf(out, "\",type=\"%s\",state=\"%s\"} %" PRId64 "\n", type[r],
-				    state_label[s], p->pol[i].keys[r][s]);
+				    store_state_name(s), p->pol[i].keys[r][s]);
 			}
 		}
 	}

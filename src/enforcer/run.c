@@ -709,6 +709,19 @@ pool_read_shared(db_t *db, struct pool *pl)
 	return rc;
 }
 
+void
+run_state_key(const struct store_enf_key *r, struct state_key *k)
+{
+	state_key_of_alloc(&r->a, k);
+	k->algorithm = r->algorithm;
+	k->locator = r->locator;
+	k->repository_id = r->repository_id;
+	k->compromised = r->compromised;
+	k->fixed_date = r->fixed_date;
+	k->backed_up = r->backed_up;
+	k->require_backup = r->require_backup;
+}
+
 /* A zone's keys as the state machine takes them, from the batch's rows. */
 static int
 zone_keys(struct zone_work *w, const struct store_enf_key *rows, size_t n)
@@ -718,28 +731,8 @@ zone_keys(struct zone_work *w, const struct store_enf_key *rows, size_t n)
 		return E_NOMEM;
 	w->sz.cap = n + 8;
 	w->sz.nkeys = n;
-	for (size_t i = 0; i < n; i++) {
-		const struct store_enf_key *r = &rows[i];
-		struct state_key *k = &w->sz.keys[i];
-
-		k->keypair_id = r->a.keypair_id;
-		k->keytype = r->a.keytype;
-		k->state = r->a.state;
-		k->publish = r->a.publish;
-		k->ready = r->a.ready;
-		k->active = r->a.active;
-		k->retire = r->a.retire;
-		k->dead = r->a.dead;
-		k->rfc5011 = r->a.rfc5011;
-		k->revoked = r->a.revoked;
-		k->algorithm = r->algorithm;
-		k->locator = r->locator;
-		k->repository_id = r->repository_id;
-		k->compromised = r->compromised;
-		k->fixed_date = r->fixed_date;
-		k->backed_up = r->backed_up;
-		k->require_backup = r->require_backup;
-	}
+	for (size_t i = 0; i < n; i++)
+		run_state_key(&rows[i], &w->sz.keys[i]);
 	w->sz.name = w->z->name;
 	return 0;
 }

@@ -144,4 +144,7 @@ int run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id
 void run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit,
 	void *ctx);
 
+/* The state machine's view of an allocation row (k->locator borrows r's). */
+void run_state_key(const struct store_enf_key *r, struct state_key *k);
+
 #endif

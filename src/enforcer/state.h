@@ -216,4 +216,29 @@ int state_key_issued(const struct state_key *k, struct state_issue *out);
  */
 size_t state_ds_set(const struct state_zone *zone, size_t *idx, size_t max);
 
+/* ------------------------ the operator's ds-seen; rows and keys (dsseen.c) */
+
+/* The machine's view of an allocation row (k zeroed first), and back: state, dates, flags. */
+void state_key_of_alloc(const struct store_alloc *a, struct state_key *k);
+void state_key_to_alloc(const struct state_key *k, struct store_alloc *a);
+
+/* a's retire date comes before b's; 0 (never) comes last. */
+int state_retires_earlier(time_t a, time_t b);
+
+/* ds-seen on a DSSUB KSK: a standby whose DS is at the parent (DSPUBLISH). */
+void state_seen_standby(const struct kasp_policy *p, struct state_key *k, time_t now);
+
+/* ds-seen on a READY KSK: ACTIVE from now, retiring after its lifetime. */
+void state_seen_activate(const struct kasp_policy *p, struct state_key *k, time_t now);
+
+/* A KSK retired now (ds-seen, ksk-retire): RETIRE, dead once its DS has gone. */
+void state_retire_now(const struct kasp_policy *p, struct state_key *k, time_t now);
+
+/*
+ * The ACTIVE KSK a ds-seen on keys[chosen] retires: the earliest retire
+ * date, the lowest index on a tie (keys in key pair id order); (size_t)-1
+ * when there is none.
+ */
+size_t state_seen_retiree(const struct state_key *keys, size_t n, size_t chosen);
+
 #endif

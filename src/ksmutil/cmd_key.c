@@ -52,11 +52,6 @@
 
 /* ------------------------------------------------------------ vocabulary */
 
-static const char *const state_names[STORE_STATE_MAX + 1] = {
-	NULL, "generate", "publish", "ready", "active", "retire", "dead", "dssub",
-	"dspublish", "dsready", "keypublish",
-};
-
 static int
 all_digits(const char *s)
 {
@@ -87,7 +82,7 @@ parse_state(const char *text, int max, int *out)
 		return 0;
 	}
 	for (s = 1; s <= max; s++) {
-		if (str_prefix_ci(text, state_names[s])) {
+		if (str_prefix_ci(text, store_state_name(s))) {
 			*out = s;
 			return 0;
 		}
@@ -779,7 +774,7 @@ row_state_name(const struct store_key *k)
 	if (k->state == STORE_STATE_RETIRE && k->revoked)
 		return "revoke";
 	if (k->state >= 1 && k->state <= STORE_STATE_MAX)
-		return state_names[k->state];
+		return store_state_name(k->state);
 	return k->state == 0 ? "generate" : "unknown";
 }
 
@@ -1132,10 +1127,10 @@ export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 	if ((rc = export_records(ctx, hsm, k, pol, ds, lines, &keytag)) != KSM_OK)
 		return rc;
 	if (!ds)
-		printf("\n;%s %s DNSKEY record:\n%s\n", state_names[k->state],
+		printf("\n;%s %s DNSKEY record:\n%s\n", store_state_name(k->state),
 		    keytype_name(k->keytype), lines[0]);
 	for (int i = 0; ds && i < 2; i++)
-		printf("\n;%s %s DS record (%s):\n%s\n", state_names[k->state],
+		printf("\n;%s %s DS record (%s):\n%s\n", store_state_name(k->state),
 		    keytype_name(k->keytype), export_digest_names[i], lines[i]);
 	free(lines[0]);
 	free(lines[1]);
@@ -1160,7 +1155,7 @@ export_one_json(struct ksm_ctx *ctx, hsm_t **hsm, const struct export_row *row,
 	o = json_object();
 	rc = jset(o, "zone", jstr(k->zone));
 	rc |= jset(o, "key_type", jstr(keytype_name(k->keytype)));
-	rc |= jset(o, "state", jstr(state_names[k->state]));
+	rc |= jset(o, "state", jstr(store_state_name(k->state)));
 	rc |= jset(o, "cka_id", jstr(k->locator));
 	rc |= jset(o, "key_tag", jint(keytag));
 	if (!ds) {

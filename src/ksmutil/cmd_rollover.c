@@ -140,15 +140,6 @@ alloc_of(const struct store_zone_key *k)
 	return a;
 }
 
-/* a before b: the earlier date first, an unset one (0: never) last. */
-static int
-earlier(time_t a, time_t b)
-{
-	if (a == 0)
-		return 0;
-	return b == 0 || a < b;
-}
-
 /*
  * The keys of keys[0..n) that spec names, as indexes into idx (room for n)
  * and their number in *nmatch, in list order. A --cka_id must equal the
@@ -336,7 +327,7 @@ count_active(const struct key_txn *t, int64_t zone_id, size_t skip, size_t *olde
 		if (i == skip || k->zone_id != zone_id || k->state != STORE_STATE_ACTIVE)
 			continue;
 		/* the earliest retire date; keys come by key pair, so a tie goes to the lowest */
-		if (c == 0 || earlier(k->retire, t->keys[*oldest].retire))
+		if (c == 0 || state_retires_earlier(k->retire, t->keys[*oldest].retire))
 			*oldest = i;
 		c++;
 	}
@@ -347,12 +338,12 @@ count_active(const struct key_txn *t, int64_t zone_id, size_t skip, size_t *olde
 static int
 retire_now(db_t *db, struct key_txn *t, size_t i)
 {
-	const struct store_zone_key *k = &t->keys[i];
-	struct store_alloc a = alloc_of(k);
+	struct store_alloc a = alloc_of(&t->keys[i]);
+	struct state_key k;
 
-	a.state = STORE_STATE_RETIRE;
-	a.retire = t->now;
-	a.dead = t->now + (time_t)state_retire_wait(t->pol, STORE_KSK, k->rfc5011);
+	state_key_of_alloc(&a, &k);
+	state_retire_now(t->pol, &k, t->now);
+	state_key_to_alloc(&k, &a);
 	return store_alloc_update(db, &a);
 }
 
@@ -420,6 +411,7 @@ seen_txn(db_t *db, void *arg)
 	struct key_txn *t = &s->t;
 	const struct store_zone_key *k;
 	struct store_alloc a;
+	struct state_key sk;
 	size_t chosen, oldest = 0, others, i;
 	int rc, retired = 0;
 
@@ -445,11 +437,11 @@ seen_txn(db_t *db, void *arg)
 	if (s->locator == NULL)
 		return E_NOMEM;
 	a = alloc_of(k);
+	state_key_of_alloc(&a, &sk);
 	if (k->state == STORE_STATE_DSSUB) {
 		/* a standby: its DS is at the parent, and propagates */
-		a.state = STORE_STATE_DSPUBLISH;
-		a.publish = t->now;
-		a.ready = t->now + (time_t)state_ds_wait(t->pol);
+		state_seen_standby(t->pol, &sk, t->now);
+		state_key_to_alloc(&sk, &a);
 		rc = store_alloc_update(db, &a);
 		if (rc == 0)
 			ksm_text_printf(&t->text, "Key %s made into standby\n", k->locator);
@@ -459,9 +451,8 @@ seen_txn(db_t *db, void *arg)
 	/* Q12: the backup requirement holds for this activation too */
 	if (k->require_backup && !k->backed_up)
 		return refuse(t, OUT_BACKUP);
-	a.state = STORE_STATE_ACTIVE;
-	a.active = t->now;
-	a.retire = state_retire_date(t->pol, STORE_KSK, t->now);
+	state_seen_activate(t->pol, &sk, t->now);
+	state_key_to_alloc(&sk, &a);
 	rc = store_alloc_update(db, &a);
 	if (rc != 0)
 		return rc;
@@ -649,7 +640,7 @@ revoke_txn(db_t *db, void *arg)
 
 			if (k->state != STORE_STATE_RETIRE || k->revoked)
 				continue;
-			if (!found || earlier(k->dead, t->keys[chosen].dead))
+			if (!found || state_retires_earlier(k->dead, t->keys[chosen].dead))
 				chosen = i;
 			found = 1;
 		}

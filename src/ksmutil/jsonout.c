@@ -209,19 +209,39 @@ jdone(json_t *obj, int rc)
 	return obj;
 }
 
+/* t as RFC 3339 UTC into text; 0, or -1 when it has no such form. */
+static int
+rfc3339(int64_t t, char text[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(text, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
 int
 jset_time(json_t *obj, const char *name, int64_t t, int set)
 {
 	char key[64], text[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
 	int rc = 0;
 
-	if (set && (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0))
+	if (set && rfc3339(t, text) != 0)
 		set = 0;
 	rc |= jset(obj, name, set ? json_string(text) : json_null());
 	(void)snprintf(key, sizeof(key), "%s_epoch", name);
 	rc |= jset(obj, key, set ? jint(t) : json_null());
 	return rc;
+}
+
+void
+jdoc_field_time(struct jdoc *d, const char *name, int64_t t)
+{
+	char key[64], text[32];
+	int set = rfc3339(t, text) == 0;
+
+	jdoc_field(d, name, set ? json_string(text) : json_null());
+	(void)snprintf(key, sizeof(key), "%s_epoch", name);
+	jdoc_field(d, key, set ? jint(t) : json_null());
 }

@@ -65,6 +65,9 @@ json_t *jbool(int v);
  */
 int jset_time(json_t *obj, const char *name, int64_t t, int set);
 
+/* The same as two fields of the document's top level. */
+void jdoc_field_time(struct jdoc *d, const char *name, int64_t t);
+
 /* obj[key] = value, taking value's reference; -1 when either is NULL. */
 int jset(json_t *obj, const char *key, json_t *value);
 

@@ -37,6 +37,8 @@ struct ksm_opts {
 	int no_notify, no_xml, no_hsm, rfc5011, verbose, yes;
 	int delete_orphans;     /* --delete (key orphans) */
 	int json;               /* --json: a JSON document on stdout (jsonout.h) */
+	int no_ds_seen;         /* rollover plan --no-ds-seen */
+	const char *until;      /* rollover plan --until */
 	const char *bits, *keystate, *algorithm, *input, *in_type, *cka_id;
 	const char *interval, *output, *policy, *out_type, *repository;
 	const char *signerconf, *keytype, *time, *keytag, *retire, *tdead;
@@ -213,6 +215,7 @@ int cmd_key_ksk_retire(struct ksm_ctx *ctx);
 int cmd_key_ksk_revoke(struct ksm_ctx *ctx);
 int cmd_key_ds_seen(struct ksm_ctx *ctx);
 int cmd_rollover_list(struct ksm_ctx *ctx);
+int cmd_rollover_plan(struct ksm_ctx *ctx);     /* cmd_plan.c */
 
 /* ----------------------------------- cmd_key.c: shared with cmd_rollover.c */
 

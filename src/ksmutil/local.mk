@@ -15,6 +15,7 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_zonelist.c \
 	src/ksmutil/cmd_cluster.c \
 	src/ksmutil/cmd_metrics.c \
+	src/ksmutil/cmd_plan.c \
 	src/ksmutil/cmd_policy.c \
 	src/ksmutil/cmd_repository.c \
 	src/ksmutil/cmd_database.c \

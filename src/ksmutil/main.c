@@ -86,6 +86,7 @@ static const struct ksm_verb backup_verbs[] = {
 };
 static const struct ksm_verb rollover_verbs[] = {
 	{ "LIST", cmd_rollover_list, READS, JSON },
+	{ "PLAN", cmd_rollover_plan, READS, JSON },
 	{ NULL, NULL, READS, NO_JSON },
 };
 /* a backup reads: it may be taken from a replica */
@@ -128,7 +129,7 @@ static const struct ksm_command commands[] = {
 };
 
 /* Long-only options get values above the character range. */
-enum { OPT_YES = 1000, OPT_DELETE, OPT_JSON };
+enum { OPT_YES = 1000, OPT_DELETE, OPT_JSON, OPT_UNTIL, OPT_NO_DS_SEEN };
 
 static const struct option long_options[] = {
 	{ "all", no_argument, NULL, 'a' },
@@ -169,6 +170,9 @@ static const struct option long_options[] = {
 	{ "delete", no_argument, NULL, OPT_DELETE },
 	/* one JSON document on stdout instead of the text (new) */
 	{ "json", no_argument, NULL, OPT_JSON },
+	/* rollover plan (new) */
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "no-ds-seen", no_argument, NULL, OPT_NO_DS_SEEN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -261,6 +265,8 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		case OPT_YES: o->yes = 1; break;
 		case OPT_DELETE: o->delete_orphans = 1; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_UNTIL: o->until = optarg; break;
+		case OPT_NO_DS_SEEN: o->no_ds_seen = 1; break;
 		default:
 			/* getopt has printed its own diagnostic. */
 			ksm_usage(ctx, USAGE_ALL, 0);

@@ -107,7 +107,11 @@ static const struct usage_block blocks[] = {
 	{ USAGE_ROLLOVER,
 	  "rollover list\n"
 	  "\t[--zone <zone>]                         aka -z\n"
-	  "\t[--verbose]                             aka -v\n" },
+	  "\t[--verbose]                             aka -v\n"
+	  "rollover plan\n"
+	  "\t[--zone <zone> | --policy <policy>]     aka -z / -p\n"
+	  "\t[--until <date>|<duration>]\n"
+	  "\t[--no-ds-seen]\n" },
 	{ USAGE_DATABASE,
 	  "database backup\n"
 	  "\t[--output <output>]                     aka -o\n"

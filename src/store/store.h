@@ -208,6 +208,9 @@ enum store_key_state {
 };
 #define STORE_STATE_MAX 10
 
+/* A state's name as `key list` prints it ("generate" ... "keypublish"); NULL when out of range. */
+const char *store_state_name(int state);
+
 /* A key pair with the names of its repository and policy. */
 struct store_keypair {
 	int64_t id;

@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "store/internal.h"
+#include "store/store.h"
 
 int
 store_strdup(const char *s, char **out)
@@ -296,4 +297,15 @@ store_strmap_get(const struct store_strmap *m, const char *key, size_t len, int 
 		}
 	}
 	return 0;
+}
+
+const char *
+store_state_name(int state)
+{
+	static const char *const names[STORE_STATE_MAX + 1] = {
+		NULL, "generate", "publish", "ready", "active", "retire", "dead", "dssub",
+		"dspublish", "dsready", "keypublish",
+	};
+
+	return state >= 0 && state <= STORE_STATE_MAX ? names[state] : NULL;
 }

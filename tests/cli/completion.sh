@@ -34,6 +34,11 @@ is "$(comp update "")" "all conf kasp zonelist" "update: its qualifiers"
 is "$(comp zone add --)" "--config --help --in-type --input --no-xml --out-type --output --policy --signerconf --version --zone" \
 	"zone add: its options"
 is "$(comp key ds-seen --n)" "--no-notify --no-retire" "key ds-seen: options by prefix"
+is "$(comp rollover "")" "list plan" "rollover: its verbs"
+is "$(comp rollover plan --)" "--config --help --json --no-ds-seen --policy --until --version --zone" \
+	"rollover plan: its options, --json among them"
+is "$(comp rollover plan --until "")" "" "--until: a free value"
+is "$(comp key ds-seen --j)" "" "no --json where the verb has no JSON output"
 is "$(comp setup "")" "" "setup takes no verb"
 is "$(comp key list --keystate "")" "ACTIVE DEAD GENERATE PUBLISH READY RETIRE" "key states"
 is "$(comp key list -t z)" "ZSK" "key types, typed in lower case"
