@@ -131,6 +131,7 @@ emit_key(struct fc *f, time_t t, enum forecast_kind kind, const struct state_key
 	ev.from = from;
 	ev.to = k->state;
 	ev.by_ds_seen = by_seen;
+	ev.revoked = k->revoked;
 	return f->emit(f->ctx, &ev);
 }
 

@@ -43,6 +43,7 @@ struct forecast_event {
 	long new_key;           /* >0: the zone's n-th key pair not generated yet */
 	int from, to;           /* FC_STATE: enum store_key_state */
 	int by_ds_seen;         /* FC_STATE: the transition is the (assumed) ds-seen's */
+	int revoked;            /* the key carries the REVOKE bit (RFC 5011: `key list` says "revoke") */
 };
 
 /* Called for every event in time order; a non-zero return stops the run and is returned. */

@@ -174,6 +174,7 @@ print_json(struct plan *pl, const struct forecast_event *ev)
 	rc |= jset(o, "cka_id", ev->locator != NULL ? jstr(ev->locator) : json_null());
 	rc |= jset(o, "new_key", ev->new_key > 0 ? jint(ev->new_key) : json_null());
 	rc |= jset(o, "by_ds_seen", jbool(ev->by_ds_seen));
+	rc |= jset(o, "revoked", jbool(ev->revoked));
 	jdoc_array_add(pl->json, jdone(o, rc));
 	return 0;
 }
@@ -192,8 +193,9 @@ print_event(void *arg, const struct forecast_event *ev)
 	time_format_local(ev->when, when);
 	switch (ev->kind) {
 	case FC_STATE:
-		snprintf(what, sizeof(what), "%s -> %s%s", store_state_name(ev->from),
-		    store_state_name(ev->to), ev->by_ds_seen ? " (ds-seen)" : "");
+		snprintf(what, sizeof(what), "%s -> %s%s%s", store_state_name(ev->from),
+		    store_state_name(ev->to), ev->by_ds_seen ? " (ds-seen)" : "",
+		    ev->revoked ? " (revoked)" : "");
 		break;
 	case FC_DS_SUBMIT:
 		snprintf(what, sizeof(what), "DS set submitted");
