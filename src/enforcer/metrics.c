@@ -7,12 +7,16 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
 #include "common/fileio.h"
 #include "enforcer/metrics.h"
 #include "enforcer/plan.h"
 #include "store/store.h"
+
+/* Held while the tokens are listed: a key being generated is not an orphan (run.c, cmd_key.c). */
+#define KEYGEN_LOCK "keygen"
 
 /* The families' HELP and TYPE lines. */
 static void
@@ -263,8 +267,162 @@ node_lines(db_t *db, FILE *out)
 	return 0;
 }
 
+/* ------------------------------------------------------------ the tokens */
+
+/* One repository's token against the key pair rows of the database. */
+struct token_pass {
+	const char *repository;
+	struct hsm_key *keys;           /* the token's key pairs, sorted by id */
+	size_t n;
+	unsigned char *seen;            /* per key: a row names it */
+	unsigned char *missing;         /* bit per key pair id already counted missing */
+	size_t nmissing_bytes;
+	int64_t missing_count;
+};
+
+static int
+hsm_id_cmp(const void *pa, const void *pb)
+{
+	const struct hsm_key *a = pa, *b = pb;
+
+	return strcasecmp(a->id, b->id);
+}
+
+/* Mark the token's key a row names, or count the row's key pair missing (once). */
+static int
+token_row(void *arg, const struct store_key *k)
+{
+	struct token_pass *t = arg;
+	struct hsm_key probe, *hit = NULL;
+	size_t byte;
+
+	if (k->repository == NULL || strcmp(k->repository, t->repository) != 0)
+		return 0;
+	memset(&probe, 0, sizeof(probe));
+	if (k->locator != NULL && strlen(k->locator) < sizeof(probe.id)) {
+		memcpy(probe.id, k->locator, strlen(k->locator) + 1);
+		hit = t->n > 0 ? bsearch(&probe, t->keys, t->n, sizeof(*t->keys), hsm_id_cmp) : NULL;
+	}
+	if (hit != NULL) {
+		t->seen[hit - t->keys] = 1;
+		return 0;
+	}
+	/* a shared key pair comes once per zone: count it once */
+	byte = (size_t)(k->keypair_id / 8);
+	if (k->keypair_id < 0)
+		return 0;
+	if (byte >= t->nmissing_bytes) {
+		size_t len = byte + 1 > 2 * t->nmissing_bytes ? byte + 1 : 2 * t->nmissing_bytes;
+		unsigned char *grown = realloc(t->missing, len);
+
+		if (grown == NULL)
+			return E_NOMEM;
+		memset(grown + t->nmissing_bytes, 0, len - t->nmissing_bytes);
+		t->missing = grown;
+		t->nmissing_bytes = len;
+	}
+	if (!(t->missing[byte] & (1u << (k->keypair_id % 8)))) {
+		t->missing[byte] |= (unsigned char)(1u << (k->keypair_id % 8));
+		t->missing_count++;
+	}
+	return 0;
+}
+
+/* One repository: 0 with its counts in t, or non-zero when it could not be listed. */
+static int
+token_count(db_t *db, hsm_t *hsm, struct token_pass *t)
+{
+	struct store_key_filter f;
+	int rc = hsm_list(hsm, t->repository, &t->keys, &t->n, NULL);
+
+	if (rc != 0)
+		return rc == E_NOMEM ? rc : 1;  /* 1: this token could not be listed */
+	if (t->n > 1)
+		qsort(t->keys, t->n, sizeof(*t->keys), hsm_id_cmp);
+	if ((t->seen = calloc(t->n + 1, 1)) == NULL)
+		return E_NOMEM;
+	memset(&f, 0, sizeof(f));
+	f.unallocated = 1;
+	return store_key_each(db, &f, token_row, t);
+}
+
+static void
+repo_sample(FILE *out, const char *name, const char *repository, int64_t v)
+{
+	fprintf(out, "%s{repository=\"", name);
+	label(out, repository);
+	fprintf(out, "\"} %" PRId64 "\n", v);
+}
+
+/*
+ * The kasp_hsm_* families: per repository whether its token could be
+ * listed, its key pairs, those no row names (orphans) and the key pairs
+ * whose key the token lacks. Under the "keygen" lock, tried once: while a
+ * generation runs, its new keys would count as orphans, so the counts are
+ * left out (listed 0) for this time.
+ */
+static int
+token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
+{
+	struct token_pass *t;
+	int *ok, locked, rc = 0;
+	size_t i, n = conf->nrepos;
+
+	t = calloc(n + 1, sizeof(*t));
+	ok = calloc(n + 1, sizeof(*ok));
+	if (t == NULL || ok == NULL) {
+		free(t);
+		free(ok);
+		return E_NOMEM;
+	}
+	locked = db_lock(db, KEYGEN_LOCK, 0) == 0;
+	for (i = 0; locked && i < n && rc == 0; i++) {
+		t[i].repository = conf->repos[i].name;
+		rc = token_count(db, hsm, &t[i]);
+		ok[i] = rc == 0;
+		if (rc == 1)
+			rc = 0;         /* this token is reported as not listed */
+	}
+	if (locked)
+		(void)db_unlock(db, KEYGEN_LOCK); /* a lock we hold: nothing to report */
+	family(out, "kasp_hsm_listed", "1 when a repository's token was listed for the "
+	    "kasp_hsm_* counts, else 0 (unreachable, or a key generation was running).");
+	for (i = 0; i < n; i++)
+		repo_sample(out, "kasp_hsm_listed", conf->repos[i].name, ok[i]);
+	family(out, "kasp_hsm_keys", "Key pairs in a repository's token.");
+	for (i = 0; i < n; i++) {
+		if (ok[i])
+			repo_sample(out, "kasp_hsm_keys", t[i].repository, (int64_t)t[i].n);
+	}
+	family(out, "kasp_hsm_orphan_keys", "Key pairs in a token that no key of the database "
+	    "names (ods-ksmutil key orphans lists them).");
+	for (i = 0; i < n; i++) {
+		int64_t orphans = 0;
+
+		for (size_t j = 0; ok[i] && j < t[i].n; j++)
+			orphans += !t[i].seen[j];
+		if (ok[i])
+			repo_sample(out, "kasp_hsm_orphan_keys", t[i].repository, orphans);
+	}
+	family(out, "kasp_hsm_missing_keys", "Key pairs of the database whose key is not in "
+	    "their repository's token.");
+	for (i = 0; i < n; i++) {
+		if (ok[i])
+			repo_sample(out, "kasp_hsm_missing_keys", t[i].repository,
+			    t[i].missing_count);
+	}
+	for (i = 0; i < n; i++) {
+		free(t[i].keys);
+		free(t[i].seen);
+		free(t[i].missing);
+	}
+	free(t);
+	free(ok);
+	return rc;
+}
+
 int
-metrics_write(db_t *db, const struct conf *conf, time_t now, FILE *out)
+metrics_write(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, FILE *out)
 {
 	struct store_policy *pl = NULL;
 	struct key_pass p = { .out = out, .now = now };
@@ -310,6 +468,8 @@ metrics_write(db_t *db, const struct conf *conf, time_t now, FILE *out)
 	fprintf(out, "kasp_ds_seen_waiting_keys %" PRId64 "\n", w.n);
 	if ((rc = node_lines(db, out)) != 0)
 		goto out;
+	if (hsm != NULL && (rc = token_lines(db, conf, hsm, out)) != 0)
+		goto out;
 	family(out, "kasp_metrics_timestamp_seconds", "When these metrics were taken.");
 	fprintf(out, "kasp_metrics_timestamp_seconds %" PRId64 "\n", (int64_t)now);
 	if (fflush(out) != 0 || ferror(out))
@@ -321,7 +481,7 @@ out:
 }
 
 int
-metrics_write_file(db_t *db, const struct conf *conf, time_t now, const char *path)
+metrics_write_file(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, const char *path)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -330,7 +490,7 @@ metrics_write_file(db_t *db, const struct conf *conf, time_t now, const char *pa
 
 	if ((mem = open_memstream(&text, &len)) == NULL)
 		return E_NOMEM;
-	rc = metrics_write(db, conf, now, mem);
+	rc = metrics_write(db, conf, hsm, now, mem);
 	saved = errno;
 	if (fclose(mem) != 0 && rc == 0)
 		rc = E_NOMEM;

@@ -250,7 +250,7 @@ pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
 	/* after the pass is recorded, so that the file has its outcome */
 	if (conf->metrics_file != NULL && ret != DB_E_FENCED) {
-		int mrc = metrics_write_file(db, conf, clock_now(), conf->metrics_file);
+		int mrc = metrics_write_file(db, conf, d->hsm, clock_now(), conf->metrics_file);
 
 		if (mrc != 0)
 			log_msg(LOG_WARNING, "cannot write the metrics to %s: %s",

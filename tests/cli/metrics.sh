@@ -2,7 +2,8 @@
 # Metrics: ods-enforcerd writes its MetricsFile after a pass, `ods-ksmutil
 # metrics` prints the same text (the clock frozen by ENFORCER_TIMESHIFT),
 # a real Prometheus parser (python3-prometheus-client) reads it, and its
-# values agree with `key list --json` and `zone list`.
+# values agree with `key list --json` and `zone list`, and the token counts
+# with `ods-hsmutil list` and `key orphans`.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
 . "$top_srcdir/tests/lib/softhsm.sh"
@@ -102,6 +103,43 @@ EOF
 is "$(metric kasp_enforcer_pass_success "host=$host,pid=$pid")" 1 "the daemon's pass ended well"
 is "$(metric kasp_enforcer_pass_start_timestamp_seconds "host=$host,pid=$pid")" "$NOW" \
 	"the pass started at the (shifted) clock"
+
+# the tokens: every key pair of the token is a key of the database; then one
+# made on the token behind the database's back (an orphan), and one whose
+# key goes from the token (missing), as key orphans reports them
+HSMUTIL="$top_builddir/ods-hsmutil"
+on_token=$("$HSMUTIL" -c "$T/conf.xml" list 2> /dev/null | awk '$1 == "SoftHSM"' | wc -l)
+is "$(metric kasp_hsm_listed repository=SoftHSM)" 1 "kasp_hsm_listed: the token was listed"
+is "$(metric kasp_hsm_keys repository=SoftHSM)" "$on_token" "kasp_hsm_keys: as ods-hsmutil list counts ($on_token)"
+is "$(metric kasp_hsm_orphan_keys repository=SoftHSM)" 0 "kasp_hsm_orphan_keys: none"
+is "$(metric kasp_hsm_missing_keys repository=SoftHSM)" 0 "kasp_hsm_missing_keys: none"
+"$HSMUTIL" -c "$T/conf.xml" generate SoftHSM ecdsa 256 > /dev/null 2>&1
+gone=$(jq -r '[.keys[] | select(.zone == "a.example" and .key_type == "ZSK")] | first | .cka_id' "$T/keys.json")
+"$HSMUTIL" -c "$T/conf.xml" remove "$gone" > /dev/null 2>&1
+ksm metrics
+printf '%s\n' "$out" > "$T/metrics.txt"
+is "$(metric kasp_hsm_keys repository=SoftHSM)" "$on_token" "kasp_hsm_keys: one made, one removed"
+is "$(metric kasp_hsm_orphan_keys repository=SoftHSM)" 1 "kasp_hsm_orphan_keys: the one made on the token"
+is "$(metric kasp_hsm_missing_keys repository=SoftHSM)" 1 "kasp_hsm_missing_keys: the one removed from it"
+ksm key orphans
+like "$out" "Orphan in HSM: SoftHSM" "key orphans agrees: one orphan"
+# while a key generation holds the "keygen" lock (SQLite: flock() on the
+# file beside the database), the counts are left out rather than miscounted
+if [ "$DB_BACKEND" = sqlite ] && command -v flock > /dev/null 2>&1; then
+	: >> "$DB.lock.keygen"
+	out=$(flock "$DB.lock.keygen" "$KSMUTIL" -c "$T/conf.xml" metrics 2> /dev/null)
+	printf '%s\n' "$out" > "$T/metrics.txt"
+	is "$(metric kasp_hsm_listed repository=SoftHSM)" 0 "keygen lock held: kasp_hsm_listed 0"
+	is "$(metric kasp_hsm_orphan_keys repository=SoftHSM)" absent "keygen lock held: no orphan count"
+fi
+# a token that cannot be listed: reported, not an error
+sed "s|<PIN>1234</PIN>|<PIN>0000</PIN>|" "$T/conf.xml" > "$T/badpin.xml"
+out=$("$KSMUTIL" -c "$T/badpin.xml" metrics 2> /dev/null)
+is "$?" 0 "metrics with a wrong PIN exits 0"
+printf '%s\n' "$out" > "$T/metrics.txt"
+is "$(metric kasp_hsm_listed repository=SoftHSM)" 0 "kasp_hsm_listed: 0 for a token it cannot log in to"
+is "$(metric kasp_hsm_keys repository=SoftHSM)" absent "and no counts for it"
+is "$(metric kasp_zones policy=lab)" 2 "the database's metrics are all there"
 
 # later: the KSKs of the lab policy are ready and wait for ds-seen
 ENFORCER_TIMESHIFT='01-01-2020 20:00'
