@@ -319,6 +319,11 @@ cmd_rollover_plan(struct ksm_ctx *ctx)
 		printf("Error: --until: '%s' is in the past\n", o->until);
 		return KSM_EUSAGE;
 	}
+	/* the longest duration kasp.xml can say: a plan beyond it is a typo, and would run long */
+	if ((int64_t)pl.until - (int64_t)pl.from > DURATION_MAX) {
+		printf("Error: --until: '%s' is more than 68 years ahead\n", o->until);
+		return KSM_EUSAGE;
+	}
 	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return rc;
 	pl.interval = ctx->conf->interval > 0 ? ctx->conf->interval : 3600;

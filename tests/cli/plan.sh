@@ -70,6 +70,9 @@ is "$rc" 1 "a bad --until duration: exit 1"
 ksm rollover plan --until 2026-01-01
 is "$rc" 1 "--until in the past: exit 1"
 is "$out" "Error: --until: '2026-01-01' is in the past" "--until in the past: the message"
+ksm rollover plan --until 9999-12-31
+is "$rc" 1 "--until in the year 9999: exit 1"
+is "$out" "Error: --until: '9999-12-31' is more than 68 years ahead" "--until too far: the message"
 ksm rollover plan --zone nosuch.example
 is "$rc" 1 "an unknown zone: exit 1"
 is "$out" 'Error: unable to find a zone named "nosuch.example" in database' "an unknown zone: the message"
