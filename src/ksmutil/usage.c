@@ -160,7 +160,9 @@ ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout)
 		      "\t-h, --help              this help, key states and date formats\n"
 		      "\t-V, --version           show the version\n"
 		      "\t-v, --verbose           more detail\n"
-		      "\t--yes                   answer yes to every confirmation\n", f);
+		      "\t--yes                   answer yes to every confirmation\n"
+		      "\t--json                  one JSON document on stdout (list, status and plan\n"
+		      "\t                        commands; see ods-ksmutil(1))\n", f);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
