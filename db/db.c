@@ -32,9 +32,8 @@
 #define TIME_TEXT_LEN 19
 
 /*
- * The drivers built in. pgsql.c and mysql.c are not written yet: when they
- * are, list them here under HAVE_PGSQL / HAVE_MYSQL (as driver.h declares
- * them) together with their lines in db/local.mk.
+ * The drivers built in: SQLite always, the servers' when configure found
+ * their client headers (HAVE_PGSQL, HAVE_MYSQL; driver.h declares them).
  */
 static const struct db_driver *const drivers[] = {
 	&db_driver_sqlite,
