@@ -507,6 +507,7 @@ db_column_blob(db_stmt_t *st, int col, size_t *len)
 		p = st->db->drv->column_blob(st, col, &n);
 	if (len != NULL)
 		*len = p != NULL ? n : 0;
+	/* cppcheck-suppress returnDanglingLifetime ; p points into the driver's row, n is copied out */
 	return p;
 }
 

@@ -34,8 +34,8 @@ CLI_TESTS = \
 	tests/cli/json.sh \
 	tests/cli/metrics.sh \
 	tests/cli/plan.sh
-TESTS += $(CLI_TESTS) tests/unit/registered.sh tests/unit/tap-honest.sh
-EXTRA_DIST += tests/unit/registered.sh tests/unit/tap-honest.sh
+TESTS += $(CLI_TESTS) tests/unit/registered.sh tests/unit/tap-honest.sh tests/unit/cppcheck.sh
+EXTRA_DIST += tests/unit/registered.sh tests/unit/tap-honest.sh tests/unit/cppcheck.sh
 
 # The Debian package, built, checked with lintian, installed and purged:
 # skipped unless KASP_DEB_TEST=1 (tests/run-all.sh sets it on the CI

@@ -48,7 +48,7 @@ show_name(const char *text, char *buf, size_t size)
 	size_t len = 0, i;
 
 	buf[0] = '\0';
-	for (i = 0; text[i] != '\0' && i < SHOW_MAX; i++)
+	for (i = 0; i < SHOW_MAX && text[i] != '\0'; i++)
 		show_char(buf, size, &len, (unsigned char)text[i], '"');
 	if (text[i] != '\0' && len + 4 <= size) {
 		memcpy(buf + len, "...", 4);

@@ -22,7 +22,6 @@
 #include "config.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,19 +106,13 @@ dnssec_algorithm(int64_t n)
 	}
 }
 
-/* The element reached from node through the names given (NULL-terminated),
- * or NULL when one of them is missing. */
+/* The grandchild node/child/grandchild, or NULL when one of them is missing. */
 static xmlNode *
-at(const xmlNode *node, ...)
+at(const xmlNode *node, const char *child, const char *grandchild)
 {
-	const char *name;
-	va_list ap;
-
-	va_start(ap, node);
-	while (node != NULL && (name = va_arg(ap, const char *)) != NULL)
-		node = xml_child(node, name);
-	va_end(ap);
-	return (xmlNode *)node;
+	if (node != NULL)
+		node = xml_child(node, child);
+	return node != NULL ? xml_child(node, grandchild) : NULL;
 }
 
 /* The last element child of parent named name, or NULL. */
@@ -429,7 +422,7 @@ read_denial(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 	const xmlNode *nsec3, *hash, *node;
 	int ret = 0;
 
-	nsec3 = at(policy, "Denial", "NSEC3", NULL);
+	nsec3 = at(policy, "Denial", "NSEC3");
 	if (nsec3 == NULL)
 		goto out;
 	p->nsec3 = 1;
@@ -472,9 +465,9 @@ read_policy(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 	sig = xml_child(policy, "Signatures");
 	if ((ret = get_duration(r, xml_child(sig, "Resign"), &p->resign)) != 0 ||
 	        (ret = get_duration(r, xml_child(sig, "Refresh"), &p->refresh)) != 0 ||
-	        (ret = get_duration(r, at(sig, "Validity", "Default", NULL), &p->valdefault)) !=
+	        (ret = get_duration(r, at(sig, "Validity", "Default"), &p->valdefault)) !=
 	                0 ||
-	        (ret = get_duration(r, at(sig, "Validity", "Denial", NULL), &p->valdenial)) != 0 ||
+	        (ret = get_duration(r, at(sig, "Validity", "Denial"), &p->valdenial)) != 0 ||
 	        (ret = get_duration(r, xml_child(sig, "Jitter"), &p->jitter)) != 0 ||
 	        (ret = get_duration(r, xml_child(sig, "InceptionOffset"), &p->inception_offset)) !=
 	                0)
@@ -505,17 +498,17 @@ read_policy(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 
 	zone = xml_child(policy, "Zone");
 	if ((ret = get_duration(r, xml_child(zone, "PropagationDelay"), &p->zone_propdelay)) != 0 ||
-	        (ret = get_duration(r, at(zone, "SOA", "TTL", NULL), &p->zone_soa_ttl)) != 0 ||
-	        (ret = get_duration(r, at(zone, "SOA", "Minimum", NULL), &p->zone_soa_min)) != 0 ||
-	        (ret = get_serial(r, at(zone, "SOA", "Serial", NULL), &p->serial)) != 0)
+	        (ret = get_duration(r, at(zone, "SOA", "TTL"), &p->zone_soa_ttl)) != 0 ||
+	        (ret = get_duration(r, at(zone, "SOA", "Minimum"), &p->zone_soa_min)) != 0 ||
+	        (ret = get_serial(r, at(zone, "SOA", "Serial"), &p->serial)) != 0)
 		goto out;
 
 	parent = xml_child(policy, "Parent");
 	if ((ret = get_duration(r, xml_child(parent, "PropagationDelay"), &p->parent_propdelay)) !=
 	                0 ||
-	        (ret = get_duration(r, at(parent, "DS", "TTL", NULL), &p->parent_ds_ttl)) != 0 ||
-	        (ret = get_duration(r, at(parent, "SOA", "TTL", NULL), &p->parent_soa_ttl)) != 0 ||
-	        (ret = get_duration(r, at(parent, "SOA", "Minimum", NULL), &p->parent_soa_min)) !=
+	        (ret = get_duration(r, at(parent, "DS", "TTL"), &p->parent_ds_ttl)) != 0 ||
+	        (ret = get_duration(r, at(parent, "SOA", "TTL"), &p->parent_soa_ttl)) != 0 ||
+	        (ret = get_duration(r, at(parent, "SOA", "Minimum"), &p->parent_soa_min)) !=
 	                0)
 		goto out;
 	/* <Audit> (1.3) is accepted and ignored */

@@ -1137,7 +1137,7 @@ notify_signer(struct pass *p, const char *zone, const char *signconf)
 		return;
 	char *words[32] = { NULL };
 
-	for (i = 0; cmd[i] != NULL && i < sizeof(argv) / sizeof(argv[0]) - 1; i++) {
+	for (i = 0; i < sizeof(argv) / sizeof(argv[0]) - 1 && cmd[i] != NULL; i++) {
 		/* every "%zone", also inside a word ("--zone=%zone"), is the zone */
 		words[i] = str_replace_all(cmd[i], "%zone", zone);
 		argv[i] = words[i] != NULL ? words[i] : cmd[i];
@@ -1481,7 +1481,7 @@ batch_after(struct pass *p, struct batch *b)
 int
 run_pass(const struct run_config *cfg, struct run_stats *stats)
 {
-	struct run_stats local;
+	struct run_stats local = { 0 };
 	struct read_policies rp;
 	struct batch b;
 	struct pass p;

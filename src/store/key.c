@@ -205,6 +205,7 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 		rc = step_count(st, &kid);
 	if (rc < 0)
 		goto out;
+	/* cppcheck-suppress ctunullpointer ; id == NULL left above, before the SELECT */
 	*id = kid;
 out:
 	db_finalize(st);
