@@ -21,7 +21,7 @@
 # runs its 2,000 operations in the plain build and 400 under the
 # sanitizers and in make distcheck: WRITERS_OPS.
 #
-# Each `make check` is limited to RUN_ALL_CHECK_TIMEOUT seconds (default 900)
+# Each `make check` is limited to RUN_ALL_CHECK_TIMEOUT seconds (default 1200)
 # so that a hanging test cannot hold the run forever.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,10 +112,10 @@ check() {
 		cd "$1" || exit 1
 		rm -f $(find . -name '*.trs') 2>/dev/null
 		if [ $# -ge 3 ]; then
-			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-900}" \
+			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-1200}" \
 				make -j2 check TESTS="$3" > "check-$2.log" 2>&1
 		else
-			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-900}" \
+			timeout --kill-after=20 "${RUN_ALL_CHECK_TIMEOUT:-1200}" \
 				make -j2 check > "check-$2.log" 2>&1
 		fi
 		rc=$?
@@ -129,7 +129,7 @@ check() {
 	collect "$1" "$2"
 	# a check cut short counts as a failure, not as the tests it never ran
 	[ $rc -ne 124 ] ||
-		fail_result "$2" "make check timed out after ${RUN_ALL_CHECK_TIMEOUT:-900} s" check-timeout
+		fail_result "$2" "make check timed out after ${RUN_ALL_CHECK_TIMEOUT:-1200} s" check-timeout
 	return $rc
 }
 

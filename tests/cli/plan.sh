@@ -9,7 +9,10 @@
 # ones: "default" over two years, "lab" (keys of hours) over two days, and
 # "default" once more with ds-seen never given. Running the daemon only at
 # the planned dates also checks the plan's claim that the passes between
-# them change nothing.
+# them change nothing. The plan is the same whatever the engine (it is
+# pure), and enforce.sh runs the daemon on each: on a server database only
+# the lab zone is held against the daemon, over twelve hours, which keeps
+# the sanitizer run on the servers within its time.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/cliutil.sh"
 . "$top_srcdir/tests/lib/softhsm.sh"
@@ -88,8 +91,15 @@ like "$err" 'unable to find a zone named "nosuch.example"' "--json, an unknown z
 ksm rollover plan --zone a.example --until P2Y --json
 is "$rc" 0 "plan of a.example (default), two years, --json"
 printf '%s\n' "$out" > "$T/plan-a.json"
-ksm rollover plan --zone b.example --until P2D --json
-is "$rc" 0 "plan of b.example (lab), two days, --json"
+if [ "$DB_BACKEND" = sqlite ]; then
+	LAB_UNTIL=P2D
+	COMPARED="a.json b.json c.json sb.json e.json"
+else
+	LAB_UNTIL=PT12H
+	COMPARED="b.json"
+fi
+ksm rollover plan --zone b.example --until $LAB_UNTIL --json
+is "$rc" 0 "plan of b.example (lab), $LAB_UNTIL, --json"
 printf '%s\n' "$out" > "$T/plan-b.json"
 ksm rollover plan --zone c.example --until P2Y --no-ds-seen --json
 is "$rc" 0 "plan of c.example (default), two years, ds-seen never, --json"
@@ -161,8 +171,7 @@ is "$(cat "$T/shape")" "9 2 1 0 1 0" \
 # Every planned date in order; at each, one pass, then the ds-seens the plan
 # assumes there (by the zone's KSK waiting in the ready or dssub state) and
 # the pass their notify starts. A snapshot of every key after each step.
-python3 - "$T/plan-a.json" "$T/plan-b.json" "$T/plan-c.json" "$T/plan-sb.json" "$T/plan-e.json" \
-	> "$T/steps" <<'PY'
+python3 - $(for f in $COMPARED; do echo "$T/plan-$f"; done) > "$T/steps" <<'PY'
 import json, sys
 steps = {}
 for f in sys.argv[1:]:
@@ -229,8 +238,8 @@ is "$failed_runs" 0 "every daemon run and ds-seen exits 0"
 # the plan's, zone by zone up to the end of its plan. A key pair is compared
 # by its role and states, not its name: the plan numbers the key pairs that
 # do not exist yet.
-python3 - "$T/snaps" "$T/ds.log" "$T/plan-a.json" "$T/plan-b.json" "$T/plan-c.json" \
-	"$T/plan-sb.json" "$T/plan-e.json" > "$T/cmp" 2>&1 <<'PY'
+python3 - "$T/snaps" "$T/ds.log" $(for f in $COMPARED; do echo "$T/plan-$f"; done) \
+	> "$T/cmp" 2>&1 <<'PY'
 import calendar, json, sys, time
 from collections import Counter
 snaps = [l.split() for l in open(sys.argv[1])]
@@ -275,9 +284,10 @@ diag "$(cat "$T/cmp")"
 [ -z "${PLAN_KEEP:-}" ] || cp -r "$T" "$PLAN_KEEP"
 is "$(grep -c 'planned, not done\|done, not planned' "$T/cmp")" 0 \
 	"the daemon made exactly the planned transitions and DS submissions, at the planned dates"
-like "$(cat "$T/cmp")" '^a\.example [0-9]{2}' "a.example: the comparison covered its plan"
-for z in b d e f; do
-	like "$(cat "$T/cmp")" "^$z\\.example [0-9]+" "$z.example: the comparison covered its plan"
+zones=b
+[ "$DB_BACKEND" != sqlite ] || zones="a b c d e f"
+for z in $zones; do
+	like "$(cat "$T/cmp")" "^$z\\.example [0-9]{2}" "$z.example: the comparison covered its plan"
 done
 
 done_testing
