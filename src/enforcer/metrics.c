@@ -15,9 +15,6 @@
 #include "enforcer/plan.h"
 #include "store/store.h"
 
-/* Held while the tokens are listed: a key being generated is not an orphan (run.c, cmd_key.c). */
-#define KEYGEN_LOCK "keygen"
-
 /* The families' HELP and TYPE lines. */
 static void
 family(FILE *out, const char *name, const char *help)
@@ -278,6 +275,13 @@ struct token_pass {
 	unsigned char *missing;         /* bit per key pair id already counted missing */
 	size_t nmissing_bytes;
 	int64_t missing_count;
+	int listed;                     /* the token was listed: the counts stand */
+};
+
+/* Every repository's token, for the one pass over the key rows. */
+struct tokens {
+	struct token_pass *t;
+	size_t n;
 };
 
 static int
@@ -288,15 +292,23 @@ hsm_id_cmp(const void *pa, const void *pb)
 	return strcasecmp(a->id, b->id);
 }
 
-/* Mark the token's key a row names, or count the row's key pair missing (once). */
+/*
+ * Mark the key a row names in its repository's token, or count the row's
+ * key pair missing there (once).
+ */
 static int
 token_row(void *arg, const struct store_key *k)
 {
-	struct token_pass *t = arg;
+	const struct tokens *all = arg;
+	struct token_pass *t = NULL;
 	struct hsm_key probe, *hit = NULL;
 	size_t byte;
 
-	if (k->repository == NULL || strcmp(k->repository, t->repository) != 0)
+	for (size_t i = 0; k->repository != NULL && i < all->n; i++) {
+		if (all->t[i].listed && strcmp(k->repository, all->t[i].repository) == 0)
+			t = &all->t[i];
+	}
+	if (t == NULL)
 		return 0;
 	memset(&probe, 0, sizeof(probe));
 	if (k->locator != NULL && strlen(k->locator) < sizeof(probe.id)) {
@@ -328,22 +340,20 @@ token_row(void *arg, const struct store_key *k)
 	return 0;
 }
 
-/* One repository: 0 with its counts in t, or non-zero when it could not be listed. */
+/* List one repository's token, sorted by id; 1 when it cannot be listed. */
 static int
-token_count(db_t *db, hsm_t *hsm, struct token_pass *t)
+token_list(hsm_t *hsm, struct token_pass *t)
 {
-	struct store_key_filter f;
 	int rc = hsm_list(hsm, t->repository, &t->keys, &t->n, NULL);
 
 	if (rc != 0)
-		return rc == E_NOMEM ? rc : 1;  /* 1: this token could not be listed */
+		return rc == E_NOMEM ? rc : 1;
 	if (t->n > 1)
 		qsort(t->keys, t->n, sizeof(*t->keys), hsm_id_cmp);
 	if ((t->seen = calloc(t->n + 1, 1)) == NULL)
 		return E_NOMEM;
-	memset(&f, 0, sizeof(f));
-	f.unallocated = 1;
-	return store_key_each(db, &f, token_row, t);
+	t->listed = 1;
+	return 0;
 }
 
 static void
@@ -364,60 +374,61 @@ repo_sample(FILE *out, const char *name, const char *repository, int64_t v)
 static int
 token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
 {
-	struct token_pass *t;
-	int *ok, locked, rc = 0;
+	struct tokens all = { NULL, conf->nrepos };
+	struct store_key_filter f;
+	int locked, any = 0, rc = 0;
 	size_t i, n = conf->nrepos;
 
-	t = calloc(n + 1, sizeof(*t));
-	ok = calloc(n + 1, sizeof(*ok));
-	if (t == NULL || ok == NULL) {
-		free(t);
-		free(ok);
+	if ((all.t = calloc(n + 1, sizeof(*all.t))) == NULL)
 		return E_NOMEM;
-	}
-	locked = db_lock(db, KEYGEN_LOCK, 0) == 0;
+	locked = db_lock(db, STORE_KEYGEN_LOCK, 0) == 0;
 	for (i = 0; locked && i < n && rc == 0; i++) {
-		t[i].repository = conf->repos[i].name;
-		rc = token_count(db, hsm, &t[i]);
-		ok[i] = rc == 0;
+		all.t[i].repository = conf->repos[i].name;
+		rc = token_list(hsm, &all.t[i]);
 		if (rc == 1)
 			rc = 0;         /* this token is reported as not listed */
+		any |= all.t[i].listed;
 	}
+	/* one pass over the key rows serves every token */
+	memset(&f, 0, sizeof(f));
+	f.unallocated = 1;
+	if (rc == 0 && any)
+		rc = store_key_each(db, &f, token_row, &all);
 	if (locked)
-		(void)db_unlock(db, KEYGEN_LOCK); /* a lock we hold: nothing to report */
+		(void)db_unlock(db, STORE_KEYGEN_LOCK); /* a lock we hold: nothing to report */
 	family(out, "kasp_hsm_listed", "1 when a repository's token was listed for the "
 	    "kasp_hsm_* counts, else 0 (unreachable, or a key generation was running).");
 	for (i = 0; i < n; i++)
-		repo_sample(out, "kasp_hsm_listed", conf->repos[i].name, ok[i]);
+		repo_sample(out, "kasp_hsm_listed", conf->repos[i].name, all.t[i].listed);
 	family(out, "kasp_hsm_keys", "Key pairs in a repository's token.");
 	for (i = 0; i < n; i++) {
-		if (ok[i])
-			repo_sample(out, "kasp_hsm_keys", t[i].repository, (int64_t)t[i].n);
+		if (all.t[i].listed)
+			repo_sample(out, "kasp_hsm_keys", all.t[i].repository, (int64_t)all.t[i].n);
 	}
 	family(out, "kasp_hsm_orphan_keys", "Key pairs in a token that no key of the database "
 	    "names (ods-ksmutil key orphans lists them).");
 	for (i = 0; i < n; i++) {
 		int64_t orphans = 0;
 
-		for (size_t j = 0; ok[i] && j < t[i].n; j++)
-			orphans += !t[i].seen[j];
-		if (ok[i])
-			repo_sample(out, "kasp_hsm_orphan_keys", t[i].repository, orphans);
+		if (!all.t[i].listed)
+			continue;
+		for (size_t j = 0; j < all.t[i].n; j++)
+			orphans += !all.t[i].seen[j];
+		repo_sample(out, "kasp_hsm_orphan_keys", all.t[i].repository, orphans);
 	}
 	family(out, "kasp_hsm_missing_keys", "Key pairs of the database whose key is not in "
 	    "their repository's token.");
 	for (i = 0; i < n; i++) {
-		if (ok[i])
-			repo_sample(out, "kasp_hsm_missing_keys", t[i].repository,
-			    t[i].missing_count);
+		if (all.t[i].listed)
+			repo_sample(out, "kasp_hsm_missing_keys", all.t[i].repository,
+			    all.t[i].missing_count);
 	}
 	for (i = 0; i < n; i++) {
-		free(t[i].keys);
-		free(t[i].seen);
-		free(t[i].missing);
+		free(all.t[i].keys);
+		free(all.t[i].seen);
+		free(all.t[i].missing);
 	}
-	free(t);
-	free(ok);
+	free(all.t);
 	return rc;
 }
 

@@ -38,8 +38,6 @@
 #include "store/store.h"
 
 #define ENFORCER_LOCK "enforcer"
-#define KEYGEN_LOCK "keygen"
-#define KEYGEN_LOCK_WAIT_MS 60000
 /* Key pairs made in the HSM before their rows are written in one transaction. */
 #define KEYGEN_ROWS_PER_TXN 64
 
@@ -358,7 +356,7 @@ keygen(struct pass *p, const struct store_enf_policy *pol)
 		}
 	}
 	/* one generator at a time: two would both see the same shortfall */
-	rc = db_lock(cfg->db, KEYGEN_LOCK, KEYGEN_LOCK_WAIT_MS);
+	rc = db_lock(cfg->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "Could not count current ksk numbers for policy %s: %s", k->name,
 		    db_errmsg(cfg->db));
@@ -418,8 +416,8 @@ keygen(struct pass *p, const struct store_enf_policy *pol)
 			    "active until they have been backed up", def[role]->repository);
 	}
 out:
-	if (locked && db_unlock(cfg->db, KEYGEN_LOCK) != 0)
-		log_msg(LOG_ERR, "cannot release the %s lock: %s", KEYGEN_LOCK, db_errmsg(cfg->db));
+	if (locked && db_unlock(cfg->db, STORE_KEYGEN_LOCK) != 0)
+		log_msg(LOG_ERR, "cannot release the %s lock: %s", STORE_KEYGEN_LOCK, db_errmsg(cfg->db));
 	return rc;
 }
 

@@ -46,10 +46,6 @@
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
-/* The advisory lock key generation and the orphan sweep share. */
-#define KEYGEN_LOCK "keygen"
-#define KEYGEN_LOCK_WAIT_MS 60000
-
 /* ------------------------------------------------------------ vocabulary */
 
 static int
@@ -484,7 +480,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	}
 
 	/* one generator at a time: two would both see the same shortfall */
-	rc = db_lock(ctx->db, KEYGEN_LOCK, KEYGEN_LOCK_WAIT_MS);
+	rc = db_lock(ctx->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		printf("Error: another key generation is running (%s)\n", db_errmsg(ctx->db));
 		rc = KSM_ERUNTIME;
@@ -618,7 +614,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	rc = KSM_OK;
 out:
 	if (locked)
-		db_unlock(ctx->db, KEYGEN_LOCK);
+		db_unlock(ctx->db, STORE_KEYGEN_LOCK);
 	hsm_close(hsm);
 	kasp_policy_free(g.pol);
 	return rc;
@@ -1649,7 +1645,7 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 	if ((rc = open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	/* no key generation runs meanwhile: its new objects are not orphans */
-	rc = db_lock(ctx->db, KEYGEN_LOCK, KEYGEN_LOCK_WAIT_MS);
+	rc = db_lock(ctx->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		printf("Error: key generation is running (%s)\n", db_errmsg(ctx->db));
 		rc = KSM_ERUNTIME;
@@ -1724,7 +1720,7 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 	rc = (orphans - deleted) + missing > 0 ? KSM_EUSAGE : KSM_OK;
 out:
 	if (locked)
-		db_unlock(ctx->db, KEYGEN_LOCK);
+		db_unlock(ctx->db, STORE_KEYGEN_LOCK);
 	hsm_close(hsm);
 	free(hkeys);
 	free(locators);

@@ -208,6 +208,14 @@ enum store_key_state {
 };
 #define STORE_STATE_MAX 10
 
+/*
+ * The advisory lock (db_lock) held while key pairs are made in an HSM and
+ * recorded, so that the orphan sweep and the token counts never take a key
+ * being generated for an orphan; how long a generator waits for it.
+ */
+#define STORE_KEYGEN_LOCK "keygen"
+#define STORE_KEYGEN_LOCK_WAIT_MS 60000
+
 /* A state's name as `key list` prints it ("generate" ... "keypublish"); NULL when out of range. */
 const char *store_state_name(int state);
 
