@@ -16,10 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "db/db.h"
 #include "db/driver.h"
-#include "db/util.h"
+#include "db/error.h"
 
 /* db_transact(): back-off bounds and default total patience, in milliseconds. */
 #define RETRY_FIRST_MS 10
@@ -55,19 +56,6 @@ find_driver(enum db_backend backend)
 			return drivers[i];
 	}
 	return NULL;
-}
-
-int
-db_set_error(db_t *db, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (db == NULL)
-		return code;
-	va_start(ap, fmt);
-	(void)vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
-	va_end(ap);
-	return code;
 }
 
 static void
@@ -109,6 +97,7 @@ int
 db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 {
 	const struct db_driver *drv;
+	char why[256] = "";
 	db_t *db = NULL;
 	int rc;
 
@@ -140,15 +129,9 @@ db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 		rc = DB_E_NODRIVER;
 		goto out;
 	}
-	if (cfg->backend == DB_BACKEND_SQLITE && (cfg->path == NULL || cfg->path[0] == '\0')) {
-		put_err(err, errlen, "no SQLite database file given");
-		rc = E_INVAL;
-		goto out;
-	}
-	if (cfg->backend != DB_BACKEND_SQLITE &&
-	    (cfg->database == NULL || cfg->database[0] == '\0')) {
-		put_err(err, errlen, "no %s database name given", drv->name);
-		rc = E_INVAL;
+	rc = drv->check_config(cfg, why, sizeof(why));
+	if (rc != 0) {
+		put_err(err, errlen, "%s", why[0] != '\0' ? why : err_str(rc));
 		goto out;
 	}
 
@@ -182,14 +165,6 @@ db_close(db_t *db)
 	if (db->priv != NULL)
 		db->drv->close(db);
 	free(db);
-}
-
-const char *
-db_errmsg(const db_t *db)
-{
-	if (db == NULL)
-		return "no database handle";
-	return db->errmsg;
 }
 
 enum db_backend
@@ -742,7 +717,7 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 	seed = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)db;
 	if (seed == 0)
 		seed = 1;
-	start = db_util_mono_ms();
+	start = clock_mono_ms();
 	for (;;) {
 		rc = db_begin(db, kind);
 		if (rc == 0) {
@@ -761,12 +736,12 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 			goto out;
 
 		wait = delay / 2 + (int64_t)(jitter_next(&seed) % (uint32_t)(delay / 2 + 1));
-		if (db_util_mono_ms() - start + wait > db->retry_ms) {
+		if (clock_mono_ms() - start + wait > db->retry_ms) {
 			/* one message naming the wait, not only the engine's last word */
 			rc = db_set_error(db, DB_E_BUSY, "gave up after %lld ms of retries: another "
 				"connection (an ods-ksmutil, or a pass of ods-enforcerd) kept holding what "
 				"this needs; last error: %s",
-				(long long)(db_util_mono_ms() - start), saved);
+				(long long)(clock_mono_ms() - start), saved);
 			goto out;
 		}
 		sleep_ms(wait);

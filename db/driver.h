@@ -1,16 +1,15 @@
 /*
  * driver.h - what a database driver implements. Private to db/.
  *
- * db.c owns the generic parts (the handle, the error buffer, parameter
- * checks, time formatting, the retry loop, the lock-name rules) and calls a
- * driver through one const table. A driver file (sqlite.c, pgsql.c,
- * mysql.c) exports exactly one `const struct db_driver db_driver_<name>`,
+ * db.c owns the generic parts (the handle, parameter checks, time
+ * formatting, the retry loop, the lock-name rules) and calls a driver
+ * through one const table. A driver file (sqlite.c, pgsql.c, mysql.c) exports exactly one `const struct db_driver db_driver_<name>`,
  * keeps everything else static, and is the only file that includes its
  * engine's header.
  *
  * Every op returns 0 or a negative code of common/err.h and, on failure,
- * sets the message with db_set_error(). Statements and connections carry a
- * driver-private pointer.
+ * sets the message with db_set_error() (db/error.h). Statements and
+ * connections carry a driver-private pointer.
  */
 #ifndef DB_DRIVER_H
 #define DB_DRIVER_H
@@ -18,8 +17,9 @@
 #include <stdarg.h>
 
 #include "db/db.h"
+#include "db/error.h"
 
-#define DB_DRIVER_VERSION 1
+#define DB_DRIVER_VERSION 2
 
 struct db_driver {
 	int version;               /* DB_DRIVER_VERSION */
@@ -28,7 +28,13 @@ struct db_driver {
 	const char *dialect;       /* "sqlite" */
 
 	/*
-	 * cfg is validated by db.c; store the private state in db->priv and
+	 * What this engine requires of cfg before open() (a file name, a
+	 * database name): 0, or E_INVAL with one line in err (errlen > 0).
+	 */
+	int (*check_config)(const struct db_config *cfg, char *err, size_t errlen);
+
+	/*
+	 * cfg has passed check_config(); store the private state in db->priv and
 	 * the display location in db->location. On failure free everything and
 	 * leave db->priv NULL: close() is then not called.
 	 */
@@ -88,10 +94,6 @@ struct db_stmt {
 	int ncols;
 	int stepped;            /* db_step() ran since the prepare or the last reset */
 };
-
-/* Set the handle's message (printf style) and return code, for `return db_set_error(...)`. */
-int db_set_error(db_t *db, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* Count '?' placeholders outside quoted strings and comments. */
 int db_count_params(const char *sql);

@@ -1,14 +1,14 @@
 # db: fragment of the top-level Makefile.am
 #
-# libdb.a is the database layer: db.c (generic part), util.c (what the
-# drivers share; private to db/) plus one driver file per engine that
-# configure found. Programs that link it use $(DB_LIBS). The engines'
+# libdb.a is the database layer: db.c (generic part), error.c (the
+# handle's message), util.c (what the drivers share; private to db/) plus
+# one driver file per engine that configure found. Programs that link it use $(DB_LIBS). The engines'
 # client libraries are not linked: the drivers dlopen() them when a server
 # database is opened (db/pq_api.c, db/mysql_api.c).
 
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
-	db/db.c db/db.h db/driver.h \
+	db/db.c db/db.h db/driver.h db/error.c db/error.h \
 	db/util.c db/util.h db/tls.c \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
@@ -19,6 +19,14 @@ if HAVE_PGSQL
 db_libdb_a_SOURCES += db/pgsql.c db/pq_api.c db/pq_api.h
 db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
 endif
+
+# The migration runner: uses only the public API of db.h (and error.h for
+# its messages); migrations/local.mk adds the generated table of migration
+# texts. Programs that use the runner link $(MIGRATE_LIBS).
+noinst_LIBRARIES += db/libmigrate.a
+db_libmigrate_a_SOURCES = db/migrate.c db/migrate.h
+db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 
 if HAVE_MYSQL
 db_libdb_a_SOURCES += db/mysql.c db/mysql_api.c db/mysql_api.h

@@ -19,7 +19,7 @@
 
 #include "common/err.h"
 #include "db/db.h"
-#include "db/driver.h"
+#include "db/error.h"
 #include "db/migrate.h"
 
 /* How long migrate_up() / migrate_reset() wait for another migrator. */

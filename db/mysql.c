@@ -1775,11 +1775,18 @@ out:
 	return rc;
 }
 
+static int
+my_check_config(const struct db_config *cfg, char *err, size_t errlen)
+{
+	return db_util_check_server_config("MySQL", cfg, err, errlen);
+}
+
 const struct db_driver db_driver_mysql = {
 	.version = DB_DRIVER_VERSION,
 	.backend = DB_BACKEND_MYSQL,
 	.name = "MySQL",
 	.dialect = "mysql",
+	.check_config = my_check_config,
 	.open = my_open,
 	.close = my_close,
 	.prepare = my_prepare,

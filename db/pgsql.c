@@ -56,6 +56,7 @@
 
 #include <libpq-fe.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/spawn.h"
 #include "db/db.h"
@@ -1451,7 +1452,7 @@ pg_lock(db_t *db, const char *name, int wait_ms)
 	if (rc != 0)
 		return rc;
 
-	deadline = db_util_mono_ms() + wait_ms;
+	deadline = clock_mono_ms() + wait_ms;
 	for (;;) {
 		struct timespec ts;
 
@@ -1460,7 +1461,7 @@ pg_lock(db_t *db, const char *name, int wait_ms)
 			rc = try_lock(db, name, &got);
 		if (rc != 0 || got)
 			break;
-		left = deadline - db_util_mono_ms();
+		left = deadline - clock_mono_ms();
 		if (left <= 0) {
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' is held by another session of %s", name, c->where);
@@ -1747,11 +1748,18 @@ out:
 	return rc;
 }
 
+static int
+pg_check_config(const struct db_config *cfg, char *err, size_t errlen)
+{
+	return db_util_check_server_config("PostgreSQL", cfg, err, errlen);
+}
+
 const struct db_driver db_driver_pgsql = {
 	.version = DB_DRIVER_VERSION,
 	.backend = DB_BACKEND_PGSQL,
 	.name = "PostgreSQL",
 	.dialect = "pgsql",
+	.check_config = pg_check_config,
 	.open = pg_open,
 	.close = pg_close,
 	.prepare = pg_prepare,

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "db/db.h"
 #include "db/driver.h"
@@ -544,7 +545,7 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 		goto out;
 	}
 
-	deadline = db_util_mono_ms() + wait_ms;
+	deadline = clock_mono_ms() + wait_ms;
 	for (;;) {
 		struct timespec ts = { 0, LOCK_POLL_MS * 1000000L };
 
@@ -554,7 +555,7 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 			rc = db_set_error(db, E_IO, "cannot lock %s: %s", path, strerror(errno));
 			goto out;
 		}
-		if (db_util_mono_ms() >= deadline) {
+		if (clock_mono_ms() >= deadline) {
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' (%s) is held by another process", name, path);
 			goto out;
@@ -697,13 +698,13 @@ sq_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_IO, "backup %s: %s", dest, sqlite3_errmsg(dst));
 		goto out;
 	}
-	deadline = db_util_mono_ms() + BACKUP_BUSY_MS;
+	deadline = clock_mono_ms() + BACKUP_BUSY_MS;
 	for (;;) {
 		src = sqlite3_backup_step(b, -1);
 		if (src == SQLITE_DONE)
 			break;
 		if (((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED) &&
-		    db_util_mono_ms() < deadline) {
+		    clock_mono_ms() < deadline) {
 			(void)sqlite3_sleep(20);
 			continue;
 		}
@@ -744,11 +745,22 @@ out:
 	return rc;
 }
 
+static int
+sq_check_config(const struct db_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->path == NULL || cfg->path[0] == '\0') {
+		(void)snprintf(err, errlen, "no SQLite database file given");
+		return E_INVAL;
+	}
+	return 0;
+}
+
 const struct db_driver db_driver_sqlite = {
 	.version = DB_DRIVER_VERSION,
 	.backend = DB_BACKEND_SQLITE,
 	.name = "SQLite",
 	.dialect = "sqlite",
+	.check_config = sq_check_config,
 	.open = sq_open,
 	.close = sq_close,
 	.prepare = sq_prepare,

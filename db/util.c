@@ -94,13 +94,15 @@ db_util_fnv1a64(uint64_t h, const char *s)
 	return h;
 }
 
-int64_t
-db_util_mono_ms(void)
+int
+db_util_check_server_config(const char *drv_name, const struct db_config *cfg,
+	char *err, size_t errlen)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (cfg->database == NULL || cfg->database[0] == '\0') {
+		(void)snprintf(err, errlen, "no %s database name given", drv_name);
+		return E_INVAL;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ backups */

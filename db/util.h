@@ -49,8 +49,12 @@ void db_util_locks_free(struct db_held_lock **list);
 #define DB_UTIL_FNV1A64_INIT 0xcbf29ce484222325ULL
 uint64_t db_util_fnv1a64(uint64_t h, const char *s);
 
-/* Milliseconds of CLOCK_MONOTONIC, for lock and busy deadlines. */
-int64_t db_util_mono_ms(void);
+/*
+ * The check_config op of a server driver named drv_name: a database name
+ * is required. 0, or E_INVAL with the message in err.
+ */
+int db_util_check_server_config(const char *drv_name, const struct db_config *cfg,
+	char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ backups */
 

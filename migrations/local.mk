@@ -1,13 +1,11 @@
 # migrations: fragment of the top-level Makefile.am
 #
 # The numbered migration files are compiled into db/libmigrate.a together
-# with the runner (db/migrate.c): migrations/gen-table.sh turns the files
+# with the runner (db/migrate.c, see db/local.mk): migrations/gen-table.sh turns the files
 # listed in MIGRATIONS into migrations/migrations.embed.c (in the build
 # directory), holding their texts and the table migrate_table[]. A new
 # migration is a new file here plus one line in MIGRATIONS; a unit test fails
 # when a file in migrations/ is missing from that list.
-#
-# Programs that use the runner link $(MIGRATE_LIBS) (which includes $(DB_LIBS)).
 
 MIGRATIONS = \
 	migrations/0001_baseline.sqlite.sql \
@@ -27,10 +25,9 @@ MIGRATIONS = \
 
 EXTRA_DIST += $(MIGRATIONS) migrations/gen-table.sh
 
-noinst_LIBRARIES += db/libmigrate.a
-db_libmigrate_a_SOURCES = db/migrate.c db/migrate.h
+# The runner itself (db/libmigrate.a) is built from db/local.mk; this file
+# adds the generated table to it.
 nodist_db_libmigrate_a_SOURCES = migrations/migrations.embed.c
-db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 
 BUILT_SOURCES += migrations/migrations.embed.c
 CLEANFILES += migrations/migrations.embed.c
@@ -40,8 +37,6 @@ migrations/migrations.embed.c: $(MIGRATIONS:%=$(srcdir)/%) $(srcdir)/migrations/
 	$(AM_V_GEN)$(MKDIR_P) migrations && \
 	$(SHELL) $(srcdir)/migrations/gen-table.sh $(top_srcdir)/tools/embed.sh \
 		$(MIGRATIONS:%=$(srcdir)/%) > $@.tmp && mv -f $@.tmp $@
-
-MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 
 # ------------------------------------------------ sql/schema.<dialect>.sql
 # tools/schema-dump builds a fresh database from the migrations and prints

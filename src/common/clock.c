@@ -67,3 +67,12 @@ clock_timeshift(void)
 {
 	return shift_text;
 }
+
+int64_t
+clock_mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

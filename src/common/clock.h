@@ -16,6 +16,7 @@
 #define COMMON_CLOCK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Name of the environment variable of the test clock. */
@@ -42,5 +43,12 @@ time_t clock_now(void);
  * clock_init().
  */
 const char *clock_timeshift(void);
+
+/*
+ * Milliseconds of CLOCK_MONOTONIC, for deadlines and elapsed times (lock
+ * waits, retries, pass durations). Never shifted: the test clock moves the
+ * calendar, not the stopwatch.
+ */
+int64_t clock_mono_ms(void);
 
 #endif
