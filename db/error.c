@@ -10,17 +10,16 @@
 #include "db/driver.h"
 #include "db/error.h"
 
-int
-db_set_error(db_t *db, int code, const char *fmt, ...)
+void
+db_set_message(db_t *db, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (db == NULL)
-		return code;
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
 	va_end(ap);
-	return code;
 }
 
 const char *

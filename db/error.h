@@ -12,12 +12,15 @@
 
 #include "db/db.h"
 
+/* Set the handle's message (printf style); nothing with a NULL handle. */
+void db_set_message(db_t *db, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
- * Set the handle's message (printf style) and return code, for
- * `return db_set_error(db, E_..., "...")`. With a NULL handle only the code
- * is returned.
+ * Set the message and yield code, for `return db_set_error(db, E_..., "...")`.
+ * A macro, so that the compiler and the analyzer see which code a failure
+ * path returns (a call into another file would hide it).
  */
-int db_set_error(db_t *db, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define db_set_error(db, code, ...) (db_set_message((db), __VA_ARGS__), (code))
 
 #endif

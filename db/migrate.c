@@ -198,12 +198,12 @@ find_dialect(db_t *db)
 static int
 get_dialect(db_t *db, const struct dialect **out)
 {
-	const struct dialect *d = find_dialect(db);
-
-	if (d == NULL)
-		return db_set_error(db, E_UNSUPPORTED, "migrations: unknown SQL dialect '%s'",
+	*out = find_dialect(db);
+	if (*out == NULL) {
+		(void)db_set_error(db, E_UNSUPPORTED, "migrations: unknown SQL dialect '%s'",
 			db_dialect(db) != NULL ? db_dialect(db) : "(none)");
-	*out = d;
+		return E_UNSUPPORTED;
+	}
 	return 0;
 }
 
@@ -562,7 +562,6 @@ probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 		rc = read_dbadmin(db, &ver);
 		if (rc == E_RANGE) {
 			s.state = MIGRATE_UNKNOWN;
-			rc = 0;
 		} else if (rc != 0) {
 			goto out;
 		} else if (ver < ODS14_DBADMIN_VERSION) {
@@ -1037,8 +1036,8 @@ migrate_dump_schema(db_t *db, char **out)
 		def = db_column_text(st, 2);
 		if (def == NULL)
 			continue;
-		if ((!first && (rc = buf_str(&b, "\n")) != 0) ||
-		    (rc = buf_str(&b, def)) != 0 || (rc = buf_str(&b, ";\n")) != 0)
+		if ((!first && buf_str(&b, "\n") != 0) || buf_str(&b, def) != 0 ||
+		    buf_str(&b, ";\n") != 0)
 			goto nomem;
 		first = 0;
 	}

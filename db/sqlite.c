@@ -286,7 +286,6 @@ sq_open(db_t *db, const struct db_config *cfg)
 			if (rc == DB_E_CORRUPT)
 				goto out;
 		}
-		rc = 0;
 	}
 	rc = query_text(db, "PRAGMA synchronous=NORMAL", NULL, 0);
 	if (rc != 0)

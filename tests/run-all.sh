@@ -4,13 +4,15 @@
 # (tests/lib/*-server.sh, in a temp dir, own ports), build and run the whole
 # suite on SQLite twice, plainly with -Werror and under AddressSanitizer +
 # UBSan, run the database and CLI tests again on PostgreSQL and on MariaDB
-# (sanitizer build), then make distcheck, then build, lint, install and
+# (sanitizer build), fuzz, run clang's analyzer over the whole build, then
+# make distcheck, then build, lint, install and
 # purge the Debian package (tests/pkg/deb.sh). The servers are stopped by PID at
 # the end, also on failure or interrupt.
 #
 # The automake results of each run are copied to results/<build>-<backend>/
 # (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql; fuzz:
-# each fuzz target run for a short time by libFuzzer, see below), and
+# each fuzz target run for a short time by libFuzzer; analysis: scan-build,
+# see below), and
 # tests/lib/summary.sh adds them all up into the closing line
 #   total: N passed, N failed, N skipped
 # Exit status 0 only when every step and every test passed.
@@ -192,6 +194,20 @@ else
 	tail -40 build-fuzz/make.log
 	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/fuzz/build.trs"
 	cp build-fuzz/make.log "$results/fuzz/build.log"
+	status=1
+fi
+
+# ------------------------------------------------------- static analysis
+# clang's analyzer over the whole build (tools/scan-build.sh, --status-bugs):
+# one result in results/analysis/, a failure when it reports anything.
+# cppcheck runs in every make check (tests/unit/cppcheck.sh).
+step "static analysis (scan-build)"
+mkdir -p "$results/analysis"
+if sh tools/scan-build.sh . build-scan > "$results/analysis/scan-build.log" 2>&1; then
+	printf ':test-result: PASS\n:global-test-result: PASS\n' > "$results/analysis/scan-build.trs"
+else
+	tail -40 "$results/analysis/scan-build.log"
+	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/analysis/scan-build.trs"
 	status=1
 fi
 

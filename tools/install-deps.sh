@@ -15,7 +15,8 @@ fi
 # python3-jsonschema read and validate the --json output in tests/cli/json.sh,
 # python3-prometheus-client parses the metrics (tests/cli/metrics.sh);
 # debhelper and lintian build and check the Debian package (tests/pkg/deb.sh);
-# cppcheck is the static check of tests/unit/cppcheck.sh.
+# cppcheck is the static check of tests/unit/cppcheck.sh; clang-tools gives
+# scan-build, the analyzer step of tests/run-all.sh (tools/scan-build.sh).
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
@@ -23,5 +24,5 @@ apt-get install -y -q --no-install-recommends \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libjansson-dev libcmocka-dev ldnsutils \
 	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev systemd \
-	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck \
+	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck clang-tools \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client

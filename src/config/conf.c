@@ -442,7 +442,7 @@ read_datastore(struct reader *r, const xmlNode *enf, struct conf *c)
 	int ret;
 
 	store = xml_child(enf, "Datastore");
-	if ((node = xml_child(store, "SQLite")) != NULL) {
+	if (xml_child(store, "SQLite") != NULL) {
 		c->datastore.backend = DB_BACKEND_SQLITE;
 		ret = text_or_default(store, "SQLite", ODS_STATEDIR "/kasp.db", &path);
 		if (ret != 0)

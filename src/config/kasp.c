@@ -158,7 +158,7 @@ approx_add(struct reader *r, const char *text)
 	char **grown;
 	size_t cap;
 
-	if (k->napprox == r->approx_cap) {
+	if (k->approx == NULL || k->napprox >= r->approx_cap) {
 		cap = r->approx_cap == 0 ? 8 : 2 * r->approx_cap;
 		grown = realloc(k->approx, cap * sizeof(*grown));
 		if (grown == NULL)

@@ -186,7 +186,7 @@ zonelist_reader_next(struct zonelist_reader *r, struct zonelist_zone **zone, cha
 		goto out;
 	}
 	ret = xml_stream_pass(r->stream, err, errlen);
-	if (ret != 0)
+	if (ret < 0)
 		goto out;
 	if (got != 0) {
 		xml_errf(err, errlen, r->path, NULL, "element Zone: incomplete");
@@ -236,7 +236,7 @@ zonelist_load(const char *path, struct zonelist **out, char *err, size_t errlen)
 		}
 		/* the strings move to the list; the reader's copy is emptied */
 		zl->zones[zl->nzones++] = *z;
-		memset(z, 0, sizeof(*z));
+		*z = (struct zonelist_zone){ 0 };
 	}
 	if (ret != 0)
 		goto out;

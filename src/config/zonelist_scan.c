@@ -719,7 +719,6 @@ lex_root(struct lexer *l, struct zonelist_scan *s, const char *only)
 	size_t depth = 0, start;
 	int rc;
 
-	start = l->p;
 	if (lex_start_tag(l, &t, K_ZONELIST) != 0 || t.kind != K_ZONELIST || attrs_ok(l, &t) != 0)
 		return E_PARSE;
 	if (t.empty) {

@@ -47,7 +47,7 @@ grow(struct state_key **arr, size_t *cap, size_t want)
 	struct state_key *grown;
 	size_t cap2;
 
-	if (want <= *cap)
+	if (*arr != NULL && want <= *cap)
 		return 0;
 	cap2 = *cap ? *cap : 8;
 	while (cap2 < want)

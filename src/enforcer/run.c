@@ -1353,7 +1353,6 @@ submit_ds(struct pass *p, const struct zone_work *w)
 
 		if (ds_dnskey(p, w, k, pk.keys[i], &line) != 0) {
 			log_msg(LOG_ERR, "Key %s in DB but not repository.", k->locator);
-			ok = 0;
 			goto out;
 		}
 		/* the log shows the record as ldns printed it, tabs as spaces */
@@ -1377,10 +1376,8 @@ submit_ds(struct pass *p, const struct zone_work *w)
 		free(ckas);
 		ckas = next;
 		free(line);
-		if (input == NULL || ckas == NULL) {
-			ok = 0;
+		if (input == NULL || ckas == NULL)
 			goto out;
-		}
 	}
 	inlen = strlen(input);
 	if (conf->ds_submit_cmd != NULL && ds_run(p, input, inlen) != 0)

@@ -165,10 +165,12 @@ same_str(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* 1 when the two configurations describe the same repositories. */
+/* 1 when the two configurations describe the same repositories (none yet: 0). */
 static int
 same_repositories(const struct conf *a, const struct conf *b)
 {
+	if (a == NULL || b == NULL)
+		return 0;
 	if (a->nrepos != b->nrepos)
 		return 0;
 	for (size_t i = 0; i < a->nrepos; i++) {

@@ -140,16 +140,23 @@ rv_name(CK_RV rv)
 	return other;
 }
 
-static int
-fail(hsm_t *hsm, int code, const char *fmt, ...)
+static void set_message(hsm_t *hsm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_message(hsm_t *hsm, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(hsm->errmsg, sizeof hsm->errmsg, fmt, ap);
+	(void)vsnprintf(hsm->errmsg, sizeof hsm->errmsg, fmt, ap);
 	va_end(ap);
-	return code;
 }
+
+/*
+ * Set the handle's message and yield code. A macro, so that the analyzer
+ * sees the code a failure path returns (it does not follow variadic calls).
+ */
+#define fail(hsm, code, ...) (set_message((hsm), __VA_ARGS__), (code))
 
 /*
  * A failed PKCS#11 call: "repository R: C_Xxx: CKR_..." with a class for rv.
@@ -778,7 +785,7 @@ locate_raw(hsm_t *hsm, const char *repository, const char *hexid, const CK_BYTE 
 		if (ret == 0)
 			*rout = r;
 		else if (ret == E_NOTFOUND && r != NULL && r->ready)
-			fail(hsm, ret, "key %s not found in repository %s", hexid, repository);
+			set_message(hsm, "key %s not found in repository %s", hexid, repository);
 		return ret;
 	}
 	for (size_t i = 0; i < hsm->nrepos; i++) {
@@ -1413,7 +1420,7 @@ list_repo(hsm_t *hsm, struct repo *r, struct hsm_key **keys, size_t *n, size_t *
 	CK_OBJECT_HANDLE *v = NULL;
 	CK_ULONG nobj = 0;
 	CK_BYTE *id = NULL;
-	CK_ULONG idlen;
+	CK_ULONG idlen = 0;
 	struct hsm_key k;
 	int ret;
 

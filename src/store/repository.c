@@ -88,7 +88,7 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 		goto out;
 	}
 	rc = store_repository_list(db, &have, &nhave);
-	if (rc < 0)
+	if (rc != 0)
 		goto out;
 	rc = db_prepare(db, "INSERT INTO securitymodules (name, capacity, requirebackup)"
 		" VALUES (?, ?, ?)", &ins);
