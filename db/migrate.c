@@ -18,6 +18,7 @@
 
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "db/db.h"
 #include "db/error.h"
 #include "db/migrate.h"
@@ -224,55 +225,17 @@ wrap_error(db_t *db, int code, const char *fmt, ...)
 	return db_set_error(db, code, "%s: %s", what, detail);
 }
 
-/* A growable string; b->s is NUL-terminated while b->len > 0. */
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static int
-buf_add(struct buf *b, const char *text, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (p == NULL)
-			return E_NOMEM;
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, text, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-static int
-buf_str(struct buf *b, const char *text)
-{
-	return buf_add(b, text, strlen(text));
-}
-
 /* Append ident quoted with q, doubling any q inside. */
-static int
-buf_ident(struct buf *b, const char *ident, char q)
+static void
+add_ident(struct strbuf *b, const char *ident, char q)
 {
-	int rc;
-
-	rc = buf_add(b, &q, 1);
-	for (; rc == 0 && *ident != '\0'; ident++) {
-		rc = buf_add(b, ident, 1);
-		if (rc == 0 && *ident == q)
-			rc = buf_add(b, &q, 1);
+	strbuf_add(b, &q, 1);
+	for (; *ident != '\0'; ident++) {
+		strbuf_add(b, ident, 1);
+		if (*ident == q)
+			strbuf_add(b, &q, 1);
 	}
-	if (rc == 0)
-		rc = buf_add(b, &q, 1);
-	return rc;
+	strbuf_add(b, &q, 1);
 }
 
 /* ------------------------------------------------------------- catalogue */
@@ -840,7 +803,7 @@ static int
 drop_all(db_t *db, const struct dialect *d)
 {
 	struct catalog cat = { NULL, 0 };
-	struct buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	int rc, pass, prelude = 0;
 	size_t i;
 
@@ -857,14 +820,15 @@ drop_all(db_t *db, const struct dialect *d)
 		for (i = 0; i < cat.n; i++) {
 			if (cat.obj[i].is_view != pass)
 				continue;
-			b.len = 0;
-			if ((rc = buf_str(&b, pass ? "DROP VIEW " : "DROP TABLE ")) != 0 ||
-			    (rc = buf_ident(&b, cat.obj[i].name, d->quote)) != 0 ||
-			    (rc = buf_str(&b, d->drop_suffix)) != 0) {
-				rc = db_set_error(db, rc, "out of memory");
+			strbuf_reset(&b);
+			strbuf_str(&b, pass ? "DROP VIEW " : "DROP TABLE ");
+			add_ident(&b, cat.obj[i].name, d->quote);
+			strbuf_str(&b, d->drop_suffix);
+			if (strbuf_status(&b) != 0) {
+				rc = db_set_error(db, E_NOMEM, "out of memory");
 				goto out;
 			}
-			rc = db_exec(db, b.s);
+			rc = db_exec(db, strbuf_text(&b));
 			if (rc != 0) {
 				rc = wrap_error(db, rc, "cannot drop %s '%s'",
 					pass ? "view" : "table", cat.obj[i].name);
@@ -885,7 +849,7 @@ out:
 			(void)db_set_error(db, rc, "%s", saved);
 		}
 	}
-	free(b.s);
+	strbuf_free(&b);
 	catalog_free(&cat);
 	return rc;
 }
@@ -1005,10 +969,9 @@ migrate_dump_schema(db_t *db, char **out)
 {
 	const struct dialect *d;
 	struct migrate_status s;
-	struct buf b = { NULL, 0, 0 };
+	struct strbuf b = STRBUF_INIT;
 	db_stmt_t *st = NULL;
 	const char *def;
-	char head[160];
 	int rc, first = 1;
 
 	if (db == NULL || out == NULL)
@@ -1023,12 +986,8 @@ migrate_dump_schema(db_t *db, char **out)
 	rc = probe(db, d, &s);
 	if (rc != 0)
 		goto out;
-	(void)snprintf(head, sizeof(head),
-		"-- generated from migrations/ by tools/schema-dump; do not edit\n"
+	strbuf_printf(&b, "-- generated from migrations/ by tools/schema-dump; do not edit\n"
 		"-- dialect %s, schema version %d\n\n", d->name, s.current);
-	rc = buf_str(&b, head);
-	if (rc != 0)
-		goto nomem;
 	rc = db_prepare(db, d->dump_sql, &st);
 	if (rc != 0)
 		goto out;
@@ -1036,21 +995,18 @@ migrate_dump_schema(db_t *db, char **out)
 		def = db_column_text(st, 2);
 		if (def == NULL)
 			continue;
-		if ((!first && buf_str(&b, "\n") != 0) || buf_str(&b, def) != 0 ||
-		    buf_str(&b, ";\n") != 0)
-			goto nomem;
+		if (!first)
+			strbuf_str(&b, "\n");
+		strbuf_str(&b, def);
+		strbuf_str(&b, ";\n");
 		first = 0;
 	}
 	if (rc < 0)
 		goto out;
-	*out = b.s;
-	b.s = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	rc = db_set_error(db, E_NOMEM, "out of memory");
+	*out = strbuf_take(&b);
+	rc = *out != NULL ? 0 : db_set_error(db, E_NOMEM, "out of memory");
 out:
 	db_finalize(st);
-	free(b.s);
+	strbuf_free(&b);
 	return rc;
 }

@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/common/libcommon.a
 src_common_libcommon_a_SOURCES = \
 	src/common/err.c src/common/err.h \
 	src/common/str.c src/common/str.h \
+	src/common/strbuf.c src/common/strbuf.h \
 	src/common/base64.c src/common/base64.h \
 	src/common/random.c src/common/random.h \
 	src/common/duration.c src/common/duration.h \
@@ -17,6 +18,7 @@ src_common_libcommon_a_SOURCES = \
 # ---------------------------------------------------------------- unit tests
 COMMON_UNIT_TESTS = \
 	tests/unit/test_str \
+	tests/unit/test_strbuf \
 	tests/unit/test_duration \
 	tests/unit/test_timeparse \
 	tests/unit/test_clock \
@@ -41,6 +43,10 @@ tests_unit_test_bigmem_LDADD = $(COMMON_TEST_LDADD)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(COMMON_TEST_CFLAGS)
 tests_unit_test_str_LDADD = $(COMMON_TEST_LDADD)
+
+tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c
+tests_unit_test_strbuf_CFLAGS = $(COMMON_TEST_CFLAGS)
+tests_unit_test_strbuf_LDADD = $(COMMON_TEST_LDADD)
 
 tests_unit_test_duration_SOURCES = tests/unit/test_duration.c
 tests_unit_test_duration_CFLAGS = $(COMMON_TEST_CFLAGS)

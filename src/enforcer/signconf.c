@@ -43,6 +43,7 @@
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/str.h"
+#include "common/strbuf.h"
 #include "config/kasp.h"
 #include "config/xml.h"
 #include "enforcer/signconf.h"
@@ -60,76 +61,31 @@ extern const unsigned long signconf_rng_len;
 
 /* ------------------------------------------------------------- formatting */
 
-/* A growing text buffer that remembers the first allocation failure. */
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
-	int failed;
-};
-
-/* Room for n more bytes and a NUL; 0 on success. */
-static int
-buf_reserve(struct buf *b, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (b->failed)
-		return -1;
-	if (b->len + n + 1 <= b->cap)
-		return 0;
-	cap = b->cap > 0 ? b->cap : 2048;
-	while (cap < b->len + n + 1) {
-		if (cap > SIZE_MAX / 2) {
-			b->failed = 1;
-			return -1;
-		}
-		cap *= 2;
-	}
-	p = realloc(b->p, cap);
-	if (p == NULL) {
-		b->failed = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (buf_reserve(b, n) != 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
+/* The text is built in a struct strbuf (common/strbuf.h). */
 
 /* A string literal, without strlen() at run time. */
-#define buf_lit(b, s) buf_add((b), (s), sizeof(s) - 1)
+#define buf_lit(b, s) strbuf_add((b), (s), sizeof(s) - 1)
 
 static void
-buf_str(struct buf *b, const char *s)
+buf_str(struct strbuf *b, const char *s)
 {
-	buf_add(b, s, strlen(s));
+	strbuf_add(b, s, strlen(s));
 }
 
 /* A decimal number. */
 static void
-buf_int(struct buf *b, int64_t v)
+buf_int(struct strbuf *b, int64_t v)
 {
 	char tmp[32];
 	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
 
 	if (n > 0)
-		buf_add(b, tmp, (size_t)n);
+		strbuf_add(b, tmp, (size_t)n);
 }
 
 /* "<indent><name>PT<seconds>S</name>\n"; tag is "<Name>", end "</Name>\n". */
 static void
-buf_duration(struct buf *b, const char *indent, const char *tag, const char *end, int64_t secs)
+buf_duration(struct strbuf *b, const char *indent, const char *tag, const char *end, int64_t secs)
 {
 	buf_str(b, indent);
 	buf_str(b, tag);
@@ -141,7 +97,7 @@ buf_duration(struct buf *b, const char *indent, const char *tag, const char *end
 
 /* "<indent><Name>n</Name>\n" for a plain number. */
 static void
-buf_number(struct buf *b, const char *indent, const char *tag, const char *end, int64_t v)
+buf_number(struct strbuf *b, const char *indent, const char *tag, const char *end, int64_t v)
 {
 	buf_str(b, indent);
 	buf_str(b, tag);
@@ -151,7 +107,7 @@ buf_number(struct buf *b, const char *indent, const char *tag, const char *end, 
 
 /* s with the five XML special characters (and TAB, LF, CR) escaped. */
 static void
-buf_escaped(struct buf *b, const char *s)
+buf_escaped(struct strbuf *b, const char *s)
 {
 	const char *run = s;
 	const char *rep;
@@ -168,15 +124,15 @@ buf_escaped(struct buf *b, const char *s)
 		case '\r': rep = "&#13;"; break;
 		default: continue;
 		}
-		buf_add(b, run, (size_t)(s - run));
+		strbuf_add(b, run, (size_t)(s - run));
 		buf_str(b, rep);
 		run = s + 1;
 	}
-	buf_add(b, run, (size_t)(s - run));
+	strbuf_add(b, run, (size_t)(s - run));
 }
 
 static void
-format_key(struct buf *b, const struct signconf_key *k)
+format_key(struct strbuf *b, const struct signconf_key *k)
 {
 	buf_lit(b, "\t\t\t<Key>\n");
 	buf_number(b, "\t\t\t\t", "<Flags>", "</Flags>\n", k->flags);
@@ -199,7 +155,7 @@ int
 signconf_format(const char *zone, const struct kasp_policy *p, const char *salt,
 	const struct signconf_key *keys, size_t nkeys, char **out, size_t *len)
 {
-	struct buf b = {0};
+	struct strbuf b = STRBUF_INIT;
 	const char *serial;
 	size_t i;
 	int ret;
@@ -272,16 +228,15 @@ signconf_format(const char *zone, const struct kasp_policy *p, const char *salt,
 	buf_lit(&b, "\t\t</SOA>\n");
 	buf_lit(&b, "\t</Zone>\n</SignerConfiguration>\n");
 
-	if (b.failed) {
+	if (strbuf_status(&b) != 0) {
 		ret = E_NOMEM;
 		goto out;
 	}
-	*out = b.p;
 	*len = b.len;
-	b.p = NULL;
-	ret = 0;
+	*out = strbuf_take(&b);
+	ret = *out != NULL ? 0 : E_NOMEM;
 out:
-	free(b.p);
+	strbuf_free(&b);
 	return ret;
 }
 

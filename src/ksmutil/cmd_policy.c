@@ -234,7 +234,7 @@ cmd_policy_list(struct ksm_ctx *ctx)
 /* ------------------------------------------------------------ purge */
 
 struct purge_txn {
-	struct ksm_text text;
+	struct strbuf text;
 	char **purged;          /* names of the deleted policies */
 	size_t npurged;
 };
@@ -257,7 +257,7 @@ purge_txn(db_t *db, void *arg)
 	size_t n = 0;
 	int rc;
 
-	ksm_text_reset(&p->text);
+	strbuf_reset(&p->text);
 	purge_clear(p);
 	rc = store_policy_list(db, STORE_ORDER_ID, &list, &n);
 	if (rc != 0)
@@ -270,21 +270,21 @@ purge_txn(db_t *db, void *arg)
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].zones > 0)
 			continue;
-		ksm_text_printf(&p->text, "No zones on policy %s; purging...\n", list[i].name);
+		strbuf_printf(&p->text, "No zones on policy %s; purging...\n", list[i].name);
 		/*
 		 * 1.x also purged the policy's keys from the HSM here. Key material
 		 * is the key commands' business: a policy that still has key pairs
 		 * stays until `key purge` has removed them.
 		 */
 		if (list[i].keypairs > 0) {
-			ksm_text_printf(&p->text,
+			strbuf_printf(&p->text,
 			    "Policy %s still has %d key pair(s); not purged\n", list[i].name,
 			    list[i].keypairs);
 			continue;
 		}
 		rc = store_policy_delete(db, list[i].id);
 		if (rc == E_EXISTS) {
-			ksm_text_printf(&p->text, "Policy %s is still in use; not purged\n",
+			strbuf_printf(&p->text, "Policy %s is still in use; not purged\n",
 			    list[i].name);
 			rc = 0;
 			continue;
@@ -427,6 +427,6 @@ cmd_policy_purge(struct ksm_ctx *ctx)
 		rc = KSM_ERUNTIME;
 out:
 	purge_clear(&p);
-	ksm_text_free(&p.text);
+	strbuf_free(&p.text);
 	return rc;
 }

@@ -150,7 +150,7 @@ alloc_of(const struct store_zone_key *k)
  * failure (nothing is matched then).
  */
 static int
-match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct ksm_text *t,
+match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct strbuf *t,
 	const struct store_zone_key *keys, size_t n, const struct key_spec *spec, size_t *idx,
 	size_t *nmatch)
 {
@@ -171,7 +171,7 @@ match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct ksm_text *t,
 			rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm,
 			    k->pubkey, flags, &dk, &key);
 			if (rc == E_NOTFOUND) {
-				ksm_text_printf(t, "cka_id %-33s in DB but NOT IN repository\n",
+				strbuf_printf(t, "cka_id %-33s in DB but NOT IN repository\n",
 				    k->locator);
 				continue;
 			}
@@ -183,7 +183,7 @@ match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct ksm_text *t,
 		if (!match)
 			continue;
 		idx[m++] = i;
-		ksm_text_printf(t, "Found key with CKA_ID %s\n", k->locator);
+		strbuf_printf(t, "Found key with CKA_ID %s\n", k->locator);
 	}
 	*nmatch = m;
 	return 0;
@@ -224,7 +224,7 @@ struct key_txn {
 	struct kasp_policy *pol;
 	enum outcome outcome;
 	int hsm_rc;
-	struct ksm_text text;           /* what the attempt prints */
+	struct strbuf text;           /* what the attempt prints */
 };
 
 static void
@@ -240,14 +240,14 @@ key_txn_clear(struct key_txn *t)
 	t->pol = NULL;
 	t->outcome = OUT_NONE;
 	t->hsm_rc = 0;
-	ksm_text_reset(&t->text);
+	strbuf_reset(&t->text);
 }
 
 static void
 key_txn_free(struct key_txn *t)
 {
 	key_txn_clear(t);
-	ksm_text_free(&t->text);
+	strbuf_free(&t->text);
 	hsm_close(t->hsm);
 	t->hsm = NULL;
 }
@@ -444,7 +444,7 @@ seen_txn(db_t *db, void *arg)
 		state_key_to_alloc(&sk, &a);
 		rc = store_alloc_update(db, &a);
 		if (rc == 0)
-			ksm_text_printf(&t->text, "Key %s made into standby\n", k->locator);
+			strbuf_printf(&t->text, "Key %s made into standby\n", k->locator);
 		t->outcome = OUT_DONE;
 		return rc;
 	}
@@ -458,9 +458,9 @@ seen_txn(db_t *db, void *arg)
 		return rc;
 	s->made_active = 1;
 	t->outcome = OUT_DONE;
-	ksm_text_printf(&t->text, "Key %s made active\n", k->locator);
+	strbuf_printf(&t->text, "Key %s made active\n", k->locator);
 	if (s->no_retire) {
-		ksm_text_printf(&t->text, "Old key NOT retired\n");
+		strbuf_printf(&t->text, "Old key NOT retired\n");
 		return 0;
 	}
 	/* the oldest other active KSK goes, when there is one */
@@ -468,7 +468,7 @@ seen_txn(db_t *db, void *arg)
 	if (others > 0) {
 		rc = retire_now(db, t, oldest);
 		if (rc == 0)
-			ksm_text_printf(&t->text, "Old key retired\n");
+			strbuf_printf(&t->text, "Old key retired\n");
 		return rc;
 	}
 	for (i = 0; i < t->n; i++) {
@@ -571,9 +571,9 @@ retire_txn(db_t *db, void *arg)
 		return rc;
 	t->outcome = OUT_DONE;
 	if (key_named(&t->spec))
-		ksm_text_printf(&t->text, "Key %s retired\n", t->keys[chosen].locator);
+		strbuf_printf(&t->text, "Key %s retired\n", t->keys[chosen].locator);
 	else
-		ksm_text_printf(&t->text, "Old key retired\n");
+		strbuf_printf(&t->text, "Old key retired\n");
 	return 0;
 }
 
@@ -664,9 +664,9 @@ revoke_txn(db_t *db, void *arg)
 		return rc;
 	t->outcome = OUT_DONE;
 	if (key_named(&t->spec))
-		ksm_text_printf(&t->text, "Key %s revoked\n", t->keys[chosen].locator);
+		strbuf_printf(&t->text, "Key %s revoked\n", t->keys[chosen].locator);
 	else
-		ksm_text_printf(&t->text, "Old key revoked\n");
+		strbuf_printf(&t->text, "Old key revoked\n");
 	return 0;
 }
 

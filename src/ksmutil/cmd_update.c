@@ -7,7 +7,7 @@
  * Every file is read and checked before the database is touched; the
  * import itself is one transaction, so a failure anywhere leaves the
  * database as it was. What the transaction wants to print is collected in
- * a struct ksm_text and printed once it is over (db_transact may run the
+ * a struct strbuf and printed once it is over (db_transact may run the
  * callback again after contention).
  */
 #include "config.h"
@@ -67,7 +67,7 @@ struct ksm_import {
 	size_t nchanges;
 
 	/* Set by the transaction. */
-	struct ksm_text text;
+	struct strbuf text;
 	enum step failed;       /* the step that failed */
 	int user_error;         /* the failure was explained in text (bad input, not the DB) */
 };
@@ -378,18 +378,18 @@ confirm_changes(struct ksm_ctx *ctx, struct ksm_import *im)
 static void
 log_changes(struct ksm_import *im)
 {
-	struct ksm_text t = { 0 };
+	struct strbuf t = STRBUF_INIT;
 
 	if (im->nchanges == 0)
 		return;
 	for (size_t i = 0; i < im->nchanges; i++)
-		ksm_text_printf(&t, " Policy: %s, %s algorithm changed from %d to %d.",
+		strbuf_printf(&t, " Policy: %s, %s algorithm changed from %d to %d.",
 		    im->changes[i].policy, im->changes[i].keytype, im->changes[i].from,
 		    im->changes[i].to);
-	if (!t.nomem && t.buf)
+	if (strbuf_status(&t) == 0)
 		log_syslog_once("ods-ksmutil", LOG_DAEMON, LOG_INFO,
-		    "Algorithm changes made, details: %s", t.buf);
-	ksm_text_free(&t);
+		    "Algorithm changes made, details: %s", strbuf_text(&t));
+	strbuf_free(&t);
 }
 
 /* ------------------------------------------------------------ the transaction */
@@ -401,22 +401,22 @@ zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *polic
 
 	switch (ev) {
 	case STORE_ZL_FOUND:
-		ksm_text_printf(&im->text, "Zone %s found; policy set to %s\n", zone, policy);
+		strbuf_printf(&im->text, "Zone %s found; policy set to %s\n", zone, policy);
 		break;
 	case STORE_ZL_ADDED:
-		ksm_text_printf(&im->text, "Added zone %s to database\n", zone);
+		strbuf_printf(&im->text, "Added zone %s to database\n", zone);
 		break;
 	case STORE_ZL_UPDATED:
 		break;
 	case STORE_ZL_REMOVED:
-		ksm_text_printf(&im->text, "Removing zone %s from database\n", zone);
+		strbuf_printf(&im->text, "Removing zone %s from database\n", zone);
 		break;
 	case STORE_ZL_NO_POLICY:
-		ksm_text_printf(&im->text, "ERROR, can't find policy %s.\n", policy);
+		strbuf_printf(&im->text, "ERROR, can't find policy %s.\n", policy);
 		im->user_error = 1;
 		break;
 	case STORE_ZL_DOT_CLASH:
-		ksm_text_printf(&im->text, "Error Importing zone %s; it already exists both with "
+		strbuf_printf(&im->text, "Error Importing zone %s; it already exists both with "
 		    "and without a trailing dot\n", zone);
 		im->user_error = 1;
 		break;
@@ -447,8 +447,8 @@ zl_next(void *arg, const struct zonelist_zone **zone)
 		goto fail;
 	rc = check_zone(im, z, msg, sizeof(msg));
 	if (rc == -1) {
-		ksm_text_reset(&im->text);
-		ksm_text_printf(&im->text, "%s\n", msg);
+		strbuf_reset(&im->text);
+		strbuf_printf(&im->text, "%s\n", msg);
 		im->user_error = 1;
 		return E_INVAL;
 	}
@@ -458,8 +458,8 @@ zl_next(void *arg, const struct zonelist_zone **zone)
 	return 1;
 fail:
 	if (rc < 0 && rc != E_NOMEM) {
-		ksm_text_reset(&im->text);
-		ksm_text_printf(&im->text, "Error: %s\n", msg);
+		strbuf_reset(&im->text);
+		strbuf_printf(&im->text, "Error: %s\n", msg);
 		im->user_error = 1;
 	}
 	return rc;
@@ -479,15 +479,15 @@ import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 		const struct conf_repository *r = &conf->repos[i];
 
 		if (!r->name || r->name[0] == '\0') {
-			ksm_text_printf(&im->text,
+			strbuf_printf(&im->text,
 			    "WARNING: Repository found with NULL name, skipping...\n");
 			continue;
 		}
-		ksm_text_printf(&im->text, "Repository %s found\n", r->name);
+		strbuf_printf(&im->text, "Repository %s found\n", r->name);
 		/* two of one name: which one a policy means is anyone's guess (kaspcheck: ERROR) */
 		for (size_t j = 0; j < n; j++) {
 			if (strcmp(repos[j].name, r->name) == 0) {
-				ksm_text_printf(&im->text, "Error: repository %s is defined twice in "
+				strbuf_printf(&im->text, "Error: repository %s is defined twice in "
 				    "conf.xml\n", r->name);
 				im->user_error = 1;
 				free(repos);
@@ -495,13 +495,13 @@ import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 			}
 		}
 		if (r->capacity <= 0)
-			ksm_text_printf(&im->text, "No Maximum Capacity set.\n");
+			strbuf_printf(&im->text, "No Maximum Capacity set.\n");
 		else
-			ksm_text_printf(&im->text, "Capacity set to %ld.\n", r->capacity);
+			strbuf_printf(&im->text, "Capacity set to %ld.\n", r->capacity);
 		if (r->require_backup)
-			ksm_text_printf(&im->text, "RequireBackup set.\n");
+			strbuf_printf(&im->text, "RequireBackup set.\n");
 		else
-			ksm_text_printf(&im->text, "RequireBackup NOT set; please make sure that "
+			strbuf_printf(&im->text, "RequireBackup NOT set; please make sure that "
 			    "you know the potential problems of using keys which are not "
 			    "recoverable\n");
 		repos[n++] = *r;        /* shallow: the strings stay conf's */
@@ -519,8 +519,8 @@ check_repository(db_t *db, struct ksm_import *im, const char *name)
 	int rc = store_repository_id(db, name, &id);
 
 	if (rc == E_NOTFOUND) {
-		ksm_text_printf(&im->text, "Error: unable to find repository %s\n", name);
-		ksm_text_printf(&im->text, "Please either add the repository to conf.xml or "
+		strbuf_printf(&im->text, "Error: unable to find repository %s\n", name);
+		strbuf_printf(&im->text, "Please either add the repository to conf.xml or "
 		    "remove the reference to it from kasp.xml\n");
 		im->user_error = 1;
 	}
@@ -535,11 +535,11 @@ import_policies(db_t *db, struct ksm_import *im)
 	for (size_t i = 0; i < im->kasp->npolicies && rc == 0; i++) {
 		const struct kasp_policy *p = &im->kasp->policies[i];
 
-		ksm_text_printf(&im->text, "Policy %s found\n", p->name);
+		strbuf_printf(&im->text, "Policy %s found\n", p->name);
 		/* The kasp module keeps no link from a text to its policy: print them all once. */
 		if (i == 0) {
 			for (size_t j = 0; j < im->kasp->napprox; j++)
-				ksm_text_printf(&im->text, "Info: converting %s to seconds; M "
+				strbuf_printf(&im->text, "Info: converting %s to seconds; M "
 				    "interpreted as 31 days, Y interpreted as 365 days\n",
 				    im->kasp->approx[j]);
 		}
@@ -564,7 +564,7 @@ import_txn(db_t *db, void *arg)
 	struct ksm_import *im = a->im;
 	int rc = 0;
 
-	ksm_text_reset(&im->text);
+	strbuf_reset(&im->text);
 	im->failed = STEP_NONE;
 	im->user_error = 0;
 	if (im->do_conf) {
@@ -577,7 +577,7 @@ import_txn(db_t *db, void *arg)
 		im->failed = STEP_POLICIES;
 		/* setup prints ods-kaspcheck's report where 1.x did: before the policies */
 		if (im->setup && im->have_check)
-			ksm_text_printf(&im->text, "%s", im->check.out);
+			strbuf_printf(&im->text, "%s", im->check.out);
 		rc = import_policies(db, im);
 		if (rc != 0)
 			goto out;
@@ -637,7 +637,7 @@ import_free(struct ksm_import *im)
 	if (im->have_check)
 		spawn_result_free(&im->check);
 	free(im->changes);
-	ksm_text_free(&im->text);
+	strbuf_free(&im->text);
 	free(im);
 }
 

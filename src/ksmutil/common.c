@@ -160,3 +160,13 @@ ksm_ctx_cleanup(struct ksm_ctx *ctx)
 	free(ctx->opt.zone);
 	ctx->opt.zone = NULL;
 }
+
+void
+ksm_text_flush(struct strbuf *t)
+{
+	if (t->len > 0)
+		(void)fwrite(t->s, 1, t->len, stdout);
+	if (strbuf_status(t) != 0)
+		printf("Error: out of memory; some messages were lost\n");
+	strbuf_reset(t);
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/strbuf.h"
 #include "db/db.h"
 #include "config/conf.h"
 
@@ -112,26 +113,14 @@ void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
 /* -h: everything, plus key states, key types and the date formats. */
 void ksm_help_full(struct ksm_ctx *ctx);
 
-/* ------------------------------------------------------------ textbuf.c */
-
 /*
  * Output held back while a transaction runs: db_transact() may run its
  * callback more than once, so what the callback wants to print is collected
- * here (reset at the start of every attempt) and printed once at the end.
- * Running out of memory is remembered and reported by ksm_text_flush().
+ * in a struct strbuf (common/strbuf.h; reset at the start of every attempt)
+ * and printed once at the end by ksm_text_flush() (common.c), which also
+ * reports running out of memory.
  */
-struct ksm_text {
-	char *buf;
-	size_t len, cap;
-	int nomem;
-};
-
-void ksm_text_reset(struct ksm_text *t);
-void ksm_text_printf(struct ksm_text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Write what was collected to stdout and reset. */
-void ksm_text_flush(struct ksm_text *t);
-void ksm_text_free(struct ksm_text *t);
+void ksm_text_flush(struct strbuf *t);
 
 /* ------------------------------------------------------------- notify.c */
 

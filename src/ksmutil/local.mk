@@ -5,7 +5,6 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/main.c \
 	src/ksmutil/common.c \
 	src/ksmutil/usage.c \
-	src/ksmutil/textbuf.c \
 	src/ksmutil/jsonout.h \
 	src/ksmutil/jsonout.c \
 	src/ksmutil/notify.c \

@@ -81,7 +81,7 @@ tests_fuzz_fuzz_dnskey_LDADD = src/hsm/libhsm.a src/common/libcommon.a $(LIBCRYP
 
 # key import's checks live in cmd_key.c, linked here with what it needs
 tests_fuzz_fuzz_keyimport_SOURCES = tests/fuzz/fuzz_keyimport.c tests/fuzz/replay.h \
-	tests/fuzz/fuzzutil.h src/ksmutil/cmd_key.c src/ksmutil/common.c src/ksmutil/textbuf.c \
+	tests/fuzz/fuzzutil.h src/ksmutil/cmd_key.c src/ksmutil/common.c \
 	src/ksmutil/usage.c src/ksmutil/jsonout.c
 tests_fuzz_fuzz_keyimport_CPPFLAGS = $(FUZZ_COMMON_CPPFLAGS) $(LIBXML2_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_keyimport_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
