@@ -25,7 +25,7 @@ endif
 # texts. Programs that use the runner link $(MIGRATE_LIBS).
 noinst_LIBRARIES += db/libmigrate.a
 db_libmigrate_a_SOURCES = db/migrate.c db/migrate.h
-db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
+db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS)
 MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 
 if HAVE_MYSQL

@@ -527,16 +527,17 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 		goto out;
 	}
 	db_util_dir_of(path, dir, sizeof(dir));
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
 		if (not_writable(dir)) {
 			rc = db_set_error(db, DB_E_READONLY,
 				"cannot create lock file %s: directory %s is read-only", path, dir);
 			goto out;
 		}
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		/* shared by every process that locks: created once, never replaced */
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	}
 	if (fd < 0) {
 		rc = db_set_error(db, errno == EACCES || errno == EROFS ? DB_E_READONLY : E_IO,

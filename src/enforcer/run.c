@@ -37,7 +37,6 @@
 #include "hsm/dnskey.h"
 #include "store/store.h"
 
-#define ENFORCER_LOCK "enforcer"
 /* Key pairs made in the HSM before their rows are written in one transaction. */
 #define KEYGEN_ROWS_PER_TXN 64
 
@@ -1494,7 +1493,7 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 	q0 = db_statements(cfg->db);
 
 	if (!cfg->lock_held && !cfg->read_only) {
-		rc = db_lock(cfg->db, ENFORCER_LOCK, cfg->lock_wait_ms);
+		rc = db_lock(cfg->db, STORE_ENFORCER_LOCK, cfg->lock_wait_ms);
 		if (rc != 0) {
 			if (rc != DB_E_LOCKED)
 				log_msg(LOG_ERR, "Error getting db lock: %s", db_errmsg(cfg->db));
@@ -1567,7 +1566,7 @@ out:
 	free(b.saved);
 	store_enf_policy_free_array(rp.pol, rp.npol);
 	store_repository_free_array(rp.repos, rp.nrepos);
-	if (locked && db_unlock(cfg->db, ENFORCER_LOCK) != 0)
+	if (locked && db_unlock(cfg->db, STORE_ENFORCER_LOCK) != 0)
 		log_msg(LOG_ERR, "Error releasing db lock");
 	p.st->queries = db_statements(cfg->db) - q0;
 	return rc;

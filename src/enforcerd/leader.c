@@ -35,8 +35,6 @@
 #include "enforcerd/enforcerd.h"
 #include "store/store.h"
 
-#define ENFORCER_LOCK "enforcer"
-
 void
 leader_init(struct leader *l)
 {
@@ -222,13 +220,13 @@ leader_check(struct leader *l, const struct conf *conf)
 	l->replica = 0;
 	if (l->epoch != 0 && !still_leading(l))
 		return leader_check(l, conf);
-	if (l->epoch != 0 && !l->lock_held && db_lock(l->db, ENFORCER_LOCK, 0) == 0) {
+	if (l->epoch != 0 && !l->lock_held && db_lock(l->db, STORE_ENFORCER_LOCK, 0) == 0) {
 		/* the stuck leader we took the lead from has let go */
 		l->lock_held = 1;
 		log_msg(LOG_INFO, "this ods-enforcerd (%s) holds the enforcer lock now", l->node);
 	}
 	if (l->epoch == 0) {
-		rc = db_lock(l->db, ENFORCER_LOCK, 0);
+		rc = db_lock(l->db, STORE_ENFORCER_LOCK, 0);
 		if (rc == 0) {
 			l->lock_held = 1;
 			rc = db_transact(l->db, DB_TXN_WRITE, take_txn, &t);
@@ -310,7 +308,7 @@ leader_stop(struct leader *l)
 	if (l->db != NULL) {
 		(void)beat(l, "stopped");
 		if (l->lock_held)
-			(void)db_unlock(l->db, ENFORCER_LOCK);
+			(void)db_unlock(l->db, STORE_ENFORCER_LOCK);
 	}
 	drop(l);
 }

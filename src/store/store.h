@@ -216,6 +216,12 @@ enum store_key_state {
 #define STORE_KEYGEN_LOCK "keygen"
 #define STORE_KEYGEN_LOCK_WAIT_MS 60000
 
+/*
+ * The advisory lock a daemon's pass runs under, held by the leader of
+ * daemons that share one database (src/enforcerd/leader.c, run_pass()).
+ */
+#define STORE_ENFORCER_LOCK "enforcer"
+
 /* A state's name as `key list` prints it ("generate" ... "keypublish"); NULL when out of range. */
 const char *store_state_name(int state);
 

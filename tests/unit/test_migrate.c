@@ -31,7 +31,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 
-/* The newest migration of migrations/ (0005_zone_canon). */
+/* The newest migration of migrations/ (0006_cluster). */
 #define LATEST 6
 
 /* ------------------------------------------------------------ fault hook */
