@@ -1,4 +1,5 @@
-# db: fragment of the top-level Makefile.am
+# db: fragment of the top-level Makefile.am. May include: src/common/ and
+# db/; the engines' client headers only in their driver and its shim.
 #
 # libdb.a is the database layer: db.c (generic part), error.c (the
 # handle's message), util.c (what the drivers share; private to db/) plus

@@ -1,11 +1,12 @@
 # migrations: fragment of the top-level Makefile.am
 #
 # The numbered migration files are compiled into db/libmigrate.a together
-# with the runner (db/migrate.c, see db/local.mk): migrations/gen-table.sh turns the files
-# listed in MIGRATIONS into migrations/migrations.embed.c (in the build
-# directory), holding their texts and the table migrate_table[]. A new
-# migration is a new file here plus one line in MIGRATIONS; a unit test fails
-# when a file in migrations/ is missing from that list.
+# with the runner (db/migrate.c, see db/local.mk): migrations/gen-table.sh
+# turns the files listed in MIGRATIONS into migrations/migrations.embed.c
+# (in the build directory), holding their texts and the table
+# migrate_table[]. A new migration is a new file here plus one line in
+# MIGRATIONS; a unit test fails when a file in migrations/ is missing from
+# that list.
 
 MIGRATIONS = \
 	migrations/0001_baseline.sqlite.sql \

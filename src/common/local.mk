@@ -1,4 +1,5 @@
-# src/common: lowest layer (no project dependencies)
+# src/common: lowest layer: strings, times, files, processes, logging.
+# May include: only src/common/ (and the C library).
 noinst_LIBRARIES += src/common/libcommon.a
 src_common_libcommon_a_SOURCES = \
 	src/common/err.c src/common/err.h \

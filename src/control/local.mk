@@ -1,5 +1,6 @@
 # src/control: starting, stopping and notifying the daemon (control.c),
 # shared by ods-control and ods-ksmutil.
+# May include: src/common/, src/config/.
 noinst_LIBRARIES += src/control/libcontrol.a
 src_control_libcontrol_a_SOURCES = src/control/control.c src/control/control.h
 src_control_libcontrol_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)

@@ -4,6 +4,8 @@
 # the Prometheus text of a database (ods-ksmutil metrics, the daemon's file).
 # dsseen.c holds the rules of the operator's ds-seen; forecast.c runs a zone
 # forward for `rollover plan` (both pure).
+# May include: src/common/, db/db.h, src/config/, src/hsm/, src/store/; the
+# pure files only src/common/ and src/enforcer/ (and store.h's key types).
 noinst_LIBRARIES += src/enforcer/libenforcer.a
 src_enforcer_libenforcer_a_SOURCES = \
 	src/enforcer/plan.c src/enforcer/plan.h \

@@ -1,4 +1,5 @@
 # src/enforcerd: the ods-enforcerd program (start-up, the loop, signals)
+# May include: every library layer (not another program's folder).
 sbin_PROGRAMS += ods-enforcerd
 ods_enforcerd_SOURCES = \
 	src/enforcerd/main.c src/enforcerd/enforcerd.h \

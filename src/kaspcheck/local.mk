@@ -1,5 +1,6 @@
 # src/kaspcheck: the ods-kaspcheck program. The checks are a convenience
 # library (findings, not output) so the unit test links exactly them.
+# May include: src/common/, src/config/, store/limits.h (the stored sizes).
 noinst_LIBRARIES += src/kaspcheck/libkaspcheck.a
 src_kaspcheck_libkaspcheck_a_SOURCES = src/kaspcheck/check.c src/kaspcheck/check.h
 src_kaspcheck_libkaspcheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)

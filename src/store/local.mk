@@ -1,4 +1,5 @@
 # src/store: typed data access (the only SQL outside db/ and migrations/).
+# May include: src/common/, db/db.h, src/config/ (its types).
 #
 # Programs that use the store link $(STORE_LIBS); it carries the migration
 # runner and the database layer as well, since every program that opens the
