@@ -10,7 +10,7 @@
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
 	db/db.c db/db.h db/driver.h db/error.c db/error.h \
-	db/util.c db/util.h db/tls.c \
+	db/util.c db/util.h db/dump.c db/dump.h db/tls.c \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 

@@ -62,9 +62,9 @@
 #include <mysqld_error.h>
 
 #include "common/err.h"
-#include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/dump.h"
 #include "db/mysql_api.h"
 #include "db/util.h"
 
@@ -1649,21 +1649,6 @@ out:
 	return ok;
 }
 
-/* Up to len bytes of the tool's stderr, on one line. */
-static void
-one_line(const char *in, char *out, size_t len)
-{
-	size_t n = 0;
-
-	while (*in == ' ' || *in == '\n' || *in == '\t' || *in == '\r')
-		in++;
-	for (; *in != '\0' && n + 1 < len; in++)
-		out[n++] = *in == '\n' || *in == '\r' || *in == '\t' ? ' ' : *in;
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-}
-
 /*
  * mariadb-dump (or mysqldump) of our database: one consistent snapshot
  * (--single-transaction on InnoDB), with routines and triggers, binary
@@ -1689,32 +1674,20 @@ my_backup(db_t *db, const char *dest)
 {
 	static const char *const tools[] = { "mariadb-dump", "mysqldump", NULL };
 	struct conn *c = conn_of(db);
-	struct spawn_result res;
-	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = db_util_backup_child };
-	char tmp[4200] = "", dir[4200], msg[300], tool[PATH_MAX];
+	struct db_dump d;
 	char a_host[600], a_port[32], a_user[600];
 	const char *argv[16];
-	size_t n;
-	int ran = 0, done = 0, rc = 0, out_fd = -1;
+	size_t n = 0;
+	int rc, pass_fd = -1;
 
-	memset(&res, 0, sizeof(res));
-	db_util_dir_of(dest, dir, sizeof(dir));
-	if (access(dir, W_OK) != 0) {
-		rc = db_set_error(db, E_IO, "cannot write backup %s: directory %s: %s", dest, dir,
-			errno == ENOENT ? "does not exist" : strerror(errno));
-		goto out;
-	}
-	if (c->database[0] == '-') {
-		rc = db_set_error(db, E_INVAL, "database name '%s' cannot be given to a dump tool",
-			c->database);
-		goto out;
-	}
-	rc = db_util_find_tool(db, tools, "mariadb-client", tool, sizeof(tool));
+	rc = db_dump_prepare(db, dest, tools, "mariadb-client", &d);
 	if (rc != 0)
-		goto out;
+		return rc;
+	if (c->database[0] == '-')
+		return db_set_error(db, E_INVAL, "database name '%s' cannot be given to a dump tool",
+			c->database);
 
-	n = 0;
-	argv[n++] = tool;
+	argv[n++] = d.tool;
 	argv[n++] = "--defaults-file=/dev/fd/3";
 	argv[n++] = "--single-transaction";
 	argv[n++] = "--routines";
@@ -1738,41 +1711,10 @@ my_backup(db_t *db, const char *dest)
 	argv[n++] = c->database;
 	argv[n] = NULL;
 
-	rc = option_fd(db, c, &io.pass_fd);
-	if (rc == 0)
-		rc = db_util_backup_begin(db, dest, tmp, sizeof(tmp), &out_fd);
+	rc = option_fd(db, c, &pass_fd);
 	if (rc != 0)
-		goto out;
-	io.out_fd = out_fd;
-	rc = spawn_run_io(argv, NULL, &io, &res);
-	if (rc != 0) {
-		rc = db_set_error(db, rc, "cannot run %s: %s", tool,
-			rc == E_NOMEM ? "out of memory" : strerror(errno));
-		goto out;
-	}
-	ran = 1;
-	if (!res.exited || res.status != 0) {
-		one_line(res.err, msg, sizeof(msg));
-		rc = db_set_error(db, E_SPAWN, "%s %s %d: %s", tool,
-			res.exited ? "failed with exit code" : "was killed by signal", res.status,
-			msg[0] != '\0' ? msg : "(no message)");
-		goto out;
-	}
-	if (!dump_complete(tmp)) {
-		rc = db_set_error(db, E_SPAWN, "%s wrote no complete dump to %s", tool, tmp);
-		goto out;
-	}
-	rc = db_util_backup_commit(db, tmp, dest, dir);
-	if (rc != 0)
-		goto out;
-	done = 1;
-out:
-	db_util_backup_end(tmp, out_fd, done);
-	if (io.pass_fd >= 0)
-		(void)close(io.pass_fd);
-	if (ran)
-		spawn_result_free(&res);
-	return rc;
+		return rc;
+	return db_dump_run(db, &d, argv, NULL, pass_fd, dump_complete);
 }
 
 static int

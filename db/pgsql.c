@@ -58,9 +58,9 @@
 
 #include "common/clock.h"
 #include "common/err.h"
-#include "common/spawn.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/dump.h"
 #include "db/pq_api.h"
 #include "db/util.h"
 
@@ -75,8 +75,6 @@
 #define LOCK_POLL_MS 50
 /* The prefix of every advisory lock key (see the top of this file). */
 #define LOCK_KEY_PREFIX "kasp-enforcer:"
-/* Lines of pg_dump's stderr quoted in a failure message. */
-#define DUMP_ERR_LINES 3
 
 /* Type OIDs of the built-in types we read specially (fixed in PostgreSQL). */
 #define OID_BOOL 16
@@ -1525,32 +1523,6 @@ pg_read_only(db_t *db, int *out)
 	return rc;
 }
 
-/* The first lines of a tool's stderr, joined with "; ", in buf. */
-static void
-head_lines(const char *text, int lines, char *buf, size_t len)
-{
-	size_t n = 0;
-	const char *p = text;
-
-	buf[0] = '\0';
-	while (*p != '\0' && lines > 0 && n + 1 < len) {
-		const char *eol = strchr(p, '\n');
-		size_t l = eol != NULL ? (size_t)(eol - p) : strlen(p);
-		int w;
-
-		if (l > 0) {
-			w = snprintf(buf + n, len - n, "%s%.*s", n > 0 ? "; " : "", (int)l, p);
-			if (w < 0 || (size_t)w >= len - n)
-				break;
-			n += (size_t)w;
-			lines--;
-		}
-		if (eol == NULL)
-			break;
-		p = eol + 1;
-	}
-}
-
 /*
  * head, then s with a backslash before each of its characters in special,
  * then tail, in a new string (NULL: out of memory).
@@ -1638,19 +1610,13 @@ pg_backup(db_t *db, const char *dest)
 {
 	static const char *const tools[] = { "pg_dump", NULL };
 	struct conn *c = conn_of(db);
-	char dir[PATH_MAX], tmp[PATH_MAX + 32] = "", why[400], tool[PATH_MAX];
+	struct db_dump d;
 	char *host = NULL, *port = NULL, *user = NULL, *dbarg = NULL;
 	char *mode = NULL, *ca = NULL, *cert = NULL, *key = NULL;
 	const char *argv[12], *env[11];
-	struct spawn_result res;
-	struct spawn_io io = { .out_fd = -1, .pass_fd = -1, .started = db_util_backup_child };
-	int n = 0, e = 0, ran = 0, done = 0, rc = 0, out_fd = -1;
+	int n = 0, e = 0, rc, pass_fd = -1;
 
-	memset(&res, 0, sizeof(res));
-	db_util_dir_of(dest, dir, sizeof(dir));
-	rc = db_util_backup_dir(db, dest, dir);
-	if (rc == 0)
-		rc = db_util_find_tool(db, tools, "postgresql-client", tool, sizeof(tool));
+	rc = db_dump_prepare(db, dest, tools, "postgresql-client", &d);
 	if (rc != 0)
 		goto out;
 
@@ -1666,7 +1632,7 @@ pg_backup(db_t *db, const char *dest)
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
-	argv[n++] = tool;
+	argv[n++] = d.tool;
 	argv[n++] = "--format=custom";
 	argv[n++] = "--no-password";
 	if (strcmp(host, "--host=") != 0)
@@ -1678,10 +1644,10 @@ pg_backup(db_t *db, const char *dest)
 	argv[n++] = dbarg;
 	argv[n] = NULL;
 
-	rc = passfile_fd(db, c->password, &io.pass_fd);
+	rc = passfile_fd(db, c->password, &pass_fd);
 	if (rc != 0)
 		goto out;
-	if (io.pass_fd >= 0) {
+	if (pass_fd >= 0) {
 		env[e++] = "PGPASSFILE=/dev/fd/3";
 		env[e++] = "PGPASSWORD=";
 	}
@@ -1706,37 +1672,11 @@ pg_backup(db_t *db, const char *dest)
 	env[e++] = "PGAPPNAME=" APPLICATION_NAME;
 	env[e] = NULL;
 
-	rc = db_util_backup_begin(db, dest, tmp, sizeof(tmp), &out_fd);
-	if (rc != 0)
-		goto out;
-	io.out_fd = out_fd;
-	rc = spawn_run_io(argv, env, &io, &res);
-	if (rc != 0) {
-		rc = db_set_error(db, rc, "cannot run %s: %s", tool,
-			rc == E_NOMEM ? "out of memory" : strerror(errno));
-		goto out;
-	}
-	ran = 1;
-	if (!res.exited || res.status != 0) {
-		head_lines(res.err, DUMP_ERR_LINES, why, sizeof(why));
-		if (res.exited)
-			rc = db_set_error(db, E_SPAWN, "pg_dump of %s failed (exit %d)%s%s",
-				db->location, res.status, why[0] != '\0' ? ": " : "", why);
-		else
-			rc = db_set_error(db, E_SPAWN, "pg_dump of %s was killed by signal %d",
-				db->location, res.status);
-		goto out;
-	}
-	rc = db_util_backup_commit(db, tmp, dest, dir);
-	if (rc != 0)
-		goto out;
-	done = 1;
+	rc = db_dump_run(db, &d, argv, env, pass_fd, NULL);
+	pass_fd = -1;           /* closed by the runner */
 out:
-	db_util_backup_end(tmp, out_fd, done);
-	if (io.pass_fd >= 0)
-		(void)close(io.pass_fd);
-	if (ran)
-		spawn_result_free(&res);
+	if (pass_fd >= 0)
+		(void)close(pass_fd);
 	free(host);
 	free(port);
 	free(user);
