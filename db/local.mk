@@ -17,7 +17,8 @@ db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS)
 
 if HAVE_PGSQL
-db_libdb_a_SOURCES += db/pgsql.c db/pq_api.c db/pq_api.h
+db_libdb_a_SOURCES += db/pgsql.c db/pgsql_internal.h db/pgsql_conn.c db/pgsql_stmt.c \
+	db/pgsql_params.c db/pgsql_params.h db/pq_api.c db/pq_api.h
 db_libdb_a_CPPFLAGS += $(PGSQL_CFLAGS)
 endif
 
@@ -81,6 +82,13 @@ tests_db_test_tls_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_db_test_tls_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
 
 if HAVE_PGSQL
+# The placeholder rewriter of the PostgreSQL driver; needs no server.
+check_PROGRAMS += tests/db/test_pgsql_params
+TESTS += tests/db/test_pgsql_params
+tests_db_test_pgsql_params_SOURCES = tests/db/test_pgsql_params.c
+tests_db_test_pgsql_params_CPPFLAGS = $(AM_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_db_test_pgsql_params_LDADD = $(DB_LIBS) $(CMOCKA_LIBS)
+
 # What only the PostgreSQL driver does; skips itself unless ODS_TEST_BACKEND=pgsql.
 check_PROGRAMS += tests/db/test_pgsql
 TESTS += tests/db/test_pgsql
