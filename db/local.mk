@@ -26,7 +26,8 @@ endif
 # its messages); migrations/local.mk adds the generated table of migration
 # texts. Programs that use the runner link $(MIGRATE_LIBS).
 noinst_LIBRARIES += db/libmigrate.a
-db_libmigrate_a_SOURCES = db/migrate.c db/migrate.h
+db_libmigrate_a_SOURCES = db/migrate.c db/migrate.h db/migrate_internal.h \
+	db/migrate_dialect.c db/migrate_probe.c
 db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS)
 MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 

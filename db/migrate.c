@@ -1,5 +1,7 @@
 /*
- * migrate.c - the migration runner.
+ * migrate.c - the migration runner: applying what is missing, reset and the
+ * schema dump. The engines' differences are in migrate_dialect.c, the
+ * probe of where a database stands in migrate_probe.c.
  *
  * Reads where a database stands (the engine's catalogue, schema_migrations,
  * dbadmin), adopts an OpenDNSSEC 1.4 database, applies what is missing one
@@ -16,214 +18,12 @@
 #include <strings.h>
 #include <time.h>
 
-
 #include "common/err.h"
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "db/error.h"
 #include "db/migrate.h"
-
-/* How long migrate_up() / migrate_reset() wait for another migrator. */
-#define MIGRATE_LOCK_WAIT_MS 30000
-#define MIGRATE_LOCK_NAME "migrate"
-
-/* dbadmin.version of an OpenDNSSEC 1.4 database. */
-#define ODS14_DBADMIN_VERSION 4
-
-#define HISTORY_TABLE "schema_migrations"
-
-/* What differs between engines, as far as the runner is concerned. */
-struct dialect {
-	const char *name;
-	/* Rows (kind, name) with kind "table" or "view": the user's objects. */
-	const char *objects_sql;
-	/* Rows (kind, name, definition) for the schema dump; NULL: no dump. */
-	const char *dump_sql;
-	char quote;              /* identifier quote */
-	const char *drop_prelude; /* run before dropping everything, or NULL */
-	const char *drop_epilogue; /* run after dropping (also on failure), or NULL */
-	const char *drop_suffix;  /* appended to DROP TABLE / DROP VIEW */
-	int ddl_in_txn;          /* DDL is transactional */
-};
-
-static const struct dialect dialects[] = {
-	{
-		.name = "sqlite",
-		.objects_sql = "SELECT type, name FROM sqlite_master"
-			" WHERE type IN ('table', 'view')"
-			" AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			" ORDER BY name",
-		.dump_sql = "SELECT type, name, sql FROM sqlite_master"
-			" WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			" ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1"
-			" WHEN 'view' THEN 2 ELSE 3 END, name",
-		.quote = '"',
-		/* Foreign keys (when enabled) are checked at commit, when all is gone. */
-		.drop_prelude = "PRAGMA defer_foreign_keys = ON",
-		.drop_epilogue = NULL,
-		.drop_suffix = "",
-		.ddl_in_txn = 1,
-	},
-	/*
-	 * PostgreSQL: the user's objects are those of current_schema(). The dump
-	 * rebuilds each table's text from pg_attribute and pg_constraint (with
-	 * the sequences of SERIAL columns as their defaults), takes the indexes
-	 * that no constraint made and the views from the server's deparser.
-	 */
-	{
-		.name = "pgsql",
-		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
-			" table_name FROM information_schema.tables"
-			" WHERE table_schema = current_schema() ORDER BY table_name",
-		.dump_sql =
-			"SELECT kind, name, def FROM ("
-			" SELECT 0 AS ord, 'table' AS kind, c.relname AS name,"
-			"  'CREATE TABLE ' || c.relname || ' (' || chr(10) ||"
-			"  (SELECT string_agg(chr(9) || a.attname || ' '"
-			"    || format_type(a.atttypid, a.atttypmod)"
-			"    || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
-			"    || COALESCE(' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid), ''),"
-			"    ',' || chr(10) ORDER BY a.attnum)"
-			"   FROM pg_attribute a LEFT JOIN pg_attrdef ad"
-			"    ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-			"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) ||"
-			"  COALESCE((SELECT string_agg(',' || chr(10) || chr(9) || 'CONSTRAINT '"
-			"    || co.conname || ' ' || pg_get_constraintdef(co.oid), ''"
-			"    ORDER BY co.contype, co.conname)"
-			"   FROM pg_constraint co WHERE co.conrelid = c.oid), '')"
-			"  || chr(10) || ')' AS def"
-			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-			" WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-			" UNION ALL"
-			" SELECT 1, 'index', c.relname,"
-			"  replace(pg_get_indexdef(c.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ')"
-			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-			" WHERE n.nspname = current_schema() AND c.relkind = 'i'"
-			"  AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = c.oid)"
-			" UNION ALL"
-			" SELECT 2, 'view', c.relname, 'CREATE VIEW ' || c.relname || ' AS' || chr(10)"
-			"  || rtrim(pg_get_viewdef(c.oid, true), ';')"
-			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-			" WHERE n.nspname = current_schema() AND c.relkind = 'v'"
-			") AS s ORDER BY ord, name",
-		.quote = '"',
-		.drop_prelude = NULL,
-		.drop_epilogue = NULL,
-		/* Also drops the sequences the SERIAL columns own. */
-		.drop_suffix = " CASCADE",
-		.ddl_in_txn = 1,
-	},
-	/*
-	 * MySQL/MariaDB: the objects of DATABASE(). information_schema gives
-	 * the pieces of each table (columns; primary key; foreign keys, one
-	 * line per column), the other indexes as rows of their own (named
-	 * table.index: index names are per table here) and the views, whose
-	 * stored text names the database, which is taken out. No backslash
-	 * escapes in the text, so NO_BACKSLASH_ESCAPES does not matter.
-	 */
-	{
-		.name = "mysql",
-		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
-			" table_name FROM information_schema.tables"
-			" WHERE table_schema = DATABASE() ORDER BY table_name",
-		.dump_sql =
-			"SELECT kind, name, def FROM ("
-			" SELECT 0 AS ord, 'table' AS kind, t.table_name AS name,"
-			"  CONCAT('CREATE TABLE ', t.table_name, ' (',"
-			"  (SELECT GROUP_CONCAT(CONCAT(CHAR(10), CHAR(9), c.column_name, ' ',"
-			"    c.column_type, IF(c.is_nullable = 'NO', ' NOT NULL', ''),"
-			"    IF(c.column_default IS NULL, '', CONCAT(' DEFAULT ', c.column_default)),"
-			"    IF(c.extra = '', '', CONCAT(' ', UPPER(c.extra))))"
-			"    ORDER BY c.ordinal_position SEPARATOR ',')"
-			"   FROM information_schema.columns c"
-			"   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name),"
-			"  COALESCE((SELECT CONCAT(',', CHAR(10), CHAR(9), 'PRIMARY KEY (',"
-			"    GROUP_CONCAT(s.column_name ORDER BY s.seq_in_index SEPARATOR ', '), ')')"
-			"   FROM information_schema.statistics s"
-			"   WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name"
-			"    AND s.index_name = 'PRIMARY'), ''),"
-			"  COALESCE((SELECT GROUP_CONCAT(CONCAT(',', CHAR(10), CHAR(9), 'CONSTRAINT ',"
-			"    k.constraint_name, ' FOREIGN KEY (', k.column_name, ') REFERENCES ',"
-			"    k.referenced_table_name, ' (', k.referenced_column_name, ')')"
-			"    ORDER BY k.constraint_name, k.ordinal_position SEPARATOR '')"
-			"   FROM information_schema.key_column_usage k"
-			"   WHERE k.table_schema = t.table_schema AND k.table_name = t.table_name"
-			"    AND k.referenced_table_name IS NOT NULL), ''),"
-			"  CHAR(10), ') ENGINE=', t.engine, ' COLLATE=', t.table_collation) AS def"
-			" FROM information_schema.tables t"
-			" WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'"
-			" UNION ALL"
-			" SELECT 1, 'index', CONCAT(s.table_name, '.', s.index_name),"
-			"  CONCAT('CREATE ', IF(s.non_unique = 0, 'UNIQUE ', ''), 'INDEX ', s.index_name,"
-			"   ' ON ', s.table_name, ' (',"
-			"   GROUP_CONCAT(s.column_name ORDER BY s.seq_in_index SEPARATOR ', '), ')')"
-			" FROM information_schema.statistics s"
-			" WHERE s.table_schema = DATABASE() AND s.index_name <> 'PRIMARY'"
-			" GROUP BY s.table_name, s.index_name, s.non_unique"
-			" UNION ALL"
-			" SELECT 2, 'view', v.table_name, CONCAT('CREATE VIEW ', v.table_name, ' AS ',"
-			"  REPLACE(v.view_definition, CONCAT('`', v.table_schema, '`.'), ''))"
-			" FROM information_schema.views v"
-			" WHERE v.table_schema = DATABASE()"
-			") AS s ORDER BY ord, name",
-		.quote = '`',
-		/* Per session: off for the drop, on again right after. */
-		.drop_prelude = "SET FOREIGN_KEY_CHECKS = 0",
-		.drop_epilogue = "SET FOREIGN_KEY_CHECKS = 1",
-		.drop_suffix = "",
-		.ddl_in_txn = 0,
-	},
-};
-
-/* The tables an OpenDNSSEC 1.4 database has; adoption needs all of them. */
-static const char *const ods14_tables[] = {
-	"dbadmin", "securitymodules", "categories", "parameters", "serialmodes", "policies",
-	"zones", "keypairs", "dnsseckeys", "parameters_policies",
-};
-
-/* ---------------------------------------------------------------- helpers */
-
-static const struct dialect *
-find_dialect(db_t *db)
-{
-	const char *name = db_dialect(db);
-	size_t i;
-
-	for (i = 0; name != NULL && i < sizeof(dialects) / sizeof(dialects[0]); i++) {
-		if (strcmp(dialects[i].name, name) == 0)
-			return &dialects[i];
-	}
-	return NULL;
-}
-
-static int
-get_dialect(db_t *db, const struct dialect **out)
-{
-	*out = find_dialect(db);
-	if (*out == NULL) {
-		(void)db_set_error(db, E_UNSUPPORTED, "migrations: unknown SQL dialect '%s'",
-			db_dialect(db) != NULL ? db_dialect(db) : "(none)");
-		return E_UNSUPPORTED;
-	}
-	return 0;
-}
-
-/* Prefix the handle's message with a line of context, keeping the code. */
-static int
-wrap_error(db_t *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-wrap_error(db_t *db, int code, const char *fmt, ...)
-{
-	char detail[512], what[256];
-	va_list ap;
-
-	(void)snprintf(detail, sizeof(detail), "%s", db_errmsg(db));
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return db_set_error(db, code, "%s: %s", what, detail);
-}
+#include "db/migrate_internal.h"
 
 /* Append ident quoted with q, doubling any q inside. */
 static void
@@ -236,353 +36,6 @@ add_ident(struct strbuf *b, const char *ident, char q)
 			strbuf_add(b, &q, 1);
 	}
 	strbuf_add(b, &q, 1);
-}
-
-/* ------------------------------------------------------------- catalogue */
-
-struct object {
-	int is_view;
-	char *name;
-};
-
-struct catalog {
-	struct object *obj;
-	size_t n;
-};
-
-static void
-catalog_free(struct catalog *cat)
-{
-	size_t i;
-
-	for (i = 0; i < cat->n; i++)
-		free(cat->obj[i].name);
-	free(cat->obj);
-	cat->obj = NULL;
-	cat->n = 0;
-}
-
-/* All tables and views of the database (engine internals excluded). */
-static int
-catalog_load(db_t *db, const struct dialect *d, struct catalog *out)
-{
-	struct catalog cat = { NULL, 0 };
-	struct object *grown;
-	db_stmt_t *st = NULL;
-	const char *kind, *name;
-	int rc;
-
-	rc = db_prepare(db, d->objects_sql, &st);
-	if (rc != 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		kind = db_column_text(st, 0);
-		name = db_column_text(st, 1);
-		if (kind == NULL || name == NULL)
-			continue;
-		grown = realloc(cat.obj, (cat.n + 1) * sizeof(*cat.obj));
-		if (grown == NULL) {
-			rc = db_set_error(db, E_NOMEM, "out of memory");
-			goto out;
-		}
-		cat.obj = grown;
-		cat.obj[cat.n].is_view = strcasecmp(kind, "view") == 0;
-		cat.obj[cat.n].name = strdup(name);
-		if (cat.obj[cat.n].name == NULL) {
-			rc = db_set_error(db, E_NOMEM, "out of memory");
-			goto out;
-		}
-		cat.n++;
-	}
-	if (rc < 0)
-		goto out;
-	*out = cat;
-	cat.obj = NULL;
-	cat.n = 0;
-	rc = 0;
-out:
-	db_finalize(st);
-	catalog_free(&cat);
-	return rc;
-}
-
-static int
-catalog_has_table(const struct catalog *cat, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cat->n; i++) {
-		if (!cat->obj[i].is_view && strcasecmp(cat->obj[i].name, name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------- the compiled-in set */
-
-int
-migrate_latest(void)
-{
-	int latest = 0;
-	size_t i;
-
-	for (i = 0; i < migrate_table_count; i++) {
-		if (migrate_table[i].version > latest)
-			latest = migrate_table[i].version;
-	}
-	return latest;
-}
-
-const struct migration *
-migrate_find(int version, const char *dialect)
-{
-	const struct migration *portable = NULL;
-	size_t i;
-
-	for (i = 0; i < migrate_table_count; i++) {
-		const struct migration *m = &migrate_table[i];
-
-		if (m->version != version)
-			continue;
-		if (m->dialect == NULL)
-			portable = m;
-		else if (dialect != NULL && strcmp(m->dialect, dialect) == 0)
-			return m;
-	}
-	return portable;
-}
-
-int
-migrate_checksum(const struct migration *m, char out[65])
-{
-	if (m == NULL || out == NULL)
-		return E_INVAL;
-	if (m->sha256 == NULL || strlen(m->sha256) != 64)
-		return E_IO;
-	memcpy(out, m->sha256, 65);
-	return 0;
-}
-
-const char *
-migrate_state_name(enum migrate_state state)
-{
-	switch (state) {
-	case MIGRATE_EMPTY: return "empty";
-	case MIGRATE_ODS14: return "ods14";
-	case MIGRATE_CURRENT: return "current";
-	case MIGRATE_PENDING: return "pending";
-	case MIGRATE_NEWER: return "newer";
-	case MIGRATE_UNKNOWN: return "unknown";
-	}
-	return "invalid";
-}
-
-/* -------------------------------------------------------------- the probe */
-
-/* Read the recorded history: highest version, rows, checksum mismatches. */
-static int
-read_history(db_t *db, const struct dialect *d, int *max, int *rows, int *mismatch)
-{
-	db_stmt_t *st = NULL;
-	const struct migration *m;
-	const char *sum;
-	char want[65];
-	int rc, v, hi = 0, n = 0, bad = 0;
-
-	rc = db_prepare(db, "SELECT version, checksum FROM " HISTORY_TABLE " ORDER BY version",
-		&st);
-	if (rc != 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		v = (int)db_column_int(st, 0);
-		sum = db_column_text(st, 1);
-		n++;
-		if (v > hi)
-			hi = v;
-		m = migrate_find(v, d->name);
-		if (m == NULL)
-			continue;
-		rc = migrate_checksum(m, want);
-		if (rc != 0) {
-			rc = db_set_error(db, rc, "cannot compute a SHA-256 checksum");
-			goto out;
-		}
-		if (sum == NULL || strcasecmp(sum, want) != 0)
-			bad++;
-	}
-	if (rc < 0)
-		goto out;
-	*max = hi;
-	*rows = n;
-	*mismatch = bad;
-	rc = 0;
-out:
-	db_finalize(st);
-	return rc;
-}
-
-/* dbadmin.version; E_RANGE when the table does not hold exactly one row. */
-static int
-read_dbadmin(db_t *db, int *version)
-{
-	db_stmt_t *st = NULL;
-	int rc, n = 0, v = 0;
-
-	rc = db_prepare(db, "SELECT version FROM dbadmin", &st);
-	if (rc != 0)
-		goto out;
-	while ((rc = db_step(st)) == DB_ROW) {
-		v = (int)db_column_int(st, 0);
-		n++;
-	}
-	if (rc < 0)
-		goto out;
-	if (n != 1) {
-		rc = db_set_error(db, E_RANGE, "table dbadmin holds %d rows instead of one", n);
-		goto out;
-	}
-	*version = v;
-	rc = 0;
-out:
-	db_finalize(st);
-	return rc;
-}
-
-/*
- * An empty history table next to a 1.4 database that 0002 may have half
- * converted: one dbadmin row of version 4 or 5 and every 1.4 table.
- */
-static int
-adoption_broke_off(db_t *db, const struct catalog *cat)
-{
-	size_t i;
-	int ver = 0;
-
-	if (!catalog_has_table(cat, "dbadmin") || read_dbadmin(db, &ver) != 0)
-		return 0;
-	if (ver != ODS14_DBADMIN_VERSION && ver != ODS14_DBADMIN_VERSION + 1)
-		return 0;
-	for (i = 0; i < sizeof(ods14_tables) / sizeof(ods14_tables[0]); i++) {
-		if (!catalog_has_table(cat, ods14_tables[i]))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Where the database stands. For NEWER and UNKNOWN the reason is left on the
- * handle; rc is 0 all the same.
- */
-static int
-probe(db_t *db, const struct dialect *d, struct migrate_status *out)
-{
-	struct migrate_status s;
-	struct catalog cat = { NULL, 0 };
-	int rc, max = 0, rows = 0, bad = 0, ver = 0;
-	size_t i;
-
-	memset(&s, 0, sizeof(s));
-	s.latest = migrate_latest();
-	rc = catalog_load(db, d, &cat);
-	if (rc != 0)
-		goto out;
-
-	if (cat.n == 0) {
-		s.state = MIGRATE_EMPTY;
-		s.pending = s.latest;
-	} else if (catalog_has_table(&cat, HISTORY_TABLE)) {
-		rc = read_history(db, d, &max, &rows, &bad);
-		if (rc != 0)
-			goto out;
-		s.current = max;
-		s.checksum_mismatch = bad;
-		if (rows == 0 && !d->ddl_in_txn && adoption_broke_off(db, &cat)) {
-			/*
-			 * DDL commits at once here: an adoption killed after creating the
-			 * history table but before writing its rows leaves it empty. 0002
-			 * of such a dialect runs again over itself; let it.
-			 */
-			s.state = MIGRATE_ODS14;
-			s.current = 1;
-			s.pending = s.latest - 1;
-		} else if (rows == 0) {
-			s.state = MIGRATE_UNKNOWN;
-			(void)db_set_error(db, DB_E_SCHEMA,
-				"table " HISTORY_TABLE " is empty: the database was not set up by"
-				" kasp-enforcer, or an earlier migration broke off");
-		} else if (max > s.latest) {
-			s.state = MIGRATE_NEWER;
-			(void)db_set_error(db, DB_E_SCHEMA,
-				"database schema version %d is newer than this program (supports up"
-				" to %d); upgrade kasp-enforcer", max, s.latest);
-		} else if (max == s.latest) {
-			s.state = MIGRATE_CURRENT;
-		} else {
-			s.state = MIGRATE_PENDING;
-			s.pending = s.latest - max;
-		}
-	} else if (catalog_has_table(&cat, "dbadmin")) {
-		rc = read_dbadmin(db, &ver);
-		if (rc == E_RANGE) {
-			s.state = MIGRATE_UNKNOWN;
-		} else if (rc != 0) {
-			goto out;
-		} else if (ver < ODS14_DBADMIN_VERSION) {
-			s.state = MIGRATE_UNKNOWN;
-			(void)db_set_error(db, DB_E_SCHEMA,
-				"database is an OpenDNSSEC 1.3 or older KASP database (dbadmin"
-				" version %d); upgrade it to 1.4 (version %d) with the OpenDNSSEC"
-				" 1.4 migration scripts first", ver, ODS14_DBADMIN_VERSION);
-		} else if (ver > ODS14_DBADMIN_VERSION) {
-			/*
-			 * Every kasp-enforcer database past 1.4 has its history table;
-			 * without it this is neither ours nor 1.4's.
-			 */
-			s.state = MIGRATE_UNKNOWN;
-			(void)db_set_error(db, DB_E_SCHEMA,
-				"database has dbadmin version %d but no " HISTORY_TABLE " table: it"
-				" is neither an OpenDNSSEC 1.4 nor a kasp-enforcer database", ver);
-		} else {
-			s.state = MIGRATE_ODS14;
-			s.current = 1;
-			s.pending = s.latest - 1;
-			for (i = 0; i < sizeof(ods14_tables) / sizeof(ods14_tables[0]); i++) {
-				if (!catalog_has_table(&cat, ods14_tables[i])) {
-					s.state = MIGRATE_UNKNOWN;
-					s.current = 0;
-					s.pending = 0;
-					(void)db_set_error(db, DB_E_SCHEMA,
-						"database has dbadmin version %d (OpenDNSSEC"
-						" 1.4) but no table %s", ver, ods14_tables[i]);
-					break;
-				}
-			}
-		}
-	} else {
-		s.state = MIGRATE_UNKNOWN;
-		(void)db_set_error(db, DB_E_SCHEMA,
-			"database holds tables but neither dbadmin nor " HISTORY_TABLE
-			": it is not a KASP database");
-	}
-	*out = s;
-	rc = 0;
-out:
-	catalog_free(&cat);
-	return rc;
-}
-
-int
-migrate_status(db_t *db, struct migrate_status *out)
-{
-	const struct dialect *d;
-	int rc;
-
-	if (db == NULL || out == NULL)
-		return E_INVAL;
-	rc = get_dialect(db, &d);
-	if (rc == 0)
-		rc = probe(db, d, out);
-	return rc;
 }
 
 /* ---------------------------------------------------------- applying them */
@@ -650,11 +103,11 @@ apply_step(db_t *db, void *arg)
 	rc = db_exec(db, s->m->sql);
 	if (rc != 0)
 		goto out;
-	rc = catalog_load(db, s->d, &cat);
+	rc = migrate_catalog_load(db, s->d, &cat);
 	if (rc != 0)
 		goto out;
 	from = s->unrecorded != 0 ? s->unrecorded : s->m->version;
-	if (!catalog_has_table(&cat, HISTORY_TABLE)) {
+	if (!migrate_catalog_has_table(&cat, HISTORY_TABLE)) {
 		s->unrecorded_after = from;
 		goto out;
 	}
@@ -665,7 +118,7 @@ apply_step(db_t *db, void *arg)
 	}
 	s->unrecorded_after = 0;
 out:
-	catalog_free(&cat);
+	migrate_catalog_free(&cat);
 	return rc;
 }
 
@@ -698,7 +151,7 @@ apply_range(db_t *db, const struct dialect *d, int from, int unrecorded, int in_
 		else
 			rc = db_transact(db, DB_TXN_WRITE, apply_step, &s);
 		if (rc != 0) {
-			rc = wrap_error(db, rc, "migration %04d_%s failed", s.m->version,
+			rc = migrate_wrap_error(db, rc, "migration %04d_%s failed", s.m->version,
 				s.m->name);
 			goto out;
 		}
@@ -721,10 +174,10 @@ take_lock(db_t *db)
 	int rc = db_lock(db, MIGRATE_LOCK_NAME, MIGRATE_LOCK_WAIT_MS);
 
 	if (rc == DB_E_LOCKED)
-		rc = wrap_error(db, rc, "another process is migrating the database; gave up after"
+		rc = migrate_wrap_error(db, rc, "another process is migrating the database; gave up after"
 			" %d s", MIGRATE_LOCK_WAIT_MS / 1000);
 	else if (rc != 0)
-		rc = wrap_error(db, rc, "cannot take the migration lock");
+		rc = migrate_wrap_error(db, rc, "cannot take the migration lock");
 	return rc;
 }
 
@@ -748,7 +201,7 @@ migrate_up(db_t *db, int *applied)
 
 	if (db == NULL)
 		return E_INVAL;
-	rc = get_dialect(db, &d);
+	rc = migrate_get_dialect(db, &d);
 	if (rc != 0)
 		goto out;
 	rc = take_lock(db);
@@ -756,7 +209,7 @@ migrate_up(db_t *db, int *applied)
 		goto out;
 	locked = 1;
 	/* Only now: whoever held the lock may have done the work. */
-	rc = probe(db, d, &s);
+	rc = migrate_probe(db, d, &s);
 	if (rc != 0)
 		goto out;
 	switch (s.state) {
@@ -774,7 +227,7 @@ migrate_up(db_t *db, int *applied)
 		break;
 	case MIGRATE_NEWER:
 	case MIGRATE_UNKNOWN:
-		rc = DB_E_SCHEMA; /* probe() left the reason on the handle */
+		rc = DB_E_SCHEMA; /* migrate_probe() left the reason on the handle */
 		break;
 	}
 	if (rc != 0)
@@ -807,7 +260,7 @@ drop_all(db_t *db, const struct dialect *d)
 	int rc, pass, prelude = 0;
 	size_t i;
 
-	rc = catalog_load(db, d, &cat);
+	rc = migrate_catalog_load(db, d, &cat);
 	if (rc != 0)
 		goto out;
 	if (d->drop_prelude != NULL && cat.n > 0) {
@@ -830,7 +283,7 @@ drop_all(db_t *db, const struct dialect *d)
 			}
 			rc = db_exec(db, strbuf_text(&b));
 			if (rc != 0) {
-				rc = wrap_error(db, rc, "cannot drop %s '%s'",
+				rc = migrate_wrap_error(db, rc, "cannot drop %s '%s'",
 					pass ? "view" : "table", cat.obj[i].name);
 				goto out;
 			}
@@ -850,7 +303,7 @@ out:
 		}
 	}
 	strbuf_free(&b);
-	catalog_free(&cat);
+	migrate_catalog_free(&cat);
 	return rc;
 }
 
@@ -890,7 +343,7 @@ migrate_reset_fill(db_t *db, int (*fill)(db_t *db, void *arg), void *arg)
 	memset(&r, 0, sizeof(r));
 	r.fill = fill;
 	r.fill_arg = arg;
-	rc = get_dialect(db, &r.d);
+	rc = migrate_get_dialect(db, &r.d);
 	if (rc != 0)
 		goto out;
 	rc = take_lock(db);
@@ -907,7 +360,7 @@ migrate_reset_fill(db_t *db, int (*fill)(db_t *db, void *arg), void *arg)
 	rc = db_transact(db, DB_TXN_WRITE, reset_txn, &r);
 	if (rc != 0) {
 		if (!r.fill_failed)
-			rc = wrap_error(db, rc, "cannot reset the database");
+			rc = migrate_wrap_error(db, rc, "cannot reset the database");
 		goto out;
 	}
 	if (!r.with_migrations) {
@@ -976,14 +429,14 @@ migrate_dump_schema(db_t *db, char **out)
 
 	if (db == NULL || out == NULL)
 		return E_INVAL;
-	rc = get_dialect(db, &d);
+	rc = migrate_get_dialect(db, &d);
 	if (rc != 0)
 		goto out;
 	if (d->dump_sql == NULL) {
 		rc = db_set_error(db, E_UNSUPPORTED, "no schema dump for dialect %s yet", d->name);
 		goto out;
 	}
-	rc = probe(db, d, &s);
+	rc = migrate_probe(db, d, &s);
 	if (rc != 0)
 		goto out;
 	strbuf_printf(&b, "-- generated from migrations/ by tools/schema-dump; do not edit\n"
