@@ -100,6 +100,12 @@ void kc_confx_free(struct kc_confx *x);
 int kc_check_duration_text(struct kc_findings *f, const char *where, const char *field,
 	const char *text, const char *file);
 
+/*
+ * An error finding "<file>: <msg>" when rc (a store_limit_*() result of
+ * store/limits.h) says a value is longer than its database column.
+ */
+void kc_check_limits(struct kc_findings *f, int rc, const char *msg, const char *file);
+
 /* Each repository's Module is an existing file. */
 int kc_check_modules(struct kc_findings *f, const struct conf *conf);
 

@@ -2,7 +2,8 @@
 # library (findings, not output) so the unit test links exactly them.
 # May include: src/common/, src/config/, store/limits.h (the stored sizes).
 noinst_LIBRARIES += src/kaspcheck/libkaspcheck.a
-src_kaspcheck_libkaspcheck_a_SOURCES = src/kaspcheck/check.c src/kaspcheck/check.h
+src_kaspcheck_libkaspcheck_a_SOURCES = src/kaspcheck/check.c src/kaspcheck/check.h \
+	src/kaspcheck/findings.c src/kaspcheck/check_conf.c src/kaspcheck/check_kasp.c
 src_kaspcheck_libkaspcheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS)
 
 KASPCHECK_LIBS = src/kaspcheck/libkaspcheck.a src/store/libstore.a $(CONFIG_LIBS)
