@@ -12,7 +12,8 @@ src_enforcer_libenforcer_a_SOURCES = \
 	src/enforcer/state.c src/enforcer/state.h \
 	src/enforcer/dsseen.c src/enforcer/forecast.c src/enforcer/forecast.h \
 	src/enforcer/signconf.c src/enforcer/signconf.h \
-	src/enforcer/run.c src/enforcer/run.h \
+	src/enforcer/run.c src/enforcer/run.h src/enforcer/run_internal.h \
+	src/enforcer/run_keygen.c src/enforcer/run_zones.c src/enforcer/run_after.c \
 	src/enforcer/metrics.c src/enforcer/metrics.h
 nodist_src_enforcer_libenforcer_a_SOURCES = src/enforcer/signconf_rng.embed.c
 src_enforcer_libenforcer_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
