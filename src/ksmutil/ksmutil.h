@@ -171,7 +171,7 @@ int cmd_policy_purge(struct ksm_ctx *ctx);
 /* cmd_repository.c */
 int cmd_repository_list(struct ksm_ctx *ctx);
 
-/* cmd_key.c */
+/* cmd_key_generate.c, cmd_key_list.c, cmd_key_import.c, cmd_key_delete.c, cmd_key_orphans.c */
 int cmd_key_generate(struct ksm_ctx *ctx);
 int cmd_key_list(struct ksm_ctx *ctx);
 int cmd_key_export(struct ksm_ctx *ctx);
@@ -206,7 +206,7 @@ int cmd_key_ds_seen(struct ksm_ctx *ctx);
 int cmd_rollover_list(struct ksm_ctx *ctx);
 int cmd_rollover_plan(struct ksm_ctx *ctx);     /* cmd_plan.c */
 
-/* ----------------------------------- cmd_key.c: shared with cmd_rollover.c */
+/* --------------------------------- cmd_key_*.c: shared with cmd_rollover.c */
 
 struct store_zone;
 struct hsm;

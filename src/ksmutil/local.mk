@@ -18,7 +18,13 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_policy.c \
 	src/ksmutil/cmd_repository.c \
 	src/ksmutil/cmd_database.c \
-	src/ksmutil/cmd_key.c \
+	src/ksmutil/cmd_key_internal.h \
+	src/ksmutil/cmd_key_common.c \
+	src/ksmutil/cmd_key_generate.c \
+	src/ksmutil/cmd_key_list.c \
+	src/ksmutil/cmd_key_delete.c \
+	src/ksmutil/cmd_key_orphans.c \
+	src/ksmutil/cmd_key_import.c \
 	src/ksmutil/cmd_rollover.c \
 	src/ksmutil/cmd_backup.c \
 	src/ksmutil/cmd_control.c

@@ -1,8 +1,8 @@
 /*
  * fuzz_keyimport.c - fuzz target for the argument checks of `key import`:
  * ksm_cka_id_ok() (--cka_id) and ksm_key_import_check() (--keytype,
- * --bits, --algorithm, --keystate, --time, --retire), as cmd_key.c calls
- * them.
+ * --bits, --algorithm, --keystate, --time, --retire), as cmd_key_import.c
+ * calls them.
  *
  * Input: the values separated by newlines, in that order (cka_id, keytype,
  * bits, algorithm, keystate, time, retire); a missing retire line means no

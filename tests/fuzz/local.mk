@@ -79,10 +79,11 @@ tests_fuzz_fuzz_dnskey_CPPFLAGS = $(FUZZ_COMMON_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_fuzz_fuzz_dnskey_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_dnskey_LDADD = src/hsm/libhsm.a src/common/libcommon.a $(LIBCRYPTO_LIBS)
 
-# key import's checks live in cmd_key.c, linked here with what it needs
+# key import's checks live in cmd_key_import.c, linked here with what it needs
 tests_fuzz_fuzz_keyimport_SOURCES = tests/fuzz/fuzz_keyimport.c tests/fuzz/replay.h \
-	tests/fuzz/fuzzutil.h src/ksmutil/cmd_key.c src/ksmutil/common.c \
-	src/ksmutil/usage.c src/ksmutil/jsonout.c
+	tests/fuzz/fuzzutil.h src/ksmutil/cmd_key_import.c src/ksmutil/cmd_key_common.c \
+	src/ksmutil/cmd_key_internal.h src/ksmutil/common.c src/ksmutil/usage.c \
+	src/ksmutil/jsonout.c
 tests_fuzz_fuzz_keyimport_CPPFLAGS = $(FUZZ_COMMON_CPPFLAGS) $(LIBXML2_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_keyimport_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_keyimport_LDADD = $(ENFORCER_RUN_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
