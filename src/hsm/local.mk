@@ -1,7 +1,9 @@
 # src/hsm: keys in PKCS#11 tokens, and DNSKEY / key tag / DS from a public key.
 noinst_LIBRARIES += src/hsm/libhsm.a
 src_hsm_libhsm_a_SOURCES = src/hsm/dnskey.c src/hsm/dnskey.h src/hsm/hsm.h \
-	src/hsm/pkcs11.c src/hsm/verify.c src/hsm/verify.h \
+	src/hsm/pkcs11.c src/hsm/pkcs11_internal.h src/hsm/pkcs11_module.c \
+	src/hsm/pkcs11_session.c src/hsm/pkcs11_object.c src/hsm/pkcs11_keygen.c \
+	src/hsm/pkcs11_export.c src/hsm/verify.c src/hsm/verify.h \
 	src/hsm/crypto_api.c src/hsm/crypto_api.h
 src_hsm_libhsm_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) $(P11KIT_CFLAGS)
 
@@ -23,7 +25,7 @@ tests_unit_test_dnskey_LDADD = src/hsm/libhsm.a src/common/libcommon.a $(LIBCRYP
 	$(CMOCKA_LIBS)
 endif
 
-# pkcs11.c against a fresh SoftHSMv2 token made by the test itself (see
+# pkcs11*.c against a fresh SoftHSMv2 token made by the test itself (see
 # tests/lib/softhsm.sh for the same recipe in sh).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_hsm

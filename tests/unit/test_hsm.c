@@ -1,5 +1,5 @@
 /*
- * test_hsm.c - src/hsm/pkcs11.c on fresh SoftHSMv2 tokens in a temporary
+ * test_hsm.c - src/hsm/pkcs11*.c on fresh SoftHSMv2 tokens in a temporary
  * directory (the recipe of tests/lib/softhsm.sh, done from C).
  *
  * Public keys are checked two ways: a signature made on the token verifies
