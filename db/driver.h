@@ -3,11 +3,11 @@
  *
  * db.c owns the generic parts (the handle, parameter checks, time
  * formatting, the retry loop, the lock-name rules) and calls a driver
- * through one const table. A driver file (sqlite.c, pgsql.c, mysql.c)
- * exports exactly one `const struct db_driver db_driver_<name>`, keeps
- * everything else static, and is, with the server drivers' dlopen() shims
- * (pq_api.[ch], mysql_api.[ch]), the only file that includes its engine's
- * header.
+ * through one const table. A driver's files (sqlite.c, pgsql.c, mysql*.c)
+ * export exactly one `const struct db_driver db_driver_<name>`, keep
+ * everything else static or in a private header (mysql_internal.h), and
+ * are, with the server drivers' dlopen() shims (pq_api.[ch],
+ * mysql_api.[ch]), the only files that include their engine's header.
  *
  * Every op returns 0 or a negative code of common/err.h and, on failure,
  * sets the message with db_set_error() (db/error.h). Statements and

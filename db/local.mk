@@ -3,7 +3,7 @@
 #
 # libdb.a is the database layer: db.c (generic part), error.c (the
 # handle's message), util.c (what the drivers share; private to db/) plus
-# one driver file per engine that configure found. Programs that link it use $(DB_LIBS). The engines'
+# the driver files of each engine that configure found. Programs that link it use $(DB_LIBS). The engines'
 # client libraries are not linked: the drivers dlopen() them when a server
 # database is opened (db/pq_api.c, db/mysql_api.c).
 
@@ -32,7 +32,8 @@ db_libmigrate_a_CPPFLAGS = $(AM_CPPFLAGS)
 MIGRATE_LIBS = db/libmigrate.a $(DB_LIBS)
 
 if HAVE_MYSQL
-db_libdb_a_SOURCES += db/mysql.c db/mysql_api.c db/mysql_api.h
+db_libdb_a_SOURCES += db/mysql.c db/mysql_conn.c db/mysql_stmt.c db/mysql_internal.h \
+	db/mysql_api.c db/mysql_api.h
 db_libdb_a_CPPFLAGS += $(MYSQL_CFLAGS)
 endif
 
