@@ -16,7 +16,9 @@ fi
 # python3-prometheus-client parses the metrics (tests/cli/metrics.sh);
 # debhelper and lintian build and check the Debian package (tests/pkg/deb.sh);
 # cppcheck is the static check of tests/unit/cppcheck.sh; clang-tools gives
-# scan-build, the analyzer step of tests/run-all.sh (tools/scan-build.sh).
+# scan-build, the analyzer step of tests/run-all.sh (tools/scan-build.sh);
+# gcovr reports the coverage of a build configured with --enable-coverage
+# (make coverage).
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
@@ -24,5 +26,5 @@ apt-get install -y -q --no-install-recommends \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libjansson-dev libcmocka-dev ldnsutils \
 	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev systemd \
-	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck clang-tools \
+	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck clang-tools gcovr \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client
