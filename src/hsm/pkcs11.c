@@ -17,8 +17,9 @@
  * only: asking on the terminal is not this library's business, so a
  * repository without <PIN> is refused (E_DENIED).
  *
- * Key pairs: CKA_ID is 16 random bytes (getrandom(2), checked
- * unused on the token), CKA_LABEL its 32 hex digits. With <SkipPublicKey/>
+ * Key pairs: CKA_ID is 16 random bytes (getrandom(2); not looked up on
+ * the token first, see new_id() in pkcs11_keygen.c), CKA_LABEL its 32 hex
+ * digits. With <SkipPublicKey/>
  * an RSA public key is made as a session object only, so it never lands on
  * the token; the DNSKEY is then read from the private object's CKA_MODULUS
  * and CKA_PUBLIC_EXPONENT (always the first choice for RSA anyway). Curve
