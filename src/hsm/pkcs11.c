@@ -19,12 +19,11 @@
  *
  * Key pairs: CKA_ID is 16 random bytes (getrandom(2); not looked up on
  * the token first, see new_id() in pkcs11_keygen.c), CKA_LABEL its 32 hex
- * digits. With <SkipPublicKey/>
- * an RSA public key is made as a session object only, so it never lands on
- * the token; the DNSKEY is then read from the private object's CKA_MODULUS
- * and CKA_PUBLIC_EXPONENT (always the first choice for RSA anyway). Curve
- * keys keep their public object whatever the setting: the private object
- * has no CKA_EC_POINT to read.
+ * digits. With <SkipPublicKey/> an RSA public key is made as a session
+ * object only, so it never lands on the token; the DNSKEY is then read
+ * from the private object's CKA_MODULUS and CKA_PUBLIC_EXPONENT (always
+ * the first choice for RSA anyway). Curve keys keep their public object
+ * whatever the setting: the private object has no CKA_EC_POINT to read.
  */
 #include "config.h"
 
