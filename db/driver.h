@@ -3,9 +3,10 @@
  *
  * db.c owns the generic parts (the handle, parameter checks, time
  * formatting, the retry loop, the lock-name rules) and calls a driver
- * through one const table. A driver's files (sqlite.c, pgsql.c, mysql*.c)
+ * through one const table. A driver's files (sqlite.c, pgsql*.c, mysql*.c)
  * export exactly one `const struct db_driver db_driver_<name>`, keep
- * everything else static or in a private header (mysql_internal.h), and
+ * everything else static or in a private header (pgsql_internal.h,
+ * mysql_internal.h), and
  * are, with the server drivers' dlopen() shims (pq_api.[ch],
  * mysql_api.[ch]), the only files that include their engine's header.
  *
