@@ -87,6 +87,18 @@ str_trim(char *s)
 }
 
 int
+str_all_digits(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+	}
+	return 1;
+}
+
+int
 str_prefix_ci(const char *s, const char *prefix)
 {
 	if (s == NULL || prefix == NULL)

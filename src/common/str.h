@@ -35,6 +35,9 @@ void str_lower(char *s);
  */
 char *str_trim(char *s);
 
+/* 1 when s is one or more ASCII digits and nothing else; 0 otherwise or on NULL. */
+int str_all_digits(const char *s);
+
 /* 1 when s starts with prefix, ignoring ASCII case; 0 otherwise or on NULL. */
 int str_prefix_ci(const char *s, const char *prefix);
 

@@ -24,18 +24,6 @@
 
 /* ------------------------------------------------------------ vocabulary */
 
-int
-key_all_digits(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * A --keystate value: a state name (case-insensitive; the value must start
  * with it, as 1.x compared) or its number, which must match exactly
@@ -47,7 +35,7 @@ key_parse_state(const char *text, int max, int *out)
 	int64_t v;
 	int s;
 
-	if (key_all_digits(text)) {
+	if (str_all_digits(text)) {
 		if (str_to_int64(text, &v) != 0 || v < 1 || v > max)
 			return -1;
 		*out = (int)v;

@@ -232,7 +232,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	printf("Info: %lld zone(s) found on policy \"%s\"\n", (long long)g.zones, o->policy);
 	zones = g.zones;
 	if (o->zonetotal != NULL) {
-		if (!key_all_digits(o->zonetotal) || str_to_int64(o->zonetotal, &total) != 0) {
+		if (!str_all_digits(o->zonetotal) || str_to_int64(o->zonetotal, &total) != 0) {
 			printf("Error: zonetotal \"%s\"; should be numeric only\n", o->zonetotal);
 			rc = KSM_EUSAGE;
 			goto out;

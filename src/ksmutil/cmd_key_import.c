@@ -40,7 +40,7 @@ parse_algorithm(const char *text, int *out)
 	int64_t v;
 	int found = -1;
 
-	if (key_all_digits(text)) {
+	if (str_all_digits(text)) {
 		if (str_to_int64(text, &v) != 0 || v > 255)
 			return -1;
 		*out = (int)v;
@@ -128,7 +128,7 @@ ksm_key_import_check(const struct ksm_opts *o, time_t now, struct ksm_import_val
 	memset(v, 0, sizeof(*v));
 	if (ksm_parse_keytype(o->keytype, &v->keytype) != 0)
 		return KSM_IMPORT_BAD_KEYTYPE;
-	if (!key_all_digits(o->bits) || str_to_int64(o->bits, &v->bits) != 0 || v->bits > 65535)
+	if (!str_all_digits(o->bits) || str_to_int64(o->bits, &v->bits) != 0 || v->bits > 65535)
 		return KSM_IMPORT_BAD_BITS;
 	if (v->bits == 0)
 		return KSM_IMPORT_ZERO_BITS;

@@ -33,9 +33,6 @@
 struct hsm;
 struct ksm_ctx;
 
-/* s is a non-empty string of decimal digits only (0 for NULL). */
-int key_all_digits(const char *s);
-
 /*
  * A --keystate value, a state name (by prefix) or its number (exactly),
  * into *out; only states 1..max are accepted. 0, or -1 with *out untouched.

@@ -25,7 +25,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,18 +60,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static int
-all_digits(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	}
-	return 1;
-}
-
 /* How the user named a key: --cka_id wins when both are given (1.x). */
 struct key_spec {
 	const char *cka_id;     /* NULL: by keytag, or not named at all */
@@ -95,7 +82,7 @@ parse_key_spec(const struct ksm_opts *o, struct key_spec *spec)
 	spec->keytag = -1;
 	if (o->keytag == NULL)
 		return 0;
-	if (!all_digits(o->keytag)) {
+	if (!str_all_digits(o->keytag)) {
 		printf("Error: keytag \"%s\"; should be numeric only\n", o->keytag);
 		return -1;
 	}

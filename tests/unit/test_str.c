@@ -50,6 +50,21 @@ test_lower_trim(void **state)
 }
 
 static void
+test_all_digits(void **state)
+{
+	(void)state;
+	assert_true(str_all_digits("0"));
+	assert_true(str_all_digits("20240101"));
+	assert_false(str_all_digits(""));
+	assert_false(str_all_digits(NULL));
+	assert_false(str_all_digits("-1"));
+	assert_false(str_all_digits("+1"));
+	assert_false(str_all_digits(" 1"));
+	assert_false(str_all_digits("12a"));
+	assert_false(str_all_digits("\xd9\xa3"));      /* a non-ASCII digit */
+}
+
+static void
 test_prefix_ci(void **state)
 {
 	(void)state;
@@ -137,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_dup_printf),
 		cmocka_unit_test(test_replace_all),
 		cmocka_unit_test(test_lower_trim),
+		cmocka_unit_test(test_all_digits),
 		cmocka_unit_test(test_prefix_ci),
 		cmocka_unit_test(test_to_int64),
 	};
