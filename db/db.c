@@ -97,7 +97,6 @@ int
 db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 {
 	const struct db_driver *drv;
-	char why[256] = "";
 	db_t *db = NULL;
 	int rc;
 
@@ -129,11 +128,9 @@ db_open(const struct db_config *cfg, db_t **out, char *err, size_t errlen)
 		rc = DB_E_NODRIVER;
 		goto out;
 	}
-	rc = drv->check_config(cfg, why, sizeof(why));
-	if (rc != 0) {
-		put_err(err, errlen, "%s", why[0] != '\0' ? why : err_str(rc));
+	rc = drv->check_config(cfg, err, errlen);
+	if (rc != 0)
 		goto out;
-	}
 
 	db = calloc(1, sizeof(*db));
 	if (db == NULL) {

@@ -32,7 +32,8 @@ struct db_driver {
 
 	/*
 	 * What this engine requires of cfg before open() (a file name, a
-	 * database name): 0, or E_INVAL with one line in err (errlen > 0).
+	 * database name): 0, or E_INVAL with one line in err (which may be
+	 * NULL when errlen is 0, as db_open() allows).
 	 */
 	int (*check_config)(const struct db_config *cfg, char *err, size_t errlen);
 
