@@ -85,6 +85,22 @@ test_open_bad_arguments(void **state)
 	cfg.path = NULL;
 	assert_int_equal(db_open(&cfg, &db, NULL, 0), E_INVAL);
 	assert_ptr_equal(db, (db_t *)&cfg);
+	/* each driver's own configuration check names what is missing */
+	assert_int_equal(db_open(&cfg, &db, err, sizeof(err)), E_INVAL);
+	assert_string_equal(err, "no SQLite database file given");
+	if (db_backend_available(DB_BACKEND_PGSQL)) {
+		cfg.backend = DB_BACKEND_PGSQL;
+		cfg.database = "";
+		assert_int_equal(db_open(&cfg, &db, err, sizeof(err)), E_INVAL);
+		assert_string_equal(err, "no PostgreSQL database name given");
+	}
+	if (db_backend_available(DB_BACKEND_MYSQL)) {
+		cfg.backend = DB_BACKEND_MYSQL;
+		cfg.database = NULL;
+		assert_int_equal(db_open(&cfg, &db, err, sizeof(err)), E_INVAL);
+		assert_string_equal(err, "no MySQL database name given");
+	}
+	assert_ptr_equal(db, (db_t *)&cfg);
 }
 
 static void
