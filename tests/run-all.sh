@@ -4,15 +4,16 @@
 # (tests/lib/*-server.sh, in a temp dir, own ports), build and run the whole
 # suite on SQLite twice, plainly with -Werror and under AddressSanitizer +
 # UBSan, run the database and CLI tests again on PostgreSQL and on MariaDB
-# (sanitizer build), fuzz, run clang's analyzer over the whole build, then
-# make distcheck, then build, lint, install and
-# purge the Debian package (tests/pkg/deb.sh). The servers are stopped by PID at
-# the end, also on failure or interrupt.
+# (sanitizer build, which also counts gcov coverage: `make coverage` prints
+# one line per folder for the three engines' runs together), fuzz, run
+# clang's analyzer over the whole build, then make distcheck, then build,
+# lint, install and purge the Debian package (tests/pkg/deb.sh). The
+# servers are stopped by PID at the end, also on failure or interrupt.
 #
 # The automake results of each run are copied to results/<build>-<backend>/
 # (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql; fuzz:
-# each fuzz target run for a short time by libFuzzer; analysis: scan-build,
-# see below), and
+# each fuzz target run for a short time by libFuzzer; analysis: scan-build;
+# coverage: see below), and
 # tests/lib/summary.sh adds them all up into the closing line
 #   total: N passed, N failed, N skipped
 # Exit status 0 only when every step and every test passed.
@@ -135,12 +136,14 @@ check() {
 	return $rc
 }
 
-# build DIR CFLAGS LDFLAGS : configure and build in DIR
+# build DIR CFLAGS LDFLAGS [CONFIGURE-OPTION...] : configure and build in DIR
 build() {
-	rm -rf "$1" && mkdir -p "$1"
+	_dir=$1 _cflags=$2 _ldflags=$3
+	shift 3
+	rm -rf "$_dir" && mkdir -p "$_dir"
 	(
-		cd "$1" &&
-		../configure --quiet --enable-timeshift CFLAGS="$2" LDFLAGS="$3" &&
+		cd "$_dir" &&
+		../configure --quiet --enable-timeshift "$@" CFLAGS="$_cflags" LDFLAGS="$_ldflags" &&
 		make -j2 >make.log 2>&1 || { tail -40 make.log; exit 1; }
 	)
 }
@@ -162,8 +165,8 @@ else
 	status=1
 fi
 
-step "sanitizer build (ASan + UBSan), SQLite"
-if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined"; then
+step "sanitizer build (ASan + UBSan, gcov), SQLite"
+if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined" --enable-coverage; then
 	(export WRITERS_OPS=400; check build-san build-san-sqlite) || status=1
 	list=$(backend_tests build-san)
 	for b in $backends; do
@@ -172,6 +175,18 @@ if build build-san "-O1 -g $WARN $SAN" "-fsanitize=address,undefined"; then
 		(export ODS_TEST_BACKEND=$b ENFORCE_KILL_ROUNDS=20 WRITERS_OPS=400
 		 check build-san "build-san-$b" "$list") || status=1
 	done
+	# The gcov counts of the three runs above add up: one line per folder.
+	step "coverage (gcov) of the sanitizer build on SQLite,$backends"
+	mkdir -p "$results/coverage"
+	if make -s -C build-san coverage > "$results/coverage/coverage.log" 2>&1; then
+		grep '^coverage: ' "$results/coverage/coverage.log"
+		cp build-san/coverage.txt "$results/coverage/" 2>/dev/null
+		printf ':test-result: PASS\n:global-test-result: PASS\n' > "$results/coverage/coverage.trs"
+	else
+		tail -20 "$results/coverage/coverage.log"
+		printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/coverage/coverage.trs"
+		status=1
+	fi
 else
 	status=1
 fi

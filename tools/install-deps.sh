@@ -18,7 +18,7 @@ fi
 # cppcheck is the static check of tests/unit/cppcheck.sh; clang-tools gives
 # scan-build, the analyzer step of tests/run-all.sh (tools/scan-build.sh);
 # gcovr reports the coverage of a build configured with --enable-coverage
-# (make coverage).
+# (make coverage); clang-format checks the layout (tools/format-check.sh).
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
@@ -26,5 +26,5 @@ apt-get install -y -q --no-install-recommends \
 	libsqlite3-dev sqlite3 libpq-dev libmariadb-dev \
 	libxml2-dev libxml2-utils libssl-dev libjansson-dev libcmocka-dev ldnsutils \
 	softhsm2 opensc libp11-kit-dev tzdata time ca-certificates clang libclang-rt-dev systemd \
-	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck clang-tools gcovr \
+	jq python3-jsonschema python3-prometheus-client debhelper lintian cppcheck clang-tools gcovr clang-format \
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client
