@@ -33,7 +33,8 @@ CLI_TESTS = \
 	tests/cli/completion.sh \
 	tests/cli/json.sh \
 	tests/cli/metrics.sh \
-	tests/cli/plan.sh
+	tests/cli/plan.sh \
+	tests/cli/failure-paths.sh
 TESTS += $(CLI_TESTS) tests/unit/registered.sh tests/unit/tap-honest.sh tests/unit/cppcheck.sh
 EXTRA_DIST += tests/unit/registered.sh tests/unit/tap-honest.sh tests/unit/cppcheck.sh
 
