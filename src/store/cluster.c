@@ -237,15 +237,6 @@ store_node_free_array(struct store_node *v, size_t n)
 	store_free_array(v, n, sizeof(*v), node_clear);
 }
 
-/* A time column, 0 for NULL (or a value that does not parse). */
-static time_t
-column_time0(db_stmt_t *st, int col)
-{
-	time_t t = 0;
-
-	return db_column_time(st, col, &t) == 0 ? t : 0;
-}
-
 static int
 node_from_row(db_stmt_t *st, void *elem, const void *ctx)
 {
@@ -254,10 +245,10 @@ node_from_row(db_stmt_t *st, void *elem, const void *ctx)
 
 	(void)ctx;
 	n->pid = db_column_int(st, 1);
-	n->started = column_time0(st, 4);
-	n->heartbeat = column_time0(st, 5);
-	n->pass_started = column_time0(st, 6);
-	n->pass_finished = column_time0(st, 7);
+	n->started = store_column_time0(st, 4);
+	n->heartbeat = store_column_time0(st, 5);
+	n->pass_started = store_column_time0(st, 6);
+	n->pass_finished = store_column_time0(st, 7);
 	rc = store_column_strdup(st, 0, &n->host);
 	if (rc == 0)
 		rc = store_column_strdup(st, 2, &n->role);

@@ -26,6 +26,12 @@ int store_streq(const char *a, const char *b);
 /* Copy text column col of st into *out (NULL for SQL NULL). E_NOMEM. */
 int store_column_strdup(db_stmt_t *st, int col, char **out);
 
+/* A time column, 0 for NULL (or a value that does not parse). */
+time_t store_column_time0(db_stmt_t *st, int col);
+
+/* Bind the n ints of v at idx, idx + 1 ... Stops at the first failure, whose code it returns. */
+int store_bind_ints(db_stmt_t *st, int idx, const int64_t *v, int n);
+
 /*
  * Prepare sql, bind key as its one text parameter and step to the first
  * row: the opening of every fetch of one row by name. On success *out is

@@ -15,6 +15,8 @@ src_store_libstore_a_SOURCES = \
 	src/store/zone.c \
 	src/store/zonelist.c \
 	src/store/key.c \
+	src/store/keyalloc.c \
+	src/store/backup.c \
 	src/store/alloc.c \
 	src/store/enforce.c \
 	src/store/keycmd.c \

@@ -39,6 +39,26 @@ store_column_strdup(db_stmt_t *st, int col, char **out)
 	return store_strdup(db_column_text(st, col), out);
 }
 
+time_t
+store_column_time0(db_stmt_t *st, int col)
+{
+	time_t t = 0;
+
+	if (db_column_time(st, col, &t) != 0)
+		return 0;
+	return t;
+}
+
+int
+store_bind_ints(db_stmt_t *st, int idx, const int64_t *v, int n)
+{
+	int rc = 0, i;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = db_bind_int(st, idx + i, v[i]);
+	return rc;
+}
+
 int
 store_first_row(db_t *db, const char *sql, const char *key, db_stmt_t **out)
 {
