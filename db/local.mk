@@ -1,7 +1,7 @@
 # db: fragment of the top-level Makefile.am. May include: src/common/ and
 # db/; the engines' client headers only in their driver and its shim.
 #
-# libdb.a is the database layer: db.c (generic part), error.c (the
+# libdb.a is the database layer: db.c and db_stmt.c (generic part), error.c (the
 # handle's message), util.c (what the drivers share; private to db/) plus
 # the driver files of each engine that configure found. Programs that link it use $(DB_LIBS). The engines'
 # client libraries are not linked: the drivers dlopen() them when a server
@@ -9,7 +9,7 @@
 
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
-	db/db.c db/db.h db/driver.h db/error.c db/error.h \
+	db/db.c db/db_stmt.c db/db.h db/driver.h db/error.c db/error.h \
 	db/util.c db/util.h db/dump.c db/dump.h db/tls.c \
 	db/sqlite.c
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
