@@ -245,28 +245,33 @@ param_at(db_stmt_t *st, int idx, MYSQL_BIND **b)
 	return &ms->pv[idx - 1];
 }
 
-int
-my_bind_int(db_stmt_t *st, int idx, int64_t v)
+/*
+ * A number parameter: the bind points into the parameter's own storage,
+ * i for MYSQL_TYPE_LONGLONG, d for MYSQL_TYPE_DOUBLE (the other is unused).
+ */
+static int
+bind_number(db_stmt_t *st, int idx, enum enum_field_types type, int64_t i, double d)
 {
 	MYSQL_BIND *b;
 	struct param *p = param_at(st, idx, &b);
 
-	p->i = v;
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	b->buffer = &p->i;
+	p->i = i;
+	p->d = d;
+	b->buffer_type = type;
+	b->buffer = type == MYSQL_TYPE_DOUBLE ? (void *)&p->d : (void *)&p->i;
 	return 0;
+}
+
+int
+my_bind_int(db_stmt_t *st, int idx, int64_t v)
+{
+	return bind_number(st, idx, MYSQL_TYPE_LONGLONG, v, 0);
 }
 
 int
 my_bind_double(db_stmt_t *st, int idx, double v)
 {
-	MYSQL_BIND *b;
-	struct param *p = param_at(st, idx, &b);
-
-	p->d = v;
-	b->buffer_type = MYSQL_TYPE_DOUBLE;
-	b->buffer = &p->d;
-	return 0;
+	return bind_number(st, idx, MYSQL_TYPE_DOUBLE, 0, v);
 }
 
 static int
