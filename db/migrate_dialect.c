@@ -212,6 +212,7 @@ migrate_catalog_load(db_t *db, const struct dialect *d, struct catalog *out)
 	struct object *grown;
 	db_stmt_t *st = NULL;
 	const char *kind, *name;
+	size_t cap = 0;
 	int rc;
 
 	rc = db_prepare(db, d->objects_sql, &st);
@@ -222,12 +223,16 @@ migrate_catalog_load(db_t *db, const struct dialect *d, struct catalog *out)
 		name = db_column_text(st, 1);
 		if (kind == NULL || name == NULL)
 			continue;
-		grown = realloc(cat.obj, (cat.n + 1) * sizeof(*cat.obj));
-		if (grown == NULL) {
-			rc = db_set_error(db, E_NOMEM, "out of memory");
-			goto out;
+		if (cat.n == cap) {
+			/* doubling: a catalogue of many objects is not copied once a row */
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(cat.obj, cap * sizeof(*cat.obj));
+			if (grown == NULL) {
+				rc = db_set_error(db, E_NOMEM, "out of memory");
+				goto out;
+			}
+			cat.obj = grown;
 		}
-		cat.obj = grown;
 		cat.obj[cat.n].is_view = strcasecmp(kind, "view") == 0;
 		cat.obj[cat.n].name = strdup(name);
 		if (cat.obj[cat.n].name == NULL) {

@@ -62,6 +62,16 @@ typedef void store_clear_fn(void *elem);
 void store_free_array(void *arr, size_t n, size_t size, store_clear_fn *clear);
 
 /*
+ * Room for at least need elements of size bytes in an array of *cap
+ * elements; arrp is the address of the caller's pointer to it (any element
+ * type). The capacity doubles (from 16), so that a list read one row at a
+ * time is copied a logarithmic number of times, not once a row. On success
+ * the pointer and *cap may have changed; on failure (E_NOMEM) neither has
+ * and the old array is still the caller's to free.
+ */
+int store_grow(void *arrp, size_t *cap, size_t need, size_t size);
+
+/*
  * All rows of the prepared statement st, each turned into an element of
  * size bytes by from_row, then sorted with cmp unless it is NULL (engines
  * disagree on collation, so name order is sorted here). On success *out

@@ -80,7 +80,7 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 {
 	struct store_repository *have = NULL;
 	db_stmt_t *ins = NULL, *upd = NULL;
-	size_t nhave = 0, i, j;
+	size_t nhave = 0, cap, i, j;
 	int rc;
 
 	if (n > 0 && repos == NULL) {
@@ -90,6 +90,7 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 	rc = store_repository_list(db, &have, &nhave);
 	if (rc != 0)
 		goto out;
+	cap = nhave;
 	rc = db_prepare(db, "INSERT INTO securitymodules (name, capacity, requirebackup)"
 		" VALUES (?, ?, ?)", &ins);
 	if (rc < 0)
@@ -145,13 +146,9 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 			goto out;
 		if (!found) {
 			/* a name given twice in one import: the second one updates */
-			struct store_repository *grown = realloc(have, (nhave + 1) * sizeof(*have));
-
-			if (grown == NULL) {
-				rc = E_NOMEM;
+			rc = store_grow(&have, &cap, nhave + 1, sizeof(*have));
+			if (rc < 0)
 				goto out;
-			}
-			have = grown;
 			memset(&have[nhave], 0, sizeof(*have));
 			have[nhave].name = strdup(r->name);
 			if (have[nhave].name == NULL) {

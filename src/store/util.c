@@ -106,27 +106,42 @@ store_free_array(void *arr, size_t n, size_t size, store_clear_fn *clear)
 }
 
 int
+store_grow(void *arrp, size_t *cap, size_t need, size_t size)
+{
+	size_t want = *cap ? *cap : 16;
+	void *arr, *grown;
+
+	if (need <= *cap)
+		return 0;
+	while (want < need) {
+		if (want > SIZE_MAX / 2)
+			return E_NOMEM;
+		want *= 2;
+	}
+	if (want > SIZE_MAX / size)
+		return E_NOMEM;
+	/* through memcpy: arrp points to a pointer of the caller's element type, not a void * */
+	memcpy(&arr, arrp, sizeof(arr));
+	grown = realloc(arr, want * size);
+	if (grown == NULL)
+		return E_NOMEM;
+	memcpy(arrp, &grown, sizeof(grown));
+	*cap = want;
+	return 0;
+}
+
+int
 store_rows(db_stmt_t *st, size_t size, store_row_fn *from_row, const void *ctx,
 	store_clear_fn *clear, int (*cmp)(const void *, const void *), void **out, size_t *n)
 {
-	char *list = NULL, *grown, *elem;
+	char *list = NULL, *elem;
 	size_t count = 0, cap = 0;
 	int rc;
 
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (cap > SIZE_MAX / size) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			grown = realloc(list, cap * size);
-			if (grown == NULL) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			list = grown;
-		}
+		rc = store_grow(&list, &cap, count + 1, size);
+		if (rc < 0)
+			goto out;
 		elem = list + count * size;
 		memset(elem, 0, size);
 		/* counted before it is filled, so that a failure frees what it copied */

@@ -252,17 +252,9 @@ load_policies(struct import *im)
 	if (rc < 0)
 		goto out;
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (im->npols == cap) {
-			struct policy_ref *grown;
-
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(im->pols, cap * sizeof(*grown));
-			if (grown == NULL) {
-				rc = E_NOMEM;
-				goto out;
-			}
-			im->pols = grown;
-		}
+		rc = store_grow(&im->pols, &cap, im->npols + 1, sizeof(*im->pols));
+		if (rc < 0)
+			goto out;
 		im->pols[im->npols].id = db_column_int(st, 0);
 		rc = store_column_strdup(st, 1, &im->pols[im->npols].name);
 		if (rc < 0)
