@@ -17,17 +17,6 @@
 #include "store/limits.h"
 #include "store/store.h"
 
-/* A time column, 0 for NULL (or an unreadable value). */
-static time_t
-time0(db_stmt_t *st, int col)
-{
-	time_t t = 0;
-
-	if (db_column_time(st, col, &t) != 0)
-		return 0;
-	return t;
-}
-
 /* ----------------------------------------------------------------- policies */
 
 static void
@@ -53,7 +42,7 @@ enf_policy_from_row(db_stmt_t *st, void *elem, const void *ctx)
 
 	(void)ctx;
 	p->id = db_column_int(st, 0);
-	p->salt_stamp = time0(st, 3);
+	p->salt_stamp = store_column_time0(st, 3);
 	p->zones = db_column_int(st, 4);
 	/* the name rides in salt's place until the parameters are read */
 	return store_column_strdup(st, 1, &p->salt);
@@ -273,11 +262,11 @@ enf_key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 	k->a.keypair_id = db_column_int(st, 1);
 	k->a.keytype = (int)db_column_int(st, 2);
 	k->a.state = (int)db_column_int(st, 3);
-	k->a.publish = time0(st, 4);
-	k->a.ready = time0(st, 5);
-	k->a.active = time0(st, 6);
-	k->a.retire = time0(st, 7);
-	k->a.dead = time0(st, 8);
+	k->a.publish = store_column_time0(st, 4);
+	k->a.ready = store_column_time0(st, 5);
+	k->a.active = store_column_time0(st, 6);
+	k->a.retire = store_column_time0(st, 7);
+	k->a.dead = store_column_time0(st, 8);
 	k->a.rfc5011 = db_column_int(st, 9) != 0;
 	k->a.revoked = db_column_int(st, 10) != 0;
 	k->algorithm = (int)db_column_int(st, 12);

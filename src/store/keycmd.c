@@ -23,28 +23,6 @@
 #include "store/internal.h"
 #include "store/store.h"
 
-/* A time column, 0 for NULL (or an unreadable value). */
-static time_t
-time0(db_stmt_t *st, int col)
-{
-	time_t t = 0;
-
-	if (db_column_time(st, col, &t) != 0)
-		return 0;
-	return t;
-}
-
-/* Bind n ints from idx on. */
-static int
-bind_n(db_stmt_t *st, int idx, const int64_t *v, int n)
-{
-	int rc = 0;
-
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = db_bind_int(st, idx + i, v[i]);
-	return rc;
-}
-
 /* ------------------------------------------------------------ zone keys */
 
 static void
@@ -88,11 +66,11 @@ zone_key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 	k->algorithm = (int)db_column_int(st, 7);
 	k->keytype = (int)db_column_int(st, 8);
 	k->state = (int)db_column_int(st, 9);
-	k->publish = time0(st, 10);
-	k->ready = time0(st, 11);
-	k->active = time0(st, 12);
-	k->retire = time0(st, 13);
-	k->dead = time0(st, 14);
+	k->publish = store_column_time0(st, 10);
+	k->ready = store_column_time0(st, 11);
+	k->active = store_column_time0(st, 12);
+	k->retire = store_column_time0(st, 13);
+	k->dead = store_column_time0(st, 14);
 	k->rfc5011 = db_column_int(st, 15) != 0;
 	k->revoked = db_column_int(st, 16) != 0;
 	k->fixed_date = db_column_int(st, 17) != 0;
@@ -142,7 +120,7 @@ store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
 	    zone_id > 0 ? " AND d.zone_id = ?" : "", keytype != 0 ? " AND d.keytype = ?" : "");
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0)
-		rc = bind_n(st, 1, binds, nb);
+		rc = store_bind_ints(st, 1, binds, nb);
 	if (rc == 0)
 		rc = store_rows(st, sizeof(**out), zone_key_from_row, NULL, zone_key_clear, NULL,
 			&rows, n);
@@ -163,7 +141,7 @@ store_keypair_fix_dates(db_t *db, int64_t keypair_id)
 		return E_INVAL;
 	rc = db_prepare(db, "UPDATE keypairs SET fixedDate = ? WHERE id = ?", &st);
 	if (rc == 0)
-		rc = bind_n(st, 1, (const int64_t[]){ 1, keypair_id }, 2);
+		rc = store_bind_ints(st, 1, (const int64_t[]){ 1, keypair_id }, 2);
 	if (rc == 0)
 		rc = store_step_done(st);
 	if (rc == 0 && db_changes(db) == 0)
@@ -206,7 +184,7 @@ static const char *const roll_policy_sql[4] = ROLL_STATEMENTS("policy_id");
 static int
 bind_rolled(db_stmt_t *st, int idx, int64_t kt1, int64_t kt2, int64_t target)
 {
-	return bind_n(st, idx, (const int64_t[]){ STORE_STATE_ACTIVE, kt1, kt2, target }, 4);
+	return store_bind_ints(st, idx, (const int64_t[]){ STORE_STATE_ACTIVE, kt1, kt2, target }, 4);
 }
 
 /* Prepare step number step of sql, bind its values, run it and count the rows it matched. */
@@ -223,7 +201,7 @@ roll_step(db_t *db, const char *sql, const struct store_roll *r, int step, int64
 		goto out;
 	switch (step) {
 	case 0:         /* flag the key pairs */
-		rc = bind_n(st, 1, (const int64_t[]){ 1, 1 }, 2);
+		rc = store_bind_ints(st, 1, (const int64_t[]){ 1, 1 }, 2);
 		if (rc == 0)
 			rc = bind_rolled(st, 3, kt1, kt2, target);
 		break;
@@ -253,12 +231,12 @@ roll_step(db_t *db, const char *sql, const struct store_roll *r, int step, int64
 			rc = r->standby_active != 0 ? db_bind_time(st, 3, r->standby_active) :
 			    db_bind_null(st, 3);
 		if (rc == 0)
-			rc = bind_n(st, 4, (const int64_t[]){ STORE_STATE_DSREADY, STORE_KSK,
+			rc = store_bind_ints(st, 4, (const int64_t[]){ STORE_STATE_DSREADY, STORE_KSK,
 			    STORE_STATE_ACTIVE }, 3);
 		if (rc == 0)
 			rc = bind_rolled(st, 7, STORE_KSK, STORE_KSK, target);
 		if (rc == 0)
-			rc = bind_n(st, 11, (const int64_t[]){ STORE_KSK, STORE_STATE_PUBLISH,
+			rc = store_bind_ints(st, 11, (const int64_t[]){ STORE_KSK, STORE_STATE_PUBLISH,
 			    STORE_STATE_READY }, 3);
 		break;
 	}
