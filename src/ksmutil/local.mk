@@ -25,7 +25,9 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/cmd_key_delete.c \
 	src/ksmutil/cmd_key_orphans.c \
 	src/ksmutil/cmd_key_import.c \
+	src/ksmutil/cmd_rollover_internal.h \
 	src/ksmutil/cmd_rollover.c \
+	src/ksmutil/cmd_rollover_ksk.c \
 	src/ksmutil/cmd_backup.c \
 	src/ksmutil/cmd_control.c
 ods_ksmutil_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(JANSSON_CFLAGS)
