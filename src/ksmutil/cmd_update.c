@@ -8,7 +8,8 @@
  * import itself is one transaction, so a failure anywhere leaves the
  * database as it was. What the transaction wants to print is collected in
  * a struct strbuf and printed once it is over (db_transact may run the
- * callback again after contention).
+ * callback again after contention). The transaction itself is in
+ * cmd_update_txn.c.
  */
 #include "config.h"
 
@@ -29,55 +30,23 @@
 #include "config/kasp.h"
 #include "config/zonelist.h"
 #include "config/zonelist_edit.h"
-#include "db/migrate.h"
+#include "ksmutil/cmd_update_internal.h"
 #include "ksmutil/ksmutil.h"
 #include "store/store.h"
 
-enum step { STEP_NONE, STEP_REPOSITORIES, STEP_POLICIES, STEP_ZONES };
-
-static const char *const step_text[] = {
-	[STEP_NONE] = "",
-	[STEP_REPOSITORIES] = "repositories",
-	[STEP_POLICIES] = "policies",
-	[STEP_ZONES] = "zones",
-};
-
-/* One KSK or ZSK algorithm that an import would change. */
-struct algo_change {
-	const char *policy;     /* borrowed from the loaded kasp */
-	const char *keytype;    /* "KSK" or "ZSK" */
-	int from, to;
-};
-
-struct ksm_import {
-	int setup;              /* setup: failures also print "SETUP FAILED" */
-	int do_conf, do_kasp, do_zonelist;
-	struct kasp *kasp;
-	char *missing_policy;   /* setup: the first zone policy kasp.xml lacks */
-	struct zonelist_reader *zr;     /* the transaction's pass over zonelist.xml */
-	void *names;            /* tsearch() tree of the zone names read so far */
-	const char *zl_path;
-	int zl_locked;          /* zl_lock holds zonelist_lock() against zone add/delete */
-	int zl_lock;
-	struct spawn_result check;      /* ods-kaspcheck's output (setup prints it later) */
-	int have_check;
-	time_t now;
-
-	struct algo_change *changes;
-	size_t nchanges;
-
-	/* Set by the transaction. */
-	struct strbuf text;
-	enum step failed;       /* the step that failed */
-	int user_error;         /* the failure was explained in text (bad input, not the DB) */
+const char *const update_step_text[] = {
+	[UPDATE_STEP_NONE] = "",
+	[UPDATE_STEP_REPOSITORIES] = "repositories",
+	[UPDATE_STEP_POLICIES] = "policies",
+	[UPDATE_STEP_ZONES] = "zones",
 };
 
 /* ------------------------------------------------------------ failures */
 
-static int
-fail_step(struct ksm_import *im, enum step step)
+int
+update_fail_step(struct ksm_import *im, enum update_step step)
 {
-	printf("Failed to update %s\n", step_text[step]);
+	printf("Failed to update %s\n", update_step_text[step]);
 	if (im->setup)
 		printf("SETUP FAILED\n");
 	return KSM_EUSAGE;
@@ -182,8 +151,8 @@ base_cmp(const void *a, const void *b)
 	return lx < ly ? -1 : lx > ly;
 }
 
-static void
-names_forget(struct ksm_import *im)
+void
+update_names_forget(struct ksm_import *im)
 {
 	tdestroy(im->names, free);
 	im->names = NULL;
@@ -195,8 +164,8 @@ names_forget(struct ksm_import *im)
  * are kept in im->names, each without its trailing dot and followed by one
  * byte that says whether it had one. 0, or -1 with msg written, or E_NOMEM.
  */
-static int
-check_zone(struct ksm_import *im, struct zonelist_zone *z, char *msg, size_t msglen)
+int
+update_check_zone(struct ksm_import *im, struct zonelist_zone *z, char *msg, size_t msglen)
 {
 	char err[512], *norm, *key, **found;
 	size_t len;
@@ -235,7 +204,7 @@ check_zone(struct ksm_import *im, struct zonelist_zone *z, char *msg, size_t msg
 
 /*
  * Read zonelist.xml once before anything is changed, with the streaming
- * reader: valid against the schema, names as check_zone() wants them; for
+ * reader: valid against the schema, names as update_check_zone() wants them; for
  * setup also the first zone whose policy kasp.xml lacks. Only the names
  * are kept, and only until it returns. Prints the problem; 0 or -1.
  */
@@ -249,7 +218,7 @@ precheck_zonelist(struct ksm_import *im)
 
 	rc = zonelist_reader_open(im->zl_path, &r, msg, sizeof(msg));
 	while (rc == 0 && (rc = zonelist_reader_next(r, &z, msg, sizeof(msg))) == 1) {
-		rc = check_zone(im, z, msg, sizeof(msg));
+		rc = update_check_zone(im, z, msg, sizeof(msg));
 		if (rc == 0 && im->setup && !im->missing_policy && !kasp_find(im->kasp, z->policy) &&
 		    !(im->missing_policy = str_dup(z->policy)))
 			rc = E_NOMEM;
@@ -263,7 +232,7 @@ precheck_zonelist(struct ksm_import *im)
 	else if (rc != 0)
 		printf("Error: %s\n", msg);
 out:
-	names_forget(im);
+	update_names_forget(im);
 	zonelist_reader_close(r);
 	return rc == 0 ? 0 : -1;
 }
@@ -276,7 +245,7 @@ load_files(struct ksm_ctx *ctx, struct ksm_import *im)
 
 	if (im->do_kasp && kasp_load(ctx->conf->policy_file, &im->kasp, err, sizeof(err)) != 0) {
 		printf("Error: %s\n", err);
-		return fail_step(im, STEP_POLICIES);
+		return update_fail_step(im, UPDATE_STEP_POLICIES);
 	}
 	im->zl_path = ctx->conf->zonelist_file;
 	/*
@@ -295,7 +264,7 @@ load_files(struct ksm_ctx *ctx, struct ksm_import *im)
 	 * import, kaspcheck, the reset) when it is bad.
 	 */
 	if (im->do_zonelist && (im->do_conf || im->do_kasp) && precheck_zonelist(im) != 0)
-		return fail_step(im, STEP_ZONES);
+		return update_fail_step(im, UPDATE_STEP_ZONES);
 	return KSM_OK;
 }
 
@@ -304,7 +273,7 @@ load_files(struct ksm_ctx *ctx, struct ksm_import *im)
 static int
 add_change(struct ksm_import *im, const char *policy, const char *keytype, int from, int to)
 {
-	struct algo_change *c = realloc(im->changes, (im->nchanges + 1) * sizeof(*c));
+	struct update_algo_change *c = realloc(im->changes, (im->nchanges + 1) * sizeof(*c));
 
 	if (!c)
 		return E_NOMEM;
@@ -392,255 +361,6 @@ log_changes(struct ksm_import *im)
 	strbuf_free(&t);
 }
 
-/* ------------------------------------------------------------ the transaction */
-
-static void
-zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *policy)
-{
-	struct ksm_import *im = arg;
-
-	switch (ev) {
-	case STORE_ZL_FOUND:
-		strbuf_printf(&im->text, "Zone %s found; policy set to %s\n", zone, policy);
-		break;
-	case STORE_ZL_ADDED:
-		strbuf_printf(&im->text, "Added zone %s to database\n", zone);
-		break;
-	case STORE_ZL_UPDATED:
-		break;
-	case STORE_ZL_REMOVED:
-		strbuf_printf(&im->text, "Removing zone %s from database\n", zone);
-		break;
-	case STORE_ZL_NO_POLICY:
-		strbuf_printf(&im->text, "ERROR, can't find policy %s.\n", policy);
-		im->user_error = 1;
-		break;
-	case STORE_ZL_DOT_CLASH:
-		strbuf_printf(&im->text, "Error Importing zone %s; it already exists both with "
-		    "and without a trailing dot\n", zone);
-		im->user_error = 1;
-		break;
-	}
-}
-
-/*
- * The zones of zonelist.xml for the store, read in the transaction, checked
- * as they come (the file may have changed since a precheck). A bad file
- * fails the import with the message alone, as if nothing had been read.
- */
-static int
-zl_next(void *arg, const struct zonelist_zone **zone)
-{
-	struct ksm_import *im = arg;
-	struct zonelist_zone *z;
-	char msg[1024];
-	int rc;
-
-	if (!im->zr) {
-		names_forget(im);
-		rc = zonelist_reader_open(im->zl_path, &im->zr, msg, sizeof(msg));
-		if (rc != 0)
-			goto fail;
-	}
-	rc = zonelist_reader_next(im->zr, &z, msg, sizeof(msg));
-	if (rc <= 0)
-		goto fail;
-	rc = check_zone(im, z, msg, sizeof(msg));
-	if (rc == -1) {
-		strbuf_reset(&im->text);
-		strbuf_printf(&im->text, "%s\n", msg);
-		im->user_error = 1;
-		return E_INVAL;
-	}
-	if (rc != 0)
-		return rc;
-	*zone = z;
-	return 1;
-fail:
-	if (rc < 0 && rc != E_NOMEM) {
-		strbuf_reset(&im->text);
-		strbuf_printf(&im->text, "Error: %s\n", msg);
-		im->user_error = 1;
-	}
-	return rc;
-}
-
-static int
-import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
-{
-	struct conf_repository *repos;
-	size_t i, n = 0;
-	int rc;
-
-	repos = calloc(conf->nrepos + 1, sizeof(*repos));
-	if (!repos)
-		return E_NOMEM;
-	for (i = 0; i < conf->nrepos; i++) {
-		const struct conf_repository *r = &conf->repos[i];
-
-		if (!r->name || r->name[0] == '\0') {
-			strbuf_printf(&im->text,
-			    "WARNING: Repository found with NULL name, skipping...\n");
-			continue;
-		}
-		strbuf_printf(&im->text, "Repository %s found\n", r->name);
-		/* two of one name: which one a policy means is anyone's guess (kaspcheck: ERROR) */
-		for (size_t j = 0; j < n; j++) {
-			if (strcmp(repos[j].name, r->name) == 0) {
-				strbuf_printf(&im->text, "Error: repository %s is defined twice in "
-				    "conf.xml\n", r->name);
-				im->user_error = 1;
-				free(repos);
-				return E_EXISTS;
-			}
-		}
-		if (r->capacity <= 0)
-			strbuf_printf(&im->text, "No Maximum Capacity set.\n");
-		else
-			strbuf_printf(&im->text, "Capacity set to %ld.\n", r->capacity);
-		if (r->require_backup)
-			strbuf_printf(&im->text, "RequireBackup set.\n");
-		else
-			strbuf_printf(&im->text, "RequireBackup NOT set; please make sure that "
-			    "you know the potential problems of using keys which are not "
-			    "recoverable\n");
-		repos[n++] = *r;        /* shallow: the strings stay conf's */
-	}
-	rc = store_repositories_import(db, repos, n);
-	free(repos);
-	return rc;
-}
-
-/* The repository a key definition names must be in the database already. */
-static int
-check_repository(db_t *db, struct ksm_import *im, const char *name)
-{
-	int64_t id;
-	int rc = store_repository_id(db, name, &id);
-
-	if (rc == E_NOTFOUND) {
-		strbuf_printf(&im->text, "Error: unable to find repository %s\n", name);
-		strbuf_printf(&im->text, "Please either add the repository to conf.xml or "
-		    "remove the reference to it from kasp.xml\n");
-		im->user_error = 1;
-	}
-	return rc;
-}
-
-static int
-import_policies(db_t *db, struct ksm_import *im)
-{
-	int rc = 0, created;
-
-	for (size_t i = 0; i < im->kasp->npolicies && rc == 0; i++) {
-		const struct kasp_policy *p = &im->kasp->policies[i];
-
-		strbuf_printf(&im->text, "Policy %s found\n", p->name);
-		/* The kasp module keeps no link from a text to its policy: print them all once. */
-		if (i == 0) {
-			for (size_t j = 0; j < im->kasp->napprox; j++)
-				strbuf_printf(&im->text, "Info: converting %s to seconds; M "
-				    "interpreted as 31 days, Y interpreted as 365 days\n",
-				    im->kasp->approx[j]);
-		}
-		rc = check_repository(db, im, p->ksk.repository);
-		if (rc == 0 && strcmp(p->zsk.repository, p->ksk.repository) != 0)
-			rc = check_repository(db, im, p->zsk.repository);
-		if (rc == 0)
-			rc = store_policy_import(db, p, &created);
-	}
-	return rc;
-}
-
-struct import_txn {
-	struct ksm_ctx *ctx;
-	struct ksm_import *im;
-};
-
-static int
-import_txn(db_t *db, void *arg)
-{
-	struct import_txn *a = arg;
-	struct ksm_import *im = a->im;
-	int rc = 0;
-
-	strbuf_reset(&im->text);
-	im->failed = STEP_NONE;
-	im->user_error = 0;
-	if (im->do_conf) {
-		im->failed = STEP_REPOSITORIES;
-		rc = import_repositories(db, im, a->ctx->conf);
-		if (rc != 0)
-			goto out;
-	}
-	if (im->do_kasp) {
-		im->failed = STEP_POLICIES;
-		/* setup prints ods-kaspcheck's report where 1.x did: before the policies */
-		if (im->setup && im->have_check)
-			strbuf_printf(&im->text, "%s", im->check.out);
-		rc = import_policies(db, im);
-		if (rc != 0)
-			goto out;
-	}
-	if (im->do_zonelist) {
-		im->failed = STEP_ZONES;
-		zonelist_reader_close(im->zr);
-		im->zr = NULL;
-		rc = store_zonelist_import_from(db, zl_next, im, im->now, zl_report, im);
-		zonelist_reader_close(im->zr);
-		im->zr = NULL;
-		if (rc != 0)
-			goto out;
-	}
-	im->failed = STEP_NONE;
-out:
-	return rc;
-}
-
-/* Run the import transaction and print its outcome; returns an exit status. */
-static int
-import_run(struct ksm_ctx *ctx, struct ksm_import *im)
-{
-	struct import_txn a = { ctx, im };
-	int rc;
-
-	/* setup: the schema reset and the import are one unit of work. */
-	if (im->setup)
-		rc = migrate_reset_fill(ctx->db, import_txn, &a);
-	else
-		rc = db_transact(ctx->db, DB_TXN_WRITE, import_txn, &a);
-	ksm_text_flush(&im->text);
-	if (rc == 0)
-		return KSM_OK;
-	if (im->user_error)
-		return fail_step(im, im->failed);
-	rc = ksm_db_fail(ctx, rc);
-	if (im->failed != STEP_NONE) {
-		printf("Failed to update %s\n", step_text[im->failed]);
-		if (im->setup)
-			printf("SETUP FAILED\n");
-	}
-	return rc;
-}
-
-static void
-import_free(struct ksm_import *im)
-{
-	if (!im)
-		return;
-	kasp_free(im->kasp);
-	zonelist_reader_close(im->zr);
-	if (im->zl_locked)
-		zonelist_unlock(im->zl_lock);
-	names_forget(im);
-	free(im->missing_policy);
-	if (im->have_check)
-		spawn_result_free(&im->check);
-	free(im->changes);
-	strbuf_free(&im->text);
-	free(im);
-}
-
 /* ------------------------------------------------------------ update */
 
 static int
@@ -668,7 +388,7 @@ update_run(struct ksm_ctx *ctx, int conf, int kasp, int zonelist)
 	if (kasp) {
 		kaspcheck_run(ctx, im);
 		if (kaspcheck_verdict(im) != 0) {
-			rc = fail_step(im, STEP_POLICIES);
+			rc = update_fail_step(im, UPDATE_STEP_POLICIES);
 			goto out;
 		}
 		kaspcheck_print(im);
@@ -676,12 +396,12 @@ update_run(struct ksm_ctx *ctx, int conf, int kasp, int zonelist)
 		if (rc >= 0)
 			goto out;
 	}
-	if ((rc = import_run(ctx, im)) != KSM_OK)
+	if ((rc = update_import_run(ctx, im)) != KSM_OK)
 		goto out;
 	log_changes(im);
 	ksm_notify_enforcer(ctx);
 out:
-	import_free(im);
+	update_import_free(im);
 	return rc;
 }
 
@@ -747,12 +467,12 @@ setup_cross_check(struct ksm_ctx *ctx, struct ksm_import *im)
 			printf("Error: unable to find repository %s\n", repo[k]);
 			printf("Please either add the repository to conf.xml or remove the "
 			    "reference to it from kasp.xml\n");
-			return fail_step(im, STEP_POLICIES);
+			return update_fail_step(im, UPDATE_STEP_POLICIES);
 		}
 	}
 	if (im->missing_policy) {
 		printf("ERROR, can't find policy %s.\n", im->missing_policy);
-		return fail_step(im, STEP_ZONES);
+		return update_fail_step(im, UPDATE_STEP_ZONES);
 	}
 	return KSM_OK;
 }
@@ -778,14 +498,14 @@ ksm_setup_prepare(struct ksm_ctx *ctx, struct ksm_import **out)
 	/* ods-kaspcheck's output is printed where 1.x printed it, unless it refuses. */
 	kaspcheck_run(ctx, im);
 	if (im->have_check && kaspcheck_verdict(im) != 0) {
-		rc = fail_step(im, STEP_POLICIES);
+		rc = update_fail_step(im, UPDATE_STEP_POLICIES);
 		goto out;
 	}
 out:
 	if (rc == KSM_OK)
 		*out = im;
 	else
-		import_free(im);
+		update_import_free(im);
 	return rc;
 }
 
@@ -798,11 +518,11 @@ ksm_setup_import(struct ksm_ctx *ctx, struct ksm_import *im)
 		fprintf(stderr, "Couldn't run ods-kaspcheck, will carry on\n");
 	else
 		fwrite(im->check.err, 1, im->check.errlen, stderr);
-	return import_run(ctx, im);
+	return update_import_run(ctx, im);
 }
 
 void
 ksm_setup_release(struct ksm_import *im)
 {
-	import_free(im);
+	update_import_free(im);
 }

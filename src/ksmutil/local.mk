@@ -9,7 +9,9 @@ ods_ksmutil_SOURCES = \
 	src/ksmutil/jsonout.c \
 	src/ksmutil/notify.c \
 	src/ksmutil/cmd_setup.c \
+	src/ksmutil/cmd_update_internal.h \
 	src/ksmutil/cmd_update.c \
+	src/ksmutil/cmd_update_txn.c \
 	src/ksmutil/cmd_zone.c \
 	src/ksmutil/cmd_zonelist.c \
 	src/ksmutil/cmd_cluster.c \
