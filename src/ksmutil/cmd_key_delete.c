@@ -237,6 +237,27 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the outcome of a purge_txn (rc, with n keys found) ends key
+ * purge: the transaction failed, or there is nothing to purge. Prints why
+ * and sets *status, the exit status, when it does.
+ */
+static int
+purge_stops(struct ksm_ctx *ctx, int rc, size_t n, int *status)
+{
+	if (rc != 0) {
+		*status = ksm_db_fail(ctx, rc);
+		printf("Error: failed to purge dead keys\n");
+		return 1;
+	}
+	if (n == 0) {
+		printf("No keys to purge.\n");
+		*status = KSM_OK;
+		return 1;
+	}
+	return 0;
+}
+
 int
 cmd_key_purge(struct ksm_ctx *ctx)
 {
@@ -270,16 +291,8 @@ cmd_key_purge(struct ksm_ctx *ctx)
 		rc = KSM_EUSAGE;
 		goto out;
 	}
-	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
-		printf("Error: failed to purge dead keys\n");
+	if (purge_stops(ctx, rc, p.n, &rc))
 		goto out;
-	}
-	if (p.n == 0) {
-		printf("No keys to purge.\n");
-		rc = KSM_OK;
-		goto out;
-	}
 	/*
 	 * Every token (of conf) holding one of these keys must be usable before
 	 * the rows go, else every key would be an orphan. hsm_open() loaded
@@ -303,16 +316,8 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	}
 	p.dry = 0;
 	rc = db_transact(ctx->db, DB_TXN_WRITE, purge_txn, &p);
-	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
-		printf("Error: failed to purge dead keys\n");
+	if (purge_stops(ctx, rc, p.n, &rc))
 		goto out;
-	}
-	if (p.n == 0) {
-		printf("No keys to purge.\n");
-		rc = KSM_OK;
-		goto out;
-	}
 	/* the rows are gone; now the HSM objects (quirk 8: a missing one is no failure) */
 	for (i = 0; i < p.n; i++) {
 		const struct store_keypair *k = &p.keys[i];
