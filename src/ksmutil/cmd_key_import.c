@@ -150,13 +150,63 @@ ksm_key_import_check(const struct ksm_opts *o, time_t now, struct ksm_import_val
 	return KSM_IMPORT_OK;
 }
 
+/*
+ * Print why ksm_key_import_check() refused the values (chk; v and when as
+ * it left them); returns the exit status, KSM_OK when it did not refuse.
+ */
+static int
+import_check_report(const struct ksm_opts *o, enum ksm_import_check chk,
+	const struct ksm_import_values *v, const char *when)
+{
+	char rwhen[TIME_STR_LEN];
+
+	switch (chk) {
+	case KSM_IMPORT_OK:
+		return KSM_OK;
+	case KSM_IMPORT_BAD_KEYTYPE:
+		return ksm_keytype_error(o->keytype);
+	case KSM_IMPORT_BAD_BITS:
+		printf("Error: Bits \"%s\"; should be numeric only\n", o->bits);
+		break;
+	case KSM_IMPORT_ZERO_BITS:
+		printf("Error: Bits \"%s\"; a key has at least one bit\n", o->bits);
+		break;
+	case KSM_IMPORT_BAD_ALGORITHM:
+		/* quirk 10: this is a failure (1.x exited 0) */
+		printf("Error: Key algorithm %s not supported; try one of RSASHA1, "
+		    "RSASHA1-NSEC3-SHA1 or RSASHA256\n", o->algorithm);
+		break;
+	case KSM_IMPORT_BAD_STATE:
+		printf("Error: Unrecognised state %s; should be one of GENERATE, PUBLISH, READY, "
+		    "ACTIVE or RETIRE\n", o->keystate);
+		break;
+	case KSM_IMPORT_BAD_TIME:
+		printf("Error: unable to convert \"%s\" into a date\n", o->time);
+		fputs(time_help_text, stderr);
+		break;
+	case KSM_IMPORT_RETIRE_STATE:
+		printf("Error: unable to specify retire time for a key in state \"%s\"\n",
+		    o->keystate);
+		break;
+	case KSM_IMPORT_BAD_RETIRE:
+		printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
+		fputs(time_help_text, stderr);
+		break;
+	case KSM_IMPORT_RETIRE_EARLY:
+		time_format_local(v->retire, rwhen);
+		printf("Error: retire time %s is before the key's time %s\n", rwhen, when);
+		break;
+	}
+	return KSM_EUSAGE;
+}
+
 int
 cmd_key_import(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct import_txn t;
 	hsm_t *hsm = NULL;
-	char when[TIME_STR_LEN], rwhen[TIME_STR_LEN];
+	char when[TIME_STR_LEN];
 	int64_t bits = 0;
 	int rc, keytype = 0, alg = 0, state = 0;
 	time_t at = 0, retire = 0;
@@ -244,52 +294,8 @@ cmd_key_import(struct ksm_ctx *ctx)
 		time_format_local(v.at, when);
 		printf("Converted time is %s\n", when);
 	}
-	switch (chk) {
-	case KSM_IMPORT_OK:
-		break;
-	case KSM_IMPORT_BAD_KEYTYPE:
-		rc = ksm_keytype_error(o->keytype);
+	if ((rc = import_check_report(o, chk, &v, when)) != KSM_OK)
 		goto out;
-	case KSM_IMPORT_BAD_BITS:
-		printf("Error: Bits \"%s\"; should be numeric only\n", o->bits);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_ZERO_BITS:
-		printf("Error: Bits \"%s\"; a key has at least one bit\n", o->bits);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_BAD_ALGORITHM:
-		/* quirk 10: this is a failure (1.x exited 0) */
-		printf("Error: Key algorithm %s not supported; try one of RSASHA1, "
-		    "RSASHA1-NSEC3-SHA1 or RSASHA256\n", o->algorithm);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_BAD_STATE:
-		printf("Error: Unrecognised state %s; should be one of GENERATE, PUBLISH, READY, "
-		    "ACTIVE or RETIRE\n", o->keystate);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_BAD_TIME:
-		printf("Error: unable to convert \"%s\" into a date\n", o->time);
-		fputs(time_help_text, stderr);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_RETIRE_STATE:
-		printf("Error: unable to specify retire time for a key in state \"%s\"\n",
-		    o->keystate);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_BAD_RETIRE:
-		printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
-		fputs(time_help_text, stderr);
-		rc = KSM_EUSAGE;
-		goto out;
-	case KSM_IMPORT_RETIRE_EARLY:
-		time_format_local(v.retire, rwhen);
-		printf("Error: retire time %s is before the key's time %s\n", rwhen, when);
-		rc = KSM_EUSAGE;
-		goto out;
-	}
 	keytype = v.keytype;
 	alg = v.algorithm;
 	state = v.state;
