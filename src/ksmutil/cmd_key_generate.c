@@ -36,8 +36,7 @@ static int
 gen_read_txn(db_t *db, void *arg)
 {
 	struct gen_read *g = arg;
-	struct store_policy *list = NULL;
-	size_t n = 0, i;
+	struct store_policy *sum = NULL;
 	int rc, role;
 
 	kasp_policy_free(g->pol);
@@ -46,20 +45,11 @@ gen_read_txn(db_t *db, void *arg)
 	rc = store_policy_get(db, g->policy, &g->pol);
 	if (rc < 0)
 		goto out;
-	rc = store_policy_list(db, STORE_ORDER_ID, &list, &n);
+	rc = store_policy_summary(db, g->policy, &sum);
 	if (rc < 0)
 		goto out;
-	rc = E_NOTFOUND;
-	for (i = 0; i < n; i++) {
-		if (strcmp(list[i].name, g->policy) == 0) {
-			g->policy_id = list[i].id;
-			g->zones = list[i].zones;
-			rc = 0;
-			break;
-		}
-	}
-	if (rc < 0)
-		goto out;
+	g->policy_id = sum->id;
+	g->zones = sum->zones;
 	for (role = 0; role < 2; role++) {
 		const char *repo = role == PLAN_KSK ? g->pol->ksk.repository :
 		    g->pol->zsk.repository;
@@ -73,7 +63,7 @@ gen_read_txn(db_t *db, void *arg)
 			goto out;
 	}
 out:
-	store_policy_free_array(list, n);
+	store_policy_free_array(sum, 1);
 	return rc;
 }
 

@@ -601,6 +601,12 @@ policy_cmp_name(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The columns policy_entry_from_row() reads, for the list and for one policy. */
+#define POLICY_SUMMARY_SELECT "SELECT p.id, p.name, p.description," \
+	" (SELECT count(*) FROM zones z WHERE z.policy_id = p.id)," \
+	" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)" \
+	" FROM policies p"
+
 static int
 policy_entry_from_row(db_stmt_t *st, void *elem, const void *ctx)
 {
@@ -620,10 +626,7 @@ policy_entry_from_row(db_stmt_t *st, void *elem, const void *ctx)
 int
 store_policy_list(db_t *db, enum store_order order, struct store_policy **out, size_t *n)
 {
-	static const char sql[] = "SELECT p.id, p.name, p.description,"
-		" (SELECT count(*) FROM zones z WHERE z.policy_id = p.id),"
-		" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)"
-		" FROM policies p ORDER BY p.id";
+	static const char sql[] = POLICY_SUMMARY_SELECT " ORDER BY p.id";
 	db_stmt_t *st = NULL;
 	void *rows = NULL;
 	int rc;
@@ -632,6 +635,33 @@ store_policy_list(db_t *db, enum store_order order, struct store_policy **out, s
 	if (rc == 0)
 		rc = store_rows(st, sizeof(**out), policy_entry_from_row, NULL, policy_entry_clear,
 			order == STORE_ORDER_NAME ? policy_cmp_name : NULL, &rows, n);
+	if (rc == 0)
+		*out = rows;
+	db_finalize(st);
+	return rc;
+}
+
+/*
+ * One policy's row of store_policy_list(), by name: the same columns and
+ * row reader, with the name bound rather than every policy read.
+ */
+int
+store_policy_summary(db_t *db, const char *name, struct store_policy **out)
+{
+	static const char sql[] = POLICY_SUMMARY_SELECT " WHERE p.name = ?";
+	db_stmt_t *st = NULL;
+	void *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc == 0)
+		rc = db_bind_text(st, 1, name);
+	if (rc == 0)
+		rc = store_rows(st, sizeof(**out), policy_entry_from_row, NULL, policy_entry_clear,
+			NULL, &rows, &n);
+	if (rc == 0 && n == 0)
+		rc = E_NOTFOUND;
 	if (rc == 0)
 		*out = rows;
 	db_finalize(st);

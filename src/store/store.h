@@ -85,6 +85,13 @@ int store_policy_list(db_t *db, enum store_order order, struct store_policy **ou
 void store_policy_free_array(struct store_policy *p, size_t n);
 
 /*
+ * The entry of store_policy_list() for the policy called name, alone, into
+ * *out (one element; free it with store_policy_free_array(*out, 1)).
+ * E_NOTFOUND.
+ */
+int store_policy_summary(db_t *db, const char *name, struct store_policy **out);
+
+/*
  * `policy purge`: delete a policy, its parameters and its row, when it has
  * no zones and no key pairs (E_EXISTS otherwise). E_NOTFOUND.
  */

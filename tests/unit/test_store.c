@@ -760,6 +760,40 @@ db_with_policies(void)
 	return db;
 }
 
+/* store_policy_summary(): the entry store_policy_list() has for one policy, by name. */
+static void
+test_policy_summary(void **state)
+{
+	struct store_policy *list = NULL, *sum = NULL;
+	struct store_zone z = { .name = (char *)"one.example", .policy = (char *)"B" };
+	size_t n = 0, i;
+	db_t *db = db_with_policies();
+
+	(void)state;
+	assert_int_equal(store_zone_add(db, &z, NULL, NULL), 0);
+	assert_int_equal(store_policy_list(db, STORE_ORDER_ID, &list, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_policy_summary(db, list[i].name, &sum), 0);
+		assert_int_equal(sum->id, list[i].id);
+		assert_string_equal(sum->name, list[i].name);
+		assert_string_equal(sum->description, list[i].description);
+		assert_int_equal(sum->zones, list[i].zones);
+		assert_int_equal(sum->keypairs, list[i].keypairs);
+		store_policy_free_array(sum, 1);
+	}
+	assert_int_equal(list[1].zones, 1);
+	store_policy_free_array(list, n);
+
+	/* not found: E_NOTFOUND with *out untouched; names match exactly, bound not quoted */
+	sum = NULL;
+	assert_int_equal(store_policy_summary(db, "nosuch", &sum), E_NOTFOUND);
+	assert_int_equal(store_policy_summary(db, "b", &sum), E_NOTFOUND);
+	assert_int_equal(store_policy_summary(db, "B' OR '1'='1", &sum), E_NOTFOUND);
+	assert_null(sum);
+	db_close(db);
+}
+
 static void
 test_zone_add_get(void **state)
 {
@@ -1709,6 +1743,7 @@ main(void)
 		cmocka_unit_test(test_salt_stamp),
 		cmocka_unit_test(test_policy_unknown_repository),
 		cmocka_unit_test(test_policy_list_delete),
+		cmocka_unit_test(test_policy_summary),
 		cmocka_unit_test(test_zone_add_get),
 		cmocka_unit_test(test_zone_unique),
 		cmocka_unit_test(test_zone_delete),
