@@ -74,6 +74,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	struct find_txn f = { NULL, NULL };
 	struct delete_txn d;
 	hsm_t *hsm = NULL;
+	enum ksm_exit status;
 	int rc, in_hsm;
 
 	if (o->cka_id == NULL) {
@@ -81,35 +82,35 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		ksm_usage(ctx, USAGE_KEY, 0);
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	f.locator = o->cka_id;
 	rc = db_transact(ctx->db, DB_TXN_READ, find_key_txn, &f);
 	if (rc == E_NOTFOUND && !ksm_cka_id_ok(o->cka_id)) {
 		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
 		    o->cka_id, HSM_ID_HEX_LEN);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND) {
 		printf("Failed to determine the state of the key\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (f.key->in_use > 0) {
 		if (!o->force) {
 			/* quirk 10: refusing is a failure, not success */
 			printf("The enforcer believes that this key is in use, quitting...\n");
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (!ksm_confirm(ctx, "*WARNING* This will delete a key that the enforcer believes "
 		    "is in use; are you really sure? [y/N] ")) {
-			rc = KSM_OK;
+			status = KSM_OK;
 			goto out;
 		}
 	}
@@ -122,13 +123,13 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	in_hsm = !o->no_hsm && hsm_delete_id_ok(f.key->locator);
 	if (in_hsm) {
 		/* fail before touching the database when the token cannot be used */
-		if ((rc = key_open_hsm(ctx, &hsm)) != KSM_OK)
+		if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 			goto out;
 		if (f.key->repository == NULL ||
 		    hsm_repository_open(hsm, f.key->repository) != 0) {
 			printf("Error: %s\n", f.key->repository ? hsm_errmsg(hsm) :
 			    "the key's repository is unknown");
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
@@ -138,21 +139,21 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	if (rc == E_DENIED) {
 		/* allocated since the check above */
 		printf("The enforcer believes that this key is in use, quitting...\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND) {
 		/* deleted (or replaced) since the check above */
 		printf("Failed to determine the state of the key\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (o->no_hsm) {
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 	if (!in_hsm) {
@@ -160,25 +161,25 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		printf("Note: CKA_ID \"%s\" is not hexadecimal, so the HSM was not searched for "
 		    "it; remove its object from repository %s by hand if it has one\n",
 		    f.key->locator, f.key->repository != NULL ? f.key->repository : "(unknown)");
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 	rc = hsm_delete(hsm, f.key->repository, f.key->locator);
 	if (rc == E_NOTFOUND) {
 		printf("Key not found in HSM: %s\n", f.key->locator);
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 	} else if (rc != 0) {
 		printf("Key delete failed: %s\n", f.key->locator);
 		printf("Error: %s\n", hsm_errmsg(hsm));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 	} else {
 		printf("Key delete successful: %s\n", f.key->locator);
-		rc = KSM_OK;
+		status = KSM_OK;
 	}
 out:
 	hsm_close(hsm);
 	store_keypair_free(f.key);
-	return rc;
+	return status;
 }
 
 /* -------------------------------------------------------------- key purge */
@@ -243,7 +244,7 @@ out:
  * and sets *status, the exit status, when it does.
  */
 static int
-purge_stops(struct ksm_ctx *ctx, int rc, size_t n, int *status)
+purge_stops(struct ksm_ctx *ctx, int rc, size_t n, enum ksm_exit *status)
 {
 	if (rc != 0) {
 		*status = ksm_db_fail(ctx, rc);
@@ -265,6 +266,7 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	struct purge_txn p;
 	hsm_t *hsm = NULL;
 	size_t i, j;
+	enum ksm_exit status;
 	int rc, failed = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -273,9 +275,9 @@ cmd_key_purge(struct ksm_ctx *ctx)
 		ksm_usage(ctx, USAGE_KEY, 0);
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
-	if ((rc = key_open_hsm(ctx, &hsm)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
+	if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	p.zone = o->zone;
 	p.policy = o->policy;
@@ -283,15 +285,15 @@ cmd_key_purge(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_READ, purge_txn, &p);
 	if (rc == E_NOTFOUND && p.what_missing == 1) {
 		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND && p.what_missing == 2) {
 		printf("Error: unable to find a policy named \"%s\" in database\n", o->policy);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
-	if (purge_stops(ctx, rc, p.n, &rc))
+	if (purge_stops(ctx, rc, p.n, &status))
 		goto out;
 	/*
 	 * Every token (of conf) holding one of these keys must be usable before
@@ -310,13 +312,13 @@ cmd_key_purge(struct ksm_ctx *ctx)
 		if (hsm_repository_open(hsm, repo) != 0) {
 			printf("Error: cannot use repository \"%s\", no keys purged: %s\n", repo,
 			    hsm_errmsg(hsm));
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
 	p.dry = 0;
 	rc = db_transact(ctx->db, DB_TXN_WRITE, purge_txn, &p);
-	if (purge_stops(ctx, rc, p.n, &rc))
+	if (purge_stops(ctx, rc, p.n, &status))
 		goto out;
 	/* the rows are gone; now the HSM objects (quirk 8: a missing one is no failure) */
 	for (i = 0; i < p.n; i++) {
@@ -333,9 +335,9 @@ cmd_key_purge(struct ksm_ctx *ctx)
 			failed = 1;
 		}
 	}
-	rc = failed ? KSM_ERUNTIME : KSM_OK;
+	status = failed ? KSM_ERUNTIME : KSM_OK;
 out:
 	hsm_close(hsm);
 	store_keypair_free_array(p.keys, p.n);
-	return rc;
+	return status;
 }

@@ -144,6 +144,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	const struct conf_repository *crepo[2];
 	hsm_t *hsm = NULL;
 	int64_t interval = 0, zones, total = 0;
+	enum ksm_exit status;
 	int approx = 0, rc, role, locked = 0;
 	int created[2] = { 0, 0 };
 	time_t now;
@@ -151,33 +152,33 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	memset(&g, 0, sizeof(g));
 	memset(&c, 0, sizeof(c));
 	memset(&in, 0, sizeof(in));
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 	if (o->policy == NULL) {
 		printf("Please provide a policy name with the --policy option\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (o->interval == NULL) {
 		printf("Please provide an interval with the --interval option\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	g.policy = o->policy;
 	rc = db_transact(ctx->db, DB_TXN_READ, gen_read_txn, &g);
 	if (rc == E_NOTFOUND) {
 		printf("Error: policy %s doesn't exist in database\n", o->policy);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (g.missing_repo) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
 		    g.missing_repo == 1 ? g.pol->ksk.repository : g.pol->zsk.repository);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	printf("Key sharing is %s\n", g.pol->share_keys ? "On" : "Off");
@@ -185,7 +186,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	if (rc != 0) {
 		printf("Error: unable to convert Interval %s to seconds, error: %s\n", o->interval,
 		    interval_error(rc));
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (approx)
@@ -199,22 +200,22 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		if (crepo[role] == NULL) {
 			printf("Error: repository %s of policy %s is not in %s\n",
 			    def[role]->repository, o->policy, ctx->conf->path);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (hsm_alg_family(def[role]->algorithm) == 0) {
 			printf("Error: algorithm %d of the %s of policy %s cannot be generated\n",
 			    def[role]->algorithm, role == PLAN_KSK ? "KSK" : "ZSK", o->policy);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 	}
-	if ((rc = key_open_hsm(ctx, &hsm)) != KSM_OK)
+	if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	for (role = 0; role < 2; role++) {
 		if (hsm_repository_open(hsm, def[role]->repository) != 0) {
 			printf("Error: %s\n", hsm_errmsg(hsm));
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
@@ -224,13 +225,13 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	if (o->zonetotal != NULL) {
 		if (!str_all_digits(o->zonetotal) || str_to_int64(o->zonetotal, &total) != 0) {
 			printf("Error: zonetotal \"%s\"; should be numeric only\n", o->zonetotal);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (total < 1) {
 			printf("Error: zonetotal parameter value of %lld is invalid - the value must "
 			    "be greater than 0\n", (long long)total);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		printf("Info: Keys will actually be generated for a total of %lld zone(s) as "
@@ -238,7 +239,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		zones = total;
 	} else if (zones == 0) {
 		printf("No zones on policy %s, skipping...\n", o->policy);
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 
@@ -246,7 +247,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	rc = db_lock(ctx->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		printf("Error: another key generation is running (%s)\n", db_errmsg(ctx->db));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	locked = 1;
@@ -263,7 +264,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	}
 	rc = db_transact(ctx->db, DB_TXN_READ, gen_count_txn, &c);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	in.available[PLAN_KSK] = c.good[PLAN_KSK];
@@ -275,7 +276,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 			continue;
 		if (hsm_count(hsm, def[role]->repository, &in.in_repository[role]) != 0) {
 			printf("Error: %s\n", hsm_errmsg(hsm));
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
@@ -292,7 +293,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		if (res.cap[role] == PLAN_CAP_FULL) {
 			printf("Repository %s is full, cannot create more keys for policy %s\n",
 			    def[role]->repository, o->policy);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 	}
@@ -306,7 +307,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	if (res.create[PLAN_KSK] == 0 && res.create[PLAN_ZSK] == 0) {
 		printf("No keys need to be created, quitting...\n");
 		printf("all done!\n");
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 	if (!o->auto_accept) {
@@ -317,7 +318,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		    (long long)res.create[PLAN_KSK], def[PLAN_KSK]->bits,
 		    (long long)res.create[PLAN_ZSK], def[PLAN_ZSK]->bits);
 		if (!ksm_confirm(ctx, prompt)) {
-			rc = KSM_OK;
+			status = KSM_OK;
 			goto out;
 		}
 	}
@@ -338,7 +339,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 				printf("Error: could not create a %s in repository %s: %s\n",
 				    role == PLAN_KSK ? "KSK" : "ZSK", def[role]->repository,
 				    hsm_errmsg(hsm));
-				rc = KSM_ERUNTIME;
+				status = KSM_ERUNTIME;
 				goto out;
 			}
 			/* the object exists; its row follows in its own short transaction */
@@ -352,7 +353,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 			rc = db_transact(ctx->db, DB_TXN_WRITE, gen_insert_txn, &ins);
 			free(b64);
 			if (rc != 0) {
-				rc = ksm_db_fail(ctx, rc);
+				status = ksm_db_fail(ctx, rc);
 				printf("Error: key %s was created in repository %s but not stored in "
 				    "the database; \"ods-ksmutil key orphans --delete\" removes it\n",
 				    id, def[role]->repository);
@@ -374,11 +375,12 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		    "have been backed up\n", def[role]->repository);
 	}
 	printf("all done!\n");
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	if (locked)
-		db_unlock(ctx->db, STORE_KEYGEN_LOCK);
+		/* the outcome is decided; the lock also goes when the program exits */
+		(void)db_unlock(ctx->db, STORE_KEYGEN_LOCK);
 	hsm_close(hsm);
 	kasp_policy_free(g.pol);
-	return rc;
+	return status;
 }

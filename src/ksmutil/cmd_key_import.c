@@ -208,6 +208,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	hsm_t *hsm = NULL;
 	char when[TIME_STR_LEN];
 	int64_t bits = 0;
+	enum ksm_exit status;
 	int rc, keytype = 0, alg = 0, state = 0;
 	time_t at = 0, retire = 0;
 	struct ksm_import_values v;
@@ -239,11 +240,11 @@ cmd_key_import(struct ksm_ctx *ctx)
 		    o->cka_id, HSM_ID_HEX_LEN);
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 
 	/* 2. the key in the HSM (any repository) */
-	if ((rc = key_open_hsm(ctx, &hsm)) != KSM_OK)
+	if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	rc = hsm_find(hsm, NULL, o->cka_id, NULL);
 	if (rc == E_NOTFOUND) {
@@ -251,14 +252,14 @@ cmd_key_import(struct ksm_ctx *ctx)
 			fprintf(stderr, "Error: No key with the CKA_ID %-33s exists in the repository "
 			    "%s. When the option [--check-repository] is used the key MUST exist in "
 			    "the repository for the key to be imported. \n", o->cka_id, o->repository);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		printf("Warning: No key with the CKA_ID %-33s exists in the repository %s. The key "
 		    "will be imported into the database anyway. \n", o->cka_id, o->repository);
 	} else if (rc != 0) {
 		printf("Error: %s\n", hsm_errmsg(hsm));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 
@@ -270,21 +271,21 @@ cmd_key_import(struct ksm_ctx *ctx)
 	if (rc == E_NOTFOUND && t.what == 1) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
 		    o->repository);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND && t.what == 2) {
 		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_EXISTS && t.what == 3) {
 		printf("Error: key with CKA_ID \"%s\" already exists in database\n", o->cka_id);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 
@@ -294,7 +295,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 		time_format_local(v.at, when);
 		printf("Converted time is %s\n", when);
 	}
-	if ((rc = import_check_report(o, chk, &v, when)) != KSM_OK)
+	if ((status = import_check_report(o, chk, &v, when)) != KSM_OK)
 		goto out;
 	keytype = v.keytype;
 	alg = v.algorithm;
@@ -306,7 +307,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	/* 12. shared keys go to every zone of the policy */
 	if (t.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with others, "
 	    "the key will be added to all; are you sure? [y/N] ")) {
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 	t.imp.locator = o->cka_id;
@@ -323,19 +324,19 @@ cmd_key_import(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_WRITE, import_txn, &t);
 	if (rc == E_EXISTS) {
 		printf("Error: key with CKA_ID \"%s\" already exists in database\n", o->cka_id);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		printf("Error: couldn't import key\n");
 		goto out;
 	}
 	printf("Key imported into zone(s)\n");
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	hsm_close(hsm);
 	store_zone_free(t.z);
 	kasp_policy_free(t.pol);
-	return rc;
+	return status;
 }

@@ -60,35 +60,36 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 	const char **locators = NULL;
 	hsm_t *hsm = NULL;
 	size_t nh = 0, i, orphans = 0, missing = 0, deleted = 0;
+	enum ksm_exit status;
 	int rc, locked = 0;
 
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
-	if ((rc = key_open_hsm(ctx, &hsm)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
+	if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 		goto out;
 	/* no key generation runs meanwhile: its new objects are not orphans */
 	rc = db_lock(ctx->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		printf("Error: key generation is running (%s)\n", db_errmsg(ctx->db));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	locked = 1;
 	rc = hsm_list(hsm, NULL, &hkeys, &nh, NULL);
 	if (rc != 0) {
 		printf("Error: %s\n", hsm_errmsg(hsm));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	rc = db_transact(ctx->db, DB_TXN_READ, all_keys_txn, &db_keys);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	locators = calloc(db_keys.n + 1, sizeof(*locators));
 	if (locators == NULL) {
 		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	for (i = 0; i < db_keys.n; i++)
@@ -139,13 +140,14 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 	}
 	if (orphans == 0 && missing == 0)
 		printf("No orphans: every HSM key is in the database and every database key in the HSM.\n");
-	rc = (orphans - deleted) + missing > 0 ? KSM_EUSAGE : KSM_OK;
+	status = (orphans - deleted) + missing > 0 ? KSM_EUSAGE : KSM_OK;
 out:
 	if (locked)
-		db_unlock(ctx->db, STORE_KEYGEN_LOCK);
+		/* the outcome is decided; the lock also goes when the program exits */
+		(void)db_unlock(ctx->db, STORE_KEYGEN_LOCK);
 	hsm_close(hsm);
 	free(hkeys);
 	free(locators);
 	store_keypair_free_array(db_keys.keys, db_keys.n);
-	return rc;
+	return status;
 }

@@ -109,6 +109,7 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	struct roll_read rd;
 	struct store_roll roll;
 	char logmsg[ROLLOVER_LOGMSG_LEN], *typed = NULL, *word = NULL;
+	enum ksm_exit status;
 	int rc, keytype = 0;
 
 	memset(&rd, 0, sizeof(rd));
@@ -132,27 +133,27 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	typed = o->zone != NULL ? ksm_zone_typed(o) : str_dup(o->policy);
 	if (word == NULL || typed == NULL) {
 		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	str_lower(word);
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 	rd.zone = o->zone;
 	rd.policy = o->policy;
 	rc = db_transact(ctx->db, DB_TXN_READ, roll_read_txn, &rd);
 	if (rc == E_NOTFOUND && rd.missing == 1) {
 		printf("Error, can't find zone : %s\n", typed);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND && rd.missing == 2) {
 		printf("Error, can't find policy : %s\n", o->policy);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (o->zone != NULL) {
@@ -160,19 +161,19 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 		if (rd.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with "
 		    "others, all instances of the active key on this zone will be retired; are you "
 		    "sure? [y/N] ")) {
-			rc = KSM_OK;
+			status = KSM_OK;
 			goto out;
 		}
 		roll.zone_id = rd.z->id;
 	} else {
 		if (!ksm_confirm(ctx, "*WARNING* This will roll all keys on the policy; are you "
 		    "sure? [y/N] ")) {
-			rc = KSM_OK;
+			status = KSM_OK;
 			goto out;
 		}
 		if (rd.zones == 0) {
 			printf("No zones on policy; nothing to roll\n");
-			rc = KSM_OK;
+			status = KSM_OK;
 			goto out;
 		}
 		roll.policy_id = rd.policy_id;
@@ -184,7 +185,7 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	roll.standby_active = roll.now + (time_t)state_publish_wait(rd.pol);
 	rc = db_transact(ctx->db, DB_TXN_WRITE, roll_txn, &roll);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	snprintf(logmsg, sizeof(logmsg), "Manual key rollover for key type %s on %s %s initiated",
@@ -192,12 +193,12 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	printf("%s%s\n", o->zone != NULL ? "\n" : "", logmsg);
 	rollover_syslog(logmsg);
 	ksm_notify_enforcer(ctx);
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	roll_read_clear(&rd);
 	free(typed);
 	free(word);
-	return rc;
+	return status;
 }
 
 /* --------------------------------------------------------- rollover list */
@@ -384,27 +385,28 @@ cmd_rollover_list(struct ksm_ctx *ctx)
 	struct rl_txn r;
 	hsm_t *hsm = NULL;
 	size_t i, nwaiting = 0;
+	enum ksm_exit status;
 	int rc, failed = 0;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	r.zone = o->zone;
 	r.verbose = o->verbose;
 	/* read-only: 1.x took the lock and rewrote the backup for this */
 	rc = db_transact(ctx->db, DB_TXN_READ, rl_txn, &r);
 	if (rc == E_NOTFOUND && o->zone != NULL) {
 		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		printf("Error: failed to list rollovers\n");
 		goto out;
 	}
 	if (o->json) {
-		rc = rollover_list_json(ctx, &r, &hsm);
+		status = rollover_list_json(ctx, &r, &hsm);
 		goto out;
 	}
 	printf("Rollovers:\n");
@@ -432,9 +434,9 @@ cmd_rollover_list(struct ksm_ctx *ctx)
 		    print_waiting(ctx, &hsm, &r.keys[i], rl_policy(&r, r.keys[i].policy)) != KSM_OK)
 			failed = 1;
 	}
-	rc = failed ? KSM_ERUNTIME : KSM_OK;
+	status = failed ? KSM_ERUNTIME : KSM_OK;
 out:
 	hsm_close(hsm);
 	rl_clear(&r);
-	return rc;
+	return status;
 }

@@ -458,6 +458,7 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 	const struct ksm_opts *o = &ctx->opt;
 	struct seen_txn s;
 	char logmsg[ROLLOVER_LOGMSG_LEN];
+	enum ksm_exit status;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -475,26 +476,26 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 	}
 	if (parse_key_spec(o, &s.t.spec) != 0)
 		return KSM_EUSAGE;
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	s.t.ctx = ctx;
 	s.t.zone = o->zone;
 	s.t.now = clock_now();
 	s.no_retire = o->no_retire;
 	rc = db_transact(ctx->db, DB_TXN_WRITE, seen_txn, &s);
 	if (rc != 0) {
-		rc = key_txn_report(ctx, &s.t, rc, "READY");
+		status = key_txn_report(ctx, &s.t, rc, "READY");
 		goto out;
 	}
 	ksm_text_flush(&s.t.text);
 	snprintf(logmsg, sizeof(logmsg), "Key %s made %s", s.locator,
 	    s.made_active ? "active" : "into standby");
 	rollover_syslog(logmsg);
-	rc = KSM_OK;
+	status = KSM_OK;
 	if (s.retire_blocked) {
 		/* the activation stands (the zone needs its KSK); only the retirement is skipped */
 		printf("Error: retiring a key would leave no active keys on zone, skipping...\n");
-		rc = KSM_EREFUSED;
+		status = KSM_EREFUSED;
 	}
 	if (o->no_notify) {
 		printf("No HUP ods-enforcerd was performed as the '--no-notify' flag was "
@@ -507,7 +508,7 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 out:
 	free(s.locator);
 	key_txn_free(&s.t);
-	return rc;
+	return status;
 }
 
 /* -------------------------------------------------------- key ksk-retire */
@@ -554,6 +555,7 @@ cmd_key_ksk_retire(struct ksm_ctx *ctx)
 {
 	const struct ksm_opts *o = &ctx->opt;
 	struct key_txn t;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -568,22 +570,22 @@ cmd_key_ksk_retire(struct ksm_ctx *ctx)
 		ksm_usage(ctx, USAGE_KEY, 0);
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	t.ctx = ctx;
 	t.zone = o->zone;
 	t.now = clock_now();
 	rc = db_transact(ctx->db, DB_TXN_WRITE, retire_txn, &t);
 	if (rc != 0) {
-		rc = key_txn_report(ctx, &t, rc, "ACTIVE");
+		status = key_txn_report(ctx, &t, rc, "ACTIVE");
 		goto out;
 	}
 	/* 1.x did not notify here: the daemon picks the change up on its next run */
 	ksm_text_flush(&t.text);
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	key_txn_free(&t);
-	return rc;
+	return status;
 }
 
 /* -------------------------------------------------------- key ksk-revoke */
@@ -648,6 +650,7 @@ cmd_key_ksk_revoke(struct ksm_ctx *ctx)
 	const struct ksm_opts *o = &ctx->opt;
 	struct revoke_txn r;
 	struct tm tm;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -671,20 +674,20 @@ cmd_key_ksk_revoke(struct ksm_ctx *ctx)
 		tm.tm_isdst = -1;
 		r.tdead = mktime(&tm);
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	r.t.ctx = ctx;
 	r.t.zone = o->zone;
 	rc = db_transact(ctx->db, DB_TXN_WRITE, revoke_txn, &r);
 	if (rc != 0) {
-		rc = key_txn_report(ctx, &r.t, rc, "RETIRE");
+		status = key_txn_report(ctx, &r.t, rc, "RETIRE");
 		goto out;
 	}
 	ksm_text_flush(&r.t.text);
 	notify_and_report(ctx);
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	key_txn_free(&r.t);
-	return rc;
+	return status;
 }
 

@@ -42,7 +42,7 @@ ksm_load_conf(struct ksm_ctx *ctx)
 	return load_conf(ctx, 0);
 }
 
-int
+enum ksm_exit
 ksm_db_fail(struct ksm_ctx *ctx, int code)
 {
 	const char *detail = ctx->db ? db_errmsg(ctx->db) : err_str(code);

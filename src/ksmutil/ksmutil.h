@@ -89,8 +89,12 @@ int ksm_open_db(struct ksm_ctx *ctx, int create, int need_current);
  */
 int ksm_writable(struct ksm_ctx *ctx);
 
-/* Exit status for a failed database call, after printing "Error: <detail>". */
-int ksm_db_fail(struct ksm_ctx *ctx, int code);
+/*
+ * Exit status for a failed database call, after printing "Error: <detail>".
+ * The one bridge from a library code (negative, common/err.h) to an exit
+ * status: handlers keep the two in separate variables and cross only here.
+ */
+enum ksm_exit ksm_db_fail(struct ksm_ctx *ctx, int code);
 
 /*
  * Ask a yes/no question on stdout and read the answer's first character
