@@ -227,10 +227,11 @@ cmd_backup_list(struct ksm_ctx *ctx)
 	struct list_txn l;
 	char a[TIME_STR_LEN], b[TIME_STR_LEN];
 	size_t i;
+	enum ksm_exit status;
 	int rc;
 
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	memset(&l, 0, sizeof(l));
 	l.repository = ctx->opt.repository;
 	l.verbose = ctx->opt.verbose;
@@ -238,15 +239,15 @@ cmd_backup_list(struct ksm_ctx *ctx)
 	if (rc == E_NOTFOUND) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
 		    ctx->opt.repository);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (ctx->opt.json) {
-		rc = backup_list_json(&l);
+		status = backup_list_json(&l);
 		goto out;
 	}
 	printf("Backups:\n");
@@ -277,8 +278,8 @@ cmd_backup_list(struct ksm_ctx *ctx)
 			    "committed\n", s->repository);
 	}
 	printf("\n");
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	list_clear(&l);
-	return rc;
+	return status;
 }

@@ -120,15 +120,16 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	time_t now = clock_now();
 	int64_t stale; /* a heartbeat older than this (seconds) */
 	size_t standbys = 0, i;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	stale = STORE_STALE_POLLS * ctx->conf->poll_interval;
 	rc = db_transact(ctx->db, DB_TXN_READ, read_txn, &r);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	for (i = 0; i < r.n; i++) {
@@ -141,9 +142,10 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	lead = r.lead != NULL && strcmp(r.lead->role, "leader") == 0 ? r.lead : NULL;
 	if (ctx->opt.json) {
 		/* the warnings below go to stderr then */
-		rc = status_json(ctx, &r, standbys, lead != NULL && now - lead->heartbeat <= stale,
+		status = status_json(ctx, &r, standbys,
+		    lead != NULL && now - lead->heartbeat <= stale,
 		    lead != NULL ? now - lead->heartbeat : -1);
-		if (rc != KSM_OK)
+		if (status != KSM_OK)
 			goto out;
 	} else {
 		printf("Database:    %s\n", db_location(ctx->db));
@@ -162,16 +164,16 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	}
 	if (lead == NULL) {
 		printf("Warning: no ods-enforcerd leads\n");
-		rc = KSM_ENOLEADER;
+		status = KSM_ENOLEADER;
 	} else if (now - lead->heartbeat > stale) {
 		printf("Warning: the leader %s has written no heartbeat for %lld s (stuck, or gone "
 		    "with no standby to take over)\n", r.leader.node,
 		    (long long)(now - lead->heartbeat));
-		rc = KSM_ENOLEADER;
+		status = KSM_ENOLEADER;
 	} else {
-		rc = KSM_OK;
+		status = KSM_OK;
 	}
 out:
 	store_cluster_clear(&r);
-	return rc;
+	return status;
 }

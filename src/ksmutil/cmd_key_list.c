@@ -327,6 +327,7 @@ cmd_key_list(struct ksm_ctx *ctx)
 	struct list_print p = { ctx, NULL, 0, NULL };
 	struct store_zone *z = NULL;
 	struct jdoc d;
+	enum ksm_exit status;
 	int rc, state = 0, keytype = 0;
 
 	memset(&filter, 0, sizeof(filter));
@@ -339,8 +340,8 @@ cmd_key_list(struct ksm_ctx *ctx)
 		return key_state_error(o->keystate);
 	if (o->keytype != NULL && ksm_parse_keytype(o->keytype, &keytype) != 0)
 		return ksm_keytype_error(o->keytype);
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 
 	filter.keytype = keytype;
 	if (state != 0) {
@@ -359,7 +360,7 @@ cmd_key_list(struct ksm_ctx *ctx)
 		rc = ksm_find_zone(ctx->db, o->zone, &z);
 		if (rc == E_NOTFOUND) {
 			ksm_zone_not_found(o);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (rc != 0)
@@ -385,27 +386,27 @@ cmd_key_list(struct ksm_ctx *ctx)
 		/* closed whatever happened: stdout holds one document */
 		jdoc_array_end(&d);
 		if (jdoc_end(&d) != KSM_OK && rc == 0 && !p.hsm_failed) {
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
 	if (p.hsm_failed) {
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	if (rc != 0)
 		goto db_failed;
 	if (p.json == NULL)
 		printf("\n");
-	rc = KSM_OK;
+	status = KSM_OK;
 	goto out;
 db_failed:
-	rc = ksm_db_fail(ctx, rc);
+	status = ksm_db_fail(ctx, rc);
 	printf("Error: failed to list keys\n");
 out:
 	hsm_close(p.hsm);
 	store_zone_free(z);
-	return rc;
+	return status;
 }
 
 /*
@@ -605,6 +606,7 @@ cmd_key_export(struct ksm_ctx *ctx)
 	hsm_t *hsm = NULL;
 	struct jdoc d;
 	size_t i;
+	enum ksm_exit status;
 	int rc, state = 0, keytype = STORE_KSK;
 
 	memset(&l, 0, sizeof(l));
@@ -614,8 +616,8 @@ cmd_key_export(struct ksm_ctx *ctx)
 	/* the type defaults to KSK, as in 1.x (documented in the man page) */
 	if (o->keytype != NULL && ksm_parse_keytype(o->keytype, &keytype) != 0)
 		return ksm_keytype_error(o->keytype);
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 
 	l.zone = o->zone;
 	l.want_policies = 1;
@@ -629,18 +631,18 @@ cmd_key_export(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc == E_NOTFOUND && o->zone != NULL) {
 		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (l.n == 0 && o->json) {
 		jdoc_begin(&d);
 		jdoc_array_begin(&d, "keys");
 		jdoc_array_end(&d);
-		rc = jdoc_end(&d);
+		status = jdoc_end(&d);
 		goto out;
 	}
 	if (l.n == 0) {
@@ -648,13 +650,13 @@ cmd_key_export(struct ksm_ctx *ctx)
 			printf("No keys in %s state to export.\n", o->keystate);
 		else
 			printf("No keys in READY state or higher to export.\n");
-		rc = KSM_OK;
+		status = KSM_OK;
 		goto out;
 	}
 	rows = calloc(l.n, sizeof(*rows));
 	if (rows == NULL) {
 		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	for (i = 0; i < l.n; i++)
@@ -669,25 +671,25 @@ cmd_key_export(struct ksm_ctx *ctx)
 
 		/* the HSM is opened only for a key whose public key is not cached */
 		if (o->json) {
-			rc = export_one_json(ctx, &hsm, &rows[i], list_policy(&l, k->policy), o->ds,
-			    &d);
+			status = export_one_json(ctx, &hsm, &rows[i], list_policy(&l, k->policy),
+			    o->ds, &d);
 		} else {
-			rc = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
-			if (rc == KSM_OK && o->ds && rows[i].zone_last)
+			status = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
+			if (status == KSM_OK && o->ds && rows[i].zone_last)
 				ds_warnings(rows[i].zone_ready, rows[i].zone_active);
 		}
-		if (rc != KSM_OK)
+		if (status != KSM_OK)
 			break;
 	}
 	if (o->json) {
 		/* closed after a failure too: stdout holds one document */
 		jdoc_array_end(&d);
-		if (jdoc_end(&d) != KSM_OK && rc == KSM_OK)
-			rc = KSM_ERUNTIME;
+		if (jdoc_end(&d) != KSM_OK && status == KSM_OK)
+			status = KSM_ERUNTIME;
 	}
 out:
 	free(rows);
 	hsm_close(hsm);
 	list_txn_clear(&l);
-	return rc;
+	return status;
 }

@@ -300,6 +300,7 @@ cmd_rollover_plan(struct ksm_ctx *ctx)
 	const struct ksm_opts *o = &ctx->opt;
 	struct plan pl;
 	struct jdoc d;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&pl, 0, sizeof(pl));
@@ -324,22 +325,22 @@ cmd_rollover_plan(struct ksm_ctx *ctx)
 		printf("Error: --until: '%s' is more than 68 years ahead\n", o->until);
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	pl.interval = ctx->conf->interval > 0 ? ctx->conf->interval : 3600;
 	rc = db_transact(ctx->db, DB_TXN_READ, policies_txn, &pl);
 	if (rc == E_NOTFOUND && pl.refused) {
 		ksm_zone_not_found(o);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_NOTFOUND) {
 		printf("Error, can't find policy : %s\n", o->policy);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (o->json) {
@@ -358,21 +359,21 @@ cmd_rollover_plan(struct ksm_ctx *ctx)
 		jdoc_array_end(&d);
 		/* closed even after a failure, so that stdout holds a whole document */
 		if (jdoc_end(&d) != KSM_OK && rc == 0) {
-			rc = KSM_ERUNTIME;     /* jdoc_end() has said why */
+			status = KSM_ERUNTIME;     /* jdoc_end() has said why */
 			goto out;
 		}
 	}
 	if (rc == E_IO) {
 		fprintf(stderr, "Error: cannot write the plan: %s\n", strerror(errno));
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 	} else if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 	} else {
 		if (pl.json == NULL && pl.events == 0)
 			printf("No key transitions in this time.\n");
-		rc = KSM_OK;
+		status = KSM_OK;
 	}
 out:
 	store_enf_policy_free_array(pl.pols, pl.npols);
-	return rc;
+	return status;
 }

@@ -81,6 +81,7 @@ cmd_policy_export(struct ksm_ctx *ctx)
 	struct export_txn e = { NULL, NULL, 0 };
 	char *text = NULL;
 	size_t len;
+	enum ksm_exit status;
 	int rc;
 
 	if (ctx->opt.all && ctx->opt.policy) {
@@ -91,31 +92,31 @@ cmd_policy_export(struct ksm_ctx *ctx)
 		printf("please specify either --policy <policy> or --all\n");
 		return KSM_EUSAGE;
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	e.name = ctx->opt.policy;
 	rc = db_transact(ctx->db, DB_TXN_READ, export_txn, &e);
 	if (rc == E_NOTFOUND && e.name) {
 		/* 1.x printed an empty <KASP/> and exited 0 (quirk 15). */
 		printf("Error: unable to find a policy named \"%s\" in database\n", e.name);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
 	if (kasp_format((const struct kasp_policy *const *)e.policies, e.n, &text, &len) != 0) {
 		printf("Error: cannot build the policy document\n");
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	fwrite(text, 1, len, stdout);
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	free(text);
 	export_clear(&e);
-	return rc;
+	return status;
 }
 
 /* ------------------------------------------------------------ list */
@@ -402,31 +403,32 @@ int
 cmd_policy_purge(struct ksm_ctx *ctx)
 {
 	struct purge_txn p;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
 	if (!ksm_confirm(ctx, "*WARNING* This feature is experimental and has not been fully "
 	    "tested; are you sure? [y/N] "))
 		return KSM_OK;
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
 	printf("kasp filename set to %s.\n", ctx->conf->policy_file);
 	if (!kasp_file_writable(ctx->conf->policy_file)) {
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 	rc = db_transact(ctx->db, DB_TXN_WRITE, purge_txn, &p);
 	ksm_text_flush(&p.text);
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
-	rc = KSM_OK;
+	status = KSM_OK;
 	if (p.npurged > 0 && kasp_file_remove(ctx->conf->policy_file, &p) != 0)
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 out:
 	purge_clear(&p);
 	strbuf_free(&p.text);
-	return rc;
+	return status;
 }

@@ -233,6 +233,7 @@ int
 update_import_run(struct ksm_ctx *ctx, struct ksm_import *im)
 {
 	struct import_txn a = { ctx, im };
+	enum ksm_exit status;
 	int rc;
 
 	/* setup: the schema reset and the import are one unit of work. */
@@ -245,13 +246,13 @@ update_import_run(struct ksm_ctx *ctx, struct ksm_import *im)
 		return KSM_OK;
 	if (im->user_error)
 		return update_fail_step(im, im->failed);
-	rc = ksm_db_fail(ctx, rc);
+	status = ksm_db_fail(ctx, rc);
 	if (im->failed != UPDATE_STEP_NONE) {
 		printf("Failed to update %s\n", update_step_text[im->failed]);
 		if (im->setup)
 			printf("SETUP FAILED\n");
 	}
-	return rc;
+	return status;
 }
 
 void

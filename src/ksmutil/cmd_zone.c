@@ -135,6 +135,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	struct stat sst;
 	const char *stem;
 	char err[1024], *name = NULL;
+	enum ksm_exit status;
 	int rc, listed = 0;
 
 	memset(&z, 0, sizeof(z));
@@ -151,23 +152,23 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if (o->in_type && !adapter_type_ok(o->in_type)) {
 		printf("Error: Unrecognised in-type %s; should be one of DNS or File\n",
 		    o->in_type);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (o->out_type && !adapter_type_ok(o->out_type)) {
 		printf("Error: Unrecognised out-type %s; should be one of DNS or File\n",
 		    o->out_type);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (o->signerconf && o->signerconf[0] == '\0') {
 		printf("Error: --signerconf needs a file name\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (o->signerconf && stat(o->signerconf, &sst) == 0 && S_ISDIR(sst.st_mode)) {
 		printf("Error: the signer configuration %s is a directory\n", o->signerconf);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	/* the default file names; the root zone's name would be the directory itself */
@@ -194,7 +195,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		z.output = str_printf("%s/signed/%s", ODS_STATEDIR, stem);
 	if (!z.input_type || !z.output_type || !z.signconf || !z.input || !z.output) {
 		printf("Error: out of memory\n");
-		rc = KSM_ERUNTIME;
+		status = KSM_ERUNTIME;
 		goto out;
 	}
 
@@ -206,12 +207,12 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		printf("WARNING: The output file %s for zone %s does not currently exist. \n",
 		    z.output, name);
 
-	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
+	if ((status = ksm_load_conf(ctx)) != KSM_OK)
 		goto out;
 	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
 	if (!o->no_xml) {
 		if (!zonelist_writable(ctx->conf->zonelist_file)) {
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		/*
@@ -223,13 +224,13 @@ cmd_zone_add(struct ksm_ctx *ctx)
 			ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, name, &ed, err,
 			sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		listed = zonelist_edit_listed(ed, name);
 		if (listed < 0) {
 			printf("Error: %s: out of memory\n", ctx->conf->zonelist_file);
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
@@ -252,11 +253,11 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		    zonelist_edit_stage(ed, err, sizeof(err)) != 0) {
 			printf("%s\n", err);
 			printf("Error: couldn't save zonelist; the zone was not added\n");
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 
 	memset(&a, 0, sizeof(a));
@@ -267,7 +268,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if (rc == E_NOTFOUND) {
 		printf("Error, can't find policy : %s\n", z.policy);
 		printf("Failed to update zones\n");
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc == E_EXISTS || rc == DB_E_CONSTRAINT) {
@@ -276,11 +277,11 @@ cmd_zone_add(struct ksm_ctx *ctx)
 			    "a trailing dot\n", name);
 		else
 			printf("Failed to Import zone %s; it already exists\n", name);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		printf("Failed to Import zone\n");
 		goto out;
 	}
@@ -300,7 +301,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 				    "zonelist.xml\n", f, f);
 			else
 				printf("Error: couldn't save zonelist, %s\n", export_hint);
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 			goto out;
 		}
 	}
@@ -308,7 +309,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		printf("Imported zone: %s into database only, %s\n", name, export_hint);
 	else
 		printf("Imported zone: %s\n", name);
-	rc = KSM_OK;
+	status = KSM_OK;
 out:
 	zonelist_edit_close(ed);
 	free(z.input_type);
@@ -317,7 +318,7 @@ out:
 	free(z.input);
 	free(z.output);
 	free(name);
-	return rc;
+	return status;
 }
 
 /* ------------------------------------------------------------ zone delete */
@@ -446,6 +447,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	struct delete_txn d;
 	struct zonelist_edit *ed = NULL;
 	char err[1024], *typed = NULL, *name = NULL, **file_signconfs = NULL;
+	enum ksm_exit status;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
@@ -469,11 +471,11 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		}
 		if (dname_normalise(typed, 1, &name, err, sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 	}
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		goto out;
 	if (!o->no_xml) {
 		printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
@@ -482,13 +484,13 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		 * changes (locked from here until it is written, as zone add).
 		 */
 		if (!zonelist_writable(ctx->conf->zonelist_file)) {
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (zonelist_edit_open(ctx->conf->zonelist_file, ZONELIST_EDIT_MAY_BE_MISSING, name,
 			&ed, err, sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
-			rc = KSM_EUSAGE;
+			status = KSM_EUSAGE;
 			goto out;
 		}
 	}
@@ -499,33 +501,33 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_WRITE, delete_txn, &d);
 	if (rc == E_NOTFOUND && name) {
 		printf("Couldn't find zone %s\n", typed);
-		rc = KSM_EUSAGE;
+		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		printf("Error: failed to remove zone%s from database\n", name ? "" : "s");
 		goto out;
 	}
 
-	rc = KSM_OK;
+	status = KSM_OK;
 	/* (No zonelist.xml at all is an empty list: nothing is written.) */
 	if (ed) {
 		if (zonelist_edit_remove(ed, name, &file_signconfs, err, sizeof(err)) != 0 ||
 		    zonelist_edit_save(ed, err, sizeof(err)) != 0) {
 			printf("%s\n", err);
 			printf("Could not save %s; %s\n", ctx->conf->zonelist_file, export_hint);
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 		}
 	}
 	for (size_t i = 0; i < d.nsignconfs; i++) {
 		if (retire_signconf(ctx, d.signconfs[i]) != 0)
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 	}
 	for (size_t i = 0; file_signconfs && file_signconfs[i]; i++) {
 		if (file_signconfs[i][0] && !seen(d.signconfs, d.nsignconfs, file_signconfs[i]) &&
 		    retire_signconf(ctx, file_signconfs[i]) != 0)
-			rc = KSM_ERUNTIME;
+			status = KSM_ERUNTIME;
 	}
 	/*
 	 * 1.x ran `ods-signer update` here (single zones only); telling the
@@ -543,7 +545,7 @@ out:
 	free_signconfs(&d);
 	free(name);
 	free(typed);
-	return rc;
+	return status;
 }
 
 /* ------------------------------------------------------------ zone list */
@@ -702,10 +704,11 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	char **db_sorted = NULL, **file_sorted = NULL;
 	struct stat st;
 	struct jdoc d;
+	enum ksm_exit status;
 	int rc, file_state = 0;  /* 0 read, 1 missing, 2 does not parse */
 
-	if ((rc = ksm_open_db(ctx, 0, 1)) != KSM_OK)
-		return rc;
+	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
+		return status;
 	printf("zonelist filename set to %s.\n", ctx->conf->zonelist_file);
 	if (stat(ctx->conf->zonelist_file, &st) != 0) {
 		printf("Unable to open %s\n", ctx->conf->zonelist_file);
@@ -756,18 +759,18 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	if (rc == E_NOMEM)
 		goto nomem;
 	if (rc != 0) {
-		rc = ksm_db_fail(ctx, rc);
+		status = ksm_db_fail(ctx, rc);
 		goto out;
 	}
-	rc = file_state == 2 ? KSM_ERUNTIME : KSM_OK;
+	status = file_state == 2 ? KSM_ERUNTIME : KSM_OK;
 	goto out;
 nomem:
 	printf("Error: out of memory\n");
-	rc = KSM_ERUNTIME;
+	status = KSM_ERUNTIME;
 out:
 	free(db_sorted);
 	free(file_sorted);
 	strv_fini(&p.names);
 	strv_fini(&file);
-	return rc;
+	return status;
 }
