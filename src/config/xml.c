@@ -304,44 +304,18 @@ out:
 	return ret;
 }
 
-int
-xml_load(const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen)
-{
-	xmlDoc *doc = NULL;
-	int ret;
-
-	if (out == NULL) {
-		ret = E_INVAL;
-		goto out;
-	}
-	ret = xml_read(path, &doc, err, errlen);
-	if (ret != 0)
-		goto out;
-	ret = xml_validate(doc, path, rng, rnglen, err, errlen);
-	if (ret != 0)
-		goto out;
-	*out = doc;
-	doc = NULL;
-out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	return ret;
-}
-
-int
-xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
+/*
+ * xml_load() and xml_open(): read, run check (if any) on the root, then
+ * validate; *doc is set only when all of it passed.
+ */
+static int
+read_checked(const char *path, const char *rng, size_t rnglen,
     int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
     size_t errlen)
 {
 	xmlDoc *d = NULL;
 	int ret;
 
-	if (path == NULL || out == NULL) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "no %s given", what);
-		ret = E_INVAL;
-		goto out;
-	}
 	ret = xml_read(path, &d, err, errlen);
 	if (ret != 0)
 		goto out;
@@ -359,6 +333,27 @@ out:
 	if (d != NULL)
 		xmlFreeDoc(d);
 	return ret;
+}
+
+int
+xml_load(const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen)
+{
+	if (out == NULL)
+		return E_INVAL;
+	return read_checked(path, rng, rnglen, NULL, NULL, out, err, errlen);
+}
+
+int
+xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
+    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+    size_t errlen)
+{
+	if (path == NULL || out == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no %s given", what);
+		return E_INVAL;
+	}
+	return read_checked(path, rng, rnglen, check, ctx, doc, err, errlen);
 }
 
 xmlNode *
