@@ -8,6 +8,7 @@ src_config_libconfig_a_SOURCES = \
 	src/config/kasp.c src/config/kasp.h \
 	src/config/zonelist.c src/config/zonelist.h \
 	src/config/zonelist_edit.c src/config/zonelist_edit.h \
+	src/config/zonelist_edit_internal.h src/config/zonelist_edit_change.c \
 	src/config/zonelist_scan.c src/config/zonelist_scan.h \
 	src/config/xml.c src/config/xml.h src/config/xml_internal.h \
 	src/config/xml_value.c src/config/xml_stream.c

@@ -5,6 +5,9 @@
  * as pieces (ranges of the old text and the new element) that the save
  * writes with no copy in memory. A second edit in the same session first
  * joins the pieces into one buffer and scans that.
+ *
+ * This file holds the session (its lock, text, scan and early write);
+ * the edits and the save are in zonelist_edit_change.c.
  */
 #include "config.h"
 
@@ -29,14 +32,12 @@
 #include "config/xml.h"
 #include "config/zonelist.h"
 #include "config/zonelist_edit.h"
+#include "config/zonelist_edit_internal.h"
 #include "config/zonelist_scan.h"
 
 /* zonelist.rng, compiled in by tools/embed.sh (zonelist_rng.embed.c) */
 extern const char zonelist_rng[];
 extern const unsigned long zonelist_rng_len;
-
-/* Mode of a zonelist.xml that an edit creates. */
-#define NEW_FILE_MODE 0644
 
 /* From this size on (some 160 zones) an add's early write is flushed in its thread. */
 #define PREWRITE_SYNC_MIN (64 * 1024)
@@ -46,41 +47,11 @@ static const char empty_list[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 				 "<ZoneList>\n"
 				 "</ZoneList>\n";
 
-struct zonelist_edit {
-	char *path;             /* as configured: messages and the backup's name */
-	char *target;           /* the file replaced: path, or where its link points */
-	char *backup;           /* "<path>.backup" */
-	int lock;               /* flock()ed descriptor, or -1 */
-	int existed;
-	struct stat st;         /* of target, when it existed */
-	const char *buf;        /* the text the scan is of: the mapping or owned */
-	size_t len;
-	void *map;              /* the file, mapped (or NULL) */
-	size_t maplen;
-	char *owned;            /* malloc()ed text (or NULL) */
-	struct zonelist_scan scan;
-	int scanned;            /* scan describes buf */
-	char *focus;            /* the zone the scan records, or NULL for all */
-	/* the text to write: pieces of buf, and of the added element */
-	struct iovec piece[3];
-	size_t npieces;         /* 0: no add pending */
-	struct iovec *cuts;     /* after a remove: the kept ranges of buf */
-	size_t ncuts;
-	char *added;            /* the element an add brought */
-	int dirty;              /* edited since opened or saved */
-	struct file_staged *staged; /* the edited file, written, not yet in place */
-	struct file_staged *pre; /* for an add: buf's first pre_len bytes, written early */
-	size_t pre_len;
-	pthread_t prewriter;    /* writing pre while the scan runs */
-	int prewriting;
-};
-
 static void prewrite_join(struct zonelist_edit *e);
-static int ready(struct zonelist_edit *e);
 
 /* Drop a staged file that no longer says what the session holds. */
-static void
-unstage(struct zonelist_edit *e)
+void
+zonelist_edit_unstage(struct zonelist_edit *e)
 {
 	if (e->staged != NULL)
 		file_stage_abort(e->staged);
@@ -93,16 +64,16 @@ unstage(struct zonelist_edit *e)
  * the new text already (fileio.h). *kept (may be NULL) says how many
  * leading bytes the backup had already.
  */
-static int
-stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *kept,
+int
+zonelist_edit_stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *kept,
     struct file_staged **st)
 {
 	return file_stage_over_iov(e->target, e->backup, iov, n, e->st.st_mode & 07777,
 	    e->st.st_uid, e->st.st_gid, kept, st);
 }
 
-static void __attribute__((format(printf, 3, 4)))
-say(char *err, size_t errlen, const char *fmt, ...)
+void __attribute__((format(printf, 3, 4)))
+zonelist_edit_say(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -193,16 +164,16 @@ zonelist_unlock(int fd)
 }
 
 /* Start of the line holding buf[off]. */
-static size_t
-line_start(const char *buf, size_t off)
+size_t
+zonelist_edit_line_start(const char *buf, size_t off)
 {
 	while (off > 0 && buf[off - 1] != '\n')
 		off--;
 	return off;
 }
 
-static int
-blank(const char *buf, size_t from, size_t to)
+int
+zonelist_edit_blank(const char *buf, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++) {
 		if (buf[i] != ' ' && buf[i] != '\t')
@@ -216,12 +187,12 @@ blank(const char *buf, size_t from, size_t to)
  * start of its line when only blanks precede it there (the element then
  * takes the closing tag's indentation's place), else right before it.
  */
-static size_t
-splice_at(const char *buf, size_t close)
+size_t
+zonelist_edit_splice_at(const char *buf, size_t close)
 {
-	size_t ls = line_start(buf, close);
+	size_t ls = zonelist_edit_line_start(buf, close);
 
-	return blank(buf, ls, close) ? ls : close;
+	return zonelist_edit_blank(buf, ls, close) ? ls : close;
 }
 
 /* Drop what buf was (mapping or buffer), any pending edit and what was written of buf. */
@@ -257,8 +228,8 @@ own_text(struct zonelist_edit *e, char *text, size_t len)
 }
 
 /* The text to write: the pending edit's pieces, or buf as it is. */
-static const struct iovec *
-pieces(const struct zonelist_edit *e, size_t *n)
+const struct iovec *
+zonelist_edit_pieces(const struct zonelist_edit *e, size_t *n)
 {
 	if (e->cuts != NULL) {
 		*n = e->ncuts;
@@ -278,7 +249,7 @@ join(struct zonelist_edit *e)
 
 	if (e->cuts == NULL && e->npieces == 0)
 		return 0;
-	iov = pieces(e, &n);
+	iov = zonelist_edit_pieces(e, &n);
 	for (size_t i = 0; i < n; i++)
 		len += iov[i].iov_len;
 	text = malloc(len + 1);
@@ -310,20 +281,20 @@ rescan(struct zonelist_edit *e)
  * buffer, scanned for it. A session opened for another zone scans again,
  * for all of them.
  */
-static int
-ready_for(struct zonelist_edit *e, const char *name)
+int
+zonelist_edit_ready_for(struct zonelist_edit *e, const char *name)
 {
 	if (e->focus != NULL && (name == NULL || !zonelist_name_eq(name, strlen(name), e->focus))) {
 		free(e->focus);
 		e->focus = NULL;
 		e->scanned = 0;
 	}
-	return ready(e);
+	return zonelist_edit_ready(e);
 }
 
 /* Before an edit: one buffer, scanned. */
-static int
-ready(struct zonelist_edit *e)
+int
+zonelist_edit_ready(struct zonelist_edit *e)
 {
 	int rc = join(e);
 
@@ -366,11 +337,12 @@ normalise(struct zonelist_edit *e, char *err, size_t errlen)
 	text = NULL;
 	rc = rescan(e);
 	if (rc == E_PARSE)
-		say(err, errlen, "%s: cannot edit this zone list in place; run \"ods-ksmutil "
+		zonelist_edit_say(err, errlen,
+		    "%s: cannot edit this zone list in place; run \"ods-ksmutil "
 		    "zonelist export\" to rewrite it", e->path);
 out:
 	if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", e->path);
+		zonelist_edit_say(err, errlen, "%s: out of memory", e->path);
 	free(text);
 	if (doc != NULL)
 		xmlFreeDoc(doc);
@@ -411,7 +383,7 @@ map_file(struct zonelist_edit *e)
 }
 
 /*
- * For an add: the new element goes in at splice_at() of </ZoneList>, so
+ * For an add: the new element goes in at zonelist_edit_splice_at() of </ZoneList>, so
  * everything before that is known before the scan. A thread of its own
  * stages it while the scan runs: over the last backup, which mostly holds
  * it already, or else in a new file that it writes and waits for the
@@ -439,9 +411,9 @@ prewrite(struct zonelist_edit *e)
 	}
 	if (at == 0)
 		return;
-	at = splice_at(e->buf, at);
+	at = zonelist_edit_splice_at(e->buf, at);
 	iov = (struct iovec){ (void *)e->buf, at };
-	if (stage_new(e, &iov, 1, &kept, &e->pre) != 0)
+	if (zonelist_edit_stage_new(e, &iov, 1, &kept, &e->pre) != 0)
 		return;
 	/*
 	 * On the device before the transaction commits: the journal commit
@@ -488,8 +460,8 @@ prewrite_join(struct zonelist_edit *e)
  * found between its end and the insertion, then the element and the
  * rest. 1 when done, 0 when the early file does not fit (dropped).
  */
-static int
-finish_prewrite(struct zonelist_edit *e, int *rc)
+int
+zonelist_edit_finish_prewrite(struct zonelist_edit *e, int *rc)
 {
 	struct iovec iov[3];
 
@@ -540,7 +512,7 @@ zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zo
 		e->target = realpath(path, NULL);
 		if (e->target == NULL) {
 			rc = E_IO;
-			say(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			zonelist_edit_say(err, errlen, "cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
 	} else {
@@ -554,7 +526,7 @@ zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zo
 	if (stat(e->target, &e->st) == 0) {
 		if (!S_ISREG(e->st.st_mode)) {
 			rc = E_IO;
-			say(err, errlen, "cannot read %s: %s", path,
+			zonelist_edit_say(err, errlen, "cannot read %s: %s", path,
 			    S_ISDIR(e->st.st_mode) ? strerror(EISDIR) : "not a regular file");
 			goto out;
 		}
@@ -570,7 +542,7 @@ zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zo
 		rc = E_IO;
 	}
 	if (rc == E_IO) {
-		say(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		zonelist_edit_say(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (rc != 0)
@@ -580,7 +552,7 @@ zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zo
 		rc = normalise(e, err, errlen);
 out:
 	if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", path);
+		zonelist_edit_say(err, errlen, "%s: out of memory", path);
 	if (rc != 0)
 		zonelist_edit_close(e);
 	else
@@ -595,7 +567,7 @@ zonelist_edit_close(struct zonelist_edit *e)
 		return;
 	/* the early write ends, and a backup written over is given back, before the lock is let go */
 	prewrite_join(e);
-	unstage(e);
+	zonelist_edit_unstage(e);
 	file_stage_abort(e->pre);
 	e->pre = NULL;
 	zonelist_unlock(e->lock);
@@ -616,7 +588,7 @@ zonelist_edit_listed(struct zonelist_edit *e, const char *name)
 	char *decoded;
 	int found = 0, rc;
 
-	rc = ready_for(e, name);
+	rc = zonelist_edit_ready_for(e, name);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < s->nzones && !found; i++) {
@@ -640,358 +612,4 @@ zonelist_edit_listed(struct zonelist_edit *e, const char *name)
 		}
 	}
 	return found;
-}
-
-/*
- * The pending add: piece[0] (set by the caller) is the text before the
- * insertion, then before + piece[1] + after (the new element wrapped as
- * the place needs) as one added string, then buf from rest to its end.
- */
-static void
-set_added(struct zonelist_edit *e, char *text, const char *before, const char *after,
-    const char *rest)
-{
-	e->added = str_printf("%s%.*s%s", before, (int)e->piece[1].iov_len,
-	    (const char *)e->piece[1].iov_base, after);
-	free(text);
-	if (e->added == NULL)
-		return;
-	e->piece[1] = (struct iovec){ e->added, strlen(e->added) };
-	e->piece[2] = (struct iovec){ (void *)rest, (size_t)(e->buf + e->len - rest) };
-	e->npieces = 3;
-	e->dirty = 1;
-	unstage(e);
-}
-
-int
-zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, char *err,
-    size_t errlen)
-{
-	struct zonelist_scan one = { 0 };
-	char *text = NULL;
-	size_t len, bs, ins, at;
-	int rc;
-
-	if (e == NULL || zone == NULL)
-		return E_INVAL;
-	rc = ready(e);
-	if (rc != 0)
-		goto out;
-	/* The new element as `zonelist export` would write it, checked by the same scan. */
-	rc = zonelist_format(zone, 1, ZONELIST_STYLE_FILE, &text, &len);
-	if (rc != 0)
-		goto out;
-	if (zonelist_scan(text, len, &one) != 0 || one.nzones != 1) {
-		rc = E_INVAL;
-		say(err, errlen, "%s: zone %s does not make a valid <Zone> element", e->path,
-		    zone->name);
-		goto out;
-	}
-	bs = line_start(text, one.zones[0].start);
-	ins = e->scan.root_close;
-	e->piece[1] = (struct iovec){ text + bs, one.root_close - bs };
-	if (e->scan.root_empty) {
-		/* <ZoneList/> becomes <ZoneList> ... </ZoneList> */
-		e->piece[0] = (struct iovec){ (void *)e->buf, ins };
-		set_added(e, text, ">\n", "</ZoneList>", e->buf + ins + 2);
-	} else {
-		/* a line of its own: a line break first where the splice is mid-line */
-		at = splice_at(e->buf, ins);
-		e->piece[0] = (struct iovec){ (void *)e->buf, at };
-		set_added(e, text, at > 0 && e->buf[at - 1] != '\n' ? "\n" : "", "", e->buf + at);
-	}
-	text = NULL;
-	rc = e->added != NULL ? 0 : E_NOMEM;
-out:
-	if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", e->path);
-	zonelist_scan_free(&one);
-	free(text);
-	return rc;
-}
-
-/* Append s to the NULL-terminated *v of *n entries. */
-static int
-strv_push(char ***v, size_t *n, char *s)
-{
-	char **grown = realloc(*v, (*n + 2) * sizeof(*grown));
-
-	if (grown == NULL) {
-		free(s);
-		return E_NOMEM;
-	}
-	*v = grown;
-	grown[(*n)++] = s;
-	grown[*n] = NULL;
-	return 0;
-}
-
-/*
- * The bytes a removed zone takes with it: its whole lines when nothing
- * else shares them, else just the element.
- */
-static void
-cut_range(const char *buf, size_t len, const struct zonelist_scan_zone *z, size_t *from,
-    size_t *to)
-{
-	size_t ls = line_start(buf, z->start), eol = z->end;
-
-	while (eol < len && (buf[eol] == ' ' || buf[eol] == '\t'))
-		eol++;
-	if (blank(buf, ls, z->start) && (eol == len || buf[eol] == '\n')) {
-		*from = ls;
-		*to = eol < len ? eol + 1 : eol;
-	} else {
-		*from = z->start;
-		*to = z->end;
-	}
-}
-
-/* Raw attribute text that decodes to itself: no reference, tab or line break. */
-static int
-verbatim(const char *raw, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (raw[i] == '&' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r')
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Does zone z's name attribute read exactly name? Decoding only shortens
- * the raw text, and leaves raw text without references, tabs or line
- * breaks as it is, so most zones are told apart without a copy.
- */
-static int
-name_is(const char *buf, const struct zonelist_scan_zone *z, const char *name, int *match)
-{
-	const char *raw = buf + z->name_off;
-	size_t nlen = strlen(name);
-	char *decoded;
-
-	*match = 0;
-	if (z->name_len < nlen)
-		return 0;
-	if (verbatim(raw, z->name_len)) {
-		*match = z->name_len == nlen && memcmp(raw, name, nlen) == 0;
-		return 0;
-	}
-	if (zonelist_scan_attr(buf, z->name_off, z->name_len, &decoded) != 0)
-		return E_NOMEM;
-	*match = strcmp(decoded, name) == 0;
-	free(decoded);
-	return 0;
-}
-
-int
-zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconfs, char *err,
-    size_t errlen)
-{
-	char **removed = NULL, *decoded = NULL;
-	struct iovec *cuts = NULL;
-	size_t nremoved = 0, ncuts = 0, kept = 0, from, to;
-	int rc, match;
-
-	if (e == NULL)
-		return E_INVAL;
-	rc = ready_for(e, name);
-	if (rc != 0)
-		goto out;
-	removed = calloc(1, sizeof(*removed));
-	/* the kept ranges: at most one between each two zones, and the ends */
-	cuts = calloc(e->scan.nzones + 1, sizeof(*cuts));
-	if (removed == NULL || cuts == NULL) {
-		rc = E_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < e->scan.nzones; i++) {
-		const struct zonelist_scan_zone *z = &e->scan.zones[i];
-
-		if (name != NULL) {
-			rc = name_is(e->buf, z, name, &match);
-			if (rc != 0)
-				goto out;
-			if (!match)
-				continue;
-		}
-		rc = zonelist_scan_text(e->buf, z->sc_off, z->sc_len, &decoded);
-		if (rc == 0)
-			rc = strv_push(&removed, &nremoved, decoded);
-		decoded = NULL;
-		if (rc != 0)
-			goto out;
-		cut_range(e->buf, e->len, z, &from, &to);
-		cuts[ncuts++] = (struct iovec){ (void *)(e->buf + kept), from - kept };
-		kept = to;
-	}
-	if (nremoved > 0) {
-		cuts[ncuts++] = (struct iovec){ (void *)(e->buf + kept), e->len - kept };
-		e->cuts = cuts;
-		e->ncuts = ncuts;
-		cuts = NULL;
-		e->dirty = 1;
-		unstage(e);
-	}
-	if (signconfs != NULL) {
-		*signconfs = removed;
-		removed = NULL;
-	}
-out:
-	if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", e->path);
-	free(cuts);
-	zonelist_strv_free(removed);
-	return rc;
-}
-
-/*
- * "<path>.backup" := the file as it is now. A hard link to it is enough,
- * since the file itself is about to be replaced, not rewritten; where
- * links cannot be made the bytes are copied, with the file's mode.
- */
-static int
-backup(struct zonelist_edit *e, const char *to)
-{
-	char *tmp = NULL;
-	int rc = E_IO;
-
-	for (int tries = 0; tries < 100; tries++) {
-		free(tmp);
-		tmp = str_printf("%s.tmp.%ld.%d", to, (long)getpid(), tries);
-		if (tmp == NULL)
-			return E_NOMEM;
-		if (link(e->target, tmp) == 0) {
-			if (rename(tmp, to) == 0) {
-				rc = 0;
-			} else {
-				int saved = errno;
-
-				unlink(tmp);
-				errno = saved;
-			}
-			goto out;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP ||
-	    errno == ENOSYS)
-		rc = file_copy(e->target, to, e->st.st_mode & 07777);
-out:
-	free(tmp);
-	return rc;
-}
-
-int
-zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
-{
-	const struct iovec *iov;
-	size_t n;
-	int rc;
-
-	if (e == NULL)
-		return E_INVAL;
-	/* a new file is written in one go by the save */
-	if (!e->dirty || !e->existed || e->staged != NULL)
-		return 0;
-	if (!finish_prewrite(e, &rc)) {
-		iov = pieces(e, &n);
-		rc = stage_new(e, iov, n, NULL, &e->staged);
-	}
-	if (rc == E_IO)
-		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
-	else if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", e->path);
-	return rc;
-}
-
-int
-zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
-{
-	const struct iovec *iov;
-	size_t n;
-	int rc;
-
-	if (e == NULL)
-		return E_INVAL;
-	if (!e->dirty)
-		return 0;
-	if (!e->existed) {
-		iov = pieces(e, &n);
-		rc = file_write_atomic_iov(e->target, iov, n, NEW_FILE_MODE, (uid_t)-1, (gid_t)-1);
-		goto written;
-	}
-	/*
-	 * The new file is written (and its write-back under way) before the
-	 * backup is made, usually over the old backup; the file itself is only
-	 * replaced once the new backup is there.
-	 */
-	rc = zonelist_edit_stage(e, err, errlen);
-	if (rc != 0)
-		return rc;
-	rc = backup(e, e->backup);
-	if (rc != 0) {
-		if (rc == E_IO)
-			say(err, errlen, "cannot back up %s to %s: %s", e->path, e->backup,
-			    strerror(errno));
-		unstage(e);
-		goto out;
-	}
-	rc = file_stage_commit(e->staged);
-	e->staged = NULL;
-written:
-	if (rc == E_IO)
-		say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
-	if (rc == 0) {
-		/* a later save in this session backs up and keeps what is there now */
-		e->dirty = 0;
-		if (stat(e->target, &e->st) == 0)
-			e->existed = 1;
-	}
-out:
-	if (rc == E_NOMEM)
-		say(err, errlen, "%s: out of memory", e->path);
-	return rc;
-}
-
-int
-zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err, size_t errlen)
-{
-	struct zonelist_edit *e = NULL;
-	int rc;
-
-	if (path == NULL || zone == NULL)
-		return E_INVAL;
-	rc = zonelist_edit_open(path, ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD,
-	    zone->name, &e, err, errlen);
-	if (rc == 0)
-		rc = zonelist_edit_add(e, zone, err, errlen);
-	if (rc == 0)
-		rc = zonelist_edit_save(e, err, errlen);
-	zonelist_edit_close(e);
-	return rc;
-}
-
-int
-zonelist_file_remove(
-    const char *path, const char *name, char ***signconfs, char *err, size_t errlen)
-{
-	struct zonelist_edit *e = NULL;
-	char **removed = NULL;
-	int rc;
-
-	if (path == NULL)
-		return E_INVAL;
-	rc = zonelist_edit_open(path, 0, name, &e, err, errlen);
-	if (rc == 0)
-		rc = zonelist_edit_remove(e, name, &removed, err, errlen);
-	if (rc == 0)
-		rc = zonelist_edit_save(e, err, errlen);
-	zonelist_edit_close(e);
-	if (rc == 0 && signconfs != NULL)
-		*signconfs = removed;
-	else
-		zonelist_strv_free(removed);
-	return rc;
 }
