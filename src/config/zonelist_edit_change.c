@@ -262,11 +262,26 @@ out:
 	return rc;
 }
 
-int
-zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
+/*
+ * The pending text written out: a file that did not exist is written in
+ * one go (new_file), an existing one is staged over its backup.
+ */
+static int
+write_pieces(struct zonelist_edit *e, int new_file)
 {
 	const struct iovec *iov;
 	size_t n;
+
+	iov = zonelist_edit_pieces(e, &n);
+	if (new_file)
+		return file_write_atomic_iov(e->target, iov, n, ZONELIST_EDIT_NEW_FILE_MODE,
+		    (uid_t)-1, (gid_t)-1);
+	return zonelist_edit_stage_new(e, iov, n, NULL, &e->staged);
+}
+
+int
+zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
+{
 	int rc;
 
 	if (e == NULL)
@@ -274,10 +289,8 @@ zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
 	/* a new file is written in one go by the save */
 	if (!e->dirty || !e->existed || e->staged != NULL)
 		return 0;
-	if (!zonelist_edit_finish_prewrite(e, &rc)) {
-		iov = zonelist_edit_pieces(e, &n);
-		rc = zonelist_edit_stage_new(e, iov, n, NULL, &e->staged);
-	}
+	if (!zonelist_edit_finish_prewrite(e, &rc))
+		rc = write_pieces(e, 0);
 	if (rc == E_IO)
 		zonelist_edit_say(err, errlen, "cannot write %s: %s", e->path, strerror(errno));
 	else if (rc == E_NOMEM)
@@ -288,8 +301,6 @@ zonelist_edit_stage(struct zonelist_edit *e, char *err, size_t errlen)
 int
 zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 {
-	const struct iovec *iov;
-	size_t n;
 	int rc;
 
 	if (e == NULL)
@@ -297,9 +308,7 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 	if (!e->dirty)
 		return 0;
 	if (!e->existed) {
-		iov = zonelist_edit_pieces(e, &n);
-		rc = file_write_atomic_iov(e->target, iov, n, ZONELIST_EDIT_NEW_FILE_MODE, (uid_t)-1,
-		    (gid_t)-1);
+		rc = write_pieces(e, 1);
 		goto written;
 	}
 	/*
