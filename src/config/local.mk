@@ -10,6 +10,8 @@ src_config_libconfig_a_SOURCES = \
 	src/config/zonelist_edit.c src/config/zonelist_edit.h \
 	src/config/zonelist_edit_internal.h src/config/zonelist_edit_change.c \
 	src/config/zonelist_scan.c src/config/zonelist_scan.h \
+	src/config/zonelist_scan_internal.h src/config/zonelist_scan_markup.c \
+	src/config/zonelist_scan_decode.c \
 	src/config/xml.c src/config/xml.h src/config/xml_internal.h \
 	src/config/xml_value.c src/config/xml_stream.c
 nodist_src_config_libconfig_a_SOURCES = \

@@ -5,6 +5,10 @@
  * then the markup, with a stack of open elements checked against the
  * shape zonelist.rng allows. Both are linear and allocate only the zone
  * table, so a 10,000-zone file is scanned in a few milliseconds.
+ *
+ * This file holds the names, references, elements and text; comments,
+ * processing instructions, CDATA and the XML declaration are lexed in
+ * zonelist_scan_markup.c, and values decoded in zonelist_scan_decode.c.
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include "common/err.h"
 #include "config/xml.h"
 #include "config/zonelist_scan.h"
+#include "config/zonelist_scan_internal.h"
 
 enum kind {
 	K_ZONELIST,
@@ -65,18 +70,6 @@ struct frame {
 /* The deepest valid nesting: ZoneList/Zone/Adapters/Input/Adapter. */
 #define MAX_DEPTH 5
 
-struct lexer {
-	const char *b;
-	size_t len;
-	size_t p;
-};
-
-static int
-is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
  * Names are ASCII here. Every name the schema knows is, and a name with
  * other characters (a processing instruction's target, say) ends at the
@@ -107,33 +100,9 @@ name_table_init(void)
 		name_table[c] = (unsigned char)name_char((unsigned char)c);
 }
 
-static int
-at_n(const struct lexer *l, const char *lit, size_t n)
-{
-	return l->len - l->p >= n && memcmp(l->b + l->p, lit, n) == 0;
-}
-
-/* Does the text at the cursor start with the string literal lit? */
-#define at(l, lit) at_n((l), (lit), sizeof(lit) - 1)
-
-/*
- * The byte loops work on a local copy of the cursor: l->b is char, which
- * may alias l->p, so a loop on l->p itself stores and reloads it per byte.
- */
-static void
-skip_ws(struct lexer *l)
-{
-	const char *b = l->b;
-	size_t p = l->p, len = l->len;
-
-	while (p < len && is_ws((unsigned char)b[p]))
-		p++;
-	l->p = p;
-}
-
 /* Move past the next occurrence of lit; -1 when there is none. */
-static int
-skip_past(struct lexer *l, const char *lit)
+int
+zonelist_scan_skip_past(struct zonelist_scan_lexer *l, const char *lit)
 {
 	const char *q = memmem(l->b + l->p, l->len - l->p, lit, strlen(lit));
 
@@ -144,8 +113,8 @@ skip_past(struct lexer *l, const char *lit)
 }
 
 /* A name at the cursor: its length (0: none). */
-static size_t
-lex_name(struct lexer *l)
+size_t
+zonelist_scan_lex_name(struct zonelist_scan_lexer *l)
 {
 	const char *b = l->b;
 	size_t s = l->p, p = l->p, len = l->len;
@@ -160,11 +129,11 @@ lex_name(struct lexer *l)
 
 /*
  * Is the name at the cursor name (n bytes, itself a name)? What
- * lex_name() and a comparison would say, without the byte loop: the
+ * zonelist_scan_lex_name() and a comparison would say, without the byte loop: the
  * bytes equal and the one after them ends the name.
  */
 static int
-at_name(const struct lexer *l, const char *name, size_t n)
+at_name(const struct zonelist_scan_lexer *l, const char *name, size_t n)
 {
 	return l->len - l->p > n && memcmp(l->b + l->p, name, n) == 0 &&
 	    !name_table[(unsigned char)l->b[l->p + n]];
@@ -175,8 +144,8 @@ at_name(const struct lexer *l, const char *name, size_t n)
  * point in *cp, *i moved past the ';'. -1 for anything but the five
  * predefined entities and character references.
  */
-static int
-decode_ref(const char *b, size_t len, size_t *i, uint32_t *cp)
+int
+zonelist_scan_decode_ref(const char *b, size_t len, size_t *i, uint32_t *cp)
 {
 	static const struct {
 		const char *text;
@@ -265,172 +234,6 @@ skip16(const char *b, size_t len, size_t p, int blank)
 	return p;
 }
 
-/* "<!--" at the cursor: past its "-->"; "--" inside is not allowed. */
-static int
-lex_comment(struct lexer *l)
-{
-	const char *q;
-
-	l->p += 4;
-	q = memmem(l->b + l->p, l->len - l->p, "--", 2);
-	if (q == NULL || (size_t)(q - l->b) + 2 >= l->len || q[2] != '>')
-		return -1;
-	l->p = (size_t)(q - l->b) + 3;
-	return 0;
-}
-
-/*
- * "<![CDATA[" at the cursor: past its "]]>". A CR inside is refused: the
- * XML rules make CR LF and a lone CR a line feed, but libxml2's streaming
- * reader (2.9.14), which loads zonelist.xml, drops a lone CR and keeps
- * the CR of a CR LF in CDATA, so the scanner would read another value;
- * the caller's libxml2 rewrite settles such a file.
- */
-static int
-lex_cdata(struct lexer *l)
-{
-	size_t from = l->p + 9;
-
-	if (skip_past(l, "]]>") != 0)
-		return -1;
-	return memchr(l->b + from, '\r', l->p - 3 - from) != NULL ? -1 : 0;
-}
-
-/* "<?" at the cursor: a processing instruction other than <?xml ...?>. */
-static int
-lex_pi(struct lexer *l)
-{
-	size_t s, n;
-
-	l->p += 2;
-	s = l->p;
-	n = lex_name(l);
-	/* libxml2 (namespaces on) refuses a colon in the target */
-	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0) ||
-	    memchr(l->b + s, ':', n) != NULL)
-		return -1;
-	if (!at(l, "?>") && (l->p >= l->len || !is_ws((unsigned char)l->b[l->p])))
-		return -1;
-	return skip_past(l, "?>");
-}
-
-/*
- * Comments, processing instructions and white space (before and after the
- * root). A comment there that opens with "<!-->" or "<!--->" is refused
- * although XML allows it: libxml2 2.9.14's streaming reader, which loads
- * zonelist.xml, takes that "-->" for the comment's end when the comment
- * runs past the block it was handed, and then refuses the file.
- */
-static int
-lex_misc(struct lexer *l)
-{
-	for (;;) {
-		skip_ws(l);
-		if (at(l, "<!--")) {
-			if (at(l, "<!-->") || at(l, "<!--->") || lex_comment(l) != 0)
-				return -1;
-		} else if (at(l, "<?")) {
-			if (lex_pi(l) != 0)
-				return -1;
-		} else {
-			return 0;
-		}
-	}
-}
-
-/*
- * Eq and a quoted value: S? '=' S? then '...' or "...", the cursor moved
- * past the closing quote; the value's place in *off and *len. -1 for
- * anything else.
- */
-static int
-lex_eq_quoted(struct lexer *l, size_t *off, size_t *len)
-{
-	const char *q;
-	char quote;
-
-	skip_ws(l);
-	if (!at(l, "="))
-		return -1;
-	l->p++;
-	skip_ws(l);
-	if (l->p >= l->len || (l->b[l->p] != '"' && l->b[l->p] != '\''))
-		return -1;
-	quote = l->b[l->p++];
-	q = memchr(l->b + l->p, quote, l->len - l->p);
-	if (q == NULL)
-		return -1;
-	*off = l->p;
-	*len = (size_t)(q - l->b) - l->p;
-	l->p = (size_t)(q - l->b) + 1;
-	return 0;
-}
-
-/*
- * One pseudo-attribute of the XML declaration: S name Eq quoted-value.
- * The value goes to *val and *vlen. -1 when the text is not that.
- */
-static int
-lex_pseudo_attr(struct lexer *l, const char *name, const char **val, size_t *vlen)
-{
-	size_t n = strlen(name), off;
-
-	if (l->p >= l->len || !is_ws((unsigned char)l->b[l->p]))
-		return -1;
-	skip_ws(l);
-	if (!at_n(l, name, n))
-		return -1;
-	l->p += n;
-	if (lex_eq_quoted(l, &off, vlen) != 0)
-		return -1;
-	*val = l->b + off;
-	return 0;
-}
-
-static int
-value_is(const char *val, size_t vlen, const char *want)
-{
-	return vlen == strlen(want) && strncasecmp(val, want, vlen) == 0;
-}
-
-/*
- * The XML declaration, if any: version 1.0, then optionally an encoding
- * of UTF-8 (or its ASCII subset) and standalone yes or no, in that order.
- */
-static int
-lex_decl(struct lexer *l)
-{
-	const char *val;
-	size_t vlen, mark;
-
-	if (!at(l, "<?xml") || l->len - l->p < 6 || !is_ws((unsigned char)l->b[l->p + 5]))
-		return 0;
-	l->p += 5;
-	if (lex_pseudo_attr(l, "version", &val, &vlen) != 0 || vlen != 3 ||
-	    memcmp(val, "1.0", 3) != 0)
-		return -1;
-	mark = l->p;
-	if (lex_pseudo_attr(l, "encoding", &val, &vlen) == 0) {
-		if (!value_is(val, vlen, "UTF-8") && !value_is(val, vlen, "US-ASCII"))
-			return -1;
-	} else {
-		l->p = mark;
-	}
-	mark = l->p;
-	if (lex_pseudo_attr(l, "standalone", &val, &vlen) == 0) {
-		if ((vlen != 3 || memcmp(val, "yes", 3) != 0) &&
-		    (vlen != 2 || memcmp(val, "no", 2) != 0))
-			return -1;
-	} else {
-		l->p = mark;
-	}
-	skip_ws(l);
-	if (!at(l, "?>"))
-		return -1;
-	l->p += 2;
-	return 0;
-}
-
 static enum kind
 kind_of(const char *name, size_t len)
 {
@@ -475,19 +278,19 @@ struct tag {
 
 /* Eq and a quoted attribute value: no '<', only valid references. */
 static int
-lex_attr_value(struct lexer *l, size_t *off, size_t *len)
+lex_attr_value(struct zonelist_scan_lexer *l, size_t *off, size_t *len)
 {
 	size_t i, end;
 	uint32_t cp;
 
-	if (lex_eq_quoted(l, off, len) != 0)
+	if (zonelist_scan_lex_eq_quoted(l, off, len) != 0)
 		return -1;
 	end = *off + *len;
 	for (i = *off; i < end;) {
 		if (l->b[i] == '<')
 			return -1;
 		if (l->b[i] == '&') {
-			if (decode_ref(l->b, end, &i, &cp) != 0)
+			if (zonelist_scan_decode_ref(l->b, end, &i, &cp) != 0)
 				return -1;
 		} else {
 			i++;
@@ -499,10 +302,10 @@ lex_attr_value(struct lexer *l, size_t *off, size_t *len)
 /*
  * A start tag, cursor at its '<'. At most one attribute is ever needed.
  * expect is the kind the parent takes next (K_UNKNOWN: none in
- * particular); its name is tried before the byte loop of lex_name().
+ * particular); its name is tried before the byte loop of zonelist_scan_lex_name().
  */
 static int
-lex_start_tag(struct lexer *l, struct tag *t, enum kind expect)
+lex_start_tag(struct zonelist_scan_lexer *l, struct tag *t, enum kind expect)
 {
 	memset(t, 0, sizeof(*t));
 	l->p++;
@@ -512,7 +315,7 @@ lex_start_tag(struct lexer *l, struct tag *t, enum kind expect)
 		t->kind = expect;
 		l->p += t->name_len;
 	} else {
-		t->name_len = lex_name(l);
+		t->name_len = zonelist_scan_lex_name(l);
 		if (t->name_len == 0)
 			return -1;
 		t->kind = kind_of(l->b + t->name_off, t->name_len);
@@ -520,12 +323,12 @@ lex_start_tag(struct lexer *l, struct tag *t, enum kind expect)
 	for (;;) {
 		size_t before = l->p, an_off, an_len, v_off, v_len;
 
-		skip_ws(l);
-		if (at(l, ">")) {
+		zonelist_scan_skip_ws(l);
+		if (zonelist_scan_at(l, ">")) {
 			l->p++;
 			return 0;
 		}
-		if (at(l, "/>")) {
+		if (zonelist_scan_at(l, "/>")) {
 			l->p += 2;
 			t->empty = 1;
 			return 0;
@@ -533,7 +336,7 @@ lex_start_tag(struct lexer *l, struct tag *t, enum kind expect)
 		if (l->p == before || t->nattrs == 1)
 			return -1;
 		an_off = l->p;
-		an_len = lex_name(l);
+		an_len = zonelist_scan_lex_name(l);
 		if (an_len == 0 || lex_attr_value(l, &v_off, &v_len) != 0)
 			return -1;
 		t->nattrs = 1;
@@ -552,7 +355,7 @@ required_attr(enum kind k)
 }
 
 static int
-attrs_ok(const struct lexer *l, const struct tag *t)
+attrs_ok(const struct zonelist_scan_lexer *l, const struct tag *t)
 {
 	const char *want = required_attr(t->kind);
 
@@ -628,7 +431,7 @@ complete(const struct frame *f)
  * a path), where calls to memchr() cost more than they save.
  */
 static int
-lex_text(struct lexer *l, int leaf)
+lex_text(struct zonelist_scan_lexer *l, int leaf)
 {
 	const char *b = l->b;
 	size_t p = l->p, start = l->p;
@@ -637,7 +440,7 @@ lex_text(struct lexer *l, int leaf)
 	if (!leaf) {
 		p = skip16(b, l->len, p, 1);
 		for (; p < l->len && b[p] != '<'; p++) {
-			if (!is_ws((unsigned char)b[p]))
+			if (!zonelist_scan_is_ws((unsigned char)b[p]))
 				return -1;
 		}
 		l->p = p;
@@ -648,7 +451,7 @@ lex_text(struct lexer *l, int leaf)
 		if (p >= l->len || b[p] == '<')
 			break;
 		if (b[p] == '&') {
-			if (decode_ref(b, l->len, &p, &cp) != 0)
+			if (zonelist_scan_decode_ref(b, l->len, &p, &cp) != 0)
 				return -1;
 			continue;
 		}
@@ -710,7 +513,7 @@ add_zone(struct zonelist_scan *s, const char *b, const struct zonelist_scan_zone
 
 /* Pass 2, from the root's start tag (cursor at its '<') to its end. */
 static int
-lex_root(struct lexer *l, struct zonelist_scan *s, const char *only)
+lex_root(struct zonelist_scan_lexer *l, struct zonelist_scan *s, const char *only)
 {
 	struct frame stack[MAX_DEPTH];
 	struct frame *top;
@@ -735,15 +538,15 @@ lex_root(struct lexer *l, struct zonelist_scan *s, const char *only)
 			if (lex_text(l, is_leaf(top->kind)) != 0)
 				return E_PARSE;
 		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '!') {
-			if (at(l, "<!--")) {
-				if (lex_comment(l) != 0)
+			if (zonelist_scan_at(l, "<!--")) {
+				if (zonelist_scan_lex_comment(l) != 0)
 					return E_PARSE;
-			} else if (!at(l, "<![CDATA[") || !is_leaf(top->kind) ||
-			    lex_cdata(l) != 0) {
+			} else if (!zonelist_scan_at(l, "<![CDATA[") || !is_leaf(top->kind) ||
+			    zonelist_scan_lex_cdata(l) != 0) {
 				return E_PARSE;
 			}
 		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '?') {
-			if (lex_pi(l) != 0)
+			if (zonelist_scan_lex_pi(l) != 0)
 				return E_PARSE;
 		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '/') {
 			start = l->p;
@@ -751,8 +554,8 @@ lex_root(struct lexer *l, struct zonelist_scan *s, const char *only)
 			if (!at_name(l, l->b + top->name_off, top->name_len))
 				return E_PARSE;
 			l->p += top->name_len;
-			skip_ws(l);
-			if (!at(l, ">") || !complete(top))
+			zonelist_scan_skip_ws(l);
+			if (!zonelist_scan_at(l, ">") || !complete(top))
 				return E_PARSE;
 			l->p++;
 			if (top->kind == K_ZONE) {
@@ -807,138 +610,22 @@ zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s)
 int
 zonelist_scan_for(const char *buf, size_t len, const char *only, struct zonelist_scan *s)
 {
-	struct lexer l = { buf, len, 0 };
+	struct zonelist_scan_lexer l = { buf, len, 0 };
 	int rc;
 
 	zonelist_scan_free(s);
 	name_table_init();
 	if (!xml_chars_ok(buf, len))
 		return E_PARSE;
-	if (at(&l, "\xEF\xBB\xBF"))
+	if (zonelist_scan_at(&l, "\xEF\xBB\xBF"))
 		l.p += 3;
-	if (lex_decl(&l) != 0 || lex_misc(&l) != 0 || !at(&l, "<") || at(&l, "<!"))
+	if (zonelist_scan_lex_decl(&l) != 0 || zonelist_scan_lex_misc(&l) != 0 ||
+	    !zonelist_scan_at(&l, "<") || zonelist_scan_at(&l, "<!"))
 		return E_PARSE;
 	rc = lex_root(&l, s, only);
-	if (rc == 0 && (lex_misc(&l) != 0 || l.p != l.len))
+	if (rc == 0 && (zonelist_scan_lex_misc(&l) != 0 || l.p != l.len))
 		rc = E_PARSE;
 	if (rc != 0)
 		zonelist_scan_free(s);
 	return rc;
-}
-
-/* ------------------------------------------------------------ decoding */
-
-static size_t
-put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/*
- * Copy raw text, normalising line ends (CR LF and lone CR become LF), and
- * with attr also turning tab, LF into spaces. Returns bytes written.
- */
-static size_t
-copy_chars(char *o, const char *b, size_t from, size_t to, int attr)
-{
-	size_t n = 0;
-
-	for (size_t i = from; i < to; i++) {
-		char c = b[i];
-
-		if (c == '\r') {
-			if (i + 1 < to && b[i + 1] == '\n')
-				i++;
-			c = '\n';
-		}
-		if (attr && (c == '\n' || c == '\t'))
-			c = ' ';
-		o[n++] = c;
-	}
-	return n;
-}
-
-static int
-decode(const char *b, size_t off, size_t len, int attr, char **out)
-{
-	/* a reference is never shorter than what it stands for */
-	char *o = malloc(len + 1);
-	size_t i = off, end = off + len, n = 0, s, e;
-	uint32_t cp;
-
-	if (o == NULL)
-		return E_NOMEM;
-	while (i < end) {
-		const char *q;
-
-		if (b[i] == '&') {
-			/* checked by the scan */
-			if (decode_ref(b, end, &i, &cp) != 0)
-				cp = 0xFFFD;
-			n += put_utf8(o + n, cp);
-			continue;
-		}
-		if (!attr && b[i] == '<') {
-			if (end - i >= 9 && memcmp(b + i, "<![CDATA[", 9) == 0) {
-				q = memmem(b + i + 9, end - i - 9, "]]>", 3);
-				e = q ? (size_t)(q - b) : end;
-				n += copy_chars(o + n, b, i + 9, e, 0);
-				i = q ? e + 3 : end;
-			} else {
-				/* a comment or a processing instruction */
-				const char *close = b[i + 1] == '!' ? "-->" : "?>";
-
-				q = memmem(b + i, end - i, close, strlen(close));
-				i = q ? (size_t)(q - b) + strlen(close) : end;
-			}
-			continue;
-		}
-		s = i;
-		while (i < end && b[i] != '&' && (attr || b[i] != '<'))
-			i++;
-		n += copy_chars(o + n, b, s, i, attr);
-	}
-	o[n] = '\0';
-	if (!attr) {
-		size_t a = 0;
-
-		while (n > 0 && is_ws((unsigned char)o[n - 1]))
-			o[--n] = '\0';
-		while (a < n && is_ws((unsigned char)o[a]))
-			a++;
-		memmove(o, o + a, n - a + 1);
-	}
-	*out = o;
-	return 0;
-}
-
-int
-zonelist_scan_attr(const char *buf, size_t off, size_t len, char **out)
-{
-	return decode(buf, off, len, 1, out);
-}
-
-int
-zonelist_scan_text(const char *buf, size_t off, size_t len, char **out)
-{
-	return decode(buf, off, len, 0, out);
 }
