@@ -345,7 +345,7 @@ out:
 
 /* TLS of a server element: mode and files (conf.h). */
 static int
-read_tls(struct reader *r, const xmlNode *server, struct db_config *db)
+read_tls(struct reader *r, const xmlNode *server, struct conf_datastore *db)
 {
 	const xmlNode *tls, *node;
 	char *text = NULL;
@@ -361,13 +361,13 @@ read_tls(struct reader *r, const xmlNode *server, struct db_config *db)
 			goto out;
 		/* the schema allows only these four names */
 		if (strcmp(text, "disable") == 0) {
-			db->tls_mode = DB_TLS_DISABLE;
+			db->tls_mode = CONF_TLS_DISABLE;
 		} else if (strcmp(text, "require") == 0) {
-			db->tls_mode = DB_TLS_REQUIRE;
+			db->tls_mode = CONF_TLS_REQUIRE;
 		} else if (strcmp(text, "verify-ca") == 0) {
-			db->tls_mode = DB_TLS_VERIFY_CA;
+			db->tls_mode = CONF_TLS_VERIFY_CA;
 		} else if (strcmp(text, "verify-full") == 0) {
-			db->tls_mode = DB_TLS_VERIFY_FULL;
+			db->tls_mode = CONF_TLS_VERIFY_FULL;
 		} else {
 			xml_errf(r->err, r->errlen, r->path, node, "unknown TLS mode \"%s\"", text);
 			ret = E_INVAL;
@@ -385,7 +385,7 @@ read_tls(struct reader *r, const xmlNode *server, struct db_config *db)
 		ret = E_INVAL;
 		goto out;
 	}
-	if (db->tls_mode == DB_TLS_VERIFY_CA && db->tls_ca == NULL) {
+	if (db->tls_mode == CONF_TLS_VERIFY_CA && db->tls_ca == NULL) {
 		xml_errf(r->err, r->errlen, r->path, tls, "Mode verify-ca needs a CAFile");
 		ret = E_INVAL;
 		goto out;
@@ -400,7 +400,7 @@ static int
 read_server(struct reader *r, const xmlNode *server, struct conf *c, const char *dflt_host,
     unsigned dflt_port)
 {
-	struct db_config *db = &c->datastore;
+	struct conf_datastore *db = &c->datastore;
 	const xmlNode *host;
 	char *text = NULL;
 	int ret;
@@ -443,16 +443,16 @@ read_datastore(struct reader *r, const xmlNode *enf, struct conf *c)
 
 	store = xml_child(enf, "Datastore");
 	if (xml_child(store, "SQLite") != NULL) {
-		c->datastore.backend = DB_BACKEND_SQLITE;
+		c->datastore.backend = CONF_BACKEND_SQLITE;
 		ret = text_or_default(store, "SQLite", ODS_STATEDIR "/kasp.db", &path);
 		if (ret != 0)
 			goto out;
 		c->datastore.path = path;
 	} else if ((node = xml_child(store, "MySQL")) != NULL) {
-		c->datastore.backend = DB_BACKEND_MYSQL;
+		c->datastore.backend = CONF_BACKEND_MYSQL;
 		ret = read_server(r, node, c, MYSQL_DEFAULT_HOST, MYSQL_DEFAULT_PORT);
 	} else if ((node = xml_child(store, "PostgreSQL")) != NULL) {
-		c->datastore.backend = DB_BACKEND_PGSQL;
+		c->datastore.backend = CONF_BACKEND_PGSQL;
 		ret = read_server(r, node, c, NULL, PGSQL_DEFAULT_PORT);
 	} else {
 		/* the schema makes this unreachable */
@@ -699,10 +699,9 @@ conf_free(struct conf *conf)
 	free(conf->ds_submit_cmd);
 	free(conf->syslog_facility_text);
 	argv_free(conf->signer_notify_argv);
-	/* the datastore strings are ours (conf.h); db.h declares them const */
+	/* the datastore strings are ours (conf.h), though declared const */
 	free((char *)conf->datastore.path);
 	free((char *)conf->datastore.host);
-	free((char *)conf->datastore.socket);
 	free((char *)conf->datastore.database);
 	free((char *)conf->datastore.user);
 	free((char *)conf->datastore.password);

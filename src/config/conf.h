@@ -10,7 +10,7 @@
  *
  * Ownership: conf_load() returns a struct the caller frees with conf_free();
  * every string and array in it, including those of the embedded struct
- * db_config, belongs to the struct and lives until conf_free(). Callers
+ * conf_datastore, belongs to the struct and lives until conf_free(). Callers
  * must not free or keep them past that.
  */
 #ifndef CONFIG_CONF_H
@@ -19,7 +19,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db/db.h"
+/*
+ * The database engine of Enforcer/Datastore (0: none read). The programs
+ * turn a struct conf_datastore into db/db.h's struct db_config with
+ * store_db_config() (store/store.h): config itself does not depend on db/.
+ */
+enum conf_backend {
+	CONF_BACKEND_SQLITE = 1,
+	CONF_BACKEND_PGSQL = 2,
+	CONF_BACKEND_MYSQL = 3,
+};
+
+/* Datastore's TLS/Mode (db.h's enum db_tls_mode says what each means). */
+enum conf_tls_mode {
+	CONF_TLS_DEFAULT = 0,
+	CONF_TLS_DISABLE = 1,
+	CONF_TLS_REQUIRE = 2,
+	CONF_TLS_VERIFY_CA = 3,
+	CONF_TLS_VERIFY_FULL = 4,
+};
+
+/* Enforcer/Datastore as read (see struct conf's datastore for each field). */
+struct conf_datastore {
+	enum conf_backend backend;
+	const char *path;     /* SQLite: the database file */
+	const char *host;     /* server: host name or address (NULL = default) */
+	unsigned port;        /* server: TCP port */
+	const char *database; /* server: database name */
+	const char *user;     /* server: user name */
+	const char *password; /* server: password; never printed or logged */
+	enum conf_tls_mode tls_mode;
+	const char *tls_ca;   /* TLS: PEM files, NULL = none */
+	const char *tls_cert;
+	const char *tls_key;
+	int read_only;        /* Datastore/ReadOnly present */
+};
 
 /* One <Repository> of <RepositoryList>: a PKCS#11 token. */
 struct conf_repository {
@@ -96,14 +130,13 @@ struct conf {
 	 *              or 5432.
 	 *  Both servers: database, user (Username) trimmed; password exactly as
 	 *  written, "" when the element is empty. TLS (optional): tls_mode =
-	 *  Mode, DB_TLS_DEFAULT when absent; tls_ca, tls_cert, tls_key =
+	 *  Mode, CONF_TLS_DEFAULT when absent; tls_ca, tls_cert, tls_key =
 	 *  CAFile, Certificate, Key trimmed, NULL when absent or empty. A
 	 *  relative file path, a Certificate without a Key (or the reverse)
-	 *  and verify-ca without a CAFile are E_INVAL. socket and create are
-	 *  left 0/NULL for the caller.
+	 *  and verify-ca without a CAFile are E_INVAL.
 	 *  read_only: Datastore/ReadOnly is present (any engine).
 	 */
-	struct db_config datastore;
+	struct conf_datastore datastore;
 	struct conf_repository *repos; /* RepositoryList/Repository in file order */
 	size_t nrepos;
 	/*

@@ -1,7 +1,8 @@
 # src/config: conf.xml, kasp.xml and zonelist.xml read with libxml2 and
 # checked against RelaxNG schemas that are compiled into the programs; kasp.xml
 # and zonelist.xml also written.
-# May include: src/common/, and db/db.h for conf.xml's datastore.
+# May include: src/common/ only (conf.xml's datastore is a plain struct
+# conf_datastore; store_db_config() in src/store/ maps it to db/db.h's).
 noinst_LIBRARIES += src/config/libconfig.a
 src_config_libconfig_a_SOURCES = \
 	src/config/conf.c src/config/conf.h \

@@ -102,18 +102,18 @@ dconf_load(const char *path, int verbose, struct conf **out)
 }
 
 static void
-report_datastore(const struct db_config *db)
+report_datastore(const struct conf_datastore *db)
 {
 	const char *name;
 
 	switch (db->backend) {
-	case DB_BACKEND_SQLITE:
+	case CONF_BACKEND_SQLITE:
 		log_msg(LOG_INFO, "SQLite database set to: %s", db->path);
 		return;
-	case DB_BACKEND_MYSQL:
+	case CONF_BACKEND_MYSQL:
 		name = "MySQL";
 		break;
-	case DB_BACKEND_PGSQL:
+	case CONF_BACKEND_PGSQL:
 		name = "PostgreSQL";
 		break;
 	default:

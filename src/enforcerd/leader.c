@@ -192,12 +192,13 @@ still_leading(struct leader *l)
 int
 leader_check(struct leader *l, const struct conf *conf)
 {
-	struct db_config cfg = conf->datastore;
+	struct db_config cfg;
 	struct take t = { l->node, clock_now(), 0 };
 	char err[1024] = "";
 	int rc, ro = 0;
 
 	if (l->db == NULL) {
+		store_db_config(&cfg, &conf->datastore);
 		cfg.create = 0;
 		rc = db_open(&cfg, &l->db, err, sizeof(err));
 		if (rc != 0) {

@@ -38,6 +38,7 @@
 #include "enforcer/run.h"
 #include "enforcerd/enforcerd.h"
 #include "hsm/hsm.h"
+#include "store/store.h"
 
 
 struct daemon {
@@ -190,11 +191,12 @@ same_repositories(const struct conf *a, const struct conf *b)
 static int
 db_connect(const struct conf *conf, db_t **out)
 {
-	struct db_config cfg = conf->datastore;
+	struct db_config cfg;
 	char err[1024] = "";
 	db_t *db = NULL;
 	int ret;
 
+	store_db_config(&cfg, &conf->datastore);
 	cfg.create = 0;
 	ret = db_open(&cfg, &db, err, sizeof(err));
 	if (ret != 0) {

@@ -208,7 +208,7 @@ kc_check_datastore(struct kc_findings *f, const struct conf *conf)
 	const char *path = conf->datastore.path;
 	struct stat st;
 
-	if (conf->datastore.backend != DB_BACKEND_SQLITE) {
+	if (conf->datastore.backend != CONF_BACKEND_SQLITE) {
 		check_tls_file(f, "CA file", conf->datastore.tls_ca, 0);
 		check_tls_file(f, "certificate file", conf->datastore.tls_cert, 0);
 		check_tls_file(f, "key file", conf->datastore.tls_key, 1);

@@ -86,7 +86,7 @@ cmd_setup(struct ksm_ctx *ctx)
 		return KSM_OK;
 	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
 		return rc;
-	if (ctx->conf->datastore.backend == DB_BACKEND_SQLITE &&
+	if (ctx->conf->datastore.backend == CONF_BACKEND_SQLITE &&
 	    stat(ctx->conf->datastore.path, &sb) != 0 && errno == ENOENT)
 		existed = 0;
 	/* a read-only database was refused there (ctx->writer) */
@@ -104,10 +104,10 @@ cmd_setup(struct ksm_ctx *ctx)
 			remove_new_file(ctx);
 		return rc;
 	}
-	if (ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
+	if (ctx->conf->datastore.backend == CONF_BACKEND_SQLITE)
 		printf("fixing permissions on file %s\n", ctx->conf->datastore.path);
 	rc = ksm_setup_import(ctx, im);
-	if (rc == KSM_OK && ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
+	if (rc == KSM_OK && ctx->conf->datastore.backend == CONF_BACKEND_SQLITE)
 		fix_permissions(ctx->conf);
 	ksm_setup_release(im);
 	return rc;

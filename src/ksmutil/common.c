@@ -15,6 +15,7 @@
 #include "db/migrate.h"
 #include "ksmutil/ksmutil.h"
 #include "store/limits.h"
+#include "store/store.h"
 
 /* ksm_load_conf(), saying nothing of a failure when quiet. */
 static int
@@ -31,7 +32,7 @@ load_conf(struct ksm_ctx *ctx, int quiet)
 			printf("Error: %s\n", err);
 		return KSM_EUSAGE;
 	}
-	if (ctx->opt.verbose && ctx->conf->datastore.backend == DB_BACKEND_SQLITE)
+	if (ctx->opt.verbose && ctx->conf->datastore.backend == CONF_BACKEND_SQLITE)
 		fprintf(stderr, "SQLite database set to: %s\n", ctx->conf->datastore.path);
 	return KSM_OK;
 }
@@ -84,7 +85,7 @@ open_checked(struct ksm_ctx *ctx, int create, int quiet)
 
 	if (ctx->db != NULL)
 		return KSM_OK;
-	cfg = ctx->conf->datastore;
+	store_db_config(&cfg, &ctx->conf->datastore);
 	cfg.create = create && !cfg.read_only;
 	rc = db_open(&cfg, &ctx->db, err, sizeof(err));
 	if (rc != 0 && quiet)

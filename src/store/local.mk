@@ -10,6 +10,7 @@ src_store_libstore_a_SOURCES = \
 	src/store/store.h src/store/internal.h src/store/limits.h \
 	src/store/limits.c \
 	src/store/util.c \
+	src/store/datastore.c \
 	src/store/repository.c \
 	src/store/policy.c \
 	src/store/zone.c \

@@ -31,6 +31,16 @@
 #include "config/kasp.h"
 #include "config/zonelist.h"
 
+/* --------------------------------------------------------------- datastore */
+
+/*
+ * conf.xml's datastore as db_open() takes it, in the one place that sees
+ * both config/ and db/. The strings are borrowed from in (they live as
+ * long as its struct conf); socket, create, lock_timeout_ms and retry_ms
+ * are 0/NULL, for the caller to set. Engines and TLS modes map by name.
+ */
+void store_db_config(struct db_config *out, const struct conf_datastore *in);
+
 /* ------------------------------------------------------------ repositories */
 
 struct store_repository {

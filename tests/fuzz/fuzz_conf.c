@@ -53,12 +53,12 @@ check_conf(const struct conf *c)
 		}
 	}
 	switch (c->datastore.backend) {
-	case DB_BACKEND_SQLITE:
+	case CONF_BACKEND_SQLITE:
 		if (c->datastore.path == NULL)
 			abort();
 		break;
-	case DB_BACKEND_MYSQL:
-	case DB_BACKEND_PGSQL:
+	case CONF_BACKEND_MYSQL:
+	case CONF_BACKEND_PGSQL:
 		if (c->datastore.database == NULL || c->datastore.port == 0 ||
 		    c->datastore.port > 65535)
 			abort();

@@ -114,7 +114,7 @@ test_full(void **state)
 
 	assert_string_equal(c->user, "opendnssec");
 	assert_string_equal(c->group, "ods");
-	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_SQLITE);
 	assert_string_equal(c->datastore.path, "/var/lib/opendnssec/kasp.db");
 	assert_null(c->datastore.host);
 	assert_null(c->datastore.password);
@@ -140,7 +140,7 @@ test_minimal(void **state)
 	/* relative paths are kept as written */
 	assert_string_equal(c->policy_file, "kasp.xml");
 	assert_string_equal(c->zonelist_file, "zonelist.xml");
-	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_SQLITE);
 	assert_string_equal(c->datastore.path, "kasp.db");
 	assert_int_equal(c->interval, 86400);
 	assert_int_equal(c->approx_durations, 0);
@@ -189,7 +189,7 @@ test_sqlite_defaults(void **state)
 	struct conf *c = load_ok("sqlite-empty.xml");
 
 	(void)state;
-	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_SQLITE);
 	assert_string_equal(c->datastore.path, ODS_STATEDIR "/kasp.db");
 	assert_string_equal(c->policy_file, ODS_CONFDIR "/kasp.xml");
 	assert_string_equal(c->zonelist_file, ODS_CONFDIR "/zonelist.xml");
@@ -205,7 +205,7 @@ test_mysql(void **state)
 	struct conf *c = load_ok("mysql.xml");
 
 	(void)state;
-	assert_int_equal(c->datastore.backend, DB_BACKEND_MYSQL);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_MYSQL);
 	assert_null(c->datastore.path);
 	assert_string_equal(c->datastore.host, "db1.example.net");
 	assert_int_equal(c->datastore.port, 3307);
@@ -225,7 +225,7 @@ test_mysql_defaults(void **state)
 	struct conf *c = load_ok("mysql-nohost.xml");
 
 	(void)state;
-	assert_int_equal(c->datastore.backend, DB_BACKEND_MYSQL);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_MYSQL);
 	assert_string_equal(c->datastore.host, "127.0.0.1");
 	assert_int_equal(c->datastore.port, 3306);
 	assert_string_equal(c->datastore.password, " s3cret ");
@@ -249,7 +249,7 @@ test_pgsql(void **state)
 	struct conf *c = load_ok("pgsql.xml");
 
 	(void)state;
-	assert_int_equal(c->datastore.backend, DB_BACKEND_PGSQL);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_PGSQL);
 	assert_string_equal(c->datastore.host, "pg.example.net");
 	assert_int_equal(c->datastore.port, 5433);
 	assert_string_equal(c->datastore.database, "kasp");
@@ -258,7 +258,7 @@ test_pgsql(void **state)
 	conf_free(c);
 
 	c = load_ok("pgsql-defaults.xml");
-	assert_int_equal(c->datastore.backend, DB_BACKEND_PGSQL);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_PGSQL);
 	assert_null(c->datastore.host);
 	assert_int_equal(c->datastore.port, 5432);
 	assert_string_equal(c->datastore.password, "");
@@ -359,7 +359,7 @@ test_read_only(void **state)
 	struct conf *c = load_ok("readonly.xml");
 
 	(void)state;
-	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_SQLITE);
 	assert_string_equal(c->datastore.path, "kasp.db");
 	assert_int_equal(c->datastore.read_only, 1);
 	conf_free(c);
@@ -445,13 +445,13 @@ test_tls(void **state)
 	(void)state;
 	/* absent or empty: the default mode (decided by the db layer), no files */
 	c = load_tls("PostgreSQL", "", 0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_DEFAULT);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_DEFAULT);
 	assert_null(c->datastore.tls_ca);
 	assert_null(c->datastore.tls_cert);
 	assert_null(c->datastore.tls_key);
 	conf_free(c);
 	c = load_tls("MySQL", "<TLS/>", 0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_DEFAULT);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_DEFAULT);
 	assert_null(c->datastore.tls_ca);
 	conf_free(c);
 
@@ -459,20 +459,20 @@ test_tls(void **state)
 	c = load_tls("PostgreSQL", "<TLS><Key> /k/client.key </Key><Mode> verify-full\n</Mode>"
 	    "<CAFile>/etc/ssl/db-ca.pem</CAFile><Certificate>/k/client.pem</Certificate></TLS>",
 	    0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_FULL);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_VERIFY_FULL);
 	assert_string_equal(c->datastore.tls_ca, "/etc/ssl/db-ca.pem");
 	assert_string_equal(c->datastore.tls_cert, "/k/client.pem");
 	assert_string_equal(c->datastore.tls_key, "/k/client.key");
 	conf_free(c);
 	c = load_tls("MySQL", "<TLS><Mode>verify-ca</Mode><CAFile>/ca.pem</CAFile></TLS>", 0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_CA);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_VERIFY_CA);
 	conf_free(c);
 	c = load_tls("MySQL", "<TLS><Mode>require</Mode><CAFile></CAFile></TLS>", 0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_REQUIRE);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_REQUIRE);
 	assert_null(c->datastore.tls_ca);
 	conf_free(c);
 	c = load_tls("PostgreSQL", "<TLS><Mode>disable</Mode></TLS>", 0, NULL);
-	assert_int_equal(c->datastore.tls_mode, DB_TLS_DISABLE);
+	assert_int_equal(c->datastore.tls_mode, CONF_TLS_DISABLE);
 	conf_free(c);
 
 	/* a mode that is not one of the four, named in our words */
@@ -521,7 +521,7 @@ test_contrib_example(void **state)
 	assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
 	assert_string_equal(c->policy_file, "/etc/opendnssec/kasp.xml");
 	assert_string_equal(c->zonelist_file, "/etc/opendnssec/zonelist.xml");
-	assert_int_equal(c->datastore.backend, DB_BACKEND_SQLITE);
+	assert_int_equal(c->datastore.backend, CONF_BACKEND_SQLITE);
 	assert_string_equal(c->datastore.path, "/var/lib/opendnssec/kasp.db");
 	assert_int_equal(c->nrepos, 1);
 	r = &c->repos[0];
@@ -546,9 +546,9 @@ test_contrib_cluster(void **state)
 		snprintf(path, sizeof(path), "%s/contrib/cluster/%s", top != NULL ? top : ".",
 		    files[i]);
 		assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
-		assert_int_equal(c->datastore.backend, DB_BACKEND_PGSQL);
+		assert_int_equal(c->datastore.backend, CONF_BACKEND_PGSQL);
 		assert_string_equal(c->datastore.host, i == 0 ? "db1.example.net" : "db2.example.net");
-		assert_int_equal(c->datastore.tls_mode, DB_TLS_VERIFY_FULL);
+		assert_int_equal(c->datastore.tls_mode, CONF_TLS_VERIFY_FULL);
 		assert_string_equal(c->datastore.tls_ca, "/etc/opendnssec/db-ca.pem");
 		assert_int_equal(c->datastore.read_only, i == 1);
 		assert_int_equal(c->poll_interval, 5);

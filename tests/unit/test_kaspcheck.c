@@ -83,7 +83,7 @@ clean_conf(void)
 		.path = (char *)FILE_C,
 		.repos = test_repos,
 		.nrepos = 2,
-		.datastore = {.backend = DB_BACKEND_PGSQL},
+		.datastore = {.backend = CONF_BACKEND_PGSQL},
 	};
 	return c;
 }
@@ -742,7 +742,7 @@ test_datastore(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	c.datastore.backend = DB_BACKEND_SQLITE;
+	c.datastore.backend = CONF_BACKEND_SQLITE;
 	c.datastore.path = path;
 	kc_findings_init(&f);
 	assert_int_equal(kc_check_datastore(&f, &c), 0);
