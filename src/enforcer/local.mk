@@ -1,6 +1,7 @@
 # src/enforcer: the enforcer's logic. plan.c (how many keys to generate),
-# state.c (the key-state machine of one zone) and signconf.c's formatting are
-# pure; run.c is one enforce pass over the database and the HSM; metrics.c
+# state*.c (the key-state machine of one zone: state.c decides, state_formula.c
+# the waits and dates, state_result.c the events' text) and signconf.c's
+# formatting are pure; run.c is one enforce pass over the database and the HSM; metrics.c
 # the Prometheus text of a database (ods-ksmutil metrics, the daemon's file).
 # dsseen.c holds the rules of the operator's ds-seen; forecast.c runs a zone
 # forward for `rollover plan` (both pure).
@@ -9,7 +10,8 @@
 noinst_LIBRARIES += src/enforcer/libenforcer.a
 src_enforcer_libenforcer_a_SOURCES = \
 	src/enforcer/plan.c src/enforcer/plan.h \
-	src/enforcer/state.c src/enforcer/state.h \
+	src/enforcer/state.c src/enforcer/state.h src/enforcer/state_internal.h \
+	src/enforcer/state_formula.c src/enforcer/state_result.c \
 	src/enforcer/dsseen.c src/enforcer/forecast.c src/enforcer/forecast.h \
 	src/enforcer/signconf.c src/enforcer/signconf.h \
 	src/enforcer/run.c src/enforcer/run.h src/enforcer/run_internal.h \

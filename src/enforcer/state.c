@@ -9,238 +9,13 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "common/err.h"
 #include "enforcer/plan.h"
 #include "enforcer/state.h"
-
-/* ----------------------------------------------------------- formulas */
-
-static const struct kasp_keydef *
-keydef(const struct kasp_policy *p, int keytype)
-{
-	return keytype == STORE_KSK ? &p->ksk : &p->zsk;
-}
-
-static enum plan_role
-role_of(int keytype)
-{
-	return keytype == STORE_KSK ? PLAN_KSK : PLAN_ZSK;
-}
-
-static int64_t
-max64(int64_t a, int64_t b)
-{
-	return a > b ? a : b;
-}
-
-int64_t
-state_publish_wait(const struct kasp_policy *p)
-{
-	return p->key_ttl + p->zone_propdelay + p->publish_safety;
-}
-
-int64_t
-state_ds_wait(const struct kasp_policy *p)
-{
-	/* Q4: the DS record's own TTL, not the DNSKEY's */
-	return p->parent_ds_ttl + p->parent_propdelay + p->publish_safety;
-}
-
-/* How long an RFC 5011 key waits beyond the usual: the hold-down. */
-static int64_t
-holddown(const struct kasp_policy *p)
-{
-	return max64(p->key_ttl, PLAN_HOLDDOWN);
-}
-
-int64_t
-state_retire_wait(const struct kasp_policy *p, int keytype, int rfc5011)
-{
-	if (keytype == STORE_KSK) {
-		/* the old DS must leave the parent and its caches (Q4: always TTLds) */
-		int64_t w = p->parent_ds_ttl + p->parent_propdelay + p->retire_safety;
-
-		return rfc5011 ? w + PLAN_HOLDDOWN : w;
-	}
-	/* Q22: denial signatures may live longer than the others */
-	return max64(p->valdefault, p->valdenial) + p->zone_propdelay + p->retire_safety;
-}
-
-time_t
-state_retire_date(const struct kasp_policy *p, int keytype, time_t active)
-{
-	int64_t life = keydef(p, keytype)->lifetime;
-
-	/* Q2: no lifetime means never, not 68 years from now */
-	if (life <= 0 || active == 0)
-		return 0;
-	return active + (time_t)life;
-}
-
-/* The look-ahead window of a role: plan.h, shared with key generation (Q4, Q21). */
-static int64_t
-window(const struct state_params *sp, int keytype)
-{
-	return plan_window(sp->policy, role_of(keytype), sp->interval);
-}
-
-int
-state_key_issued(const struct state_key *k, struct state_issue *out)
-{
-	struct state_issue is;
-
-	switch (k->state) {
-	case STORE_STATE_PUBLISH:
-	case STORE_STATE_READY:
-	case STORE_STATE_ACTIVE:
-	case STORE_STATE_RETIRE:
-	case STORE_STATE_KEYPUBLISH:
-		break;
-	default:
-		return 0;
-	}
-	memset(&is, 0, sizeof(is));
-	is.flags = k->keytype == STORE_KSK ? 257 : 256;
-	if (k->keytype == STORE_KSK && k->revoked)
-		is.flags |= 0x80;
-	/* a KSK signs the DNSKEY set from publication on: the double-signature roll */
-	is.ksk = k->keytype == STORE_KSK && !(k->rfc5011 && k->state == STORE_STATE_PUBLISH);
-	is.zsk = k->keytype == STORE_ZSK && k->state == STORE_STATE_ACTIVE;
-	is.publish = 1;
-	is.rfc5011 = k->rfc5011 != 0;
-	*out = is;
-	return 1;
-}
-
-size_t
-state_ds_set(const struct state_zone *zone, size_t *idx, size_t max)
-{
-	size_t i, n = 0, oldest = (size_t)-1;
-	int ready = 0;
-
-	for (i = 0; i < zone->nkeys; i++) {
-		const struct state_key *k = &zone->keys[i];
-
-		if (k->keytype != STORE_KSK)
-			continue;
-		if (k->state == STORE_STATE_READY)
-			ready = 1;
-		/* the ACTIVE key a ds-seen would retire: the earliest retire date */
-		if (k->state == STORE_STATE_ACTIVE && (oldest == (size_t)-1 ||
-		    (k->retire != 0 && (zone->keys[oldest].retire == 0 ||
-		    k->retire < zone->keys[oldest].retire))))
-			oldest = i;
-	}
-	for (i = 0; i < zone->nkeys; i++) {
-		const struct state_key *k = &zone->keys[i];
-
-		if (k->keytype != STORE_KSK)
-			continue;
-		switch (k->state) {
-		case STORE_STATE_ACTIVE:
-			if (ready && i == oldest)
-				continue;
-			break;
-		case STORE_STATE_READY:
-		case STORE_STATE_DSSUB:
-		case STORE_STATE_DSPUBLISH:
-		case STORE_STATE_DSREADY:
-		case STORE_STATE_KEYPUBLISH:
-			break;
-		default:
-			continue;
-		}
-		if (n < max)
-			idx[n] = i;
-		n++;
-	}
-	return n;
-}
-
-/* ------------------------------------------------------------- results */
-
-void
-state_result_reset(struct state_result *res)
-{
-	struct state_event *ev = res->events;
-	size_t cap = res->cap;
-
-	memset(res, 0, sizeof(*res));
-	res->events = ev;
-	res->cap = cap;
-}
-
-void
-state_result_free(struct state_result *res)
-{
-	if (res == NULL)
-		return;
-	free(res->events);
-	memset(res, 0, sizeof(*res));
-}
-
-static const char *
-type_upper(int keytype)
-{
-	return keytype == STORE_KSK ? "KSK" : "ZSK";
-}
-
-int
-state_event_text(const struct state_event *ev, const char *zone, char *buf, size_t len)
-{
-	const char *t = type_upper(ev->keytype);
-
-	switch (ev->kind) {
-	case EV_FIRST_PASS_PROMOTE:
-		snprintf(buf, len, "INFO: Promoting %s from publish to active as this is the first "
-		    "pass for the zone", t);
-		return LOG_INFO;
-	case EV_ROLL_NOT_COMPLETED:
-		snprintf(buf, len, "WARNING: %s rollover for zone '%s' not completed as there are no "
-		    "keys in the 'ready' state; ods-enforcerd will try again when it runs next", t,
-		    zone);
-		return LOG_WARNING;
-	case EV_MANUAL_DUE:
-		snprintf(buf, len, "INFO: Manual rollover due for %s of zone %s", t, zone);
-		return LOG_INFO;
-	case EV_ROLLED:
-		/* the trailing space is 1.x's and scripts match it */
-		snprintf(buf, len, "INFO: %s has been rolled for %s ", t, zone);
-		return LOG_INFO;
-	case EV_KSK_READY:
-		snprintf(buf, len, "WARNING: New KSK has reached the ready state; please submit the "
-		    "DS for %s and use ods-ksmutil key ds-seen when the DS appears in the DNS.",
-		    zone);
-		return LOG_WARNING;
-	case EV_NEW_DS:
-		snprintf(buf, len, "INFO: New DS records needed for the zone %s; details will follow",
-		    zone);
-		return LOG_INFO;
-	case EV_SHORTAGE:
-		snprintf(buf, len, "INFO: %ld %ss available in 'generate' state (need %ld) - unable "
-		    "to promote until more keys generated", ev->n,
-		    ev->keytype == STORE_KSK ? "ksk" : "zsk", ev->m);
-		return LOG_INFO;
-	case EV_BACKUP_REFUSED:
-		snprintf(buf, len, "ERROR: Trying to make non-backed up %s active when RequireBackup "
-		    "flag is set", t);
-		return LOG_ERR;
-	case EV_BACKUP_WARNING:
-		snprintf(buf, len, "WARNING: Making non-backed up %s active, PLEASE make sure that you "
-		    "know the potential problems of using keys which are not recoverable", t);
-		return LOG_WARNING;
-	case EV_ALLOC_SHORT:
-	default:
-		if (len > 0)
-			buf[0] = '\0';
-		return LOG_INFO;
-	}
-}
+#include "enforcer/state_internal.h"
 
 /* ------------------------------------------------------------ one zone */
 
@@ -434,7 +209,8 @@ predict(struct decide *d)
 			if (k->publish == 0)
 				break;
 			if (ksk && k->rfc5011) {
-				time_t t = k->publish + (time_t)(state_publish_wait(p) + holddown(p));
+				time_t t = k->publish +
+				    (time_t)(state_publish_wait(p) + state_holddown(p));
 
 				set_time(k, &k->ready, STATE_CH_READY, t);
 				set_time(k, &k->active, STATE_CH_ACTIVE, t);
@@ -506,10 +282,10 @@ static int
 allocate(struct decide *d, int keytype, struct state_spares *sp)
 {
 	struct state_zone *z = d->z;
-	int64_t needed = plan_needed_per_zone(d->p, role_of(keytype), d->sp->interval);
+	int64_t needed = plan_needed_per_zone(d->p, state_role_of(keytype), d->sp->interval);
 	int64_t queue = (int64_t)queued(d, keytype);
 	int64_t pendret = (int64_t)count_retiring(d, keytype, d->now +
-	    (time_t)window(d->sp, keytype));
+	    (time_t)state_window(d->sp, keytype));
 	int64_t want = needed - (queue - pendret), i;
 
 	for (i = 0; i < want; i++) {
@@ -547,7 +323,7 @@ allocate(struct decide *d, int keytype, struct state_spares *sp)
 		k->compromised = 0;
 		k->changed = 0;
 		k->allocated = 1;
-		d->res->allocated[role_of(keytype)]++;
+		d->res->allocated[state_role_of(keytype)]++;
 	}
 	return 0;
 }
@@ -568,7 +344,7 @@ promote_generate(struct decide *d, int keytype, int to, size_t n)
 static void
 run_type(struct decide *d, int keytype)
 {
-	const struct kasp_keydef *def = keydef(d->p, keytype);
+	const struct kasp_keydef *def = state_keydef(d->p, keytype);
 	int ksk = keytype == STORE_KSK;
 	int rfc5011 = ksk && d->p->ksk.rfc5011;
 	int rollover = 0, first_pass = 1, new_ds = 0;
@@ -634,7 +410,7 @@ run_type(struct decide *d, int keytype)
 	want = (ksk ? 1 : 1 + (int64_t)def->standby) -
 	    ((int64_t)(count(d, keytype, STORE_STATE_PUBLISH) + count(d, keytype, STORE_STATE_READY) +
 	    count(d, keytype, STORE_STATE_ACTIVE) + count(d, keytype, STORE_STATE_KEYPUBLISH)) -
-	    (int64_t)count_retiring(d, keytype, d->now + (time_t)window(d->sp, keytype)));
+	    (int64_t)count_retiring(d, keytype, d->now + (time_t)state_window(d->sp, keytype)));
 	if (want > 0)
 		promote_generate(d, keytype, STORE_STATE_PUBLISH, (size_t)want);
 
@@ -744,7 +520,7 @@ next_change(const struct decide *d)
 			break;
 		case STORE_STATE_ACTIVE:
 			if (k->retire != 0) {
-				CONSIDER(k->retire - (time_t)window(d->sp, k->keytype));
+				CONSIDER(k->retire - (time_t)state_window(d->sp, k->keytype));
 				CONSIDER(k->retire);
 			}
 			break;
