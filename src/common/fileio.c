@@ -37,9 +37,8 @@ struct atomic_file {
 	off_t from;             /* where the new content first differed */
 };
 
-/* Write all of len bytes of data to fd; -1 with errno on failure. */
-static int
-write_all(int fd, const void *data, size_t len)
+int
+file_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -76,7 +75,7 @@ static void
 give_back(struct atomic_file *af)
 {
 	if (lseek(af->fd, af->from, SEEK_SET) == af->from &&
-	    write_all(af->fd, af->old_tail, af->old_tail_len) == 0 &&
+	    file_write_all(af->fd, af->old_tail, af->old_tail_len) == 0 &&
 	    ftruncate(af->fd, af->from + (off_t)af->old_tail_len) == 0)
 		(void)link(af->tmp, af->old);
 }
@@ -239,7 +238,7 @@ write_pieces(int fd, const struct iovec *iov, size_t n, size_t skip)
 		while (len > 0) {
 			size_t m = len < WRITEBACK_PIECE - since ? len : WRITEBACK_PIECE - since;
 
-			if (write_all(fd, p, m) != 0)
+			if (file_write_all(fd, p, m) != 0)
 				return -1;
 			p += m;
 			len -= m;
@@ -661,7 +660,7 @@ file_copy(const char *src, const char *dst, mode_t mode)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (n > 0 && write_all(af.fd, buf, (size_t)n) != 0)) {
+		if (n < 0 || (n > 0 && file_write_all(af.fd, buf, (size_t)n) != 0)) {
 			atomic_abort(&af);
 			ret = E_IO;
 			goto out;

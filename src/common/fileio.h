@@ -84,6 +84,13 @@ int file_stage_append_iov(struct file_staged *st, const struct iovec *iov, size_
 int file_stage_sync(struct file_staged *st);
 
 /*
+ * Write all of len bytes of data to the open fd, again after EINTR and
+ * after a short write. Returns 0, or -1 with errno set (not an err.h code:
+ * the caller words its own message from errno).
+ */
+int file_write_all(int fd, const void *data, size_t len);
+
+/*
  * Read the whole of path into a malloc()ed buffer with a NUL after the
  * last byte (the file may itself contain NULs; *len is the byte count).
  * max is the largest size accepted; 0 means no limit. Returns 0, E_INVAL,

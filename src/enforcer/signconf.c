@@ -362,23 +362,6 @@ could_not2(char *err, size_t errlen, const char *call, const char *from, const c
 	errno = saved;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Compare the open file fd (of size st->st_size) with text: 1 when equal,
  * 0 when not, -1 with errno on a read error.
@@ -513,7 +496,7 @@ write_file(const char *path, const char *text, size_t len, int note, int *writte
 		ret = E_IO;
 		goto out;
 	}
-	if (write_all(tfd, text, len) != 0) {
+	if (file_write_all(tfd, text, len) != 0) {
 		could_not(err, errlen, "write", tmp);
 		ret = E_IO;
 		goto out;
