@@ -136,12 +136,27 @@ out:
 	return ret;
 }
 
+/*
+ * The clean-up at a function's end: close fd (when open) and free p, keeping
+ * errno, so that the caller still sees the cause of the call that failed.
+ */
+static void
+close_free(int fd, void *p)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	errno = saved;
+}
+
 /* fsync the directory holding path. */
 static int
 sync_dir_of(const char *path)
 {
 	char *dir = NULL;
-	int fd = -1, ret, saved;
+	int fd = -1, ret;
 
 	ret = path_dirname(path, &dir);
 	if (ret != 0)
@@ -158,11 +173,7 @@ sync_dir_of(const char *path)
 	}
 	ret = 0;
 out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	errno = saved;
+	close_free(fd, dir);
 	return ret;
 }
 
@@ -564,7 +575,7 @@ file_read_all(const char *path, size_t max, char **data, size_t *len)
 {
 	char *buf = NULL;
 	size_t cap = 0, used = 0;
-	int fd = -1, ret, saved;
+	int fd = -1, ret;
 
 	if (path == NULL || data == NULL || len == NULL) {
 		ret = E_INVAL;
@@ -628,11 +639,7 @@ file_read_all(const char *path, size_t max, char **data, size_t *len)
 	buf = NULL;
 	ret = 0;
 out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	errno = saved;
+	close_free(fd, buf);
 	return ret;
 }
 
@@ -641,7 +648,7 @@ file_copy(const char *src, const char *dst, mode_t mode)
 {
 	struct atomic_file af;
 	char buf[65536];
-	int in = -1, ret, saved;
+	int in = -1, ret;
 
 	if (src == NULL || dst == NULL || *dst == '\0') {
 		ret = E_INVAL;
@@ -670,10 +677,7 @@ file_copy(const char *src, const char *dst, mode_t mode)
 	}
 	ret = atomic_commit(&af);
 out:
-	saved = errno;
-	if (in >= 0)
-		close(in);
-	errno = saved;
+	close_free(in, NULL);
 	return ret;
 }
 
