@@ -107,6 +107,29 @@ pool_for(struct batch *b, const struct store_enf_policy *pol, int role)
 }
 
 /*
+ * Keep a chunk of n rows read from the store in pl, which frees it with the
+ * pool; E_NOMEM leaves the rows to the caller.
+ */
+static int
+chunk_keep(struct pool *pl, struct store_enf_spare *rows, size_t n)
+{
+	struct store_enf_spare **chunks;
+	size_t *nchunk;
+
+	chunks = realloc(pl->chunks, (pl->nchunks + 1) * sizeof(*chunks));
+	if (chunks != NULL)
+		pl->chunks = chunks;
+	nchunk = realloc(pl->nchunk, (pl->nchunks + 1) * sizeof(*nchunk));
+	if (nchunk != NULL)
+		pl->nchunk = nchunk;
+	if (chunks == NULL || nchunk == NULL)
+		return E_NOMEM;
+	pl->chunks[pl->nchunks] = rows;
+	pl->nchunk[pl->nchunks++] = n;
+	return 0;
+}
+
+/*
  * Read the next chunk of unallocated key pairs into pl, starting after the
  * last one taken (zones decided earlier in the batch have taken some that
  * the database does not know are gone: their rows are written at the end).
@@ -115,9 +138,9 @@ pool_for(struct batch *b, const struct store_enf_policy *pol, int role)
 static int
 pool_read(db_t *db, struct pool *pl, size_t want)
 {
-	struct store_enf_spare *rows = NULL, **chunks;
+	struct store_enf_spare *rows = NULL;
 	struct state_key *tmpl;
-	size_t n = 0, *nchunk;
+	size_t n = 0;
 	int rc;
 
 	if (pl->loaded && pl->sp.used > 0)
@@ -125,20 +148,12 @@ pool_read(db_t *db, struct pool *pl, size_t want)
 	rc = store_enf_unallocated(db, &pl->key, pl->cursor, want, &rows, &n);
 	if (rc < 0)
 		return rc;
-	chunks = realloc(pl->chunks, (pl->nchunks + 1) * sizeof(*chunks));
-	if (chunks != NULL)
-		pl->chunks = chunks;
-	nchunk = realloc(pl->nchunk, (pl->nchunks + 1) * sizeof(*nchunk));
-	if (nchunk != NULL)
-		pl->nchunk = nchunk;
 	tmpl = malloc((n ? n : 1) * sizeof(*tmpl));
-	if (chunks == NULL || nchunk == NULL || tmpl == NULL) {
+	if (tmpl == NULL || chunk_keep(pl, rows, n) != 0) {
 		store_enf_spare_free_array(rows, n);
 		free(tmpl);
 		return E_NOMEM;
 	}
-	pl->chunks[pl->nchunks] = rows;
-	pl->nchunk[pl->nchunks++] = n;
 	for (size_t i = 0; i < n; i++) {
 		spare_tmpl(&rows[i], &tmpl[i]);
 		tmpl[i].repository_id = pl->key.repository_id;
@@ -171,26 +186,18 @@ shared_add(struct pool *pl, int role, const struct state_key *k)
 static int
 pool_read_shared(db_t *db, struct pool *pl)
 {
-	struct store_enf_spare *rows = NULL, **chunks;
-	size_t n = 0, *nchunk;
+	struct store_enf_spare *rows = NULL;
+	size_t n = 0;
 	int rc = 0;
 
 	rc = store_enf_shared(db, &pl->key, &rows, &n);
 	if (rc < 0)
 		return rc;
 	/* kept with the chunks: the templates borrow their locators */
-	chunks = realloc(pl->chunks, (pl->nchunks + 1) * sizeof(*chunks));
-	if (chunks != NULL)
-		pl->chunks = chunks;
-	nchunk = realloc(pl->nchunk, (pl->nchunks + 1) * sizeof(*nchunk));
-	if (nchunk != NULL)
-		pl->nchunk = nchunk;
-	if (chunks == NULL || nchunk == NULL) {
+	if (chunk_keep(pl, rows, n) != 0) {
 		store_enf_spare_free_array(rows, n);
 		return E_NOMEM;
 	}
-	pl->chunks[pl->nchunks] = rows;
-	pl->nchunk[pl->nchunks++] = n;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct state_key k;
 
