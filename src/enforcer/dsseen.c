@@ -10,33 +10,30 @@
 
 #include "enforcer/state.h"
 
+/*
+ * The fields a state_key and a store_alloc share, named once so that the
+ * two copies below cannot drift apart.
+ */
+#define SHARED_FIELDS(X) \
+	X(state) X(publish) X(ready) X(active) X(retire) X(dead) X(rfc5011) X(revoked)
+
 void
 state_key_of_alloc(const struct store_alloc *a, struct state_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->keypair_id = a->keypair_id;
 	k->keytype = a->keytype;
-	k->state = a->state;
-	k->publish = a->publish;
-	k->ready = a->ready;
-	k->active = a->active;
-	k->retire = a->retire;
-	k->dead = a->dead;
-	k->rfc5011 = a->rfc5011;
-	k->revoked = a->revoked;
+#define FROM_ALLOC(f) k->f = a->f;
+	SHARED_FIELDS(FROM_ALLOC)
+#undef FROM_ALLOC
 }
 
 void
 state_key_to_alloc(const struct state_key *k, struct store_alloc *a)
 {
-	a->state = k->state;
-	a->publish = k->publish;
-	a->ready = k->ready;
-	a->active = k->active;
-	a->retire = k->retire;
-	a->dead = k->dead;
-	a->rfc5011 = k->rfc5011;
-	a->revoked = k->revoked;
+#define TO_ALLOC(f) a->f = k->f;
+	SHARED_FIELDS(TO_ALLOC)
+#undef TO_ALLOC
 }
 
 int
