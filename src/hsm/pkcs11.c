@@ -27,7 +27,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "hsm/crypto_api.h"
 
 #include "common/err.h"
+#include "common/strbuf.h"
 #include "hsm/pkcs11_internal.h"
 
 /* The longest CKA_ID key delete takes: keys made elsewhere or by older builds. */
@@ -316,30 +316,6 @@ out:
 
 /* ------------------------------------------------------------------- info */
 
-/* Append to a growing text buffer; E_NOMEM. */
-static int
-textf(char **buf, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char *nb;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return E_INVAL;
-	nb = realloc(*buf, *len + (size_t)n + 1);
-	if (nb == NULL)
-		return E_NOMEM;
-	va_start(ap, fmt);
-	vsnprintf(nb + *len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	*buf = nb;
-	*len += (size_t)n;
-	return 0;
-}
-
 static int
 blank_len(const CK_UTF8CHAR *s, int n)
 {
@@ -359,8 +335,9 @@ fmt_count(char *dst, size_t dstlen, CK_ULONG v)
 		snprintf(dst, dstlen, "%lu", (unsigned long)v);
 }
 
+/* Append the description of one repository to text. */
 static int
-info_repo(hsm_t *hsm, struct repo *r, char **text, size_t *len)
+info_repo(hsm_t *hsm, struct repo *r, struct strbuf *text)
 {
 	CK_TOKEN_INFO ti;
 	struct hsm_key *keys = NULL;
@@ -383,7 +360,7 @@ info_repo(hsm_t *hsm, struct repo *r, char **text, size_t *len)
 		snprintf(capacity, sizeof capacity, "%ld", r->conf->capacity);
 	else
 		snprintf(capacity, sizeof capacity, "unlimited");
-	ret = textf(text, len,
+	strbuf_printf(text,
 		    "Repository:            %s\n"
 		    "Module:                %s\n"
 		    "Slot:                  %lu\n"
@@ -399,6 +376,7 @@ info_repo(hsm_t *hsm, struct repo *r, char **text, size_t *len)
 		    blank_len(ti.model, 16), (const char *)ti.model,
 		    blank_len(ti.serialNumber, 16), (const char *)ti.serialNumber,
 		    n, bad, capacity, freemem, totalmem);
+	ret = strbuf_status(text);
 	if (ret != 0)
 		ret = fail(hsm, ret, "out of memory");
 out:
@@ -409,9 +387,9 @@ out:
 int
 hsm_info(hsm_t *hsm, const char *repository, char **text)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	struct strbuf buf = STRBUF_INIT;
 	struct repo *r;
+	char *s;
 	int ret;
 
 	if (hsm == NULL || text == NULL)
@@ -419,24 +397,30 @@ hsm_info(hsm_t *hsm, const char *repository, char **text)
 	if (repository != NULL) {
 		ret = p11_repo_lookup(hsm, repository, &r);
 		if (ret == 0)
-			ret = info_repo(hsm, r, &buf, &len);
+			ret = info_repo(hsm, r, &buf);
 		if (ret != 0)
 			goto out;
 	} else {
 		for (size_t i = 0; i < hsm->nrepos; i++) {
-			if (i > 0 && (ret = textf(&buf, &len, "\n")) != 0)
-				goto out;
-			ret = info_repo(hsm, &hsm->repos[i], &buf, &len);
+			if (i > 0) {
+				strbuf_str(&buf, "\n");
+				if ((ret = strbuf_status(&buf)) != 0)
+					goto out;
+			}
+			ret = info_repo(hsm, &hsm->repos[i], &buf);
 			if (ret != 0)
 				goto out;
 		}
-		if (buf == NULL && (ret = textf(&buf, &len, "%s", "")) != 0)
-			goto out;
 	}
-	*text = buf;
-	buf = NULL;
+	/* no repository at all gives "", not NULL */
+	s = strbuf_take(&buf);
+	if (s == NULL) {
+		ret = E_NOMEM;
+		goto out;
+	}
+	*text = s;
 	ret = 0;
 out:
-	free(buf);
+	strbuf_free(&buf);
 	return ret;
 }
