@@ -14,7 +14,8 @@ src_common_libcommon_a_SOURCES = \
 	src/common/fileio.c src/common/fileio.h \
 	src/common/spawn.c src/common/spawn.h \
 	src/common/dname.c src/common/dname.h \
-	src/common/bigmem.c src/common/bigmem.h
+	src/common/bigmem.c src/common/bigmem.h \
+	src/common/progopt.c src/common/progopt.h
 
 # ---------------------------------------------------------------- unit tests
 COMMON_UNIT_TESTS = \

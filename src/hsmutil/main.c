@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/progopt.h"
 #include "config/conf.h"
 #include "hsm/dnskey.h"
 #include "hsm/hsm.h"
@@ -464,17 +465,9 @@ main(int argc, char *argv[])
 		case 'v':
 			c.verbose++;
 			break;
-		case 'V':
-			printf("%s version %s (%s %s)\n", IDENT, ODS_COMPAT_VERSION, PACKAGE_NAME,
-			       PACKAGE_VERSION);
-			status = 0;
-			goto out;
-		case 'h':
-			usage(stdout);
-			status = 0;
-			goto out;
 		default:
-			usage(stderr);
+			status = progopt_common(opt, IDENT " version " ODS_COMPAT_VERSION " ("
+						PACKAGE_NAME " " PACKAGE_VERSION ")", usage);
 			goto out;
 		}
 	}

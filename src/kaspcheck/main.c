@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/progopt.h"
 #include "kaspcheck/check.h"
 
 #define IDENT "ods-kaspcheck"
@@ -91,17 +92,9 @@ main(int argc, char *argv[])
 		case 'c': opt.conf_path = optarg; break;
 		case 'k': opt.kasp_path = optarg; break;
 		case 'v': opt.verbose = 1; break;
-		case 'V':
-			printf("%s version %s\n", IDENT, ODS_COMPAT_VERSION);
-			status = 0;
-			goto out;
-		case 'h':
-			usage(stdout);
-			status = 0;
-			goto out;
 		default:
-			/* getopt_long has said what was wrong */
-			usage(stderr);
+			/* -V, -h, or one getopt_long has said was wrong */
+			status = progopt_common(c, IDENT " version " ODS_COMPAT_VERSION, usage);
 			goto out;
 		}
 	}
