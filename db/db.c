@@ -56,8 +56,7 @@ find_driver(enum db_backend backend)
 	return NULL;
 }
 
-static void
-put_err(char *err, size_t errlen, const char *fmt, ...)
+static void put_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -190,13 +189,13 @@ db_begin(db_t *db, enum db_txn kind)
 	if (db == NULL)
 		return E_INVAL;
 	if (kind != DB_TXN_READ && kind != DB_TXN_WRITE)
-		return db_set_error(db, E_INVAL, "db_begin: unknown transaction kind %d",
-			(int)kind);
+		return db_set_error(
+			db, E_INVAL, "db_begin: unknown transaction kind %d", (int)kind);
 	if (db->in_txn)
 		return db_set_error(db, DB_E_MISUSE, "db_begin: a transaction is already open");
 	if (kind == DB_TXN_WRITE && db->read_only)
-		return db_set_error(db, DB_E_READONLY, "database %s is configured read-only",
-			db->location);
+		return db_set_error(
+			db, DB_E_READONLY, "database %s is configured read-only", db->location);
 	rc = db->drv->begin(db, kind);
 	if (rc == 0)
 		db->in_txn = 1;
@@ -304,7 +303,8 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 		wait = delay / 2 + (int64_t)(jitter_next(&seed) % (uint32_t)(delay / 2 + 1));
 		if (clock_mono_ms() - start + wait > db->retry_ms) {
 			/* one message naming the wait, not only the engine's last word */
-			rc = db_set_error(db, DB_E_BUSY, "gave up after %lld ms of retries: another "
+			rc = db_set_error(db, DB_E_BUSY,
+				"gave up after %lld ms of retries: another "
 				"connection (an ods-ksmutil, or a pass of ods-enforcerd) kept holding what "
 				"this needs; last error: %s",
 				(long long)(clock_mono_ms() - start), saved);

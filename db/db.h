@@ -53,13 +53,13 @@ enum db_tls_mode {
  */
 struct db_config {
 	enum db_backend backend;
-	const char *path;      /* SQLite: database file */
-	const char *host;      /* server: host name or address (NULL = default) */
-	unsigned port;         /* server: TCP port (0 = engine default) */
-	const char *socket;    /* server: UNIX socket path (instead of host) */
-	const char *database;  /* server: database name */
-	const char *user;      /* server: user name */
-	const char *password;  /* server: password; never printed or logged */
+	const char *path;     /* SQLite: database file */
+	const char *host;     /* server: host name or address (NULL = default) */
+	unsigned port;        /* server: TCP port (0 = engine default) */
+	const char *socket;   /* server: UNIX socket path (instead of host) */
+	const char *database; /* server: database name */
+	const char *user;     /* server: user name */
+	const char *password; /* server: password; never printed or logged */
 	/*
 	 * TLS to a server (SQLite ignores these). The paths are the PEM files
 	 * handed to the client library (NULL = none / the library's default):
@@ -71,7 +71,7 @@ struct db_config {
 	const char *tls_ca;
 	const char *tls_cert;
 	const char *tls_key;
-	int create;            /* SQLite: create the file if it is missing */
+	int create; /* SQLite: create the file if it is missing */
 	/*
 	 * How long one statement waits for a lock another connection holds
 	 * before it fails with DB_E_BUSY, in milliseconds; 0 = the driver's
@@ -174,18 +174,18 @@ int db_prepare(db_t *db, const char *sql, db_stmt_t **out);
  * and E_RANGE for a time outside the years 0000..9999.
  */
 int db_bind_int(db_stmt_t *st, int idx, int64_t value);
-int db_bind_text(db_stmt_t *st, int idx, const char *value);   /* NULL binds NULL */
+int db_bind_text(db_stmt_t *st, int idx, const char *value);             /* NULL binds NULL */
 int db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len); /* NULL binds NULL */
 int db_bind_double(db_stmt_t *st, int idx, double value);
 int db_bind_null(db_stmt_t *st, int idx);
-int db_bind_time(db_stmt_t *st, int idx, time_t value);         /* canonical UTC text */
+int db_bind_time(db_stmt_t *st, int idx, time_t value); /* canonical UTC text */
 
 /* Run or advance: DB_ROW when a row is ready, DB_DONE at the end, or < 0. */
 int db_step(db_stmt_t *st);
 
 int db_column_count(db_stmt_t *st);
 int db_column_is_null(db_stmt_t *st, int col);
-int64_t db_column_int(db_stmt_t *st, int col);                  /* NULL reads 0 */
+int64_t db_column_int(db_stmt_t *st, int col); /* NULL reads 0 */
 double db_column_double(db_stmt_t *st, int col);
 /* Borrowed until the next db_step/db_reset/db_finalize; NULL for SQL NULL. */
 const char *db_column_text(db_stmt_t *st, int col);
@@ -224,7 +224,7 @@ uint64_t db_statements(const db_t *db);
  */
 int db_begin(db_t *db, enum db_txn kind);
 int db_commit(db_t *db);
-int db_rollback(db_t *db);      /* safe to call when no transaction is open */
+int db_rollback(db_t *db); /* safe to call when no transaction is open */
 int db_in_transaction(const db_t *db);
 
 /*

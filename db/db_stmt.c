@@ -125,8 +125,8 @@ db_prepare(db_t *db, const char *sql, db_stmt_t **out)
 		goto out;
 	}
 	if (has_second_statement(sql)) {
-		rc = db_set_error(db, E_INVAL, "db_prepare: more than one statement in '%.80s'",
-			sql);
+		rc = db_set_error(
+			db, E_INVAL, "db_prepare: more than one statement in '%.80s'", sql);
 		goto out;
 	}
 	st = calloc(1, sizeof(*st));
@@ -192,8 +192,8 @@ db_bind_blob(db_stmt_t *st, int idx, const void *value, size_t len)
 		goto out;
 	if (value == NULL) {
 		if (len != 0) {
-			rc = db_set_error(st->db, E_INVAL,
-				"db_bind_blob: NULL value with length %zu", len);
+			rc = db_set_error(
+				st->db, E_INVAL, "db_bind_blob: NULL value with length %zu", len);
 			goto out;
 		}
 		rc = st->db->drv->bind_null(st, idx);
@@ -354,7 +354,7 @@ parse_time_text(const char *s, time_t *out)
 	time_t t;
 
 	if (strlen(s) != TIME_TEXT_LEN || s[4] != '-' || s[7] != '-' || s[10] != ' ' ||
-	    s[13] != ':' || s[16] != ':')
+		s[13] != ':' || s[16] != ':')
 		return E_PARSE;
 	year = digits(s, 4);
 	mon = digits(s + 5, 2);
@@ -363,7 +363,7 @@ parse_time_text(const char *s, time_t *out)
 	min = digits(s + 14, 2);
 	sec = digits(s + 17, 2);
 	if (year < 0 || mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) ||
-	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
+		hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
 		return E_PARSE;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = year - 1900;

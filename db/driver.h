@@ -25,10 +25,10 @@
 #define DB_DRIVER_VERSION 2
 
 struct db_driver {
-	int version;               /* DB_DRIVER_VERSION */
+	int version; /* DB_DRIVER_VERSION */
 	enum db_backend backend;
-	const char *name;          /* "SQLite" */
-	const char *dialect;       /* "sqlite" */
+	const char *name;    /* "SQLite" */
+	const char *dialect; /* "sqlite" */
 
 	/*
 	 * What this engine requires of cfg before open() (a file name, a
@@ -84,9 +84,9 @@ struct db {
 	const struct db_driver *drv;
 	void *priv;
 	int in_txn;
-	int read_only;          /* db_config.read_only: refuse write transactions */
-	int64_t retry_ms;       /* db_transact()'s patience (db_config.retry_ms) */
-	uint64_t statements;    /* statements run (db_statements()) */
+	int read_only;       /* db_config.read_only: refuse write transactions */
+	int64_t retry_ms;    /* db_transact()'s patience (db_config.retry_ms) */
+	uint64_t statements; /* statements run (db_statements()) */
 	char location[512];
 	char errmsg[512];
 };
@@ -96,7 +96,7 @@ struct db_stmt {
 	void *priv;
 	int nparams;
 	int ncols;
-	int stepped;            /* db_step() ran since the prepare or the last reset */
+	int stepped; /* db_step() ran since the prepare or the last reset */
 };
 
 /* Count '?' placeholders outside quoted strings and comments. */

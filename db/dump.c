@@ -54,8 +54,8 @@ base_name(const char *path)
 }
 
 int
-db_dump_prepare(db_t *db, const char *dest, const char *const tools[],
-	const char *package, struct db_dump *d)
+db_dump_prepare(db_t *db, const char *dest, const char *const tools[], const char *package,
+	struct db_dump *d)
 {
 	int rc;
 
@@ -69,11 +69,12 @@ db_dump_prepare(db_t *db, const char *dest, const char *const tools[],
 }
 
 int
-db_dump_run(db_t *db, const struct db_dump *d, const char *const argv[],
-	const char *const env[], int secret_fd, int (*complete)(const char *path))
+db_dump_run(db_t *db, const struct db_dump *d, const char *const argv[], const char *const env[],
+	int secret_fd, int (*complete)(const char *path))
 {
-	struct spawn_io io = { .out_fd = -1, .pass_fd = secret_fd,
-		.started = db_util_backup_child };
+	struct spawn_io io = {
+		.out_fd = -1, .pass_fd = secret_fd, .started = db_util_backup_child
+	};
 	struct spawn_result res;
 	char tmp[PATH_MAX + 32] = "", why[400];
 	const char *name = base_name(d->tool);
@@ -102,8 +103,8 @@ db_dump_run(db_t *db, const struct db_dump *d, const char *const argv[],
 		goto out;
 	}
 	if (complete != NULL && !complete(tmp)) {
-		rc = db_set_error(db, E_SPAWN, "%s wrote no complete dump of %s", name,
-			db_location(db));
+		rc = db_set_error(
+			db, E_SPAWN, "%s wrote no complete dump of %s", name, db_location(db));
 		goto out;
 	}
 	rc = db_util_backup_commit(db, tmp, d->dest, d->dir);

@@ -16,9 +16,9 @@
 #include "db/db.h"
 
 struct db_dump {
-	const char *dest;               /* the backup file asked for */
-	char dir[PATH_MAX];             /* its directory */
-	char tool[PATH_MAX];            /* the tool's absolute path: argv[0] */
+	const char *dest;    /* the backup file asked for */
+	char dir[PATH_MAX];  /* its directory */
+	char tool[PATH_MAX]; /* the tool's absolute path: argv[0] */
 };
 
 /*
@@ -27,8 +27,8 @@ struct db_dump {
  * db_util_find_tool(); package names what to install) must be there. Fills
  * d; E_IO or E_NOTFOUND with the handle's message.
  */
-int db_dump_prepare(db_t *db, const char *dest, const char *const tools[],
-	const char *package, struct db_dump *d);
+int db_dump_prepare(db_t *db, const char *dest, const char *const tools[], const char *package,
+	struct db_dump *d);
 
 /*
  * Run argv (argv[0] is d->tool) with env added to its environment (NULL:

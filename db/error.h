@@ -13,8 +13,7 @@
 #include "db/db.h"
 
 /* Set the handle's message (printf style); nothing with a NULL handle. */
-void db_set_message(db_t *db, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void db_set_message(db_t *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Set the message and yield code, for `return db_set_error(db, E_..., "...")`.

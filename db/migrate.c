@@ -63,8 +63,8 @@ record(db_t *db, const struct dialect *d, int version, time_t now)
 	int rc;
 
 	if (m == NULL) {
-		rc = db_set_error(db, E_UNSUPPORTED, "no migration %04d for dialect %s", version,
-			d->name);
+		rc = db_set_error(
+			db, E_UNSUPPORTED, "no migration %04d for dialect %s", version, d->name);
 		goto out;
 	}
 	rc = migrate_checksum(m, sum);
@@ -72,14 +72,15 @@ record(db_t *db, const struct dialect *d, int version, time_t now)
 		rc = db_set_error(db, rc, "cannot compute a SHA-256 checksum");
 		goto out;
 	}
-	rc = db_prepare(db, "INSERT INTO " HISTORY_TABLE " (version, name, checksum, applied_at)"
-		" VALUES (?, ?, ?, ?)", &st);
+	rc = db_prepare(db,
+		"INSERT INTO " HISTORY_TABLE " (version, name, checksum, applied_at)"
+		" VALUES (?, ?, ?, ?)",
+		&st);
 	if (rc != 0)
 		goto out;
 	if ((rc = db_bind_int(st, 1, m->version)) != 0 ||
-	    (rc = db_bind_text(st, 2, m->name)) != 0 ||
-	    (rc = db_bind_text(st, 3, sum)) != 0 ||
-	    (rc = db_bind_time(st, 4, now)) != 0)
+		(rc = db_bind_text(st, 2, m->name)) != 0 || (rc = db_bind_text(st, 3, sum)) != 0 ||
+		(rc = db_bind_time(st, 4, now)) != 0)
 		goto out;
 	rc = db_step(st);
 	if (rc == DB_DONE)
@@ -127,8 +128,7 @@ out:
  * caller holds a transaction (reset); otherwise each migration gets its own.
  */
 static int
-apply_range(db_t *db, const struct dialect *d, int from, int unrecorded, int in_txn,
-	int *applied)
+apply_range(db_t *db, const struct dialect *d, int from, int unrecorded, int in_txn, int *applied)
 {
 	struct step s;
 	int rc = 0, v, latest = migrate_latest(), n = 0;
@@ -151,16 +151,16 @@ apply_range(db_t *db, const struct dialect *d, int from, int unrecorded, int in_
 		else
 			rc = db_transact(db, DB_TXN_WRITE, apply_step, &s);
 		if (rc != 0) {
-			rc = migrate_wrap_error(db, rc, "migration %04d_%s failed", s.m->version,
-				s.m->name);
+			rc = migrate_wrap_error(
+				db, rc, "migration %04d_%s failed", s.m->version, s.m->name);
 			goto out;
 		}
 		unrecorded = s.unrecorded_after;
 		n++;
 	}
 	if (unrecorded != 0) {
-		rc = db_set_error(db, DB_E_SCHEMA,
-			"the migrations never created table " HISTORY_TABLE);
+		rc = db_set_error(
+			db, DB_E_SCHEMA, "the migrations never created table " HISTORY_TABLE);
 		goto out;
 	}
 	*applied = n;
@@ -174,8 +174,10 @@ take_lock(db_t *db)
 	int rc = db_lock(db, MIGRATE_LOCK_NAME, MIGRATE_LOCK_WAIT_MS);
 
 	if (rc == DB_E_LOCKED)
-		rc = migrate_wrap_error(db, rc, "another process is migrating the database; gave up after"
-			" %d s", MIGRATE_LOCK_WAIT_MS / 1000);
+		rc = migrate_wrap_error(db, rc,
+			"another process is migrating the database; gave up after"
+			" %d s",
+			MIGRATE_LOCK_WAIT_MS / 1000);
 	else if (rc != 0)
 		rc = migrate_wrap_error(db, rc, "cannot take the migration lock");
 	return rc;
@@ -213,18 +215,13 @@ migrate_up(db_t *db, int *applied)
 	if (rc != 0)
 		goto out;
 	switch (s.state) {
-	case MIGRATE_CURRENT:
-		break;
-	case MIGRATE_EMPTY:
-		rc = apply_range(db, d, 1, 0, 0, &n);
-		break;
+	case MIGRATE_CURRENT: break;
+	case MIGRATE_EMPTY: rc = apply_range(db, d, 1, 0, 0, &n); break;
 	case MIGRATE_ODS14:
 		/* Adopted: version 1 is there already and is recorded with 2's table. */
 		rc = apply_range(db, d, 2, 1, 0, &n);
 		break;
-	case MIGRATE_PENDING:
-		rc = apply_range(db, d, s.current + 1, 0, 0, &n);
-		break;
+	case MIGRATE_PENDING: rc = apply_range(db, d, s.current + 1, 0, 0, &n); break;
 	case MIGRATE_NEWER:
 	case MIGRATE_UNKNOWN:
 		rc = DB_E_SCHEMA; /* migrate_probe() left the reason on the handle */
@@ -246,9 +243,9 @@ struct reset {
 	const struct dialect *d;
 	int with_migrations; /* also apply every migration inside the transaction */
 	int applied;
-	int (*fill)(db_t *db, void *arg);   /* then this, in the same transaction */
+	int (*fill)(db_t *db, void *arg); /* then this, in the same transaction */
 	void *fill_arg;
-	int fill_failed;     /* the failure is fill's: its message stands as it is */
+	int fill_failed; /* the failure is fill's: its message stands as it is */
 };
 
 /* Drop every view, then every table. */
@@ -390,9 +387,7 @@ migrate_require_current(db_t *db)
 	if (rc != 0)
 		goto out;
 	switch (s.state) {
-	case MIGRATE_CURRENT:
-		rc = 0;
-		break;
+	case MIGRATE_CURRENT: rc = 0; break;
 	case MIGRATE_EMPTY:
 		rc = db_set_error(db, DB_E_SCHEMA,
 			"database %s holds no KASP schema; create it with 'ods-ksmutil setup'",
@@ -401,12 +396,14 @@ migrate_require_current(db_t *db)
 	case MIGRATE_ODS14:
 		rc = db_set_error(db, DB_E_SCHEMA,
 			"database %s is an OpenDNSSEC 1.4 database; adopt it with"
-			" 'ods-ksmutil database migrate' first", db_location(db));
+			" 'ods-ksmutil database migrate' first",
+			db_location(db));
 		break;
 	case MIGRATE_PENDING:
 		rc = db_set_error(db, DB_E_SCHEMA,
 			"database schema version %d is older than this program (version %d);"
-			" run 'ods-ksmutil database migrate' first", s.current, s.latest);
+			" run 'ods-ksmutil database migrate' first",
+			s.current, s.latest);
 		break;
 	case MIGRATE_NEWER:
 	case MIGRATE_UNKNOWN:
@@ -439,8 +436,10 @@ migrate_dump_schema(db_t *db, char **out)
 	rc = migrate_probe(db, d, &s);
 	if (rc != 0)
 		goto out;
-	strbuf_printf(&b, "-- generated from migrations/ by tools/schema-dump; do not edit\n"
-		"-- dialect %s, schema version %d\n\n", d->name, s.current);
+	strbuf_printf(&b,
+		"-- generated from migrations/ by tools/schema-dump; do not edit\n"
+		"-- dialect %s, schema version %d\n\n",
+		d->name, s.current);
 	rc = db_prepare(db, d->dump_sql, &st);
 	if (rc != 0)
 		goto out;

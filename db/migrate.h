@@ -24,12 +24,12 @@
 
 /* One compiled-in migration. Static data: never freed. */
 struct migration {
-	int version;          /* 1, 2, ... */
-	const char *name;     /* "baseline": the file name without number and suffixes */
-	const char *dialect;  /* "sqlite", "pgsql", "mysql", or NULL for every dialect */
-	const char *sql;      /* the file's text, NUL-terminated */
-	size_t sql_len;       /* its length in bytes (the checksum covers exactly these) */
-	const char *sha256;   /* their SHA-256 in lower-case hex, computed at build time */
+	int version;         /* 1, 2, ... */
+	const char *name;    /* "baseline": the file name without number and suffixes */
+	const char *dialect; /* "sqlite", "pgsql", "mysql", or NULL for every dialect */
+	const char *sql;     /* the file's text, NUL-terminated */
+	size_t sql_len;      /* its length in bytes (the checksum covers exactly these) */
+	const char *sha256;  /* their SHA-256 in lower-case hex, computed at build time */
 };
 
 /* Highest version compiled in. */
@@ -49,12 +49,12 @@ const struct migration *migrate_find(int version, const char *dialect);
 int migrate_checksum(const struct migration *m, char out[65]);
 
 enum migrate_state {
-	MIGRATE_EMPTY,    /* no tables or views at all */
-	MIGRATE_ODS14,    /* an OpenDNSSEC 1.4 database (dbadmin version 4), not adopted yet */
-	MIGRATE_CURRENT,  /* schema_migrations at migrate_latest() */
-	MIGRATE_PENDING,  /* schema_migrations below migrate_latest() */
-	MIGRATE_NEWER,    /* written by a newer program than this one */
-	MIGRATE_UNKNOWN,  /* tables of something else, or of OpenDNSSEC 1.3 or older */
+	MIGRATE_EMPTY,   /* no tables or views at all */
+	MIGRATE_ODS14,   /* an OpenDNSSEC 1.4 database (dbadmin version 4), not adopted yet */
+	MIGRATE_CURRENT, /* schema_migrations at migrate_latest() */
+	MIGRATE_PENDING, /* schema_migrations below migrate_latest() */
+	MIGRATE_NEWER,   /* written by a newer program than this one */
+	MIGRATE_UNKNOWN, /* tables of something else, or of OpenDNSSEC 1.3 or older */
 };
 
 struct migrate_status {

@@ -24,13 +24,13 @@ static const struct dialect dialects[] = {
 	{
 		.name = "sqlite",
 		.objects_sql = "SELECT type, name FROM sqlite_master"
-			" WHERE type IN ('table', 'view')"
-			" AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			" ORDER BY name",
+			       " WHERE type IN ('table', 'view')"
+			       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			       " ORDER BY name",
 		.dump_sql = "SELECT type, name, sql FROM sqlite_master"
-			" WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			" ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1"
-			" WHEN 'view' THEN 2 ELSE 3 END, name",
+			    " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			    " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1"
+			    " WHEN 'view' THEN 2 ELSE 3 END, name",
 		.quote = '"',
 		/* Foreign keys (when enabled) are checked at commit, when all is gone. */
 		.drop_prelude = "PRAGMA defer_foreign_keys = ON",
@@ -47,8 +47,8 @@ static const struct dialect dialects[] = {
 	{
 		.name = "pgsql",
 		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
-			" table_name FROM information_schema.tables"
-			" WHERE table_schema = current_schema() ORDER BY table_name",
+			       " table_name FROM information_schema.tables"
+			       " WHERE table_schema = current_schema() ORDER BY table_name",
 		.dump_sql =
 			"SELECT kind, name, def FROM ("
 			" SELECT 0 AS ord, 'table' AS kind, c.relname AS name,"
@@ -98,8 +98,8 @@ static const struct dialect dialects[] = {
 	{
 		.name = "mysql",
 		.objects_sql = "SELECT CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,"
-			" table_name FROM information_schema.tables"
-			" WHERE table_schema = DATABASE() ORDER BY table_name",
+			       " table_name FROM information_schema.tables"
+			       " WHERE table_schema = DATABASE() ORDER BY table_name",
 		.dump_sql =
 			"SELECT kind, name, def FROM ("
 			" SELECT 0 AS ord, 'table' AS kind, t.table_name AS name,"

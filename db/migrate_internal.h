@@ -29,11 +29,11 @@ struct dialect {
 	const char *objects_sql;
 	/* Rows (kind, name, definition) for the schema dump; NULL: no dump. */
 	const char *dump_sql;
-	char quote;              /* identifier quote */
-	const char *drop_prelude; /* run before dropping everything, or NULL */
+	char quote;                /* identifier quote */
+	const char *drop_prelude;  /* run before dropping everything, or NULL */
 	const char *drop_epilogue; /* run after dropping (also on failure), or NULL */
-	const char *drop_suffix;  /* appended to DROP TABLE / DROP VIEW */
-	int ddl_in_txn;          /* DDL is transactional */
+	const char *drop_suffix;   /* appended to DROP TABLE / DROP VIEW */
+	int ddl_in_txn;            /* DDL is transactional */
 };
 
 /* The user's tables and views, as the engine's catalogue lists them. */

@@ -21,8 +21,16 @@
 
 /* The tables an OpenDNSSEC 1.4 database has; adoption needs all of them. */
 static const char *const ods14_tables[] = {
-	"dbadmin", "securitymodules", "categories", "parameters", "serialmodes", "policies",
-	"zones", "keypairs", "dnsseckeys", "parameters_policies",
+	"dbadmin",
+	"securitymodules",
+	"categories",
+	"parameters",
+	"serialmodes",
+	"policies",
+	"zones",
+	"keypairs",
+	"dnsseckeys",
+	"parameters_policies",
 };
 
 /* ---------------------------------------------------- the compiled-in set */
@@ -96,8 +104,8 @@ read_history(db_t *db, const struct dialect *d, int *max, int *rows, int *mismat
 	char want[65];
 	int rc, v, hi = 0, n = 0, bad = 0;
 
-	rc = db_prepare(db, "SELECT version, checksum FROM " HISTORY_TABLE " ORDER BY version",
-		&st);
+	rc = db_prepare(
+		db, "SELECT version, checksum FROM " HISTORY_TABLE " ORDER BY version", &st);
 	if (rc != 0)
 		goto out;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -221,7 +229,8 @@ migrate_probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 			s.state = MIGRATE_NEWER;
 			(void)db_set_error(db, DB_E_SCHEMA,
 				"database schema version %d is newer than this program (supports up"
-				" to %d); upgrade kasp-enforcer", max, s.latest);
+				" to %d); upgrade kasp-enforcer",
+				max, s.latest);
 		} else if (max == s.latest) {
 			s.state = MIGRATE_CURRENT;
 		} else {
@@ -239,7 +248,8 @@ migrate_probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 			(void)db_set_error(db, DB_E_SCHEMA,
 				"database is an OpenDNSSEC 1.3 or older KASP database (dbadmin"
 				" version %d); upgrade it to 1.4 (version %d) with the OpenDNSSEC"
-				" 1.4 migration scripts first", ver, ODS14_DBADMIN_VERSION);
+				" 1.4 migration scripts first",
+				ver, ODS14_DBADMIN_VERSION);
 		} else if (ver > ODS14_DBADMIN_VERSION) {
 			/*
 			 * Every kasp-enforcer database past 1.4 has its history table;
@@ -248,7 +258,8 @@ migrate_probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 			s.state = MIGRATE_UNKNOWN;
 			(void)db_set_error(db, DB_E_SCHEMA,
 				"database has dbadmin version %d but no " HISTORY_TABLE " table: it"
-				" is neither an OpenDNSSEC 1.4 nor a kasp-enforcer database", ver);
+				" is neither an OpenDNSSEC 1.4 nor a kasp-enforcer database",
+				ver);
 		} else {
 			s.state = MIGRATE_ODS14;
 			s.current = 1;
@@ -260,7 +271,8 @@ migrate_probe(db_t *db, const struct dialect *d, struct migrate_status *out)
 					s.pending = 0;
 					(void)db_set_error(db, DB_E_SCHEMA,
 						"database has dbadmin version %d (OpenDNSSEC"
-						" 1.4) but no table %s", ver, ods14_tables[i]);
+						" 1.4) but no table %s",
+						ver, ods14_tables[i]);
 					break;
 				}
 			}

@@ -79,7 +79,8 @@ my_begin(db_t *db, enum db_txn kind)
 			0);
 	return my_run_text(db,
 		"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; "
-		"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", "begin", 0);
+		"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+		"begin", 0);
 }
 
 static int
@@ -99,7 +100,8 @@ my_commit(db_t *db)
 	if (err == CR_SERVER_LOST || err == CR_SERVER_LOST_EXTENDED)
 		rc = db_set_error(db, DB_E_CONNECT,
 			"connection to %s was lost during COMMIT: the transaction may or may "
-			"not have been committed", db->location);
+			"not have been committed",
+			db->location);
 	return rc;
 }
 
@@ -142,7 +144,8 @@ server_lock_name(const struct conn *c, const char *name, char *buf, size_t len)
 		memcpy(buf, full, n + 1);
 		return;
 	}
-	(void)snprintf(buf, len, "%.47s#%016llx", full, (unsigned long long)db_util_fnv1a64(DB_UTIL_FNV1A64_INIT, full));
+	(void)snprintf(buf, len, "%.47s#%016llx", full,
+		(unsigned long long)db_util_fnv1a64(DB_UTIL_FNV1A64_INIT, full));
 }
 
 /*
@@ -151,8 +154,7 @@ server_lock_name(const struct conn *c, const char *name, char *buf, size_t len)
  * the same code paths (and reconnect rules) as the caller's statements.
  */
 static int
-query_one(db_t *db, const char *sql, const char *text, const double *num, int *isnull,
-	  int64_t *val)
+query_one(db_t *db, const char *sql, const char *text, const double *num, int *isnull, int64_t *val)
 {
 	db_stmt_t st;
 	int rc, idx = 1;
@@ -240,7 +242,7 @@ my_unlock(db_t *db, const char *name)
 		if (rc == DB_E_CONNECT)
 			rc = 0;
 		else if (rc != 0)
-			return rc;      /* still held: the caller may try again */
+			return rc; /* still held: the caller may try again */
 		else if (isnull || got != 1)
 			rc = db_set_error(db, DB_E_LOCKED,
 				"lock '%s' (%s) was no longer held by this session", name, sname);
@@ -274,7 +276,8 @@ my_read_only(db_t *db, int *out)
 	st.db = db;
 	rc = my_prepare(db, &st,
 		"SHOW VARIABLES WHERE Variable_name IN ('read_only', 'super_read_only', "
-		"'innodb_read_only', 'tx_read_only', 'transaction_read_only')", 0);
+		"'innodb_read_only', 'tx_read_only', 'transaction_read_only')",
+		0);
 	if (rc != 0)
 		return rc;
 	while ((rc = my_step(&st)) == DB_ROW) {
@@ -335,22 +338,22 @@ option_fd(db_t *db, const struct conn *c, int *fd)
 	 * --ssl-verify-server-cert, MySQL 8's --ssl-mode: "loose-" skips the other.
 	 */
 	switch (c->tls) {
-	case DB_TLS_DEFAULT:
-		break;
-	case DB_TLS_DISABLE:
-		(void)fputs("loose-skip-ssl\nloose-ssl-mode=DISABLED\n", f);
-		break;
+	case DB_TLS_DEFAULT: break;
+	case DB_TLS_DISABLE: (void)fputs("loose-skip-ssl\nloose-ssl-mode=DISABLED\n", f); break;
 	case DB_TLS_REQUIRE:
 		(void)fputs("loose-ssl\nloose-skip-ssl-verify-server-cert\n"
-			    "loose-ssl-mode=REQUIRED\n", f);
+			    "loose-ssl-mode=REQUIRED\n",
+			f);
 		break;
 	case DB_TLS_VERIFY_CA:
 		(void)fputs("loose-ssl\nloose-skip-ssl-verify-server-cert\n"
-			    "loose-ssl-mode=VERIFY_CA\n", f);
+			    "loose-ssl-mode=VERIFY_CA\n",
+			f);
 		break;
 	case DB_TLS_VERIFY_FULL:
 		(void)fputs("loose-ssl\nloose-ssl-verify-server-cert\n"
-			    "loose-ssl-mode=VERIFY_IDENTITY\n", f);
+			    "loose-ssl-mode=VERIFY_IDENTITY\n",
+			f);
 		break;
 	}
 	if (c->tls != DB_TLS_DISABLE) {
@@ -432,8 +435,8 @@ my_backup(db_t *db, const char *dest)
 	if (rc != 0)
 		return rc;
 	if (c->database[0] == '-')
-		return db_set_error(db, E_INVAL, "database name '%s' cannot be given to a dump tool",
-			c->database);
+		return db_set_error(db, E_INVAL,
+			"database name '%s' cannot be given to a dump tool", c->database);
 
 	argv[n++] = d.tool;
 	argv[n++] = "--defaults-file=/dev/fd/3";

@@ -26,10 +26,10 @@ mysql_api_load(char *why, size_t whylen)
 		snprintf(why, whylen, "cannot load %s: %s", MYSQL_SONAME, dlerror());
 		return E_NOTFOUND;
 	}
-#define MYSQL_API_LOAD(f)                                                           \
-	if ((mysql_api.f = (__typeof__(mysql_api.f))dlsym(lib, #f)) == NULL) {          \
-		snprintf(why, whylen, "%s has no %s", MYSQL_SONAME, #f);                     \
-		return E_NOTFOUND;                                                         \
+#define MYSQL_API_LOAD(f)                                                                          \
+	if ((mysql_api.f = (__typeof__(mysql_api.f))dlsym(lib, #f)) == NULL) {                     \
+		snprintf(why, whylen, "%s has no %s", MYSQL_SONAME, #f);                           \
+		return E_NOTFOUND;                                                                 \
 	}
 	MYSQL_API(MYSQL_API_LOAD)
 #undef MYSQL_API_LOAD

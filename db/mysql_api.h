@@ -16,40 +16,40 @@
 
 #include <mysql.h>
 
-#define MYSQL_API(X) \
-	X(mysql_affected_rows) \
-	X(mysql_close) \
-	X(mysql_errno) \
-	X(mysql_error) \
-	X(mysql_fetch_fields) \
-	X(mysql_field_count) \
-	X(mysql_free_result) \
-	X(mysql_get_socket) \
-	X(mysql_get_ssl_cipher) \
-	X(mysql_init) \
-	X(mysql_next_result) \
-	X(mysql_num_fields) \
-	X(mysql_options) \
-	X(mysql_real_connect) \
-	X(mysql_real_query) \
-	X(mysql_stmt_affected_rows) \
-	X(mysql_stmt_attr_set) \
-	X(mysql_stmt_bind_param) \
-	X(mysql_stmt_bind_result) \
-	X(mysql_stmt_close) \
-	X(mysql_stmt_errno) \
-	X(mysql_stmt_error) \
-	X(mysql_stmt_execute) \
-	X(mysql_stmt_fetch) \
-	X(mysql_stmt_fetch_column) \
-	X(mysql_stmt_field_count) \
-	X(mysql_stmt_free_result) \
-	X(mysql_stmt_init) \
-	X(mysql_stmt_param_count) \
-	X(mysql_stmt_prepare) \
-	X(mysql_stmt_result_metadata) \
-	X(mysql_stmt_store_result) \
-	X(mysql_store_result) \
+#define MYSQL_API(X)                                                                               \
+	X(mysql_affected_rows)                                                                     \
+	X(mysql_close)                                                                             \
+	X(mysql_errno)                                                                             \
+	X(mysql_error)                                                                             \
+	X(mysql_fetch_fields)                                                                      \
+	X(mysql_field_count)                                                                       \
+	X(mysql_free_result)                                                                       \
+	X(mysql_get_socket)                                                                        \
+	X(mysql_get_ssl_cipher)                                                                    \
+	X(mysql_init)                                                                              \
+	X(mysql_next_result)                                                                       \
+	X(mysql_num_fields)                                                                        \
+	X(mysql_options)                                                                           \
+	X(mysql_real_connect)                                                                      \
+	X(mysql_real_query)                                                                        \
+	X(mysql_stmt_affected_rows)                                                                \
+	X(mysql_stmt_attr_set)                                                                     \
+	X(mysql_stmt_bind_param)                                                                   \
+	X(mysql_stmt_bind_result)                                                                  \
+	X(mysql_stmt_close)                                                                        \
+	X(mysql_stmt_errno)                                                                        \
+	X(mysql_stmt_error)                                                                        \
+	X(mysql_stmt_execute)                                                                      \
+	X(mysql_stmt_fetch)                                                                        \
+	X(mysql_stmt_fetch_column)                                                                 \
+	X(mysql_stmt_field_count)                                                                  \
+	X(mysql_stmt_free_result)                                                                  \
+	X(mysql_stmt_init)                                                                         \
+	X(mysql_stmt_param_count)                                                                  \
+	X(mysql_stmt_prepare)                                                                      \
+	X(mysql_stmt_result_metadata)                                                              \
+	X(mysql_stmt_store_result)                                                                 \
+	X(mysql_store_result)
 
 struct mysql_api {
 #define MYSQL_API_MEMBER(f) __typeof__(f) *f;

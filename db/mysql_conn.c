@@ -35,8 +35,8 @@
  *  ERROR_FOR_DIVISION_BY_ZERO, NO_ENGINE_SUBSTITUTION   no silent surprises either.
  * Values are always bound, so none of this touches data, only SQL text.
  */
-#define SESSION_SQL_MODE \
-	"ANSI_QUOTES,PIPES_AS_CONCAT,NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES," \
+#define SESSION_SQL_MODE                                                                           \
+	"ANSI_QUOTES,PIPES_AS_CONCAT,NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES,"                    \
 	"ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
 static char *
@@ -88,8 +88,7 @@ code_of(unsigned err)
 	switch (err) {
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
-	case ER_USER_LOCK_DEADLOCK:
-		return DB_E_BUSY;
+	case ER_USER_LOCK_DEADLOCK: return DB_E_BUSY;
 	case ER_DUP_ENTRY:
 	case ER_DUP_KEY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
@@ -100,17 +99,13 @@ code_of(unsigned err)
 	case ER_BAD_NULL_ERROR:
 	case ER_WARN_NULL_TO_NOTNULL:
 	case ER_NO_DEFAULT_FOR_FIELD:
-	case ER_CONSTRAINT_FAILED:
-		return DB_E_CONSTRAINT;
-	case ER_OPTION_PREVENTS_STATEMENT:     /* --read-only */
+	case ER_CONSTRAINT_FAILED: return DB_E_CONSTRAINT;
+	case ER_OPTION_PREVENTS_STATEMENT: /* --read-only */
 	case ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION:
 	case ER_OPEN_AS_READONLY:
-	case ER_READ_ONLY_MODE:
-		return DB_E_READONLY;
-	case CR_OUT_OF_MEMORY:
-		return E_NOMEM;
-	case CR_COMMANDS_OUT_OF_SYNC:
-		return DB_E_MISUSE;
+	case ER_READ_ONLY_MODE: return DB_E_READONLY;
+	case CR_OUT_OF_MEMORY: return E_NOMEM;
+	case CR_COMMANDS_OUT_OF_SYNC: return DB_E_MISUSE;
 	}
 	return DB_E_SQL;
 }
@@ -209,7 +204,8 @@ setup_session(db_t *db, struct conn *c, MYSQL *h)
 	secs = (c->lock_timeout_ms + 500) / 1000;
 	(void)snprintf(sql, sizeof(sql),
 		"SET SESSION time_zone = '+00:00', SESSION sql_mode = '" SESSION_SQL_MODE "', "
-		"SESSION autocommit = 1, SESSION innodb_lock_wait_timeout = %u", secs);
+		"SESSION autocommit = 1, SESSION innodb_lock_wait_timeout = %u",
+		secs);
 	if (mysql_real_query(h, sql, (unsigned long)strlen(sql)) != 0)
 		return fail_num(db, mysql_errno(h), mysql_error(h), "session setup");
 	return my_drain_results(db, h, "session setup", 0);
@@ -230,9 +226,7 @@ tls_options(db_t *db, const struct conn *c, MYSQL *h, const char *where)
 	case DB_TLS_DEFAULT:
 		/* local and nothing asked: as before, the library's own choice */
 		return 0;
-	case DB_TLS_DISABLE:
-		bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &off) != 0;
-		break;
+	case DB_TLS_DISABLE: bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &off) != 0; break;
 	case DB_TLS_REQUIRE:
 	case DB_TLS_VERIFY_CA:
 		bad = mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &on) != 0 ||
@@ -253,7 +247,8 @@ tls_options(db_t *db, const struct conn *c, MYSQL *h, const char *where)
 	if (bad)
 		return db_set_error(db, DB_E_CONNECT,
 			"cannot connect to MySQL at %s: this MySQL client library does not take "
-			"TLS mode %s: %s", where, db_tls_mode_name(c->tls), mysql_error(h));
+			"TLS mode %s: %s",
+			where, db_tls_mode_name(c->tls), mysql_error(h));
 	return 0;
 }
 
@@ -276,9 +271,9 @@ connect_handle(db_t *db, struct conn *c, MYSQL **out)
 	 * transactions and GET_LOCK locks: we reconnect ourselves, knowingly.
 	 */
 	if (mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) != 0 ||
-	    mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
-	    mysql_options(h, MYSQL_OPT_RECONNECT, &off) != 0 ||
-	    mysql_options(h, MYSQL_REPORT_DATA_TRUNCATION, &on) != 0) {
+		mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
+		mysql_options(h, MYSQL_OPT_RECONNECT, &off) != 0 ||
+		mysql_options(h, MYSQL_REPORT_DATA_TRUNCATION, &on) != 0) {
 		rc = db_set_error(db, DB_E_CONNECT, "cannot set connection options for %s: %s",
 			where, mysql_error(h));
 		goto out;
@@ -286,12 +281,12 @@ connect_handle(db_t *db, struct conn *c, MYSQL **out)
 	rc = tls_options(db, c, h, where);
 	if (rc != 0)
 		goto out;
-	if (mysql_real_connect(h, c->socket != NULL ? "localhost" : c->host, c->user,
-		    c->password, c->database, c->port, c->socket,
+	if (mysql_real_connect(h, c->socket != NULL ? "localhost" : c->host, c->user, c->password,
+		    c->database, c->port, c->socket,
 		    CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
 		if (c->tls != DB_TLS_DISABLE && c->tls != DB_TLS_DEFAULT &&
-		    mysql_errno(h) == CR_SSL_CONNECTION_ERROR &&
-		    db_util_tls_verify_failed(mysql_error(h))) {
+			mysql_errno(h) == CR_SSL_CONNECTION_ERROR &&
+			db_util_tls_verify_failed(mysql_error(h))) {
 			rc = db_set_error(db, DB_E_CONNECT,
 				"cannot connect to MySQL at %s: server certificate does not verify: %s",
 				where, mysql_error(h));
@@ -300,11 +295,12 @@ connect_handle(db_t *db, struct conn *c, MYSQL **out)
 		rc = db_set_error(db, mysql_errno(h) == CR_OUT_OF_MEMORY ? E_NOMEM : DB_E_CONNECT,
 			"cannot connect to MySQL server %s, database '%s'%s%s%s: %s (error %u)",
 			where, c->database, c->user != NULL ? ", user '" : "",
-			c->user != NULL ? c->user : "", c->user != NULL ? "'" : "",
-			mysql_error(h), mysql_errno(h));
+			c->user != NULL ? c->user : "", c->user != NULL ? "'" : "", mysql_error(h),
+			mysql_errno(h));
 		goto out;
 	}
-	if (c->tls != DB_TLS_DISABLE && c->tls != DB_TLS_DEFAULT && mysql_get_ssl_cipher(h) == NULL) {
+	if (c->tls != DB_TLS_DISABLE && c->tls != DB_TLS_DEFAULT &&
+		mysql_get_ssl_cipher(h) == NULL) {
 		rc = db_set_error(db, DB_E_CONNECT,
 			"connection to %s is not encrypted (TLS required)", where);
 		goto out;
@@ -386,18 +382,21 @@ my_conn_ready(db_t *db)
 	if (!c->lost && my_idle_socket_dead(c->h))
 		c->lost = 1;
 	if (!c->lost && c->txn_aborted && db->in_txn)
-		return db_set_error(db, DB_E_BUSY, "transaction was rolled back by the server"
+		return db_set_error(db, DB_E_BUSY,
+			"transaction was rolled back by the server"
 			" (deadlock); roll back and retry");
 	if (!c->lost)
 		return 0;
 	if (db->in_txn)
 		return db_set_error(db, DB_E_CONNECT,
 			"connection to %s was lost inside a transaction (the server rolled it "
-			"back): roll back", db->location);
+			"back): roll back",
+			db->location);
 	if (c->locks != NULL)
 		return db_set_error(db, DB_E_CONNECT,
 			"connection to %s was lost while holding lock '%s', which went with it: "
-			"release the lock or reopen", db->location, c->locks->name);
+			"release the lock or reopen",
+			db->location, c->locks->name);
 	return reconnect(db);
 }
 
@@ -467,8 +466,8 @@ my_open(db_t *db, const struct db_config *cfg)
 	if (cfg->socket != NULL && cfg->socket[0] != '\0')
 		c->socket = dup_or_null(cfg->socket, &oom);
 	else
-		c->host = dup_or_null(cfg->host != NULL && cfg->host[0] != '\0' ? cfg->host :
-			DEFAULT_HOST, &oom);
+		c->host = dup_or_null(
+			cfg->host != NULL && cfg->host[0] != '\0' ? cfg->host : DEFAULT_HOST, &oom);
 	c->database = dup_or_null(cfg->database, &oom);
 	c->user = dup_or_null(cfg->user, &oom);
 	c->password = dup_or_null(cfg->password, &oom);

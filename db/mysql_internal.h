@@ -28,19 +28,19 @@ typedef __typeof__(*((MYSQL_BIND *)0)->is_null) flag_t;
 
 struct conn {
 	MYSQL *h;
-	unsigned gen;             /* bumped at every connect: older statements prepare again */
-	int lost;                 /* the connection broke; see my_conn_ready() */
-	int txn_aborted;          /* the server rolled our transaction back (deadlock) */
-	int64_t changes;          /* rows of the last INSERT/UPDATE/DELETE/REPLACE */
+	unsigned gen;    /* bumped at every connect: older statements prepare again */
+	int lost;        /* the connection broke; see my_conn_ready() */
+	int txn_aborted; /* the server rolled our transaction back (deadlock) */
+	int64_t changes; /* rows of the last INSERT/UPDATE/DELETE/REPLACE */
 	struct db_held_lock *locks;
 	/* What (re)connecting needs. */
-	char *host;               /* NULL with a socket */
+	char *host; /* NULL with a socket */
 	char *socket;
 	char *database;
 	char *user;
 	char *password;
 	unsigned port;
-	enum db_tls_mode tls;     /* effective (db_tls_effective()); DB_TLS_DEFAULT = none asked */
+	enum db_tls_mode tls; /* effective (db_tls_effective()); DB_TLS_DEFAULT = none asked */
 	char *tls_ca, *tls_cert, *tls_key; /* NULL = none */
 	unsigned lock_timeout_ms;
 };

@@ -24,7 +24,7 @@ enum col_kind { COL_TEXT, COL_INT, COL_DOUBLE };
 struct param {
 	int64_t i;
 	double d;
-	char *buf;                /* text or blob value, owned */
+	char *buf; /* text or blob value, owned */
 	unsigned long len;
 	flag_t is_null;
 };
@@ -32,29 +32,29 @@ struct param {
 struct column {
 	enum col_kind kind;
 	int is_unsigned;
-	char *buf;                /* COL_TEXT: the value and a NUL */
-	unsigned long cap;        /* bytes allocated at buf */
+	char *buf;         /* COL_TEXT: the value and a NUL */
+	unsigned long cap; /* bytes allocated at buf */
 	unsigned long len;
 	int64_t i;
 	double d;
 	flag_t is_null;
 	flag_t error;
-	char num[40];             /* COL_INT / COL_DOUBLE as text, made on demand */
+	char num[40]; /* COL_INT / COL_DOUBLE as text, made on demand */
 	int num_ok;
 };
 
 enum st_state { ST_IDLE, ST_ROWS, ST_DONE };
 
 struct stmt {
-	MYSQL_STMT *s;            /* NULL until prepared on the current connection */
-	unsigned gen;             /* connection generation s belongs to */
+	MYSQL_STMT *s; /* NULL until prepared on the current connection */
+	unsigned gen;  /* connection generation s belongs to */
 	char *sql;
-	int is_write;             /* INSERT/UPDATE/DELETE/REPLACE: sets db_changes() */
-	int rerunnable;           /* only reads: may run again after a lost connection */
+	int is_write;   /* INSERT/UPDATE/DELETE/REPLACE: sets db_changes() */
+	int rerunnable; /* only reads: may run again after a lost connection */
 	int nparams;
 	struct param *pv;
 	MYSQL_BIND *pb;
-	int ncols;                /* columns of the current result (cols / rb) */
+	int ncols; /* columns of the current result (cols / rb) */
 	struct column *cols;
 	MYSQL_BIND *rb;
 	enum st_state state;
@@ -334,11 +334,9 @@ kind_of(enum enum_field_types t)
 	case MYSQL_TYPE_INT24:
 	case MYSQL_TYPE_LONG:
 	case MYSQL_TYPE_LONGLONG:
-	case MYSQL_TYPE_YEAR:
-		return COL_INT;
+	case MYSQL_TYPE_YEAR: return COL_INT;
 	case MYSQL_TYPE_FLOAT:
-	case MYSQL_TYPE_DOUBLE:
-		return COL_DOUBLE;
+	case MYSQL_TYPE_DOUBLE: return COL_DOUBLE;
 	default:
 		/* Strings, blobs, DECIMAL, dates and times (as "YYYY-MM-DD HH:MM:SS"). */
 		return COL_TEXT;
@@ -356,8 +354,8 @@ bind_columns(db_t *db, struct stmt *ms)
 
 	meta = mysql_stmt_result_metadata(ms->s);
 	if (meta == NULL) {
-		rc = mysql_stmt_errno(ms->s) != 0 ? my_fail_stmt(db, ms->s, "step") :
-			db_set_error(db, E_NOMEM, "out of memory");
+		rc = mysql_stmt_errno(ms->s) != 0 ? my_fail_stmt(db, ms->s, "step")
+						  : db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
 	n = mysql_num_fields(meta);
@@ -398,8 +396,8 @@ bind_columns(db_t *db, struct stmt *ms)
 			continue;
 		}
 		if (col->cap < f[i].max_length + 1 || col->cap < MIN_TEXT_CAP) {
-			unsigned long cap = f[i].max_length + 1 > MIN_TEXT_CAP ?
-				f[i].max_length + 1 : MIN_TEXT_CAP;
+			unsigned long cap = f[i].max_length + 1 > MIN_TEXT_CAP ? f[i].max_length + 1
+									       : MIN_TEXT_CAP;
 			char *buf = realloc(col->buf, cap);
 
 			if (buf == NULL) {
@@ -411,7 +409,7 @@ bind_columns(db_t *db, struct stmt *ms)
 		}
 		b->buffer_type = MYSQL_TYPE_STRING;
 		b->buffer = col->buf;
-		b->buffer_length = col->cap - 1;     /* room for our NUL */
+		b->buffer_length = col->cap - 1; /* room for our NUL */
 	}
 	if (mysql_stmt_bind_result(ms->s, ms->rb) != 0)
 		rc = my_fail_stmt(db, ms->s, "step");
@@ -596,8 +594,7 @@ my_column_int(db_stmt_t *st, int col)
 	if (c == NULL || c->is_null)
 		return 0;
 	switch (c->kind) {
-	case COL_INT:
-		return c->i;
+	case COL_INT: return c->i;
 	case COL_DOUBLE:
 		if (isnan(c->d))
 			return 0;
@@ -606,8 +603,7 @@ my_column_int(db_stmt_t *st, int col)
 		if (c->d <= -9223372036854775808.0)
 			return INT64_MIN;
 		return (int64_t)c->d;
-	case COL_TEXT:
-		break;
+	case COL_TEXT: break;
 	}
 	return (int64_t)strtoll(c->buf, NULL, 10);
 }
@@ -620,12 +616,9 @@ my_column_double(db_stmt_t *st, int col)
 	if (c == NULL || c->is_null)
 		return 0.0;
 	switch (c->kind) {
-	case COL_INT:
-		return c->is_unsigned ? (double)(uint64_t)c->i : (double)c->i;
-	case COL_DOUBLE:
-		return c->d;
-	case COL_TEXT:
-		break;
+	case COL_INT: return c->is_unsigned ? (double)(uint64_t)c->i : (double)c->i;
+	case COL_DOUBLE: return c->d;
+	case COL_TEXT: break;
 	}
 	return strtod(c->buf, NULL);
 }
@@ -638,8 +631,8 @@ number_text(struct column *c)
 		return c->num;
 	if (c->kind == COL_INT) {
 		if (c->is_unsigned)
-			(void)snprintf(c->num, sizeof(c->num), "%llu",
-				(unsigned long long)(uint64_t)c->i);
+			(void)snprintf(
+				c->num, sizeof(c->num), "%llu", (unsigned long long)(uint64_t)c->i);
 		else
 			(void)snprintf(c->num, sizeof(c->num), "%lld", (long long)c->i);
 	} else {
@@ -687,9 +680,9 @@ my_reset(db_stmt_t *st)
 	struct conn *c = conn_of(st->db);
 
 	if (ms->s != NULL && ms->gen != c->gen)
-		drop_server_stmt(ms);     /* of a closed connection: prepared again on use */
+		drop_server_stmt(ms); /* of a closed connection: prepared again on use */
 	else if (ms->s != NULL && ms->state != ST_IDLE)
-		(void)mysql_stmt_free_result(ms->s);    /* client-side only: results are stored */
+		(void)mysql_stmt_free_result(ms->s); /* client-side only: results are stored */
 	ms->state = ST_IDLE;
 	return 0;
 }

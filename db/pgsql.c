@@ -69,8 +69,9 @@ pg_begin(db_t *db, enum db_txn kind)
 	rc = pgsql_ensure_conn(db);
 	if (rc != 0)
 		goto out;
-	res = PQexec(conn_of(db)->pg, kind == DB_TXN_WRITE ?
-		"BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	res = PQexec(conn_of(db)->pg, kind == DB_TXN_WRITE
+					      ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+					      : "BEGIN ISOLATION LEVEL REPEATABLE READ");
 	if (res == NULL) {
 		rc = pgsql_fail_nores(db, "begin");
 		goto out;
@@ -193,7 +194,7 @@ pg_unlock(db_t *db, const char *name)
 		pgsql_lock_key(name, key, sizeof(key));
 		rc = pgsql_query_bool(db, "SELECT pg_advisory_unlock($1::bigint)", key, &released);
 		if (rc != 0 && PQstatus(c->pg) == CONNECTION_OK)
-			return rc;      /* still held (an aborted transaction refuses it) */
+			return rc; /* still held (an aborted transaction refuses it) */
 	}
 	*pp = l->next;
 	free(l);
@@ -254,7 +255,7 @@ dump_dbname(const char *name)
 	char *out;
 
 	if (strchr(name, '=') == NULL && strncmp(name, "postgresql:", 11) != 0 &&
-	    strncmp(name, "postgres:", 9) != 0) {
+		strncmp(name, "postgres:", 9) != 0) {
 		if (asprintf(&out, "--dbname=%s", name) < 0)
 			return NULL;
 		return out;
@@ -284,7 +285,8 @@ passfile_fd(db_t *db, const char *password, int *fd)
 		return 0;
 	/* a password file holds one entry a line, with no escape for a line break */
 	if (strpbrk(password, "\r\n") != NULL)
-		return db_set_error(db, E_INVAL, "a password holding a line break cannot be "
+		return db_set_error(db, E_INVAL,
+			"a password holding a line break cannot be "
 			"given to pg_dump");
 	line = escaped("*:*:*:*:", password, ":\\", "\n");
 	if (line == NULL)
@@ -322,9 +324,9 @@ pg_backup(db_t *db, const char *dest)
 		goto out;
 	/* What this session really connected to (the socket directory for a local one). */
 	if (asprintf(&host, "--host=%s", or_empty(PQhost(c->pg))) < 0 ||
-	    asprintf(&port, "--port=%s", or_empty(PQport(c->pg))) < 0 ||
-	    asprintf(&user, "--username=%s", or_empty(PQuser(c->pg))) < 0 ||
-	    (dbarg = dump_dbname(c->dbname)) == NULL) {
+		asprintf(&port, "--port=%s", or_empty(PQport(c->pg))) < 0 ||
+		asprintf(&user, "--username=%s", or_empty(PQuser(c->pg))) < 0 ||
+		(dbarg = dump_dbname(c->dbname)) == NULL) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -349,9 +351,9 @@ pg_backup(db_t *db, const char *dest)
 	}
 	/* The same TLS as our own connection: pg_dump is libpq too. */
 	if (asprintf(&mode, "PGSSLMODE=%s", pgsql_sslmode(c->tls)) < 0 ||
-	    (c->tls_ca != NULL && asprintf(&ca, "PGSSLROOTCERT=%s", c->tls_ca) < 0) ||
-	    (c->tls_cert != NULL && asprintf(&cert, "PGSSLCERT=%s", c->tls_cert) < 0) ||
-	    (c->tls_key != NULL && asprintf(&key, "PGSSLKEY=%s", c->tls_key) < 0)) {
+		(c->tls_ca != NULL && asprintf(&ca, "PGSSLROOTCERT=%s", c->tls_ca) < 0) ||
+		(c->tls_cert != NULL && asprintf(&cert, "PGSSLCERT=%s", c->tls_cert) < 0) ||
+		(c->tls_key != NULL && asprintf(&key, "PGSSLKEY=%s", c->tls_key) < 0)) {
 		rc = db_set_error(db, E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -369,7 +371,7 @@ pg_backup(db_t *db, const char *dest)
 	env[e] = NULL;
 
 	rc = db_dump_run(db, &d, argv, env, pass_fd, NULL);
-	pass_fd = -1;           /* closed by the runner */
+	pass_fd = -1; /* closed by the runner */
 out:
 	if (pass_fd >= 0)
 		(void)close(pass_fd);

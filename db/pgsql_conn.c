@@ -79,14 +79,15 @@ pgsql_fail(db_t *db, const PGresult *res, const char *what)
 	if (state == NULL)
 		state = "";
 
-	if (PQstatus(c->pg) == CONNECTION_BAD || state_is(state, "08") ||
-	    state_is(state, "57P0") || state_is(state, "28") || strcmp(state, "3D000") == 0)
-		return db_set_error(db, DB_E_CONNECT, "lost the connection to PostgreSQL at %s%s: %s",
-			c->where, db->in_txn ? " (the open transaction is lost)" : "", msg);
+	if (PQstatus(c->pg) == CONNECTION_BAD || state_is(state, "08") || state_is(state, "57P0") ||
+		state_is(state, "28") || strcmp(state, "3D000") == 0)
+		return db_set_error(db, DB_E_CONNECT,
+			"lost the connection to PostgreSQL at %s%s: %s", c->where,
+			db->in_txn ? " (the open transaction is lost)" : "", msg);
 	if (state[0] == '\0')
 		return db_set_error(db, DB_E_SQL, "%s: %s", what, msg);
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-	    strcmp(state, "55P03") == 0)
+		strcmp(state, "55P03") == 0)
 		return db_set_error(db, DB_E_BUSY, "%s (SQLSTATE %s)", msg, state);
 	if (state_is(state, "23") || strcmp(state, "40002") == 0) {
 		if (detail != NULL)
@@ -131,7 +132,7 @@ pgsql_note_changes(struct conn *c, PGresult *res)
 	if (tag == NULL)
 		return;
 	if (strncmp(tag, "INSERT ", 7) == 0 || strncmp(tag, "UPDATE ", 7) == 0 ||
-	    strncmp(tag, "DELETE ", 7) == 0 || strncmp(tag, "MERGE ", 6) == 0)
+		strncmp(tag, "DELETE ", 7) == 0 || strncmp(tag, "MERGE ", 6) == 0)
 		c->changes = strtoll(PQcmdTuples(res), NULL, 10);
 }
 
@@ -175,8 +176,8 @@ pgsql_query_bool(db_t *db, const char *sql, const char *param, int *out)
 	const char *v;
 	int rc = 0;
 
-	res = PQexecParams(conn_of(db)->pg, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL,
-		0);
+	res = PQexecParams(
+		conn_of(db)->pg, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
 	if (res == NULL) {
 		rc = pgsql_fail_nores(db, sql);
 		goto out;
@@ -219,7 +220,8 @@ session_setup(db_t *db)
 		"SET standard_conforming_strings = on; SET lock_timeout = %u; "
 		"SET tcp_keepalives_idle = " KEEPALIVE_IDLE_S "; "
 		"SET tcp_keepalives_interval = " KEEPALIVE_INTERVAL_S "; "
-		"SET tcp_keepalives_count = " KEEPALIVE_COUNT, c->lock_timeout_ms);
+		"SET tcp_keepalives_count = " KEEPALIVE_COUNT,
+		c->lock_timeout_ms);
 	return pgsql_run(db, sql, NULL);
 }
 
@@ -281,7 +283,8 @@ retake_locks(db_t *db)
 	if (rc == 0 && lost[0] != '\0')
 		rc = db_set_error(db, DB_E_CONNECT,
 			"the connection to PostgreSQL at %s was lost, and lock '%s' is now held "
-			"by someone else", c->where, lost);
+			"by someone else",
+			c->where, lost);
 	return rc;
 }
 
@@ -356,13 +359,13 @@ pgsql_ensure_conn(db_t *db)
 	c->needs_locks = 1;
 	PQreset(c->pg);
 	c->session++;
-	c->nstale = 0;          /* the old session took its statements along */
+	c->nstale = 0; /* the old session took its statements along */
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c->pg), why, sizeof(why));
 		reason = tls_reason(c, why);
 		rc = db_set_error(db, DB_E_CONNECT,
-			"lost the connection to PostgreSQL at %s and cannot reconnect: %s%s", c->where,
-			reason, why);
+			"lost the connection to PostgreSQL at %s and cannot reconnect: %s%s",
+			c->where, reason, why);
 		goto out;
 	}
 setup:
@@ -494,16 +497,11 @@ const char *
 pgsql_sslmode(enum db_tls_mode mode)
 {
 	switch (mode) {
-	case DB_TLS_DISABLE:
-		return "disable";
-	case DB_TLS_REQUIRE:
-		return "require";
-	case DB_TLS_VERIFY_CA:
-		return "verify-ca";
-	case DB_TLS_VERIFY_FULL:
-		return "verify-full";
-	case DB_TLS_DEFAULT:
-		break;
+	case DB_TLS_DISABLE: return "disable";
+	case DB_TLS_REQUIRE: return "require";
+	case DB_TLS_VERIFY_CA: return "verify-ca";
+	case DB_TLS_VERIFY_FULL: return "verify-full";
+	case DB_TLS_DEFAULT: break;
 	}
 	return "prefer";
 }
@@ -548,9 +546,10 @@ pgsql_open(db_t *db, const struct db_config *cfg)
 		rc = db_set_error(db, E_INVAL, "PostgreSQL port %u is out of range", c->port);
 		goto out;
 	}
-	c->lock_timeout_ms = cfg->lock_timeout_ms > 0 ?
-		(cfg->lock_timeout_ms > INT_MAX ? INT_MAX : cfg->lock_timeout_ms) :
-		DEFAULT_LOCK_TIMEOUT_MS;
+	c->lock_timeout_ms =
+		cfg->lock_timeout_ms > 0
+			? (cfg->lock_timeout_ms > INT_MAX ? INT_MAX : cfg->lock_timeout_ms)
+			: DEFAULT_LOCK_TIMEOUT_MS;
 
 	/* For messages before we know better: what libpq will try. */
 	shown_host = c->host != NULL ? c->host : getenv("PGHOST");

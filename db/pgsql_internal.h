@@ -36,40 +36,40 @@
 
 struct conn {
 	PGconn *pg;
-	char *host;             /* host name or socket directory; NULL = libpq default */
+	char *host; /* host name or socket directory; NULL = libpq default */
 	char *dbname;
 	char *user;
-	char *password;         /* kept for pg_dump; never printed */
-	unsigned port;          /* 0 = libpq default */
-	enum db_tls_mode tls;   /* effective (db_tls_effective()); DB_TLS_DEFAULT = prefer */
+	char *password;       /* kept for pg_dump; never printed */
+	unsigned port;        /* 0 = libpq default */
+	enum db_tls_mode tls; /* effective (db_tls_effective()); DB_TLS_DEFAULT = prefer */
 	char *tls_ca, *tls_cert, *tls_key; /* NULL = libpq's default */
 	unsigned lock_timeout_ms;
-	char where[300];        /* "host:port", for messages */
-	unsigned long next_id;  /* for statement names */
-	unsigned long session;  /* counts reconnects: statements of older sessions are gone */
+	char where[300];       /* "host:port", for messages */
+	unsigned long next_id; /* for statement names */
+	unsigned long session; /* counts reconnects: statements of older sessions are gone */
 	int64_t changes;
 	struct db_held_lock *locks;
-	int needs_setup;        /* reconnected: session_setup() has not succeeded yet */
-	int needs_locks;        /* reconnected: the locks have not been taken again yet */
-	unsigned long *stale;   /* statements to DEALLOCATE once the transaction ends */
+	int needs_setup;      /* reconnected: session_setup() has not succeeded yet */
+	int needs_locks;      /* reconnected: the locks have not been taken again yet */
+	unsigned long *stale; /* statements to DEALLOCATE once the transaction ends */
 	size_t nstale, capstale;
 };
 
 enum { ST_IDLE, ST_ROWS, ST_DONE };
 
 struct pstmt {
-	unsigned long id;       /* the server-side name is "s<id>" */
-	unsigned long session;  /* session it was prepared in; 0 = not prepared */
-	char *sql;              /* the text with $n placeholders */
+	unsigned long id;      /* the server-side name is "s<id>" */
+	unsigned long session; /* session it was prepared in; 0 = not prepared */
+	char *sql;             /* the text with $n placeholders */
 	int nparams;
-	char **values;          /* NULL = SQL NULL */
+	char **values; /* NULL = SQL NULL */
 	int *lengths;
-	int *formats;           /* 0 text, 1 binary (blobs) */
+	int *formats; /* 0 text, 1 binary (blobs) */
 	PGresult *res;
 	int state;
-	int row;                /* current row of res */
+	int row; /* current row of res */
 	int ncols;
-	unsigned char **blobs;  /* decoded bytea of the current row, per column */
+	unsigned char **blobs; /* decoded bytea of the current row, per column */
 	size_t *bloblens;
 };
 

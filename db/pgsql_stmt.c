@@ -169,7 +169,7 @@ pgsql_prepare(db_t *db, db_stmt_t *st, const char *sql, int nparams)
 	s = NULL;
 out:
 	if (s != NULL && s->session == c->session)
-		pgsql_deallocate(c, s->id);   /* prepared, but failed afterwards */
+		pgsql_deallocate(c, s->id); /* prepared, but failed afterwards */
 	pstmt_free(s);
 	return rc;
 }
@@ -271,8 +271,8 @@ execute(db_stmt_t *st)
 		}
 	}
 	(void)snprintf(name, sizeof(name), "s%lu", s->id);
-	res = PQexecPrepared(c->pg, name, s->nparams, (const char *const *)s->values, s->lengths,
-		s->formats, 0);
+	res = PQexecPrepared(
+		c->pg, name, s->nparams, (const char *const *)s->values, s->lengths, s->formats, 0);
 	if (res == NULL) {
 		rc = pgsql_fail_nores(db, "step");
 		goto out;
@@ -289,9 +289,7 @@ execute(db_stmt_t *st)
 		pgsql_note_changes(c, res);
 		s->state = ST_DONE;
 		break;
-	default:
-		rc = pgsql_fail(db, res, "step");
-		break;
+	default: rc = pgsql_fail(db, res, "step"); break;
 	}
 out:
 	PQclear(res);
@@ -337,7 +335,7 @@ cell(db_stmt_t *st, int col)
 	struct pstmt *s = stmt_of(st);
 
 	if (s->res == NULL || s->row < 0 || col >= PQnfields(s->res) ||
-	    PQgetisnull(s->res, s->row, col))
+		PQgetisnull(s->res, s->row, col))
 		return NULL;
 	return PQgetvalue(s->res, s->row, col);
 }
@@ -369,7 +367,7 @@ pgsql_column_int(db_stmt_t *st, int col)
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (*end == '.' || *end == 'e' || *end == 'E' || *end == 'N' || *end == 'I' ||
-	    (end == v && *end == '-')) {
+		(end == v && *end == '-')) {
 		/* A real number: truncate it, as SQLite does, within range. */
 		d = strtod(v, NULL);
 		if (isnan(d))
@@ -473,11 +471,8 @@ pgsql_exec(db_t *db, const char *sql)
 	while ((res = PQgetResult(c->pg)) != NULL) {
 		switch (PQresultStatus(res)) {
 		case PGRES_COMMAND_OK:
-		case PGRES_TUPLES_OK:
-			pgsql_note_changes(c, res);
-			break;
-		case PGRES_EMPTY_QUERY:
-			break;
+		case PGRES_TUPLES_OK: pgsql_note_changes(c, res); break;
+		case PGRES_EMPTY_QUERY: break;
 		case PGRES_COPY_IN:
 			(void)PQputCopyEnd(c->pg, "COPY FROM STDIN is not supported by db_exec");
 			break;

@@ -26,10 +26,10 @@ pq_api_load(char *why, size_t whylen)
 		snprintf(why, whylen, "cannot load %s: %s", PQ_SONAME, dlerror());
 		return E_NOTFOUND;
 	}
-#define PQ_API_LOAD(f)                                                           \
-	if ((pq_api.f = (__typeof__(pq_api.f))dlsym(lib, #f)) == NULL) {          \
-		snprintf(why, whylen, "%s has no %s", PQ_SONAME, #f);                     \
-		return E_NOTFOUND;                                                         \
+#define PQ_API_LOAD(f)                                                                             \
+	if ((pq_api.f = (__typeof__(pq_api.f))dlsym(lib, #f)) == NULL) {                           \
+		snprintf(why, whylen, "%s has no %s", PQ_SONAME, #f);                              \
+		return E_NOTFOUND;                                                                 \
 	}
 	PQ_API(PQ_API_LOAD)
 #undef PQ_API_LOAD

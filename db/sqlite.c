@@ -35,8 +35,8 @@
 struct conn {
 	sqlite3 *h;
 	char *path;
-	int read_only;          /* opened with SQLITE_OPEN_READONLY */
-	struct db_held_lock *locks;     /* each with its open lock file */
+	int read_only;              /* opened with SQLITE_OPEN_READONLY */
+	struct db_held_lock *locks; /* each with its open lock file */
 };
 
 static struct conn *
@@ -80,10 +80,8 @@ fail(db_t *db, int src, const char *what)
 		what = "database";
 	switch (src & 0xff) {
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return db_set_error(db, DB_E_BUSY, "%s: %s: %s", what, path, msg);
-	case SQLITE_CONSTRAINT:
-		return db_set_error(db, DB_E_CONSTRAINT, "%s", msg);
+	case SQLITE_LOCKED: return db_set_error(db, DB_E_BUSY, "%s: %s: %s", what, path, msg);
+	case SQLITE_CONSTRAINT: return db_set_error(db, DB_E_CONSTRAINT, "%s", msg);
 	case SQLITE_READONLY:
 		return db_set_error(db, DB_E_READONLY, "database %s is read-only", path);
 	case SQLITE_CORRUPT:
@@ -91,17 +89,12 @@ fail(db_t *db, int src, const char *what)
 		return db_set_error(db, DB_E_CORRUPT, "%s is not a database or is corrupt", path);
 	case SQLITE_CANTOPEN:
 		return db_set_error(db, DB_E_CONNECT, "cannot open database %s: %s", path, msg);
-	case SQLITE_NOMEM:
-		return db_set_error(db, E_NOMEM, "%s: out of memory", what);
-	case SQLITE_MISUSE:
-		return db_set_error(db, DB_E_MISUSE, "%s: %s", what, msg);
-	case SQLITE_RANGE:
-		return db_set_error(db, E_INVAL, "%s: %s", what, msg);
-	case SQLITE_TOOBIG:
-		return db_set_error(db, E_RANGE, "%s: %s", what, msg);
+	case SQLITE_NOMEM: return db_set_error(db, E_NOMEM, "%s: out of memory", what);
+	case SQLITE_MISUSE: return db_set_error(db, DB_E_MISUSE, "%s: %s", what, msg);
+	case SQLITE_RANGE: return db_set_error(db, E_INVAL, "%s: %s", what, msg);
+	case SQLITE_TOOBIG: return db_set_error(db, E_RANGE, "%s: %s", what, msg);
 	case SQLITE_IOERR:
-	case SQLITE_FULL:
-		return db_set_error(db, E_IO, "%s %s: %s", what, path, msg);
+	case SQLITE_FULL: return db_set_error(db, E_IO, "%s %s: %s", what, path, msg);
 	}
 	return db_set_error(db, DB_E_SQL, "%s", msg);
 }
@@ -221,8 +214,8 @@ sq_open(db_t *db, const struct db_config *cfg)
 			goto out;
 		}
 		if (!cfg->create) {
-			rc = db_set_error(db, E_NOTFOUND, "database file %s does not exist",
-				cfg->path);
+			rc = db_set_error(
+				db, E_NOTFOUND, "database file %s does not exist", cfg->path);
 			goto out;
 		}
 		if (not_writable(dir)) {
@@ -233,8 +226,8 @@ sq_open(db_t *db, const struct db_config *cfg)
 		}
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	} else if (!S_ISREG(sb.st_mode)) {
-		rc = db_set_error(db, DB_E_CONNECT, "cannot open database %s: not a regular file",
-			cfg->path);
+		rc = db_set_error(
+			db, DB_E_CONNECT, "cannot open database %s: not a regular file", cfg->path);
 		goto out;
 	} else if (cfg->read_only || not_writable(cfg->path) || not_writable(dir)) {
 		/* SQLite needs the directory too, for its journal and WAL files. */
@@ -251,9 +244,10 @@ sq_open(db_t *db, const struct db_config *cfg)
 		goto out;
 	}
 	(void)sqlite3_extended_result_codes(c->h, 1);
-	(void)sqlite3_busy_timeout(c->h, cfg->lock_timeout_ms > 0 ?
-		(int)(cfg->lock_timeout_ms > INT_MAX ? INT_MAX : cfg->lock_timeout_ms) :
-		DEFAULT_BUSY_MS);
+	(void)sqlite3_busy_timeout(c->h,
+		cfg->lock_timeout_ms > 0
+			? (int)(cfg->lock_timeout_ms > INT_MAX ? INT_MAX : cfg->lock_timeout_ms)
+			: DEFAULT_BUSY_MS);
 
 	/* Read something: a file that is not a database fails here, not later. */
 	rc = query_text(db, "PRAGMA schema_version", NULL, 0);
@@ -572,7 +566,7 @@ sq_lock(db_t *db, const char *name, int wait_ms)
 	fd = -1;
 out:
 	if (fd >= 0)
-		(void)close(fd);    /* also drops a lock taken just before a failure */
+		(void)close(fd); /* also drops a lock taken just before a failure */
 	return rc;
 }
 
@@ -674,7 +668,7 @@ sq_backup(db_t *db, const char *dest)
 	if (rc != 0)
 		goto out;
 	if (stat(dest, &sb) == 0 && stat(c->path, &sa) == 0 && sa.st_dev == sb.st_dev &&
-	    sa.st_ino == sb.st_ino) {
+		sa.st_ino == sb.st_ino) {
 		rc = db_set_error(db, E_INVAL, "backup %s: that is the database itself", dest);
 		goto out;
 	}
@@ -704,7 +698,7 @@ sq_backup(db_t *db, const char *dest)
 		if (src == SQLITE_DONE)
 			break;
 		if (((src & 0xff) == SQLITE_BUSY || (src & 0xff) == SQLITE_LOCKED) &&
-		    clock_mono_ms() < deadline) {
+			clock_mono_ms() < deadline) {
 			(void)sqlite3_sleep(20);
 			continue;
 		}

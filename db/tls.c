@@ -111,8 +111,9 @@ readable(db_t *db, const char *engine, const char *where, const char *what, cons
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		err = errno;
-		return db_set_error(db, E_IO, "cannot connect to %s at %s: cannot read TLS %s %s: %s",
-			engine, where, what, path, strerror(err));
+		return db_set_error(db, E_IO,
+			"cannot connect to %s at %s: cannot read TLS %s %s: %s", engine, where,
+			what, path, strerror(err));
 	}
 	(void)close(fd);
 	return 0;
@@ -125,8 +126,8 @@ given(const char *s)
 }
 
 int
-db_util_tls_check(db_t *db, const struct db_config *cfg, enum db_tls_mode mode,
-	const char *engine, const char *where)
+db_util_tls_check(db_t *db, const struct db_config *cfg, enum db_tls_mode mode, const char *engine,
+	const char *where)
 {
 	int rc = 0;
 
@@ -140,17 +141,18 @@ db_util_tls_check(db_t *db, const struct db_config *cfg, enum db_tls_mode mode,
 	}
 	if (given(cfg->tls_cert) != given(cfg->tls_key)) {
 		rc = db_set_error(db, E_INVAL,
-			"cannot connect to %s at %s: a TLS client %s needs its %s too", engine, where,
-			given(cfg->tls_cert) ? "certificate" : "key",
+			"cannot connect to %s at %s: a TLS client %s needs its %s too", engine,
+			where, given(cfg->tls_cert) ? "certificate" : "key",
 			given(cfg->tls_cert) ? "key" : "certificate");
 		goto out;
 	}
 	if (given(cfg->tls_ca) && (rc = readable(db, engine, where, "CA file", cfg->tls_ca)) != 0)
 		goto out;
 	if (given(cfg->tls_cert) &&
-	    (rc = readable(db, engine, where, "certificate file", cfg->tls_cert)) != 0)
+		(rc = readable(db, engine, where, "certificate file", cfg->tls_cert)) != 0)
 		goto out;
-	if (given(cfg->tls_key) && (rc = readable(db, engine, where, "key file", cfg->tls_key)) != 0)
+	if (given(cfg->tls_key) &&
+		(rc = readable(db, engine, where, "key file", cfg->tls_key)) != 0)
 		goto out;
 out:
 	return rc;

@@ -31,8 +31,8 @@ db_util_lock_check(db_t *db, const struct db_held_lock *list, const char *name)
 
 	for (l = list; l != NULL; l = l->next) {
 		if (strcmp(l->name, name) == 0)
-			return db_set_error(db, DB_E_MISUSE,
-				"lock '%s' is already held by this handle", name);
+			return db_set_error(
+				db, DB_E_MISUSE, "lock '%s' is already held by this handle", name);
 	}
 	return 0;
 }
@@ -54,8 +54,8 @@ db_util_lock_new(db_t *db, const char *name, struct db_held_lock **out)
 }
 
 int
-db_util_lock_find(db_t *db, struct db_held_lock **list, const char *name,
-	struct db_held_lock ***out)
+db_util_lock_find(
+	db_t *db, struct db_held_lock **list, const char *name, struct db_held_lock ***out)
 {
 	struct db_held_lock **pp;
 
@@ -95,8 +95,8 @@ db_util_fnv1a64(uint64_t h, const char *s)
 }
 
 int
-db_util_check_server_config(const char *drv_name, const struct db_config *cfg,
-	char *err, size_t errlen)
+db_util_check_server_config(
+	const char *drv_name, const struct db_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->database == NULL || cfg->database[0] == '\0') {
 		(void)snprintf(err, errlen, "no %s database name given", drv_name);
@@ -126,11 +126,11 @@ db_util_backup_dir(db_t *db, const char *dest, const char *dir)
 	struct stat sb;
 
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return db_set_error(db, E_IO, "cannot write backup %s: directory %s does not exist",
-			dest, dir);
+		return db_set_error(
+			db, E_IO, "cannot write backup %s: directory %s does not exist", dest, dir);
 	if (access(dir, W_OK) != 0)
-		return db_set_error(db, E_IO, "cannot write backup %s: directory %s is not writable",
-			dest, dir);
+		return db_set_error(db, E_IO,
+			"cannot write backup %s: directory %s is not writable", dest, dir);
 	return 0;
 }
 
@@ -143,8 +143,10 @@ temp_name(db_t *db, const char *dest, const char *suffix, char *tmp, size_t len)
 	tmp[0] = '\0';
 	/* a backup replaces an older backup, never a device, a link or a directory */
 	if (lstat(dest, &sb) == 0 && !S_ISREG(sb.st_mode))
-		return db_set_error(db, E_INVAL, "cannot write backup %s: it exists and is not a "
-			"regular file", dest);
+		return db_set_error(db, E_INVAL,
+			"cannot write backup %s: it exists and is not a "
+			"regular file",
+			dest);
 	if ((size_t)snprintf(tmp, len, "%s.tmp.%s", dest, suffix) >= len) {
 		tmp[0] = '\0';
 		return db_set_error(db, E_INVAL, "backup file name %s is too long", dest);
@@ -194,8 +196,8 @@ int
 db_util_backup_commit(db_t *db, const char *tmp, const char *dest, const char *dir)
 {
 	if (seal_backup(tmp) != 0)
-		return db_set_error(db, E_IO, "backup %s: cannot seal %s: %s", dest, tmp,
-			strerror(errno));
+		return db_set_error(
+			db, E_IO, "backup %s: cannot seal %s: %s", dest, tmp, strerror(errno));
 	/* rename() replaces dest at once: a reader sees the old backup or the new one. */
 	if (rename(tmp, dest) != 0)
 		return db_set_error(db, E_IO, "cannot write backup %s: %s", dest, strerror(errno));
@@ -251,8 +253,8 @@ db_util_backup_begin(db_t *db, const char *dest, char *tmp, size_t len, int *fd)
 	size_t i;
 	int nfd, rc;
 
-	rc = temp_name(db, dest, "XXXXXX", tmp, len < sizeof(guard_path) ? len :
-		sizeof(guard_path));
+	rc = temp_name(
+		db, dest, "XXXXXX", tmp, len < sizeof(guard_path) ? len : sizeof(guard_path));
 	if (rc != 0)
 		return rc;
 
@@ -326,8 +328,7 @@ newest_first(const void *a, const void *b)
 }
 
 int
-db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *path,
-		  size_t len)
+db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *path, size_t len)
 {
 	static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/bin",
 		"/usr/local/pgsql/bin", "/usr/local/mysql/bin" };
@@ -342,7 +343,8 @@ db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *p
 		for (i = 0; i < g.gl_pathc && !found; i++) {
 			for (k = 0; names[k] != NULL && !found; k++) {
 				if ((size_t)snprintf(path, len, "%s/%s", g.gl_pathv[i], names[k]) <
-				    len && is_tool(path))
+						len &&
+					is_tool(path))
 					found = 1;
 			}
 		}
@@ -351,21 +353,23 @@ db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *p
 	for (k = 0; names[k] != NULL && !found; k++) {
 		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !found; i++) {
 			if ((size_t)snprintf(path, len, "%s/%s", dirs[i], names[k]) < len &&
-			    is_tool(path))
+				is_tool(path))
 				found = 1;
 		}
 	}
 	if (found)
 		return 0;
 	for (k = 0; names[k] != NULL; k++) {
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k > 0 ? " or " : "",
-			names[k]);
+		n += (size_t)snprintf(
+			list + n, sizeof(list) - n, "%s%s", k > 0 ? " or " : "", names[k]);
 		if (n >= sizeof(list))
 			break;
 	}
-	return db_set_error(db, E_NOTFOUND, "%s not found in /usr/lib/postgresql/*/bin, "
+	return db_set_error(db, E_NOTFOUND,
+		"%s not found in /usr/lib/postgresql/*/bin, "
 		"/usr/local/bin, /usr/bin, /bin, /usr/local/pgsql/bin or /usr/local/mysql/bin: "
-		"install %s", list, hint);
+		"install %s",
+		list, hint);
 }
 
 /* ------------------------------------------------------------------ secrets */
@@ -379,8 +383,8 @@ db_util_secret_fd(db_t *db, const char *data, size_t len, int *fd)
 
 	nfd = memfd_create("kasp-secret", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (nfd < 0)
-		return db_set_error(db, E_IO, "cannot create a password file in memory: %s",
-			strerror(errno));
+		return db_set_error(
+			db, E_IO, "cannot create a password file in memory: %s", strerror(errno));
 	/* tools refuse a password file others could read (libpq) or write (MariaDB) */
 	if (fchmod(nfd, 0600) != 0)
 		goto fail;
@@ -397,8 +401,7 @@ db_util_secret_fd(db_t *db, const char *data, size_t len, int *fd)
 	*fd = nfd;
 	return 0;
 fail:
-	rc = db_set_error(db, E_IO, "cannot write a password file in memory: %s",
-		strerror(errno));
+	rc = db_set_error(db, E_IO, "cannot write a password file in memory: %s", strerror(errno));
 	(void)close(nfd);
 	return rc;
 }

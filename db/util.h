@@ -25,7 +25,7 @@
  */
 struct db_held_lock {
 	struct db_held_lock *next;
-	int fd;                 /* SQLite's lock file (its flock() is the lock); else -1 */
+	int fd; /* SQLite's lock file (its flock() is the lock); else -1 */
 	char name[];
 };
 
@@ -39,8 +39,8 @@ int db_util_lock_new(db_t *db, const char *name, struct db_held_lock **out);
  * In *out, the link of list that points at name's entry (so the caller can
  * unlink it); DB_E_MISUSE when the handle does not hold name.
  */
-int db_util_lock_find(db_t *db, struct db_held_lock **list, const char *name,
-	struct db_held_lock ***out);
+int db_util_lock_find(
+	db_t *db, struct db_held_lock **list, const char *name, struct db_held_lock ***out);
 
 /* Free every entry (closing an fd that is not -1) and empty the list. */
 void db_util_locks_free(struct db_held_lock **list);
@@ -53,8 +53,8 @@ uint64_t db_util_fnv1a64(uint64_t h, const char *s);
  * The check_config op of a server driver named drv_name: a database name
  * is required. 0, or E_INVAL with the message in err.
  */
-int db_util_check_server_config(const char *drv_name, const struct db_config *cfg,
-	char *err, size_t errlen);
+int db_util_check_server_config(
+	const char *drv_name, const struct db_config *cfg, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ backups */
 
@@ -104,8 +104,8 @@ void db_util_backup_end(const char *tmp, int fd, int committed);
  * since the tool is handed a secret. E_NOTFOUND with a message naming the
  * tools and what to install (hint) when none is there.
  */
-int db_util_find_tool(db_t *db, const char *const names[], const char *hint, char *path,
-		      size_t len);
+int db_util_find_tool(
+	db_t *db, const char *const names[], const char *hint, char *path, size_t len);
 
 /* ---------------------------------------------------------------------- TLS */
 

@@ -11,8 +11,7 @@
 #include "tools/conninfo.h"
 
 int
-conninfo_parse(const char *text, enum db_backend backend, struct db_config *cfg,
-	char **storage)
+conninfo_parse(const char *text, enum db_backend backend, struct db_config *cfg, char **storage)
 {
 	struct db_config c;
 	char *copy, *p, *key, *val, *end;

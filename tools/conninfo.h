@@ -19,7 +19,7 @@
  * into *storage, which the caller frees when done with cfg. Both are
  * written only on success. E_PARSE, E_NOMEM, E_INVAL.
  */
-int conninfo_parse(const char *text, enum db_backend backend, struct db_config *cfg,
-	char **storage);
+int conninfo_parse(
+	const char *text, enum db_backend backend, struct db_config *cfg, char **storage);
 
 #endif

@@ -47,7 +47,7 @@ remove_dir(const char *dir)
 			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 				continue;
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
-			    sizeof(path))
+				sizeof(path))
 				(void)unlink(path);
 		}
 		(void)closedir(d);
@@ -182,7 +182,8 @@ main(int argc, char **argv)
 	const char *backend = argc > 1 ? argv[1] : "sqlite";
 
 	if (argc > 3 || (argc > 2 && strcmp(backend, "sqlite") == 0)) {
-		fprintf(stderr, "usage: schema-dump [sqlite | pgsql [CONNINFO] | mysql [CONNINFO]]\n");
+		fprintf(stderr,
+			"usage: schema-dump [sqlite | pgsql [CONNINFO] | mysql [CONNINFO]]\n");
 		return 1;
 	}
 	if (strcmp(backend, "sqlite") == 0)

@@ -32,7 +32,7 @@ clock_init(char *err, size_t errlen)
 		if (time_parse(v, time(NULL), &t) != 0) {
 			if (err != NULL && errlen > 0)
 				snprintf(err, errlen,
-					 "Couldn't turn \"%s\" into a date, quitting...", v);
+					"Couldn't turn \"%s\" into a date, quitting...", v);
 			ret = E_PARSE;
 			goto out;
 		}

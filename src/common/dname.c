@@ -9,14 +9,14 @@
 #include "common/err.h"
 
 #define DNAME_MAX_LABEL 63
-#define DNAME_MAX_NAME 253      /* presentation length without the final dot */
-#define SHOW_MAX 80             /* bytes of a bad name quoted in a message */
+#define DNAME_MAX_NAME 253 /* presentation length without the final dot */
+#define SHOW_MAX 80        /* bytes of a bad name quoted in a message */
 
 static int
 allowed_char(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		c == '-' || c == '_';
+	       c == '-' || c == '_';
 }
 
 /*
@@ -57,8 +57,7 @@ show_name(const char *text, char *buf, size_t size)
 }
 
 /* err = `zone name "<text>" <problem>`; the problem is printf-formatted. */
-static void
-set_err(char *err, size_t errlen, const char *text, const char *fmt, ...)
+static void set_err(char *err, size_t errlen, const char *text, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void

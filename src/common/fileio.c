@@ -31,10 +31,10 @@ struct atomic_file {
 	char *tmp;
 	int fd;
 	/* when fd is an older file taken over (file_stage_over_iov()): */
-	char *old;              /* its name, given back on abort */
-	char *old_tail;         /* its bytes from `from` on, as they were */
+	char *old;      /* its name, given back on abort */
+	char *old_tail; /* its bytes from `from` on, as they were */
 	size_t old_tail_len;
-	off_t from;             /* where the new content first differed */
+	off_t from; /* where the new content first differed */
 };
 
 int
@@ -75,8 +75,8 @@ static void
 give_back(struct atomic_file *af)
 {
 	if (lseek(af->fd, af->from, SEEK_SET) == af->from &&
-	    file_write_all(af->fd, af->old_tail, af->old_tail_len) == 0 &&
-	    ftruncate(af->fd, af->from + (off_t)af->old_tail_len) == 0)
+		file_write_all(af->fd, af->old_tail, af->old_tail_len) == 0 &&
+		ftruncate(af->fd, af->from + (off_t)af->old_tail_len) == 0)
 		(void)link(af->tmp, af->old);
 }
 
@@ -300,7 +300,8 @@ common_prefix(int fd, off_t size, const struct iovec *iov, size_t n)
 	off_t done = 0;
 
 	while (done < size) {
-		size_t want = size - done < (off_t)sizeof(buf) ? (size_t)(size - done) : sizeof(buf);
+		size_t want =
+			size - done < (off_t)sizeof(buf) ? (size_t)(size - done) : sizeof(buf);
 		ssize_t got = pread(fd, buf, want, done);
 
 		if (got < 0 && errno == EINTR)
@@ -320,7 +321,8 @@ common_prefix(int fd, off_t size, const struct iovec *iov, size_t n)
 			if (i == n)
 				return done + (off_t)k;
 			p = (const char *)iov[i].iov_base + in;
-			m = iov[i].iov_len - in < (size_t)got - k ? iov[i].iov_len - in : (size_t)got - k;
+			m = iov[i].iov_len - in < (size_t)got - k ? iov[i].iov_len - in
+								  : (size_t)got - k;
 			if (memcmp(p, buf + k, m) != 0) {
 				for (j = 0; p[j] == buf[k + j]; j++)
 					;
@@ -338,7 +340,8 @@ common_prefix(int fd, off_t size, const struct iovec *iov, size_t n)
 static char *
 tmp_name(const char *path)
 {
-	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char letters[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned char r[6];
 	char *name;
 
@@ -375,7 +378,7 @@ lease(int fd)
  */
 static int
 take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode, uid_t uid,
-    gid_t gid, const struct iovec *iov, size_t n)
+	gid_t gid, const struct iovec *iov, size_t n)
 {
 	struct stat before, st, now;
 	char *name = NULL, *tmp = NULL, *target = NULL, *tail = NULL;
@@ -385,13 +388,13 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 
 	/* looked at before it is opened: opening a device or a FIFO can have effects */
 	if (lstat(old, &before) != 0 || !S_ISREG(before.st_mode) || before.st_nlink != 1 ||
-	    (before.st_mode & 07777) != mode || before.st_uid != uid || before.st_gid != gid)
+		(before.st_mode & 07777) != mode || before.st_uid != uid || before.st_gid != gid)
 		return 0;
 	fd = open(old, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || st.st_dev != before.st_dev || st.st_ino != before.st_ino ||
-	    !lease(fd))
+		!lease(fd))
 		goto out;
 	same = common_prefix(fd, st.st_size, iov, n);
 	if (same < 0 || st.st_size - same > TAKEN_TAIL_MAX)
@@ -413,7 +416,7 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 		got += (size_t)r;
 	}
 	if (lseek(fd, same, SEEK_SET) != same ||
-	    renameat2(AT_FDCWD, old, AT_FDCWD, tmp, RENAME_NOREPLACE) != 0)
+		renameat2(AT_FDCWD, old, AT_FDCWD, tmp, RENAME_NOREPLACE) != 0)
 		goto unlease;
 	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
 	/*
@@ -422,7 +425,7 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 	 * The name must lead to it, and no other name.
 	 */
 	if (!lease(fd) || lstat(tmp, &now) != 0 || now.st_dev != st.st_dev ||
-	    now.st_ino != st.st_ino || fstat(fd, &st) != 0 || st.st_nlink != 1) {
+		now.st_ino != st.st_ino || fstat(fd, &st) != 0 || st.st_nlink != 1) {
 		/* fails only where a file of old's name was made meanwhile: that one stands */
 		(void)renameat2(AT_FDCWD, tmp, AT_FDCWD, old, RENAME_NOREPLACE);
 		goto unlease;
@@ -451,7 +454,7 @@ out:
 #else
 static int
 take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode, uid_t uid,
-    gid_t gid, const struct iovec *iov, size_t n)
+	gid_t gid, const struct iovec *iov, size_t n)
 {
 	(void)af;
 	(void)path;
@@ -467,7 +470,7 @@ take_over(struct atomic_file *af, const char *path, const char *old, mode_t mode
 
 int
 file_stage_over_iov(const char *path, const char *old, const struct iovec *iov, size_t n,
-    mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out)
+	mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out)
 {
 	struct file_staged *st = NULL;
 	int ret = 0, taken = 0;
@@ -493,14 +496,14 @@ file_stage_over_iov(const char *path, const char *old, const struct iovec *iov, 
 	 * A file taken over has the owner and mode already.
 	 */
 	if (!taken && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(st->af.fd, uid, gid) != 0 &&
-	    (errno != EPERM || geteuid() == 0)) {
+		(errno != EPERM || geteuid() == 0)) {
 		atomic_abort(&st->af);
 		ret = E_IO;
 		goto out;
 	}
 	/* chown may have cleared set-id bits: put the mode back */
 	if ((!taken && fchmod(st->af.fd, mode) != 0) ||
-	    write_pieces(st->af.fd, iov, n, (size_t)st->af.from) != 0) {
+		write_pieces(st->af.fd, iov, n, (size_t)st->af.from) != 0) {
 		atomic_abort(&st->af);
 		ret = E_IO;
 		goto out;
@@ -518,7 +521,7 @@ out:
 
 int
 file_stage_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
-    gid_t gid, struct file_staged **out)
+	gid_t gid, struct file_staged **out)
 {
 	return file_stage_over_iov(path, NULL, iov, n, mode, uid, gid, NULL, out);
 }
@@ -561,8 +564,8 @@ file_stage_abort(struct file_staged *st)
 }
 
 int
-file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
-    gid_t gid)
+file_write_atomic_iov(
+	const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct file_staged *st;
 	int ret = file_stage_iov(path, iov, n, mode, uid, gid, &st);

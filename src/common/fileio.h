@@ -31,8 +31,8 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
  * is not root and may not give the file away keeps it as its own instead
  * of failing.
  */
-int file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode,
-    uid_t uid, gid_t gid);
+int file_write_atomic_iov(
+	const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid, gid_t gid);
 
 /*
  * file_write_atomic_iov() in two steps, for a caller with work to do
@@ -44,7 +44,7 @@ int file_write_atomic_iov(const char *path, const struct iovec *iov, size_t n, m
  */
 struct file_staged;
 int file_stage_iov(const char *path, const struct iovec *iov, size_t n, mode_t mode, uid_t uid,
-    gid_t gid, struct file_staged **out);
+	gid_t gid, struct file_staged **out);
 int file_stage_commit(struct file_staged *st);
 void file_stage_abort(struct file_staged *st);
 
@@ -67,7 +67,7 @@ void file_stage_abort(struct file_staged *st);
  * gives it its name again.
  */
 int file_stage_over_iov(const char *path, const char *old, const struct iovec *iov, size_t n,
-    mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out);
+	mode_t mode, uid_t uid, gid_t gid, size_t *kept, struct file_staged **out);
 
 /*
  * Write more to the end of a staged file (and start its write-back), for

@@ -80,7 +80,7 @@ log_open(const char *ident, int facility, unsigned flags)
 	}
 	log_facility = facility;
 	log_flags = flags;
-	syslog_checked = 0;     /* look for the daemon afresh */
+	syslog_checked = 0; /* look for the daemon afresh */
 	if (log_flags & LOG_TO_SYSLOG)
 		openlog(log_ident, 0, log_facility);
 }

@@ -11,14 +11,8 @@ int
 progopt_common(int opt, const char *version, void (*usage)(FILE *out))
 {
 	switch (opt) {
-	case 'V':
-		printf("%s\n", version);
-		return 0;
-	case 'h':
-		usage(stdout);
-		return 0;
-	default:
-		usage(stderr);
-		return 1;
+	case 'V': printf("%s\n", version); return 0;
+	case 'h': usage(stdout); return 0;
+	default: usage(stderr); return 1;
 	}
 }

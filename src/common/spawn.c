@@ -91,8 +91,9 @@ init_attr(posix_spawnattr_t *attr)
 	sigdelset(&all, SIGSTOP);
 	sigemptyset(&none);
 	if (posix_spawnattr_setsigdefault(attr, &all) != 0 ||
-	    posix_spawnattr_setsigmask(attr, &none) != 0 ||
-	    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) != 0) {
+		posix_spawnattr_setsigmask(attr, &none) != 0 ||
+		posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) !=
+			0) {
 		posix_spawnattr_destroy(attr);
 		return -1;
 	}
@@ -199,7 +200,7 @@ wait_child(pid_t pid, int *wstatus)
  */
 static int
 pump(int *in_fd, const char *input, size_t inlen, int *out_fd, struct capture *out, int *err_fd,
-     struct capture *err)
+	struct capture *err)
 {
 	size_t off = 0;
 	int ret = 0;
@@ -254,18 +255,18 @@ out:
 }
 
 static int run(const char *const argv[], const char *const env_extra[], const void *input,
-	       size_t inlen, const struct spawn_io *io, struct spawn_result *res);
+	size_t inlen, const struct spawn_io *io, struct spawn_result *res);
 
 int
-spawn_run(const char *const argv[], const char *const env_extra[], const void *input,
-	  size_t inlen, struct spawn_result *res)
+spawn_run(const char *const argv[], const char *const env_extra[], const void *input, size_t inlen,
+	struct spawn_result *res)
 {
 	return run(argv, env_extra, input, inlen, NULL, res);
 }
 
 int
-spawn_run_io(const char *const argv[], const char *const env_extra[],
-	     const struct spawn_io *io, struct spawn_result *res)
+spawn_run_io(const char *const argv[], const char *const env_extra[], const struct spawn_io *io,
+	struct spawn_result *res)
 {
 	return run(argv, env_extra, NULL, 0, io, res);
 }
@@ -281,8 +282,8 @@ dup_high(int fd)
 }
 
 static int
-run(const char *const argv[], const char *const env_extra[], const void *input,
-    size_t inlen, const struct spawn_io *io, struct spawn_result *res)
+run(const char *const argv[], const char *const env_extra[], const void *input, size_t inlen,
+	const struct spawn_io *io, struct spawn_result *res)
 {
 	int io_out = -1, io_pass = -1;
 	int in_p[2] = { -1, -1 }, out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };
@@ -295,7 +296,7 @@ run(const char *const argv[], const char *const env_extra[], const void *input,
 	pid_t pid = -1;
 
 	if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0' || res == NULL ||
-	    (input == NULL && inlen > 0)) {
+		(input == NULL && inlen > 0)) {
 		ret = E_INVAL;
 		goto out;
 	}
@@ -303,12 +304,12 @@ run(const char *const argv[], const char *const env_extra[], const void *input,
 	if (ret != 0)
 		goto out;
 	if (io != NULL && ((io->out_fd >= 0 && (io_out = dup_high(io->out_fd)) < 0) ||
-			   (io->pass_fd >= 0 && (io_pass = dup_high(io->pass_fd)) < 0))) {
+				  (io->pass_fd >= 0 && (io_pass = dup_high(io->pass_fd)) < 0))) {
 		ret = E_SPAWN;
 		goto out;
 	}
 	if ((input != NULL && make_pipe(in_p) != 0) || make_pipe(out_p) != 0 ||
-	    make_pipe(err_p) != 0) {
+		make_pipe(err_p) != 0) {
 		ret = E_SPAWN;
 		goto out;
 	}
@@ -322,8 +323,8 @@ run(const char *const argv[], const char *const env_extra[], const void *input,
 	else
 		rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	if (rc == 0)
-		rc = posix_spawn_file_actions_adddup2(&fa, io_out >= 0 ? io_out : out_p[1],
-						      STDOUT_FILENO);
+		rc = posix_spawn_file_actions_adddup2(
+			&fa, io_out >= 0 ? io_out : out_p[1], STDOUT_FILENO);
 	if (rc == 0)
 		rc = posix_spawn_file_actions_adddup2(&fa, err_p[1], STDERR_FILENO);
 	/* dup2() onto another number: the child's copy is not close-on-exec */

@@ -43,7 +43,7 @@ struct spawn_result {
  * only on success.
  */
 int spawn_run(const char *const argv[], const char *const env_extra[], const void *input,
-	      size_t inlen, struct spawn_result *res);
+	size_t inlen, struct spawn_result *res);
 
 /*
  * Where a spawn_run_io() child's output goes and what else it is given.
@@ -63,8 +63,8 @@ struct spawn_io {
 };
 
 /* spawn_run() with the child's descriptors as io says (NULL: as spawn_run()). */
-int spawn_run_io(const char *const argv[], const char *const env_extra[],
-		 const struct spawn_io *io, struct spawn_result *res);
+int spawn_run_io(const char *const argv[], const char *const env_extra[], const struct spawn_io *io,
+	struct spawn_result *res);
 
 /* Free the buffers of res and zero it; NULL is a no-op. */
 void spawn_result_free(struct spawn_result *res);

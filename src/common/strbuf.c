@@ -69,7 +69,7 @@ strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap)
 	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	if (n < 0) {
-		b->nomem = 1;   /* only an impossible format fails; nothing is appended */
+		b->nomem = 1; /* only an impossible format fails; nothing is appended */
 	} else if (reserve(b, (size_t)n) == 0) {
 		(void)vsnprintf(b->s + b->len, b->cap - b->len, fmt, again);
 		b->len += (size_t)n;

@@ -17,13 +17,16 @@
 #include <stddef.h>
 
 struct strbuf {
-	char *s;        /* NUL-terminated once anything was appended; else NULL */
-	size_t len;     /* bytes of text, without the NUL */
-	size_t cap;     /* bytes allocated */
-	int nomem;      /* an append ran out of memory */
+	char *s;    /* NUL-terminated once anything was appended; else NULL */
+	size_t len; /* bytes of text, without the NUL */
+	size_t cap; /* bytes allocated */
+	int nomem;  /* an append ran out of memory */
 };
 
-#define STRBUF_INIT { NULL, 0, 0, 0 }
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 /* Append n bytes of text (which need not be NUL-terminated). */
 void strbuf_add(struct strbuf *b, const char *text, size_t n);

@@ -28,7 +28,18 @@ const char time_help_text[] =
 #define TIME_TEXT_MAX 64
 
 static const char *const month_names[12] = {
-	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+	"jan",
+	"feb",
+	"mar",
+	"apr",
+	"may",
+	"jun",
+	"jul",
+	"aug",
+	"sep",
+	"oct",
+	"nov",
+	"dec",
 };
 
 /* One hyphen layout: where the two hyphens are and what the fields hold. */
@@ -41,12 +52,12 @@ struct date_layout {
 };
 
 static const struct date_layout layouts[] = {
-	{ 1, 5, 0, 1, 2, 3, 6, 10 },  /* D-MMM-YYYY */
-	{ 2, 6, 0, 2, 3, 3, 7, 11 },  /* DD-MMM-YYYY */
-	{ 4, 8, 9, 2, 5, 3, 0, 11 },  /* YYYY-MMM-DD */
-	{ 1, 4, 0, 1, 2, 2, 5, 9 },   /* D-MM-YYYY */
-	{ 2, 5, 0, 2, 3, 2, 6, 10 },  /* DD-MM-YYYY */
-	{ 4, 7, 8, 2, 5, 2, 0, 10 },  /* YYYY-MM-DD */
+	{ 1, 5, 0, 1, 2, 3, 6, 10 }, /* D-MMM-YYYY */
+	{ 2, 6, 0, 2, 3, 3, 7, 11 }, /* DD-MMM-YYYY */
+	{ 4, 8, 9, 2, 5, 3, 0, 11 }, /* YYYY-MMM-DD */
+	{ 1, 4, 0, 1, 2, 2, 5, 9 },  /* D-MM-YYYY */
+	{ 2, 5, 0, 2, 3, 2, 6, 10 }, /* DD-MM-YYYY */
+	{ 4, 7, 8, 2, 5, 2, 0, 10 }, /* YYYY-MM-DD */
 };
 
 struct fields {
@@ -194,8 +205,8 @@ fields_valid(const struct fields *f)
 	if (f->year < 1 || f->year > 9999 || f->month < 1 || f->month > 12)
 		return 0;
 	dim = mdays[f->month - 1] + (f->month == 2 && is_leap(f->year));
-	return f->day >= 1 && f->day <= dim && f->hour >= 0 && f->hour <= 23 &&
-	       f->minute >= 0 && f->minute <= 59 && f->second >= 0 && f->second <= 59;
+	return f->day >= 1 && f->day <= dim && f->hour >= 0 && f->hour <= 23 && f->minute >= 0 &&
+	       f->minute <= 59 && f->second >= 0 && f->second <= 59;
 }
 
 int
@@ -260,8 +271,8 @@ time_parse(const char *text, time_t now, time_t *out)
 		struct tm chk;
 
 		if (localtime_r(&t, &chk) == NULL || chk.tm_year != f.year - 1900 ||
-		    chk.tm_mon != f.month - 1 || chk.tm_mday != f.day || chk.tm_hour != f.hour ||
-		    chk.tm_min != f.minute || chk.tm_sec != f.second) {
+			chk.tm_mon != f.month - 1 || chk.tm_mday != f.day ||
+			chk.tm_hour != f.hour || chk.tm_min != f.minute || chk.tm_sec != f.second) {
 			ret = E_RANGE;
 			goto out;
 		}
@@ -282,7 +293,7 @@ time_format_local(time_t t, char buf[TIME_STR_LEN])
 		return;
 	}
 	snprintf(buf, TIME_STR_LEN, "%04u-%02u-%02u %02u:%02u:%02u",
-		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+		(unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		(unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		(unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }

@@ -87,7 +87,7 @@ get_port(struct reader *r, const xmlNode *host, unsigned *port)
 	ret = str_to_int64(digits, &value);
 	if (ret != 0 || value < 1 || value > 65535) {
 		xml_errf(r->err, r->errlen, r->path, host,
-		    "port \"%s\" is not a number from 1 to 65535", text);
+			"port \"%s\" is not a number from 1 to 65535", text);
 		ret = E_RANGE;
 		goto out;
 	}
@@ -115,7 +115,7 @@ check_tls_mode(struct reader *r, const xmlNode *node)
 			goto out;
 	}
 	xml_errf(r->err, r->errlen, r->path, node,
-	    "\"%s\" is not disable, require, verify-ca or verify-full", text);
+		"\"%s\" is not disable, require, verify-ca or verify-full", text);
 	ret = E_INVAL;
 out:
 	free(text);
@@ -285,8 +285,8 @@ read_common(struct reader *r, const xmlNode *root, struct conf *c)
 	ret = text_or_default(common, "PolicyFile", ODS_CONFDIR "/kasp.xml", &c->policy_file);
 	if (ret != 0)
 		goto out;
-	ret =
-	    text_or_default(common, "ZoneListFile", ODS_CONFDIR "/zonelist.xml", &c->zonelist_file);
+	ret = text_or_default(
+		common, "ZoneListFile", ODS_CONFDIR "/zonelist.xml", &c->zonelist_file);
 	if (ret != 0)
 		goto out;
 
@@ -375,13 +375,13 @@ read_tls(struct reader *r, const xmlNode *server, struct conf_datastore *db)
 		}
 	}
 	if ((ret = tls_file(r, tls, "CAFile", &db->tls_ca)) != 0 ||
-	    (ret = tls_file(r, tls, "Certificate", &db->tls_cert)) != 0 ||
-	    (ret = tls_file(r, tls, "Key", &db->tls_key)) != 0)
+		(ret = tls_file(r, tls, "Certificate", &db->tls_cert)) != 0 ||
+		(ret = tls_file(r, tls, "Key", &db->tls_key)) != 0)
 		goto out;
 	if ((db->tls_cert == NULL) != (db->tls_key == NULL)) {
 		xml_errf(r->err, r->errlen, r->path, tls, "%s without %s",
-		    db->tls_cert != NULL ? "Certificate" : "Key",
-		    db->tls_cert != NULL ? "Key" : "Certificate");
+			db->tls_cert != NULL ? "Certificate" : "Key",
+			db->tls_cert != NULL ? "Key" : "Certificate");
 		ret = E_INVAL;
 		goto out;
 	}
@@ -398,7 +398,7 @@ out:
 /* Host, port, database, user and password of a MySQL or PostgreSQL element. */
 static int
 read_server(struct reader *r, const xmlNode *server, struct conf *c, const char *dflt_host,
-    unsigned dflt_port)
+	unsigned dflt_port)
 {
 	struct conf_datastore *db = &c->datastore;
 	const xmlNode *host;
@@ -522,7 +522,7 @@ out:
 static int
 read_signer_notify(const xmlNode *enf, struct conf *c)
 {
-	static const char *const dflt[] = {ODS_SBINDIR "/ods-signer", "update", "%zone", NULL};
+	static const char *const dflt[] = { ODS_SBINDIR "/ods-signer", "update", "%zone", NULL };
 	const xmlNode *node = xml_child(enf, "SignerNotifyCommand");
 	char *text = NULL;
 	size_t i, n = sizeof(dflt) / sizeof(dflt[0]);
@@ -588,7 +588,7 @@ read_enforcer(struct reader *r, const xmlNode *root, struct conf *c)
 			goto out;
 		if (c->poll_interval < 1) {
 			xml_errf(r->err, r->errlen, r->path, node,
-			    "PollInterval must be at least 1 second");
+				"PollInterval must be at least 1 second");
 			ret = E_RANGE;
 			goto out;
 		}
@@ -633,14 +633,14 @@ out:
 int
 conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
-	struct reader r = {.path = path, .err = err, .errlen = errlen};
+	struct reader r = { .path = path, .err = err, .errlen = errlen };
 	struct conf *c = NULL;
 	xmlDoc *doc = NULL;
 	const xmlNode *root;
 	int ret;
 
 	ret = xml_open(path, out, "configuration file", conf_rng, conf_rng_len, check_values, &r,
-	    &doc, err, errlen);
+		&doc, err, errlen);
 	if (ret != 0)
 		goto out;
 	root = xmlDocGetRootElement(doc);

@@ -49,10 +49,10 @@ struct conf_datastore {
 	const char *user;     /* server: user name */
 	const char *password; /* server: password; never printed or logged */
 	enum conf_tls_mode tls_mode;
-	const char *tls_ca;   /* TLS: PEM files, NULL = none */
+	const char *tls_ca; /* TLS: PEM files, NULL = none */
 	const char *tls_cert;
 	const char *tls_key;
-	int read_only;        /* Datastore/ReadOnly present */
+	int read_only; /* Datastore/ReadOnly present */
 };
 
 /* One <Repository> of <RepositoryList>: a PKCS#11 token. */
@@ -85,7 +85,7 @@ struct conf {
 	 * to: <text>"); NULL when the element is absent.
 	 */
 	char *syslog_facility_text;
-	char *pid_file;     /* Enforcer/PidFile; ODS_RUNDIR "/enforcerd.pid" when absent or empty */
+	char *pid_file; /* Enforcer/PidFile; ODS_RUNDIR "/enforcerd.pid" when absent or empty */
 	/*
 	 * Enforcer/MetricsFile (our addition), trimmed: where the daemon writes
 	 * the metrics after every pass; NULL when absent or empty (none).
@@ -110,8 +110,7 @@ struct conf {
 	 * signer is not told.
 	 */
 	char **signer_notify_argv;
-	int64_t
-	    rollover_notification; /* Enforcer/RolloverNotification in seconds; -1 when absent */
+	int64_t rollover_notification; /* Enforcer/RolloverNotification in seconds; -1 when absent */
 	/*
 	 * Enforcer/Cluster/PollInterval (our addition) in seconds, at least 1;
 	 * CONF_DEFAULT_POLL_INTERVAL when absent: how often a standby daemon

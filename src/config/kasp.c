@@ -51,10 +51,10 @@ static const struct {
 	enum kasp_serial serial;
 	const char *name;
 } serial_names[] = {
-        {KASP_SERIAL_UNIXTIME, "unixtime"},
-        {KASP_SERIAL_COUNTER, "counter"},
-        {KASP_SERIAL_DATECOUNTER, "datecounter"},
-        {KASP_SERIAL_KEEP, "keep"},
+	{ KASP_SERIAL_UNIXTIME, "unixtime" },
+	{ KASP_SERIAL_COUNTER, "counter" },
+	{ KASP_SERIAL_DATECOUNTER, "datecounter" },
+	{ KASP_SERIAL_KEEP, "keep" },
 };
 
 const char *
@@ -231,7 +231,7 @@ get_int(struct reader *r, const xmlNode *node, int64_t min, int64_t max, int *ou
  * alone when there is no such attribute. out may be NULL. */
 static int
 get_attr_int(
-        struct reader *r, const xmlNode *node, const char *attr, int64_t min, int64_t max, int *out)
+	struct reader *r, const xmlNode *node, const char *attr, int64_t min, int64_t max, int *out)
 {
 	char *text = NULL;
 	const char *digits;
@@ -251,8 +251,8 @@ get_attr_int(
 	ret = str_to_int64(digits, &value);
 	if (ret != 0 || value < min || value > max) {
 		xml_errf(r->err, r->errlen, r->path, node,
-		        "attribute %s: \"%s\" is not a number from %lld to %lld", attr, text,
-		        (long long)min, (long long)max);
+			"attribute %s: \"%s\" is not a number from %lld to %lld", attr, text,
+			(long long)min, (long long)max);
 		ret = ret == E_RANGE || ret == 0 ? E_RANGE : E_PARSE;
 		goto out;
 	}
@@ -276,8 +276,8 @@ get_serial(struct reader *r, const xmlNode *node, enum kasp_serial *out)
 		goto out;
 	if (kasp_serial_from_name(text, &serial) != 0) {
 		xml_errf(r->err, r->errlen, r->path, node,
-		        "\"%s\" is not a serial mode (counter, datecounter, unixtime or keep)",
-		        text);
+			"\"%s\" is not a serial mode (counter, datecounter, unixtime or keep)",
+			text);
 		ret = E_INVAL;
 		goto out;
 	}
@@ -301,9 +301,9 @@ get_key_algorithm(struct reader *r, const xmlNode *node, int *out)
 		goto out;
 	if (!dnssec_algorithm(value)) {
 		xml_errf(r->err, r->errlen, r->path, node,
-		        "policy \"%s\": %s algorithm %d is not a DNSSEC algorithm",
-		        policy_of(node, name, sizeof(name)), (const char *)node->parent->name,
-		        value);
+			"policy \"%s\": %s algorithm %d is not a DNSSEC algorithm",
+			policy_of(node, name, sizeof(name)), (const char *)node->parent->name,
+			value);
 		ret = E_INVAL;
 		goto out;
 	}
@@ -317,9 +317,9 @@ out:
 static int
 check_node(struct reader *r, const xmlNode *node)
 {
-	static const char *const durations[] = {"Resign", "Refresh", "Jitter", "InceptionOffset",
-	        "TTL", "Resalt", "RetireSafety", "PublishSafety", "Purge", "Lifetime",
-	        "PropagationDelay", "Minimum"};
+	static const char *const durations[] = { "Resign", "Refresh", "Jitter", "InceptionOffset",
+		"TTL", "Resalt", "RetireSafety", "PublishSafety", "Purge", "Lifetime",
+		"PropagationDelay", "Minimum" };
 	const xmlNode *parent = node->parent;
 	size_t i;
 
@@ -388,7 +388,7 @@ read_key(struct reader *r, const xmlNode *keys, const char *which, struct kasp_k
 	node = last_child(keys, which);
 	if (node == NULL) {
 		xml_errf(r->err, r->errlen, r->path, keys, "policy \"%s\" has no %s",
-		        policy_of(keys, name, sizeof(name)), which);
+			policy_of(keys, name, sizeof(name)), which);
 		ret = E_INVAL;
 		goto out;
 	}
@@ -464,13 +464,12 @@ read_policy(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 
 	sig = xml_child(policy, "Signatures");
 	if ((ret = get_duration(r, xml_child(sig, "Resign"), &p->resign)) != 0 ||
-	        (ret = get_duration(r, xml_child(sig, "Refresh"), &p->refresh)) != 0 ||
-	        (ret = get_duration(r, at(sig, "Validity", "Default"), &p->valdefault)) !=
-	                0 ||
-	        (ret = get_duration(r, at(sig, "Validity", "Denial"), &p->valdenial)) != 0 ||
-	        (ret = get_duration(r, xml_child(sig, "Jitter"), &p->jitter)) != 0 ||
-	        (ret = get_duration(r, xml_child(sig, "InceptionOffset"), &p->inception_offset)) !=
-	                0)
+		(ret = get_duration(r, xml_child(sig, "Refresh"), &p->refresh)) != 0 ||
+		(ret = get_duration(r, at(sig, "Validity", "Default"), &p->valdefault)) != 0 ||
+		(ret = get_duration(r, at(sig, "Validity", "Denial"), &p->valdenial)) != 0 ||
+		(ret = get_duration(r, xml_child(sig, "Jitter"), &p->jitter)) != 0 ||
+		(ret = get_duration(r, xml_child(sig, "InceptionOffset"), &p->inception_offset)) !=
+			0)
 		goto out;
 
 	ret = read_denial(r, policy, p);
@@ -479,8 +478,8 @@ read_policy(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 
 	keys = xml_child(policy, "Keys");
 	if ((ret = get_duration(r, xml_child(keys, "TTL"), &p->key_ttl)) != 0 ||
-	        (ret = get_duration(r, xml_child(keys, "RetireSafety"), &p->retire_safety)) != 0 ||
-	        (ret = get_duration(r, xml_child(keys, "PublishSafety"), &p->publish_safety)) != 0)
+		(ret = get_duration(r, xml_child(keys, "RetireSafety"), &p->retire_safety)) != 0 ||
+		(ret = get_duration(r, xml_child(keys, "PublishSafety"), &p->publish_safety)) != 0)
 		goto out;
 	p->share_keys = xml_child(keys, "ShareKeys") != NULL;
 	if ((node = xml_child(keys, "Purge")) != NULL) {
@@ -498,18 +497,17 @@ read_policy(struct reader *r, const xmlNode *policy, struct kasp_policy *p)
 
 	zone = xml_child(policy, "Zone");
 	if ((ret = get_duration(r, xml_child(zone, "PropagationDelay"), &p->zone_propdelay)) != 0 ||
-	        (ret = get_duration(r, at(zone, "SOA", "TTL"), &p->zone_soa_ttl)) != 0 ||
-	        (ret = get_duration(r, at(zone, "SOA", "Minimum"), &p->zone_soa_min)) != 0 ||
-	        (ret = get_serial(r, at(zone, "SOA", "Serial"), &p->serial)) != 0)
+		(ret = get_duration(r, at(zone, "SOA", "TTL"), &p->zone_soa_ttl)) != 0 ||
+		(ret = get_duration(r, at(zone, "SOA", "Minimum"), &p->zone_soa_min)) != 0 ||
+		(ret = get_serial(r, at(zone, "SOA", "Serial"), &p->serial)) != 0)
 		goto out;
 
 	parent = xml_child(policy, "Parent");
 	if ((ret = get_duration(r, xml_child(parent, "PropagationDelay"), &p->parent_propdelay)) !=
-	                0 ||
-	        (ret = get_duration(r, at(parent, "DS", "TTL"), &p->parent_ds_ttl)) != 0 ||
-	        (ret = get_duration(r, at(parent, "SOA", "TTL"), &p->parent_soa_ttl)) != 0 ||
-	        (ret = get_duration(r, at(parent, "SOA", "Minimum"), &p->parent_soa_min)) !=
-	                0)
+			0 ||
+		(ret = get_duration(r, at(parent, "DS", "TTL"), &p->parent_ds_ttl)) != 0 ||
+		(ret = get_duration(r, at(parent, "SOA", "TTL"), &p->parent_soa_ttl)) != 0 ||
+		(ret = get_duration(r, at(parent, "SOA", "Minimum"), &p->parent_soa_min)) != 0)
 		goto out;
 	/* <Audit> (1.3) is accepted and ignored */
 out:
@@ -543,7 +541,7 @@ read_policies(struct reader *r, const xmlNode *root)
 		for (i = 0; i + 1 < k->npolicies; i++) {
 			if (strcmp(k->policies[i].name, p->name) == 0) {
 				xml_errf(r->err, r->errlen, r->path, node,
-				        "policy \"%s\" is defined twice", p->name);
+					"policy \"%s\" is defined twice", p->name);
 				ret = E_EXISTS;
 				goto out;
 			}
@@ -556,14 +554,14 @@ out:
 int
 kasp_load(const char *path, struct kasp **out, char *err, size_t errlen)
 {
-	struct reader r = {.path = path, .err = err, .errlen = errlen};
+	struct reader r = { .path = path, .err = err, .errlen = errlen };
 	struct kasp *k = NULL;
 	xmlDoc *doc = NULL;
 	const xmlNode *root;
 	int ret;
 
 	ret = xml_open(path, out, "policy file", kasp_rng, kasp_rng_len, check_values, &r, &doc,
-	    err, errlen);
+		err, errlen);
 	if (ret != 0)
 		goto out;
 	root = xmlDocGetRootElement(doc);
@@ -663,7 +661,7 @@ add_attr_int(struct xml_builder *b, xmlNode *node, const char *name, long long v
 
 static void
 add_key(struct xml_builder *b, xmlNode *keys, const char *which, const struct kasp_keydef *key,
-        int is_ksk)
+	int is_ksk)
 {
 	xmlNode *node = xml_add(b, keys, which, NULL);
 	xmlNode *alg;
@@ -747,7 +745,7 @@ add_policy(struct xml_builder *b, xmlNode *root, const struct kasp_policy *p)
 int
 kasp_format(const struct kasp_policy *const *policies, size_t n, char **out, size_t *len)
 {
-	struct xml_builder b = {0};
+	struct xml_builder b = { 0 };
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	size_t i;

@@ -26,25 +26,25 @@ enum kasp_serial {
 
 /* One <KSK> or <ZSK> (the last one wins when there are several, as in 1.4). */
 struct kasp_keydef {
-	int algorithm;          /* DNSSEC algorithm number, 0..255 */
-	int bits;               /* Algorithm/@length; 0 when absent */
-	int64_t lifetime;       /* seconds; 0 = never rolls */
-	char *repository;       /* repository name (conf.xml RepositoryList) */
-	int standby;            /* number of standby keys; 0 when absent */
-	int manual_rollover;    /* <ManualRollover/> present */
-	int rfc5011;            /* <RFC5011/> present (KSK only) */
+	int algorithm;       /* DNSSEC algorithm number, 0..255 */
+	int bits;            /* Algorithm/@length; 0 when absent */
+	int64_t lifetime;    /* seconds; 0 = never rolls */
+	char *repository;    /* repository name (conf.xml RepositoryList) */
+	int standby;         /* number of standby keys; 0 when absent */
+	int manual_rollover; /* <ManualRollover/> present */
+	int rfc5011;         /* <RFC5011/> present (KSK only) */
 };
 
 struct kasp_policy {
 	char *name;
-	char *description;      /* "" when the element is empty */
+	char *description; /* "" when the element is empty */
 
 	/* <Signatures> */
 	int64_t resign, refresh, valdefault, valdenial, jitter, inception_offset;
 
 	/* <Denial> */
-	int nsec3;              /* 0: <NSEC/>, 1: <NSEC3> */
-	int64_t nsec3_ttl;      /* NSEC3PARAM TTL; 0 when absent */
+	int nsec3;         /* 0: <NSEC/>, 1: <NSEC3> */
+	int64_t nsec3_ttl; /* NSEC3PARAM TTL; 0 when absent */
 	int optout;
 	int64_t resalt;
 	int hash_algorithm, iterations, salt_length;
@@ -52,7 +52,7 @@ struct kasp_policy {
 	/* <Keys> */
 	int64_t key_ttl, retire_safety, publish_safety;
 	int share_keys;
-	int64_t purge;          /* seconds; -1 when <Purge> is absent */
+	int64_t purge; /* seconds; -1 when <Purge> is absent */
 	struct kasp_keydef ksk, zsk;
 
 	/* <Zone> */
@@ -64,7 +64,7 @@ struct kasp_policy {
 };
 
 struct kasp {
-	struct kasp_policy *policies;   /* in file order */
+	struct kasp_policy *policies; /* in file order */
 	size_t npolicies;
 	/* The duration texts that used Y or month M, in file order, for the
 	 * "Info: converting <text> to seconds; ..." lines the CLI prints. */
@@ -87,7 +87,7 @@ struct kasp {
  */
 int kasp_load(const char *path, struct kasp **out, char *err, size_t errlen);
 void kasp_free(struct kasp *kasp);
-void kasp_policy_free(struct kasp_policy *policy);   /* frees members and policy */
+void kasp_policy_free(struct kasp_policy *policy); /* frees members and policy */
 
 /* The policy of that name, or NULL. */
 const struct kasp_policy *kasp_find(const struct kasp *kasp, const char *name);

@@ -62,8 +62,8 @@ xml_collect_structured(void *arg, XML_ERR_CONST xmlError *error)
 		c->line = line > 0 ? line : 0;
 		c->elem[0] = '\0';
 		if (error->node != NULL && ((xmlNode *)error->node)->type == XML_ELEMENT_NODE)
-			xml_one_line(
-			    c->elem, sizeof(c->elem), (const char *)((xmlNode *)error->node)->name);
+			xml_one_line(c->elem, sizeof(c->elem),
+				(const char *)((xmlNode *)error->node)->name);
 		return;
 	}
 	/* Some errors come without a place (RelaxNG interleave); the next one
@@ -71,9 +71,9 @@ xml_collect_structured(void *arg, XML_ERR_CONST xmlError *error)
 	if (c->line == 0 && line > 0) {
 		c->line = line;
 		if (c->elem[0] == '\0' && error->node != NULL &&
-		    ((xmlNode *)error->node)->type == XML_ELEMENT_NODE)
-			xml_one_line(
-			    c->elem, sizeof(c->elem), (const char *)((xmlNode *)error->node)->name);
+			((xmlNode *)error->node)->type == XML_ELEMENT_NODE)
+			xml_one_line(c->elem, sizeof(c->elem),
+				(const char *)((xmlNode *)error->node)->name);
 	}
 }
 
@@ -117,7 +117,7 @@ xml_handlers_restore(const struct xml_handlers *saved)
 /* Write err as "<path>[:<line>][: element <name>]: <what>: <msg>". */
 void
 xml_collect_report(
-    const struct xml_collect *c, const char *path, const char *what, char *err, size_t errlen)
+	const struct xml_collect *c, const char *path, const char *what, char *err, size_t errlen)
 {
 	char where[96] = "";
 	char elem[96] = "";
@@ -129,7 +129,7 @@ xml_collect_report(
 	if (c->elem[0] != '\0')
 		snprintf(elem, sizeof(elem), " element %s:", c->elem);
 	snprintf(err, errlen, "%s%s:%s %s: %s", path, where, elem, what,
-	    c->have ? c->msg : "no detail given");
+		c->have ? c->msg : "no detail given");
 }
 
 void
@@ -143,7 +143,7 @@ xml_errf(char *err, size_t errlen, const char *path, const xmlNode *node, const 
 		return;
 	if (node != NULL)
 		n = snprintf(buf, sizeof(buf), "%s:%ld: element %s: ", path,
-		    xmlGetLineNo((xmlNode *)node), (const char *)node->name);
+			xmlGetLineNo((xmlNode *)node), (const char *)node->name);
 	else
 		n = snprintf(buf, sizeof(buf), "%s: ", path);
 	if (n < 0)
@@ -161,15 +161,16 @@ int
 xml_declares_entities(const xmlDoc *doc)
 {
 	return doc->extSubset != NULL ||
-	    (doc->intSubset != NULL &&
-	        (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL ||
-	            doc->intSubset->ExternalID != NULL || doc->intSubset->SystemID != NULL));
+	       (doc->intSubset != NULL &&
+		       (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL ||
+			       doc->intSubset->ExternalID != NULL ||
+			       doc->intSubset->SystemID != NULL));
 }
 
 int
 xml_read(const char *path, xmlDoc **out, char *err, size_t errlen)
 {
-	struct xml_collect c = {0};
+	struct xml_collect c = { 0 };
 	struct xml_handlers saved;
 	xmlParserCtxt *ctxt = NULL;
 	xmlDoc *doc = NULL;
@@ -226,7 +227,7 @@ xml_read(const char *path, xmlDoc **out, char *err, size_t errlen)
 	 * expansion tricks out for good. */
 	if (xml_declares_entities(doc)) {
 		xml_errf(err, errlen, path, NULL,
-		    "external DTDs and entity declarations are not allowed");
+			"external DTDs and entity declarations are not allowed");
 		ret = E_PARSE;
 		goto out;
 	}
@@ -245,9 +246,9 @@ out:
 
 int
 xml_validate(
-    xmlDoc *doc, const char *path, const char *rng, size_t rnglen, char *err, size_t errlen)
+	xmlDoc *doc, const char *path, const char *rng, size_t rnglen, char *err, size_t errlen)
 {
-	struct xml_collect c = {0};
+	struct xml_collect c = { 0 };
 	struct xml_handlers saved;
 	xmlRelaxNGParserCtxt *pctxt = NULL;
 	xmlRelaxNG *schema = NULL;
@@ -310,8 +311,8 @@ out:
  */
 static int
 read_checked(const char *path, const char *rng, size_t rnglen,
-    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
-    size_t errlen)
+	int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+	size_t errlen)
 {
 	xmlDoc *d = NULL;
 	int ret;
@@ -345,8 +346,8 @@ xml_load(const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *e
 
 int
 xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
-    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
-    size_t errlen)
+	int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+	size_t errlen)
 {
 	if (path == NULL || out == NULL) {
 		if (err != NULL && errlen > 0)

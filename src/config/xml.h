@@ -48,11 +48,11 @@ int xml_read(const char *path, xmlDoc **out, char *err, size_t errlen);
  * not compile: a build error), E_NOMEM.
  */
 int xml_validate(
-    xmlDoc *doc, const char *path, const char *rng, size_t rnglen, char *err, size_t errlen);
+	xmlDoc *doc, const char *path, const char *rng, size_t rnglen, char *err, size_t errlen);
 
 /* xml_read() then xml_validate(); the document is freed on a failure. */
 int xml_load(
-    const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen);
+	const char *path, const char *rng, size_t rnglen, xmlDoc **out, char *err, size_t errlen);
 
 /*
  * The opening that conf_load(), kasp_load() and zonelist_load() share. With
@@ -64,8 +64,8 @@ int xml_load(
  * its own message. On success *doc is the document; on failure it is freed.
  */
 int xml_open(const char *path, const void *out, const char *what, const char *rng, size_t rnglen,
-    int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
-    size_t errlen);
+	int (*check)(void *ctx, const xmlNode *root), void *ctx, xmlDoc **doc, char *err,
+	size_t errlen);
 
 /* The first element child of parent named name, or NULL (parent may be NULL). */
 xmlNode *xml_child(const xmlNode *parent, const char *name);
@@ -101,8 +101,8 @@ int xml_attr(const xmlNode *node, const char *name, char **out);
  * ("element Interval: \"P1X\" is not a valid duration"), E_RANGE ("... is out
  * of range"), E_NOMEM.
  */
-int xml_duration(
-    const char *path, const xmlNode *node, int64_t *seconds, int *approx, char *err, size_t errlen);
+int xml_duration(const char *path, const xmlNode *node, int64_t *seconds, int *approx, char *err,
+	size_t errlen);
 
 /*
  * The trimmed text of node as a decimal integer within [min, max].
@@ -110,14 +110,14 @@ int xml_duration(
  * E_NOMEM.
  */
 int xml_integer(const char *path, const xmlNode *node, int64_t min, int64_t max, int64_t *out,
-    char *err, size_t errlen);
+	char *err, size_t errlen);
 
 /*
  * Format "<path>:<line>: element <Name>: " followed by fmt into err. With
  * node NULL the line and element parts are left out.
  */
 void xml_errf(char *err, size_t errlen, const char *path, const xmlNode *node, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+	__attribute__((format(printf, 5, 6)));
 
 /*
  * Remove the text nodes made only of white space that sit beside element
@@ -173,7 +173,7 @@ void xml_add_attr(struct xml_builder *b, xmlNode *node, const char *name, const 
 struct xml_stream;
 
 int xml_stream_open(const char *path, const char *rng, size_t rnglen, struct xml_stream **out,
-    char *err, size_t errlen);
+	char *err, size_t errlen);
 int xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, size_t errlen);
 int xml_stream_pass(struct xml_stream *s, char *err, size_t errlen);
 void xml_stream_close(struct xml_stream *s);

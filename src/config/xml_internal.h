@@ -43,7 +43,7 @@ void xml_handlers_install(struct xml_handlers *saved, struct xml_collect *c);
 void xml_handlers_restore(const struct xml_handlers *saved);
 /* Write err as "<path>[:<line>][: element <name>]: <what>: <msg>". */
 void xml_collect_report(
-    const struct xml_collect *c, const char *path, const char *what, char *err, size_t errlen);
+	const struct xml_collect *c, const char *path, const char *what, char *err, size_t errlen);
 /* Whether doc has a DTD that could define or load entities. */
 int xml_declares_entities(const xmlDoc *doc);
 

@@ -32,12 +32,12 @@
 struct xml_stream {
 	xmlTextReader *reader;
 	xmlRelaxNG *schema;
-	const char *path;       /* borrowed from the caller of xml_stream_open() */
+	const char *path; /* borrowed from the caller of xml_stream_open() */
 	struct xml_collect c;
-	int validity;           /* the first error came from the schema */
-	int started;            /* the root element was reached */
-	int pending;            /* the reader sits on a node xml_stream_element() has not seen */
-	int ended;              /* ... or at the end of the document */
+	int validity; /* the first error came from the schema */
+	int started;  /* the root element was reached */
+	int pending;  /* the reader sits on a node xml_stream_element() has not seen */
+	int ended;    /* ... or at the end of the document */
 	int fd;
 	/* the reader's document once xmlTextReaderCurrentDoc() was called:
 	 * from then on it is ours to free, not the reader's */
@@ -51,8 +51,8 @@ struct xml_stream {
 static int
 stream_node_live(struct xml_stream *s, const void *node)
 {
-	for (xmlNode *n = s->reader != NULL ? xmlTextReaderCurrentNode(s->reader) : NULL;
-	     n != NULL; n = n->parent) {
+	for (xmlNode *n = s->reader != NULL ? xmlTextReaderCurrentNode(s->reader) : NULL; n != NULL;
+		n = n->parent) {
 		if ((const void *)n == node)
 			return 1;
 	}
@@ -99,7 +99,7 @@ stream_failure(struct xml_stream *s, char *err, size_t errlen)
 
 int
 xml_stream_open(const char *path, const char *rng, size_t rnglen, struct xml_stream **out,
-    char *err, size_t errlen)
+	char *err, size_t errlen)
 {
 	const int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
 	struct xml_stream *s = NULL;
@@ -122,7 +122,8 @@ xml_stream_open(const char *path, const char *rng, size_t rnglen, struct xml_str
 	if (s->fd < 0 || fstat(s->fd, &st) != 0 || S_ISDIR(st.st_mode)) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "cannot read %s: %s", path,
-			    s->fd >= 0 && S_ISDIR(st.st_mode) ? strerror(EISDIR) : strerror(errno));
+				s->fd >= 0 && S_ISDIR(st.st_mode) ? strerror(EISDIR)
+								  : strerror(errno));
 		ret = E_IO;
 		goto out;
 	}
@@ -204,7 +205,7 @@ stream_step(struct xml_stream *s, int next, char *err, size_t errlen)
 		s->doc = doc;
 		if (doc != NULL && xml_declares_entities(doc)) {
 			xml_errf(err, errlen, s->path, NULL,
-			    "external DTDs and entity declarations are not allowed");
+				"external DTDs and entity declarations are not allowed");
 			return E_PARSE;
 		}
 	}
@@ -233,8 +234,8 @@ bad_chars(const xmlNode *node)
 {
 	for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
 		for (const xmlNode *t = a->children; t != NULL; t = t->next) {
-			if (t->content != NULL &&
-			    !xml_chars_ok((const char *)t->content, strlen((const char *)t->content)))
+			if (t->content != NULL && !xml_chars_ok((const char *)t->content,
+							  strlen((const char *)t->content)))
 				return node;
 		}
 	}
@@ -244,8 +245,8 @@ bad_chars(const xmlNode *node)
 		if (c->type == XML_ELEMENT_NODE)
 			bad = bad_chars(c);
 		else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-		    c->content != NULL &&
-		    !xml_chars_ok((const char *)c->content, strlen((const char *)c->content)))
+			 c->content != NULL &&
+			 !xml_chars_ok((const char *)c->content, strlen((const char *)c->content)))
 			bad = node;
 		if (bad != NULL)
 			return bad;
@@ -271,7 +272,7 @@ xml_stream_element(struct xml_stream *s, int depth, xmlNode **node, char *err, s
 		if (rc <= 0)
 			return rc;
 		if (xmlTextReaderNodeType(s->reader) == XML_READER_TYPE_ELEMENT &&
-		    xmlTextReaderDepth(s->reader) == depth)
+			xmlTextReaderDepth(s->reader) == depth)
 			break;
 	}
 	n = xmlTextReaderExpand(s->reader);

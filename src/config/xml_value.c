@@ -28,7 +28,7 @@ int
 xml_char_ok(uint32_t cp)
 {
 	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-	    (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+	       (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
 /* Eight bytes at a time (sixteen with SSE2) while they are plain printable ASCII. */
@@ -167,8 +167,8 @@ out:
 }
 
 int
-xml_duration(
-    const char *path, const xmlNode *node, int64_t *seconds, int *approx, char *err, size_t errlen)
+xml_duration(const char *path, const xmlNode *node, int64_t *seconds, int *approx, char *err,
+	size_t errlen)
 {
 	char *text = NULL;
 	int64_t value;
@@ -199,7 +199,7 @@ out:
 
 int
 xml_integer(const char *path, const xmlNode *node, int64_t min, int64_t max, int64_t *out,
-    char *err, size_t errlen)
+	char *err, size_t errlen)
 {
 	char *text = NULL;
 	const char *digits;
@@ -224,10 +224,10 @@ xml_integer(const char *path, const xmlNode *node, int64_t min, int64_t max, int
 	if (value < min || value > max) {
 		if (max == INT64_MAX)
 			xml_errf(err, errlen, path, node, "\"%s\" must be at least %lld", text,
-			    (long long)min);
+				(long long)min);
 		else
 			xml_errf(err, errlen, path, node, "\"%s\" must be between %lld and %lld",
-			    text, (long long)min, (long long)max);
+				text, (long long)min, (long long)max);
 		ret = E_RANGE;
 		goto out;
 	}
@@ -258,7 +258,7 @@ xml_strip_blanks(xmlNode *node)
 		return;
 	for (child = node->children; child != NULL; child = child->next)
 		if (child->type == XML_ELEMENT_NODE || child->type == XML_COMMENT_NODE ||
-		    child->type == XML_PI_NODE)
+			child->type == XML_PI_NODE)
 			structured = 1;
 	for (child = node->children; child != NULL; child = next) {
 		next = child->next;

@@ -123,7 +123,7 @@ out:
 
 struct zonelist_reader {
 	struct xml_stream *stream;
-	struct zonelist_zone zone;      /* the last zone handed out */
+	struct zonelist_zone zone; /* the last zone handed out */
 	char *path;
 };
 
@@ -168,8 +168,8 @@ out:
 }
 
 int
-zonelist_reader_next(struct zonelist_reader *r, struct zonelist_zone **zone, char *err,
-	size_t errlen)
+zonelist_reader_next(
+	struct zonelist_reader *r, struct zonelist_zone **zone, char *err, size_t errlen)
 {
 	xmlNode *node;
 	int ret, got;
@@ -255,8 +255,8 @@ out:
  * failure is noticed once at the end.
  */
 static void
-add_adapter(
-        struct xml_builder *b, xmlNode *parent, const char *name, const char *text, const char *type)
+add_adapter(struct xml_builder *b, xmlNode *parent, const char *name, const char *text,
+	const char *type)
 {
 	xmlNode *adapter = xml_add(b, xml_add(b, parent, name, NULL), "Adapter", text);
 
@@ -312,16 +312,16 @@ out:
 
 int
 zonelist_format(const struct zonelist_zone *zones, size_t n, enum zonelist_style style, char **out,
-        size_t *len)
+	size_t *len)
 {
-	struct xml_builder b = {0};
+	struct xml_builder b = { 0 };
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	size_t i;
 	int ret;
 
 	if ((zones == NULL && n > 0) || out == NULL || len == NULL ||
-	        (style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT)) {
+		(style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT)) {
 		ret = E_INVAL;
 		goto out;
 	}
@@ -360,7 +360,7 @@ zonelist_writer_open(FILE *out, enum zonelist_style style, struct zonelist_write
 	struct zonelist_writer *nw;
 
 	if (out == NULL || w == NULL ||
-	    (style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT))
+		(style != ZONELIST_STYLE_FILE && style != ZONELIST_STYLE_EXPORT))
 		return E_INVAL;
 	nw = calloc(1, sizeof(*nw));
 	if (nw == NULL)
@@ -394,7 +394,7 @@ zonelist_writer_add(struct zonelist_writer *w, const struct zonelist_zone *z)
 	start = strstr(text, open_tag);
 	end = len >= sizeof(close_tag) - 1 ? text + len - (sizeof(close_tag) - 1) : NULL;
 	if (start == NULL || end == NULL || strcmp(end, close_tag) != 0 || end < start) {
-		ret = E_INVAL;          /* not the layout this relies on */
+		ret = E_INVAL; /* not the layout this relies on */
 		goto out;
 	}
 	start += sizeof(open_tag) - 1;

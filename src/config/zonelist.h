@@ -14,17 +14,17 @@
 #include <stdio.h>
 
 struct zonelist_zone {
-	char *name;             /* as written in the file (trailing dot kept) */
+	char *name; /* as written in the file (trailing dot kept) */
 	char *policy;
-	char *signconf;         /* SignerConfiguration */
-	char *input;            /* adapter text (path or adapter config) */
-	char *input_type;       /* <Adapter type="X"> → "X"; <File> → "File" */
+	char *signconf;   /* SignerConfiguration */
+	char *input;      /* adapter text (path or adapter config) */
+	char *input_type; /* <Adapter type="X"> → "X"; <File> → "File" */
 	char *output;
 	char *output_type;
 };
 
 struct zonelist {
-	struct zonelist_zone *zones;    /* in file order */
+	struct zonelist_zone *zones; /* in file order */
 	size_t nzones;
 };
 
@@ -54,14 +54,14 @@ int zonelist_load(const char *path, struct zonelist **out, char *err, size_t err
 struct zonelist_reader;
 
 int zonelist_reader_open(const char *path, struct zonelist_reader **out, char *err, size_t errlen);
-int zonelist_reader_next(struct zonelist_reader *r, struct zonelist_zone **zone, char *err,
-	size_t errlen);
+int zonelist_reader_next(
+	struct zonelist_reader *r, struct zonelist_zone **zone, char *err, size_t errlen);
 void zonelist_reader_close(struct zonelist_reader *r);
 void zonelist_free(struct zonelist *zl);
 
 enum zonelist_style {
-	ZONELIST_STYLE_FILE,    /* zonelist.xml as `zone add` writes it: UTF-8 declaration, tabs */
-	ZONELIST_STYLE_EXPORT,  /* `zonelist export`: `<?xml version="1.0"?>`, 4 spaces */
+	ZONELIST_STYLE_FILE,   /* zonelist.xml as `zone add` writes it: UTF-8 declaration, tabs */
+	ZONELIST_STYLE_EXPORT, /* `zonelist export`: `<?xml version="1.0"?>`, 4 spaces */
 };
 
 /*

@@ -66,10 +66,10 @@ zonelist_edit_unstage(struct zonelist_edit *e)
  */
 int
 zonelist_edit_stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n, size_t *kept,
-    struct file_staged **st)
+	struct file_staged **st)
 {
 	return file_stage_over_iov(e->target, e->backup, iov, n, e->st.st_mode & 07777,
-	    e->st.st_uid, e->st.st_gid, kept, st);
+		e->st.st_uid, e->st.st_gid, kept, st);
 }
 
 void __attribute__((format(printf, 3, 4)))
@@ -144,7 +144,7 @@ zonelist_lock(const char *name)
 		if (lock_fd(fd) < 0)
 			break;
 		if (stat(path, &now) == 0 && now.st_dev == held.st_dev &&
-		    now.st_ino == held.st_ino) {
+			now.st_ino == held.st_ino) {
 			free(dir);
 			free(real);
 			return fd;
@@ -338,8 +338,9 @@ normalise(struct zonelist_edit *e, char *err, size_t errlen)
 	rc = rescan(e);
 	if (rc == E_PARSE)
 		zonelist_edit_say(err, errlen,
-		    "%s: cannot edit this zone list in place; run \"ods-ksmutil "
-		    "zonelist export\" to rewrite it", e->path);
+			"%s: cannot edit this zone list in place; run \"ods-ksmutil "
+			"zonelist export\" to rewrite it",
+			e->path);
 out:
 	if (rc == E_NOMEM)
 		zonelist_edit_say(err, errlen, "%s: out of memory", e->path);
@@ -488,7 +489,7 @@ zonelist_edit_finish_prewrite(struct zonelist_edit *e, int *rc)
 
 int
 zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zonelist_edit **out,
-    char *err, size_t errlen)
+	char *err, size_t errlen)
 {
 	struct zonelist_edit *e;
 	struct stat lst;
@@ -527,7 +528,7 @@ zonelist_edit_open(const char *path, unsigned flags, const char *zone, struct zo
 		if (!S_ISREG(e->st.st_mode)) {
 			rc = E_IO;
 			zonelist_edit_say(err, errlen, "cannot read %s: %s", path,
-			    S_ISDIR(e->st.st_mode) ? strerror(EISDIR) : "not a regular file");
+				S_ISDIR(e->st.st_mode) ? strerror(EISDIR) : "not a regular file");
 			goto out;
 		}
 		e->existed = 1;
@@ -603,7 +604,7 @@ zonelist_edit_listed(struct zonelist_edit *e, const char *name)
 			continue;
 		if (z->name_len <= nlen + 1) {
 			found = zonelist_name_eq(e->buf + z->name_off, z->name_len, name) &&
-			    memchr(e->buf + z->name_off, '&', z->name_len) == NULL;
+				memchr(e->buf + z->name_off, '&', z->name_len) == NULL;
 		} else if (memchr(e->buf + z->name_off, '&', z->name_len) == NULL) {
 			found = zonelist_name_eq(e->buf + z->name_off, z->name_len, name);
 		} else if (zonelist_scan_attr(e->buf, z->name_off, z->name_len, &decoded) == 0) {

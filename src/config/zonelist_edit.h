@@ -54,7 +54,7 @@ enum {
  * well-formed), E_INVAL (does not validate), E_NOMEM.
  */
 int zonelist_edit_open(const char *path, unsigned flags, const char *zone,
-    struct zonelist_edit **out, char *err, size_t errlen);
+	struct zonelist_edit **out, char *err, size_t errlen);
 
 /*
  * Does the file list a zone that normalises to name (a dname_normalise()
@@ -63,16 +63,16 @@ int zonelist_edit_open(const char *path, unsigned flags, const char *zone,
 int zonelist_edit_listed(struct zonelist_edit *e, const char *name);
 
 /* Append zone (the caller has checked it is new). Errors: E_INVAL, E_NOMEM. */
-int zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, char *err,
-    size_t errlen);
+int zonelist_edit_add(
+	struct zonelist_edit *e, const struct zonelist_zone *zone, char *err, size_t errlen);
 
 /*
  * Remove every <Zone> whose name is exactly name (every zone when name is
  * NULL); *signconfs (when not NULL) gets their SignerConfiguration paths,
  * NULL-terminated (zonelist_strv_free()). Errors: E_NOMEM.
  */
-int zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconfs,
-    char *err, size_t errlen);
+int zonelist_edit_remove(
+	struct zonelist_edit *e, const char *name, char ***signconfs, char *err, size_t errlen);
 
 /*
  * Write the changed file beside the old one and start its write-back,
@@ -108,9 +108,8 @@ void zonelist_unlock(int fd);
  * One-shot forms: open, add or remove, save, close. zonelist_file_add
  * accepts a missing file; zonelist_file_remove does not.
  */
-int zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
-    size_t errlen);
-int zonelist_file_remove(const char *path, const char *name, char ***signconfs, char *err,
-    size_t errlen);
+int zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err, size_t errlen);
+int zonelist_file_remove(
+	const char *path, const char *name, char ***signconfs, char *err, size_t errlen);
 
 #endif

@@ -28,10 +28,10 @@
  */
 static void
 set_added(struct zonelist_edit *e, char *text, const char *before, const char *after,
-    const char *rest)
+	const char *rest)
 {
 	e->added = str_printf("%s%.*s%s", before, (int)e->piece[1].iov_len,
-	    (const char *)e->piece[1].iov_base, after);
+		(const char *)e->piece[1].iov_base, after);
 	free(text);
 	if (e->added == NULL)
 		return;
@@ -43,8 +43,8 @@ set_added(struct zonelist_edit *e, char *text, const char *before, const char *a
 }
 
 int
-zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, char *err,
-    size_t errlen)
+zonelist_edit_add(
+	struct zonelist_edit *e, const struct zonelist_zone *zone, char *err, size_t errlen)
 {
 	struct zonelist_scan one = { 0 };
 	char *text = NULL;
@@ -63,7 +63,7 @@ zonelist_edit_add(struct zonelist_edit *e, const struct zonelist_zone *zone, cha
 	if (zonelist_scan(text, len, &one) != 0 || one.nzones != 1) {
 		rc = E_INVAL;
 		zonelist_edit_say(err, errlen, "%s: zone %s does not make a valid <Zone> element",
-		    e->path, zone->name);
+			e->path, zone->name);
 		goto out;
 	}
 	bs = zonelist_edit_line_start(text, one.zones[0].start);
@@ -110,8 +110,7 @@ strv_push(char ***v, size_t *n, char *s)
  * else shares them, else just the element.
  */
 static void
-cut_range(const char *buf, size_t len, const struct zonelist_scan_zone *z, size_t *from,
-    size_t *to)
+cut_range(const char *buf, size_t len, const struct zonelist_scan_zone *z, size_t *from, size_t *to)
 {
 	size_t ls = zonelist_edit_line_start(buf, z->start), eol = z->end;
 
@@ -164,8 +163,8 @@ name_is(const char *buf, const struct zonelist_scan_zone *z, const char *name, i
 }
 
 int
-zonelist_edit_remove(struct zonelist_edit *e, const char *name, char ***signconfs, char *err,
-    size_t errlen)
+zonelist_edit_remove(
+	struct zonelist_edit *e, const char *name, char ***signconfs, char *err, size_t errlen)
 {
 	char **removed = NULL, *decoded = NULL;
 	struct iovec *cuts = NULL;
@@ -255,7 +254,7 @@ backup(struct zonelist_edit *e, const char *to)
 			break;
 	}
 	if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP ||
-	    errno == ENOSYS)
+		errno == ENOSYS)
 		rc = file_copy(e->target, to, e->st.st_mode & 07777);
 out:
 	free(tmp);
@@ -274,8 +273,8 @@ write_pieces(struct zonelist_edit *e, int new_file)
 
 	iov = zonelist_edit_pieces(e, &n);
 	if (new_file)
-		return file_write_atomic_iov(e->target, iov, n, ZONELIST_EDIT_NEW_FILE_MODE,
-		    (uid_t)-1, (gid_t)-1);
+		return file_write_atomic_iov(
+			e->target, iov, n, ZONELIST_EDIT_NEW_FILE_MODE, (uid_t)-1, (gid_t)-1);
 	return zonelist_edit_stage_new(e, iov, n, NULL, &e->staged);
 }
 
@@ -323,7 +322,7 @@ zonelist_edit_save(struct zonelist_edit *e, char *err, size_t errlen)
 	if (rc != 0) {
 		if (rc == E_IO)
 			zonelist_edit_say(err, errlen, "cannot back up %s to %s: %s", e->path,
-			    e->backup, strerror(errno));
+				e->backup, strerror(errno));
 		zonelist_edit_unstage(e);
 		goto out;
 	}
@@ -353,7 +352,7 @@ zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
 	if (path == NULL || zone == NULL)
 		return E_INVAL;
 	rc = zonelist_edit_open(path, ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD,
-	    zone->name, &e, err, errlen);
+		zone->name, &e, err, errlen);
 	if (rc == 0)
 		rc = zonelist_edit_add(e, zone, err, errlen);
 	if (rc == 0)
@@ -364,7 +363,7 @@ zonelist_file_add(const char *path, const struct zonelist_zone *zone, char *err,
 
 int
 zonelist_file_remove(
-    const char *path, const char *name, char ***signconfs, char *err, size_t errlen)
+	const char *path, const char *name, char ***signconfs, char *err, size_t errlen)
 {
 	struct zonelist_edit *e = NULL;
 	char **removed = NULL;

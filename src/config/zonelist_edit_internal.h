@@ -18,31 +18,31 @@
 #define ZONELIST_EDIT_NEW_FILE_MODE 0644
 
 struct zonelist_edit {
-	char *path;             /* as configured: messages and the backup's name */
-	char *target;           /* the file replaced: path, or where its link points */
-	char *backup;           /* "<path>.backup" */
-	int lock;               /* flock()ed descriptor, or -1 */
+	char *path;   /* as configured: messages and the backup's name */
+	char *target; /* the file replaced: path, or where its link points */
+	char *backup; /* "<path>.backup" */
+	int lock;     /* flock()ed descriptor, or -1 */
 	int existed;
-	struct stat st;         /* of target, when it existed */
-	const char *buf;        /* the text the scan is of: the mapping or owned */
+	struct stat st;  /* of target, when it existed */
+	const char *buf; /* the text the scan is of: the mapping or owned */
 	size_t len;
-	void *map;              /* the file, mapped (or NULL) */
+	void *map; /* the file, mapped (or NULL) */
 	size_t maplen;
-	char *owned;            /* malloc()ed text (or NULL) */
+	char *owned; /* malloc()ed text (or NULL) */
 	struct zonelist_scan scan;
-	int scanned;            /* scan describes buf */
-	char *focus;            /* the zone the scan records, or NULL for all */
+	int scanned; /* scan describes buf */
+	char *focus; /* the zone the scan records, or NULL for all */
 	/* the text to write: pieces of buf, and of the added element */
 	struct iovec piece[3];
-	size_t npieces;         /* 0: no add pending */
-	struct iovec *cuts;     /* after a remove: the kept ranges of buf */
+	size_t npieces;     /* 0: no add pending */
+	struct iovec *cuts; /* after a remove: the kept ranges of buf */
 	size_t ncuts;
-	char *added;            /* the element an add brought */
-	int dirty;              /* edited since opened or saved */
+	char *added;                /* the element an add brought */
+	int dirty;                  /* edited since opened or saved */
 	struct file_staged *staged; /* the edited file, written, not yet in place */
-	struct file_staged *pre; /* for an add: buf's first pre_len bytes, written early */
+	struct file_staged *pre;    /* for an add: buf's first pre_len bytes, written early */
 	size_t pre_len;
-	pthread_t prewriter;    /* writing pre while the scan runs */
+	pthread_t prewriter; /* writing pre while the scan runs */
 	int prewriting;
 };
 
@@ -50,10 +50,10 @@ struct zonelist_edit {
 void zonelist_edit_unstage(struct zonelist_edit *e);
 /* Stage the new text over the last backup where it may be had. */
 int zonelist_edit_stage_new(struct zonelist_edit *e, const struct iovec *iov, size_t n,
-    size_t *kept, struct file_staged **st);
+	size_t *kept, struct file_staged **st);
 /* Write a message into err (may be NULL when errlen is 0). */
 void zonelist_edit_say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 /* Start of the line holding buf[off]. */
 size_t zonelist_edit_line_start(const char *buf, size_t off);
 /* Whether buf[from..to) is only spaces and tabs. */

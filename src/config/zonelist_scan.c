@@ -39,13 +39,23 @@ enum kind {
 	K_UNKNOWN,
 };
 
-#define NAME(s) { s, sizeof(s) - 1 }
+#define NAME(s)                                                                                    \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
 static const struct {
 	const char *name;
 	size_t len;
 } kind_name[] = {
-	NAME("ZoneList"), NAME("Zone"), NAME("Policy"), NAME("SignerConfiguration"),
-	NAME("Adapters"), NAME("Input"), NAME("Output"), NAME("File"), NAME("Adapter"),
+	NAME("ZoneList"),
+	NAME("Zone"),
+	NAME("Policy"),
+	NAME("SignerConfiguration"),
+	NAME("Adapters"),
+	NAME("Input"),
+	NAME("Output"),
+	NAME("File"),
+	NAME("Adapter"),
 };
 #undef NAME
 
@@ -62,7 +72,7 @@ is_leaf(enum kind k)
 
 struct frame {
 	enum kind kind;
-	size_t name_off;        /* of the start tag's name, for matching the end tag */
+	size_t name_off; /* of the start tag's name, for matching the end tag */
 	size_t name_len;
 	unsigned children;
 };
@@ -136,7 +146,7 @@ static int
 at_name(const struct zonelist_scan_lexer *l, const char *name, size_t n)
 {
 	return l->len - l->p > n && memcmp(l->b + l->p, name, n) == 0 &&
-	    !name_table[(unsigned char)l->b[l->p + n]];
+	       !name_table[(unsigned char)l->b[l->p + n]];
 }
 
 /*
@@ -151,7 +161,10 @@ zonelist_scan_decode_ref(const char *b, size_t len, size_t *i, uint32_t *cp)
 		const char *text;
 		char c;
 	} named[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' },
+		{ "&amp;", '&' },
+		{ "&lt;", '<' },
+		{ "&gt;", '>' },
+		{ "&quot;", '"' },
 		{ "&apos;", '\'' },
 	};
 	size_t p = *i, n;
@@ -212,16 +225,17 @@ skip16(const char *b, size_t len, size_t p, int blank)
 		int m;
 
 		if (blank)
-			m = _mm_movemask_epi8(_mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-				_mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-				_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))))) ^ 0xFFFF;
+			m = _mm_movemask_epi8(
+				    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+							 _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+					    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+						    _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))))) ^
+			    0xFFFF;
 		else
-			m = _mm_movemask_epi8(_mm_or_si128(
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
-				_mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+			m = _mm_movemask_epi8(
+				_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+						     _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
 		if (m != 0)
 			return p + (size_t)__builtin_ctz((unsigned)m);
 		p += 16;
@@ -241,26 +255,13 @@ kind_of(const char *name, size_t len)
 
 	/* the lengths differ but for Input/Zone/File and Policy/Output/Adapter */
 	switch (len) {
-	case 4:
-		k = name[0] == 'Z' ? K_ZONE : K_FILE;
-		break;
-	case 5:
-		k = K_INPUT;
-		break;
-	case 6:
-		k = name[0] == 'P' ? K_POLICY : K_OUTPUT;
-		break;
-	case 7:
-		k = K_ADAPTER;
-		break;
-	case 8:
-		k = name[0] == 'Z' ? K_ZONELIST : K_ADAPTERS;
-		break;
-	case 19:
-		k = K_SIGNCONF;
-		break;
-	default:
-		return K_UNKNOWN;
+	case 4: k = name[0] == 'Z' ? K_ZONE : K_FILE; break;
+	case 5: k = K_INPUT; break;
+	case 6: k = name[0] == 'P' ? K_POLICY : K_OUTPUT; break;
+	case 7: k = K_ADAPTER; break;
+	case 8: k = name[0] == 'Z' ? K_ZONELIST : K_ADAPTERS; break;
+	case 19: k = K_SIGNCONF; break;
+	default: return K_UNKNOWN;
 	}
 	return memcmp(kind_name[k].name, name, len) == 0 ? k : K_UNKNOWN;
 }
@@ -269,9 +270,9 @@ kind_of(const char *name, size_t len)
 struct tag {
 	size_t name_off, name_len;
 	enum kind kind;
-	int empty;              /* <X/> */
+	int empty; /* <X/> */
 	int nattrs;
-	size_t attr_off;        /* of the only attribute's value */
+	size_t attr_off; /* of the only attribute's value */
 	size_t attr_len;
 	size_t attr_name_off, attr_name_len;
 };
@@ -362,7 +363,9 @@ attrs_ok(const struct zonelist_scan_lexer *l, const struct tag *t)
 	if (want == NULL)
 		return t->nattrs == 0 ? 0 : -1;
 	return t->nattrs == 1 && t->attr_name_len == strlen(want) &&
-	    memcmp(l->b + t->attr_name_off, want, t->attr_name_len) == 0 ? 0 : -1;
+			       memcmp(l->b + t->attr_name_off, want, t->attr_name_len) == 0
+		       ? 0
+		       : -1;
 }
 
 /* May an element of kind child come next inside parent? */
@@ -370,17 +373,12 @@ static int
 child_ok(const struct frame *parent, enum kind child)
 {
 	switch (parent->kind) {
-	case K_ZONELIST:
-		return child == K_ZONE;
-	case K_ZONE:
-		return parent->children < 3 && zone_seq[parent->children] == child;
-	case K_ADAPTERS:
-		return parent->children < 2 && adapters_seq[parent->children] == child;
+	case K_ZONELIST: return child == K_ZONE;
+	case K_ZONE: return parent->children < 3 && zone_seq[parent->children] == child;
+	case K_ADAPTERS: return parent->children < 2 && adapters_seq[parent->children] == child;
 	case K_INPUT:
-	case K_OUTPUT:
-		return parent->children == 0 && (child == K_FILE || child == K_ADAPTER);
-	default:
-		return 0;
+	case K_OUTPUT: return parent->children == 0 && (child == K_FILE || child == K_ADAPTER);
+	default: return 0;
 	}
 }
 
@@ -393,18 +391,14 @@ static enum kind
 expected_child(const struct frame *parent)
 {
 	switch (parent->kind) {
-	case K_ZONELIST:
-		return K_ZONE;
-	case K_ZONE:
-		return parent->children < 3 ? zone_seq[parent->children] : K_UNKNOWN;
-	case K_ADAPTERS:
-		return parent->children < 2 ? adapters_seq[parent->children] : K_UNKNOWN;
+	case K_ZONELIST: return K_ZONE;
+	case K_ZONE: return parent->children < 3 ? zone_seq[parent->children] : K_UNKNOWN;
+	case K_ADAPTERS: return parent->children < 2 ? adapters_seq[parent->children] : K_UNKNOWN;
 	case K_INPUT:
 	case K_OUTPUT:
 		/* File or Adapter: the one zone add writes */
 		return K_ADAPTER;
-	default:
-		return K_UNKNOWN;
+	default: return K_UNKNOWN;
 	}
 }
 
@@ -413,15 +407,11 @@ static int
 complete(const struct frame *f)
 {
 	switch (f->kind) {
-	case K_ZONE:
-		return f->children == 3;
-	case K_ADAPTERS:
-		return f->children == 2;
+	case K_ZONE: return f->children == 3;
+	case K_ADAPTERS: return f->children == 2;
 	case K_INPUT:
-	case K_OUTPUT:
-		return f->children == 1;
-	default:
-		return 1;
+	case K_OUTPUT: return f->children == 1;
+	default: return 1;
 	}
 }
 
@@ -493,7 +483,7 @@ may_be(const char *raw, size_t len, const char *only)
 /* A whole <Zone>: recorded unless the scan is for another zone. */
 static int
 add_zone(struct zonelist_scan *s, const char *b, const struct zonelist_scan_zone *zone,
-    const char *only)
+	const char *only)
 {
 	s->total++;
 	if (only != NULL && !may_be(b + zone->name_off, zone->name_len, only))
@@ -517,7 +507,7 @@ lex_root(struct zonelist_scan_lexer *l, struct zonelist_scan *s, const char *onl
 {
 	struct frame stack[MAX_DEPTH];
 	struct frame *top;
-	struct zonelist_scan_zone zone = { 0 };     /* the one being read */
+	struct zonelist_scan_zone zone = { 0 }; /* the one being read */
 	struct tag t;
 	size_t depth = 0, start;
 	int rc;
@@ -542,7 +532,7 @@ lex_root(struct zonelist_scan_lexer *l, struct zonelist_scan *s, const char *onl
 				if (zonelist_scan_lex_comment(l) != 0)
 					return E_PARSE;
 			} else if (!zonelist_scan_at(l, "<![CDATA[") || !is_leaf(top->kind) ||
-			    zonelist_scan_lex_cdata(l) != 0) {
+				   zonelist_scan_lex_cdata(l) != 0) {
 				return E_PARSE;
 			}
 		} else if (l->p + 1 < l->len && l->b[l->p + 1] == '?') {
@@ -569,13 +559,14 @@ lex_root(struct zonelist_scan_lexer *l, struct zonelist_scan *s, const char *onl
 			depth--;
 		} else {
 			start = l->p;
-			if (lex_start_tag(l, &t, expected_child(top)) != 0 || !child_ok(top, t.kind) ||
-			    attrs_ok(l, &t) != 0)
+			if (lex_start_tag(l, &t, expected_child(top)) != 0 ||
+				!child_ok(top, t.kind) || attrs_ok(l, &t) != 0)
 				return E_PARSE;
 			top->children++;
 			if (t.kind == K_ZONE)
 				zone = (struct zonelist_scan_zone){ .start = start,
-					.name_off = t.attr_off, .name_len = t.attr_len };
+					.name_off = t.attr_off,
+					.name_len = t.attr_len };
 			if (t.kind == K_SIGNCONF) {
 				zone.sc_off = l->p;
 				zone.sc_len = 0;
@@ -587,7 +578,8 @@ lex_root(struct zonelist_scan_lexer *l, struct zonelist_scan *s, const char *onl
 			} else {
 				if (depth == MAX_DEPTH)
 					return E_PARSE;
-				stack[depth++] = (struct frame){ t.kind, t.name_off, t.name_len, 0 };
+				stack[depth++] =
+					(struct frame){ t.kind, t.name_off, t.name_len, 0 };
 			}
 		}
 	}
@@ -620,7 +612,7 @@ zonelist_scan_for(const char *buf, size_t len, const char *only, struct zonelist
 	if (zonelist_scan_at(&l, "\xEF\xBB\xBF"))
 		l.p += 3;
 	if (zonelist_scan_lex_decl(&l) != 0 || zonelist_scan_lex_misc(&l) != 0 ||
-	    !zonelist_scan_at(&l, "<") || zonelist_scan_at(&l, "<!"))
+		!zonelist_scan_at(&l, "<") || zonelist_scan_at(&l, "<!"))
 		return E_PARSE;
 	rc = lex_root(&l, s, only);
 	if (rc == 0 && (zonelist_scan_lex_misc(&l) != 0 || l.p != l.len))

@@ -22,18 +22,18 @@
 
 /* One <Zone> element; offsets are into the scanned buffer. */
 struct zonelist_scan_zone {
-	size_t start;           /* the '<' of <Zone */
-	size_t end;             /* just past the '>' of </Zone> */
-	size_t name_off;        /* the name attribute's value, as written */
+	size_t start;    /* the '<' of <Zone */
+	size_t end;      /* just past the '>' of </Zone> */
+	size_t name_off; /* the name attribute's value, as written */
 	size_t name_len;
-	size_t sc_off;          /* SignerConfiguration's content, as written */
+	size_t sc_off; /* SignerConfiguration's content, as written */
 	size_t sc_len;
 };
 
 struct zonelist_scan {
-	struct zonelist_scan_zone *zones;       /* in file order */
+	struct zonelist_scan_zone *zones; /* in file order */
 	size_t nzones;
-	size_t total;           /* zones in the file, recorded or not */
+	size_t total; /* zones in the file, recorded or not */
 	size_t cap;
 	/* where a new last zone goes: the '<' of </ZoneList>, or, for an
 	 * empty <ZoneList/>, the '/' of its "/>" (then root_empty is 1) */
@@ -55,8 +55,7 @@ int zonelist_scan(const char *buf, size_t len, struct zonelist_scan *s);
  * or a line break always may): one zone's edit then keeps no record of
  * the other 100,000. only NULL records every zone.
  */
-int zonelist_scan_for(const char *buf, size_t len, const char *only,
-    struct zonelist_scan *s);
+int zonelist_scan_for(const char *buf, size_t len, const char *only, struct zonelist_scan *s);
 
 /* Are a (alen bytes) and b one zone name up to ASCII case and a final dot? */
 int zonelist_name_eq(const char *a, size_t alen, const char *b);

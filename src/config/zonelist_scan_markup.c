@@ -54,10 +54,10 @@ zonelist_scan_lex_pi(struct zonelist_scan_lexer *l)
 	n = zonelist_scan_lex_name(l);
 	/* libxml2 (namespaces on) refuses a colon in the target */
 	if (n == 0 || (n == 3 && strncasecmp(l->b + s, "xml", 3) == 0) ||
-	    memchr(l->b + s, ':', n) != NULL)
+		memchr(l->b + s, ':', n) != NULL)
 		return -1;
 	if (!zonelist_scan_at(l, "?>") &&
-	    (l->p >= l->len || !zonelist_scan_is_ws((unsigned char)l->b[l->p])))
+		(l->p >= l->len || !zonelist_scan_is_ws((unsigned char)l->b[l->p])))
 		return -1;
 	return zonelist_scan_skip_past(l, "?>");
 }
@@ -76,7 +76,7 @@ zonelist_scan_lex_misc(struct zonelist_scan_lexer *l)
 		zonelist_scan_skip_ws(l);
 		if (zonelist_scan_at(l, "<!--")) {
 			if (zonelist_scan_at(l, "<!-->") || zonelist_scan_at(l, "<!--->") ||
-			    zonelist_scan_lex_comment(l) != 0)
+				zonelist_scan_lex_comment(l) != 0)
 				return -1;
 		} else if (zonelist_scan_at(l, "<?")) {
 			if (zonelist_scan_lex_pi(l) != 0)
@@ -153,11 +153,11 @@ zonelist_scan_lex_decl(struct zonelist_scan_lexer *l)
 	size_t vlen, mark;
 
 	if (!zonelist_scan_at(l, "<?xml") || l->len - l->p < 6 ||
-	    !zonelist_scan_is_ws((unsigned char)l->b[l->p + 5]))
+		!zonelist_scan_is_ws((unsigned char)l->b[l->p + 5]))
 		return 0;
 	l->p += 5;
 	if (lex_pseudo_attr(l, "version", &val, &vlen) != 0 || vlen != 3 ||
-	    memcmp(val, "1.0", 3) != 0)
+		memcmp(val, "1.0", 3) != 0)
 		return -1;
 	mark = l->p;
 	if (lex_pseudo_attr(l, "encoding", &val, &vlen) == 0) {
@@ -169,7 +169,7 @@ zonelist_scan_lex_decl(struct zonelist_scan_lexer *l)
 	mark = l->p;
 	if (lex_pseudo_attr(l, "standalone", &val, &vlen) == 0) {
 		if ((vlen != 3 || memcmp(val, "yes", 3) != 0) &&
-		    (vlen != 2 || memcmp(val, "no", 2) != 0))
+			(vlen != 2 || memcmp(val, "no", 2) != 0))
 			return -1;
 	} else {
 		l->p = mark;

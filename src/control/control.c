@@ -61,7 +61,7 @@ xpath_text(xmlDoc *doc, const char *xpath, char **out)
 	}
 	res = xmlXPathEvalExpression((const xmlChar *)xpath, xc);
 	if (res == NULL || res->type != XPATH_NODESET || res->nodesetval == NULL ||
-	    res->nodesetval->nodeNr == 0)
+		res->nodesetval->nodeNr == 0)
 		goto out;
 	ret = xml_text(res->nodesetval->nodeTab[0], 1, &text);
 	if (ret != 0)
@@ -163,7 +163,7 @@ control_read_pid(const char *path, pid_t *pid)
 		goto out;
 	if (file_read_all(path, PID_FILE_MAX, &data, &len) != 0)
 		goto out;
-	if (strlen(data) != len)        /* a NUL inside: not ours */
+	if (strlen(data) != len) /* a NUL inside: not ours */
 		goto out;
 	p = data;
 	while (is_space(*p))
@@ -270,8 +270,9 @@ control_enforcer_start(const char *conf_path, const char *pid_file)
 	if (ret != 0) {
 		/* as a shell reports a command it cannot run: 127 missing, 126 other */
 		fprintf(stderr, "cannot run %s: %s\n", daemon,
-		    ret == E_NOTFOUND ? strerror(ENOENT)
-		    : ret == E_SPAWN ? strerror(errno) : err_str(ret));
+			ret == E_NOTFOUND ? strerror(ENOENT)
+			: ret == E_SPAWN  ? strerror(errno)
+					  : err_str(ret));
 		return ret == E_NOTFOUND ? 127 : 126;
 	}
 	if (status != 0)
@@ -296,13 +297,15 @@ signal_daemon(const char *pid_file, int sig, const char *signame)
 		return 1;
 	}
 	if (!control_is_enforcerd(pid, name, sizeof(name))) {
-		fprintf(stderr, "cannot send %s to process %ld (from %s): it is %s, not "
-		    "ods-enforcerd\n", signame, (long)pid, pid_file, name);
+		fprintf(stderr,
+			"cannot send %s to process %ld (from %s): it is %s, not "
+			"ods-enforcerd\n",
+			signame, (long)pid, pid_file, name);
 		return 1;
 	}
 	if (kill(pid, sig) != 0) {
-		fprintf(stderr, "cannot send %s to process %ld (from %s): %s\n", signame,
-		    (long)pid, pid_file, strerror(errno));
+		fprintf(stderr, "cannot send %s to process %ld (from %s): %s\n", signame, (long)pid,
+			pid_file, strerror(errno));
 		return 1;
 	}
 	return 0;

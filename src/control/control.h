@@ -14,9 +14,9 @@
 
 /* The three paths ods-control works with, read from a conf.xml. */
 struct control_paths {
-	char *enforcer_pid;     /* Enforcer/PidFile, else ODS_RUNDIR "/enforcerd.pid" */
-	char *signer_pid;       /* Signer/PidFile, else ODS_RUNDIR "/signerd.pid" */
-	char *signer_socket;    /* Signer/SocketFile, else ODS_RUNDIR "/engine.sock" */
+	char *enforcer_pid;  /* Enforcer/PidFile, else ODS_RUNDIR "/enforcerd.pid" */
+	char *signer_pid;    /* Signer/PidFile, else ODS_RUNDIR "/signerd.pid" */
+	char *signer_socket; /* Signer/SocketFile, else ODS_RUNDIR "/engine.sock" */
 };
 
 /*

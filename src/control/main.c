@@ -35,9 +35,9 @@
 #define SIGNER_ENV "ODS_SIGNER_PATH"
 
 struct ctl {
-	const char *conf;               /* -c FILE, or NULL for the default conf.xml */
+	const char *conf; /* -c FILE, or NULL for the default conf.xml */
 	struct control_paths paths;
-	const char *signer;             /* ods-signer to run */
+	const char *signer; /* ods-signer to run */
 };
 
 static const char usage_main[] = "usage: ods-control ksm|hsm|signer|enforcer|start|stop ...";
@@ -86,8 +86,9 @@ run(const char *path, const char *const *pre, int npre, char *const *args, int n
 	ret = spawn_run_passthrough(argv, &status);
 	if (ret != 0) {
 		fprintf(stderr, "ods-control: cannot run %s: %s\n", path,
-		    ret == E_NOTFOUND ? strerror(ENOENT)
-		    : ret == E_SPAWN ? strerror(errno) : err_str(ret));
+			ret == E_NOTFOUND ? strerror(ENOENT)
+			: ret == E_SPAWN  ? strerror(errno)
+					  : err_str(ret));
 		status = ret == E_NOTFOUND ? 127 : 126;
 	}
 	free(argv);
@@ -164,11 +165,11 @@ dispatch(const struct ctl *c, int argc, char **argv)
 	int rc;
 
 	if (strcmp(cmd, "ksm") == 0)
-		return run_with_conf(c, tool(KSMUTIL_ENV, ODS_BINDIR "/ods-ksmutil"), argv + 1,
-		    argc - 1);
+		return run_with_conf(
+			c, tool(KSMUTIL_ENV, ODS_BINDIR "/ods-ksmutil"), argv + 1, argc - 1);
 	if (strcmp(cmd, "hsm") == 0)
-		return run_with_conf(c, tool(HSMUTIL_ENV, ODS_BINDIR "/ods-hsmutil"), argv + 1,
-		    argc - 1);
+		return run_with_conf(
+			c, tool(HSMUTIL_ENV, ODS_BINDIR "/ods-hsmutil"), argv + 1, argc - 1);
 	if (strcmp(cmd, "signer") == 0) {
 		if (argc > 1 && strcmp(argv[1], "start") == 0)
 			return signer_start(c);

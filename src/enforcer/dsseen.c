@@ -14,7 +14,7 @@
  * The fields a state_key and a store_alloc share, named once so that the
  * two copies below cannot drift apart.
  */
-#define SHARED_FIELDS(X) \
+#define SHARED_FIELDS(X)                                                                           \
 	X(state) X(publish) X(ready) X(active) X(retire) X(dead) X(rfc5011) X(revoked)
 
 void

@@ -29,13 +29,13 @@
 struct fc {
 	const struct forecast_params *fp;
 	struct state_zone z;
-	struct state_key *saved;        /* the keys before the pass */
+	struct state_key *saved; /* the keys before the pass */
 	size_t nsaved, capsaved;
-	struct state_key *tmpl[2];      /* spare templates per plan_role */
+	struct state_key *tmpl[2]; /* spare templates per plan_role */
 	size_t ntmpl[2];
 	struct state_pool pool[2];
-	long made;                      /* new key pairs allocated so far */
-	int first;                      /* the zone's first pass of the plan */
+	long made; /* new key pairs allocated so far */
+	int first; /* the zone's first pass of the plan */
 	struct state_result res;
 	forecast_emit_fn emit;
 	void *ctx;
@@ -67,10 +67,11 @@ refill(struct fc *f)
 	int64_t next = NEW_BASE + f->made + 1;
 
 	for (int role = 0; role < 2; role++) {
-		size_t want = (size_t)plan_needed_per_zone(f->fp->policy, (enum plan_role)role,
-		    f->fp->interval) + 1;
-		const struct kasp_keydef *def = role == PLAN_KSK ? &f->fp->policy->ksk :
-		    &f->fp->policy->zsk;
+		size_t want = (size_t)plan_needed_per_zone(
+				      f->fp->policy, (enum plan_role)role, f->fp->interval) +
+			      1;
+		const struct kasp_keydef *def =
+			role == PLAN_KSK ? &f->fp->policy->ksk : &f->fp->policy->zsk;
 		size_t cap = f->ntmpl[role];
 
 		if (grow(&f->tmpl[role], &cap, want) != 0)
@@ -95,8 +96,8 @@ refill(struct fc *f)
 static int
 waiting(const struct state_key *k)
 {
-	return k->keytype == STORE_KSK && ((k->state == STORE_STATE_READY && !k->rfc5011) ||
-	    k->state == STORE_STATE_DSSUB);
+	return k->keytype == STORE_KSK &&
+	       ((k->state == STORE_STATE_READY && !k->rfc5011) || k->state == STORE_STATE_DSSUB);
 }
 
 /* The state keys[i] had before the pass (GENERATE for one allocated in it). */
@@ -292,7 +293,7 @@ forecast_zone(const struct forecast_params *fp, const struct state_key *keys, si
 		else if (f.res.next != 0)
 			t = on_grid(fp, f.res.next);
 		else
-			break;  /* nothing is ever due again */
+			break; /* nothing is ever due again */
 	}
 	free(f.z.keys);
 	free(f.saved);

@@ -28,22 +28,22 @@
 #include "enforcer/state.h"
 
 enum forecast_kind {
-	FC_STATE,               /* a key moves from one state to another */
-	FC_DS_SUBMIT,           /* the pass submits the zone's DS set to the parent */
-	FC_DS_SEEN_NEEDED,      /* a KSK waits for the operator's ds-seen */
-	FC_DS_SEEN,             /* the assumed ds-seen is done */
+	FC_STATE,          /* a key moves from one state to another */
+	FC_DS_SUBMIT,      /* the pass submits the zone's DS set to the parent */
+	FC_DS_SEEN_NEEDED, /* a KSK waits for the operator's ds-seen */
+	FC_DS_SEEN,        /* the assumed ds-seen is done */
 };
 
 struct forecast_event {
 	time_t when;
 	enum forecast_kind kind;
-	int keytype;            /* STORE_KSK or STORE_ZSK; 0 for FC_DS_SUBMIT */
-	int64_t keypair_id;     /* a stored key pair, or 0 for a new one */
-	const char *locator;    /* borrowed from the zone's input; NULL for a new key pair */
-	long new_key;           /* >0: the zone's n-th key pair not generated yet */
-	int from, to;           /* FC_STATE: enum store_key_state */
-	int by_ds_seen;         /* FC_STATE: the transition is the (assumed) ds-seen's */
-	int revoked;            /* the key carries the REVOKE bit (RFC 5011: `key list` says "revoke") */
+	int keytype;         /* STORE_KSK or STORE_ZSK; 0 for FC_DS_SUBMIT */
+	int64_t keypair_id;  /* a stored key pair, or 0 for a new one */
+	const char *locator; /* borrowed from the zone's input; NULL for a new key pair */
+	long new_key;        /* >0: the zone's n-th key pair not generated yet */
+	int from, to;        /* FC_STATE: enum store_key_state */
+	int by_ds_seen;      /* FC_STATE: the transition is the (assumed) ds-seen's */
+	int revoked; /* the key carries the REVOKE bit (RFC 5011: `key list` says "revoke") */
 };
 
 /* Called for every event in time order; a non-zero return stops the run and is returned. */
@@ -51,11 +51,11 @@ typedef int (*forecast_emit_fn)(void *ctx, const struct forecast_event *ev);
 
 struct forecast_params {
 	const struct kasp_policy *policy;
-	int64_t interval;       /* the daemon's interval, seconds (> 0) */
-	time_t from, until;     /* passes at from, from + interval, ... up to until */
+	int64_t interval;   /* the daemon's interval, seconds (> 0) */
+	time_t from, until; /* passes at from, from + interval, ... up to until */
 	int assume_ds_seen;
 	int64_t repository_id[2]; /* of new key pairs, per plan_role */
-	int require_backup[2];  /* their repository has <RequireBackup/> */
+	int require_backup[2];    /* their repository has <RequireBackup/> */
 };
 
 /*

@@ -40,7 +40,7 @@ label(FILE *out, const char *v)
 struct policy_count {
 	int64_t id;
 	const char *name;
-	int64_t keys[2][STORE_STATE_MAX + 1];   /* [KSK, ZSK][state] */
+	int64_t keys[2][STORE_STATE_MAX + 1]; /* [KSK, ZSK][state] */
 	int64_t unallocated;
 };
 
@@ -51,7 +51,7 @@ struct key_pass {
 	size_t npol;
 	/* the zone being read: the earliest retire date of its active keys per type */
 	int64_t zone_id;
-	const char *zone;       /* copy of the zone's name (the row is borrowed) */
+	const char *zone; /* copy of the zone's name (the row is borrowed) */
 	time_t retire[2];
 	int have_min;
 	time_t min_retire;
@@ -85,7 +85,7 @@ zone_done(struct key_pass *p)
 		fputs("kasp_next_rollover_seconds{zone=\"", p->out);
 		label(p->out, p->zone);
 		fprintf(p->out, "\",type=\"%s\"} %" PRId64 "\n", type[r],
-		    (int64_t)(p->retire[r] - p->now));
+			(int64_t)(p->retire[r] - p->now));
 		if (!p->have_min || p->retire[r] < p->min_retire) {
 			p->min_retire = p->retire[r];
 			p->have_min = 1;
@@ -117,7 +117,7 @@ key_row(void *arg, const struct store_key *k)
 			return E_NOMEM;
 	}
 	if (k->state == STORE_STATE_ACTIVE && k->retire != 0 &&
-	    (p->retire[r] == 0 || k->retire < p->retire[r]))
+		(p->retire[r] == 0 || k->retire < p->retire[r]))
 		p->retire[r] = k->retire;
 	return 0;
 }
@@ -147,8 +147,8 @@ wait_row(void *arg, const struct store_key *k)
 
 /* Per policy: zones, allocations by type and state, spares, and what the zones need. */
 static int
-policy_lines(db_t *db, const struct conf *conf, const struct store_policy *pl,
-	const struct key_pass *p)
+policy_lines(
+	db_t *db, const struct conf *conf, const struct store_policy *pl, const struct key_pass *p)
 {
 	static const char *const type[2] = { "KSK", "ZSK" };
 	FILE *out = p->out;
@@ -167,19 +167,20 @@ policy_lines(db_t *db, const struct conf *conf, const struct store_policy *pl,
 				fputs("kasp_keys{policy=\"", out);
 				label(out, p->pol[i].name);
 				fprintf(out, "\",type=\"%s\",state=\"%s\"} %" PRId64 "\n", type[r],
-				    store_state_name(s), p->pol[i].keys[r][s]);
+					store_state_name(s), p->pol[i].keys[r][s]);
 			}
 		}
 	}
 	family(out, "kasp_unallocated_keys",
-	    "Key pairs generated for a policy and not allocated to a zone yet.");
+		"Key pairs generated for a policy and not allocated to a zone yet.");
 	for (size_t i = 0; i < p->npol; i++) {
 		fputs("kasp_unallocated_keys{policy=\"", out);
 		label(out, p->pol[i].name);
 		fprintf(out, "\"} %" PRId64 "\n", p->pol[i].unallocated);
 	}
-	family(out, "kasp_keys_needed", "Keys of a type the policy's zones need for the next "
-	    "enforcer interval (what key generation aims at).");
+	family(out, "kasp_keys_needed",
+		"Keys of a type the policy's zones need for the next "
+		"enforcer interval (what key generation aims at).");
 	for (size_t i = 0; i < p->npol && rc == 0; i++) {
 		struct kasp_policy *kp = NULL;
 
@@ -189,8 +190,8 @@ policy_lines(db_t *db, const struct conf *conf, const struct store_policy *pl,
 			fputs("kasp_keys_needed{policy=\"", out);
 			label(out, p->pol[i].name);
 			fprintf(out, "\",type=\"%s\"} %" PRId64 "\n", type[r],
-			    plan_needed(kp, r == 0 ? PLAN_KSK : PLAN_ZSK, conf->interval,
-			    pl[i].zones));
+				plan_needed(kp, r == 0 ? PLAN_KSK : PLAN_ZSK, conf->interval,
+					pl[i].zones));
 		}
 		kasp_policy_free(kp);
 	}
@@ -229,13 +230,13 @@ node_lines(db_t *db, FILE *out)
 		fprintf(out, "%d\n", strcmp(nodes[i].role, "leader") == 0);
 	}
 	family(out, "kasp_enforcer_heartbeat_timestamp_seconds",
-	    "When a daemon last wrote its heartbeat.");
+		"When a daemon last wrote its heartbeat.");
 	for (i = 0; i < n; i++) {
 		node_sample(out, "kasp_enforcer_heartbeat_timestamp_seconds", &nodes[i]);
 		fprintf(out, "%" PRId64 "\n", (int64_t)nodes[i].heartbeat);
 	}
 	family(out, "kasp_enforcer_pass_start_timestamp_seconds",
-	    "When a daemon's last pass started.");
+		"When a daemon's last pass started.");
 	for (i = 0; i < n; i++) {
 		if (nodes[i].pass_started == 0)
 			continue;
@@ -243,22 +244,22 @@ node_lines(db_t *db, FILE *out)
 		fprintf(out, "%" PRId64 "\n", (int64_t)nodes[i].pass_started);
 	}
 	family(out, "kasp_enforcer_pass_duration_seconds",
-	    "How long a daemon's last finished pass took.");
+		"How long a daemon's last finished pass took.");
 	for (i = 0; i < n; i++) {
 		if (!pass_done(&nodes[i]))
 			continue;
 		node_sample(out, "kasp_enforcer_pass_duration_seconds", &nodes[i]);
 		fprintf(out, "%" PRId64 "\n",
-		    (int64_t)(nodes[i].pass_finished - nodes[i].pass_started));
+			(int64_t)(nodes[i].pass_finished - nodes[i].pass_started));
 	}
 	family(out, "kasp_enforcer_pass_success",
-	    "1 when a daemon's last finished pass ended well, else 0.");
+		"1 when a daemon's last finished pass ended well, else 0.");
 	for (i = 0; i < n; i++) {
 		if (!pass_done(&nodes[i]))
 			continue;
 		node_sample(out, "kasp_enforcer_pass_success", &nodes[i]);
-		fprintf(out, "%d\n", nodes[i].pass_outcome != NULL &&
-		    strcmp(nodes[i].pass_outcome, "ok") == 0);
+		fprintf(out, "%d\n",
+			nodes[i].pass_outcome != NULL && strcmp(nodes[i].pass_outcome, "ok") == 0);
 	}
 	store_node_free_array(nodes, n);
 	return 0;
@@ -269,13 +270,13 @@ node_lines(db_t *db, FILE *out)
 /* One repository's token against the key pair rows of the database. */
 struct token_pass {
 	const char *repository;
-	struct hsm_key *keys;           /* the token's key pairs, sorted by id */
+	struct hsm_key *keys; /* the token's key pairs, sorted by id */
 	size_t n;
-	unsigned char *seen;            /* per key: a row names it */
-	unsigned char *missing;         /* bit per key pair id already counted missing */
+	unsigned char *seen;    /* per key: a row names it */
+	unsigned char *missing; /* bit per key pair id already counted missing */
 	size_t nmissing_bytes;
 	int64_t missing_count;
-	int listed;                     /* the token was listed: the counts stand */
+	int listed; /* the token was listed: the counts stand */
 };
 
 /* Every repository's token, for the one pass over the key rows. */
@@ -313,7 +314,8 @@ token_row(void *arg, const struct store_key *k)
 	memset(&probe, 0, sizeof(probe));
 	if (k->locator != NULL && strlen(k->locator) < sizeof(probe.id)) {
 		memcpy(probe.id, k->locator, strlen(k->locator) + 1);
-		hit = t->n > 0 ? bsearch(&probe, t->keys, t->n, sizeof(*t->keys), hsm_id_cmp) : NULL;
+		hit = t->n > 0 ? bsearch(&probe, t->keys, t->n, sizeof(*t->keys), hsm_id_cmp)
+			       : NULL;
 	}
 	if (hit != NULL) {
 		t->seen[hit - t->keys] = 1;
@@ -386,7 +388,7 @@ token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
 		all.t[i].repository = conf->repos[i].name;
 		rc = token_list(hsm, &all.t[i]);
 		if (rc == 1)
-			rc = 0;         /* this token is reported as not listed */
+			rc = 0; /* this token is reported as not listed */
 		any |= all.t[i].listed;
 	}
 	/* one pass over the key rows serves every token */
@@ -396,8 +398,9 @@ token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
 		rc = store_key_each(db, &f, token_row, &all);
 	if (locked)
 		(void)db_unlock(db, STORE_KEYGEN_LOCK); /* a lock we hold: nothing to report */
-	family(out, "kasp_hsm_listed", "1 when a repository's token was listed for the "
-	    "kasp_hsm_* counts, else 0 (unreachable, or a key generation was running).");
+	family(out, "kasp_hsm_listed",
+		"1 when a repository's token was listed for the "
+		"kasp_hsm_* counts, else 0 (unreachable, or a key generation was running).");
 	for (i = 0; i < n; i++)
 		repo_sample(out, "kasp_hsm_listed", conf->repos[i].name, all.t[i].listed);
 	family(out, "kasp_hsm_keys", "Key pairs in a repository's token.");
@@ -405,8 +408,9 @@ token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
 		if (all.t[i].listed)
 			repo_sample(out, "kasp_hsm_keys", all.t[i].repository, (int64_t)all.t[i].n);
 	}
-	family(out, "kasp_hsm_orphan_keys", "Key pairs in a token that no key of the database "
-	    "names (ods-ksmutil key orphans lists them).");
+	family(out, "kasp_hsm_orphan_keys",
+		"Key pairs in a token that no key of the database "
+		"names (ods-ksmutil key orphans lists them).");
 	for (i = 0; i < n; i++) {
 		int64_t orphans = 0;
 
@@ -416,12 +420,13 @@ token_lines(db_t *db, const struct conf *conf, hsm_t *hsm, FILE *out)
 			orphans += !all.t[i].seen[j];
 		repo_sample(out, "kasp_hsm_orphan_keys", all.t[i].repository, orphans);
 	}
-	family(out, "kasp_hsm_missing_keys", "Key pairs of the database whose key is not in "
-	    "their repository's token.");
+	family(out, "kasp_hsm_missing_keys",
+		"Key pairs of the database whose key is not in "
+		"their repository's token.");
 	for (i = 0; i < n; i++) {
 		if (all.t[i].listed)
 			repo_sample(out, "kasp_hsm_missing_keys", all.t[i].repository,
-			    all.t[i].missing_count);
+				all.t[i].missing_count);
 	}
 	for (i = 0; i < n; i++) {
 		free(all.t[i].keys);
@@ -453,8 +458,9 @@ metrics_write(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, FILE *o
 		p.pol[i].id = pl[i].id;
 		p.pol[i].name = pl[i].name;
 	}
-	family(out, "kasp_next_rollover_seconds", "Seconds until the earliest retire date of "
-	    "a zone's active keys of a type (negative: overdue; absent: never).");
+	family(out, "kasp_next_rollover_seconds",
+		"Seconds until the earliest retire date of "
+		"a zone's active keys of a type (negative: overdue; absent: never).");
 	memset(&f, 0, sizeof(f));
 	f.unallocated = 1;
 	rc = store_key_each(db, &f, key_row, &p);
@@ -462,14 +468,15 @@ metrics_write(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, FILE *o
 	if (rc != 0)
 		goto out;
 	family(out, "kasp_next_rollover_min_seconds",
-	    "The earliest of kasp_next_rollover_seconds.");
+		"The earliest of kasp_next_rollover_seconds.");
 	if (p.have_min)
 		fprintf(out, "kasp_next_rollover_min_seconds %" PRId64 "\n",
-		    (int64_t)(p.min_retire - now));
+			(int64_t)(p.min_retire - now));
 	if ((rc = policy_lines(db, conf, pl, &p)) != 0)
 		goto out;
-	family(out, "kasp_ds_seen_waiting_seconds", "How long a KSK has waited for ds-seen "
-	    "(since it became ready; a standby KSK since it was published).");
+	family(out, "kasp_ds_seen_waiting_seconds",
+		"How long a KSK has waited for ds-seen "
+		"(since it became ready; a standby KSK since it was published).");
 	memset(&f, 0, sizeof(f));
 	f.keytype = STORE_KSK;
 	f.states = 1u << STORE_STATE_READY | 1u << STORE_STATE_DSSUB;

@@ -55,7 +55,6 @@ int metrics_write(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, FIL
  * metrics_write() into path, replaced atomically (a reader sees the old or
  * the new file, never a part), mode 0644. Returns 0 or an error code.
  */
-int metrics_write_file(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now,
-	const char *path);
+int metrics_write_file(db_t *db, const struct conf *conf, hsm_t *hsm, time_t now, const char *path);
 
 #endif

@@ -104,8 +104,8 @@ plan_keys(const struct plan_input *in, struct plan_result *out)
 		/* one supply for both demands; the KSKs draw first */
 		int64_t supply = max0(in->available[PLAN_KSK]);
 
-		out->available[PLAN_KSK] = supply < out->needed[PLAN_KSK] ?
-		    supply : out->needed[PLAN_KSK];
+		out->available[PLAN_KSK] =
+			supply < out->needed[PLAN_KSK] ? supply : out->needed[PLAN_KSK];
 		out->available[PLAN_ZSK] = supply - out->available[PLAN_KSK];
 	} else {
 		out->available[PLAN_KSK] = max0(in->available[PLAN_KSK]);
@@ -117,13 +117,13 @@ plan_keys(const struct plan_input *in, struct plan_result *out)
 	room[PLAN_KSK] = in->capacity[PLAN_KSK] - max0(in->in_repository[PLAN_KSK]);
 	room[PLAN_ZSK] = in->capacity[PLAN_ZSK] - max0(in->in_repository[PLAN_ZSK]);
 	out->create[PLAN_KSK] = fit(out->wanted[PLAN_KSK], in->capacity[PLAN_KSK],
-	    max0(in->in_repository[PLAN_KSK]), &room[PLAN_KSK], &out->cap[PLAN_KSK]);
+		max0(in->in_repository[PLAN_KSK]), &room[PLAN_KSK], &out->cap[PLAN_KSK]);
 	if (in->same_repository) {
 		/* one repository: the ZSKs get what the KSKs leave */
 		out->create[PLAN_ZSK] = fit(out->wanted[PLAN_ZSK], in->capacity[PLAN_KSK],
-		    max0(in->in_repository[PLAN_KSK]), &room[PLAN_KSK], &out->cap[PLAN_ZSK]);
+			max0(in->in_repository[PLAN_KSK]), &room[PLAN_KSK], &out->cap[PLAN_ZSK]);
 	} else {
 		out->create[PLAN_ZSK] = fit(out->wanted[PLAN_ZSK], in->capacity[PLAN_ZSK],
-		    max0(in->in_repository[PLAN_ZSK]), &room[PLAN_ZSK], &out->cap[PLAN_ZSK]);
+			max0(in->in_repository[PLAN_ZSK]), &room[PLAN_ZSK], &out->cap[PLAN_ZSK]);
 	}
 }

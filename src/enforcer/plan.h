@@ -43,39 +43,38 @@ int64_t plan_window(const struct kasp_policy *p, enum plan_role role, int64_t in
  * zone): KSK: Lk = 0 -> Ek + 1, else floor((I + Sp + Dz + TTLk) / Lk) + Ek + 1;
  * ZSK: Lz = 0 -> Ez + 1, else floor((I + Sp) / Lz) + Ez + 1.
  */
-int64_t plan_needed_per_zone(const struct kasp_policy *p, enum plan_role role,
-	int64_t interval);
+int64_t plan_needed_per_zone(const struct kasp_policy *p, enum plan_role role, int64_t interval);
 
 /* Keys of a role needed by zones zones: per zone, times zones unless keys are shared. */
-int64_t plan_needed(const struct kasp_policy *p, enum plan_role role, int64_t interval,
-	int64_t zones);
+int64_t plan_needed(
+	const struct kasp_policy *p, enum plan_role role, int64_t interval, int64_t zones);
 
 /* 1 when the KSK and ZSK settings draw from the same pool (repository, algorithm, bits). */
 int plan_same_pool(const struct kasp_policy *p);
 
 /* Capacity outcome for one role. */
 enum plan_capacity {
-	PLAN_CAP_OK = 0,        /* room enough (or no limit) */
-	PLAN_CAP_REDUCED = 1,   /* fewer keys than wanted fit: count reduced */
-	PLAN_CAP_FULL = 2,      /* the repository is already full: nothing fits */
+	PLAN_CAP_OK = 0,      /* room enough (or no limit) */
+	PLAN_CAP_REDUCED = 1, /* fewer keys than wanted fit: count reduced */
+	PLAN_CAP_FULL = 2,    /* the repository is already full: nothing fits */
 };
 
 /* What the caller knows; see plan_keys(). */
 struct plan_input {
-	int64_t needed[2];      /* plan_needed() per role */
-	int64_t available[2];   /* still-good key pairs in each role's pool */
-	int same_pool;          /* plan_same_pool(): available[PLAN_ZSK] is ignored */
-	int same_repository;    /* KSK and ZSK live in one repository */
-	int64_t capacity[2];    /* capacity of each role's repository; 0 = no limit */
+	int64_t needed[2];        /* plan_needed() per role */
+	int64_t available[2];     /* still-good key pairs in each role's pool */
+	int same_pool;            /* plan_same_pool(): available[PLAN_ZSK] is ignored */
+	int same_repository;      /* KSK and ZSK live in one repository */
+	int64_t capacity[2];      /* capacity of each role's repository; 0 = no limit */
 	int64_t in_repository[2]; /* key pairs present in each role's repository */
 };
 
 struct plan_result {
 	/* Per role: what the pool accounting attributes to the role. */
 	int64_t needed[2];
-	int64_t available[2];   /* never more than needed when pools are shared */
-	int64_t wanted[2];      /* needed - available, never below 0 */
-	int64_t create[2];      /* wanted after the capacity clamp */
+	int64_t available[2]; /* never more than needed when pools are shared */
+	int64_t wanted[2];    /* needed - available, never below 0 */
+	int64_t create[2];    /* wanted after the capacity clamp */
 	enum plan_capacity cap[2];
 };
 

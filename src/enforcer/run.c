@@ -133,10 +133,10 @@ resalt(struct pass *p, struct store_enf_policy *pol)
 	if (!k->nsec3)
 		return;
 	if (pol->salt != NULL && pol->salt_stamp != 0 && now - pol->salt_stamp < k->resalt &&
-	    strlen(pol->salt) == 2 * (size_t)k->salt_length)
+		strlen(pol->salt) == 2 * (size_t)k->salt_length)
 		return;
 	if (k->salt_length < 0 || k->salt_length > (int)sizeof(raw) ||
-	    (k->salt_length > 0 && random_bytes(raw, (size_t)k->salt_length) != 0)) {
+		(k->salt_length > 0 && random_bytes(raw, (size_t)k->salt_length) != 0)) {
 		log_msg(LOG_ERR, "Error (%d) updating salt for %s", E_IO, k->name);
 		return;
 	}
@@ -227,13 +227,13 @@ run_pass(const struct run_config *cfg, struct run_stats *stats)
 	b.pass = &p;
 	b.only_policy_id = cfg->only_policy != NULL && p.npol > 0 ? p.pol[0].id : 0;
 	while (!stopping(&p)) {
-		rc = cfg->read_only ? db_transact(cfg->db, DB_TXN_READ, run_batch_txn, &b) :
-		    run_pass_write(&p, run_batch_txn, &b);
+		rc = cfg->read_only ? db_transact(cfg->db, DB_TXN_READ, run_batch_txn, &b)
+				    : run_pass_write(&p, run_batch_txn, &b);
 		if (rc == DB_E_FENCED)
 			goto out;
 		if (rc != 0) {
 			log_msg(LOG_ERR, "Error processing the zones after id %lld: %s",
-			    (long long)b.after, db_errmsg(cfg->db));
+				(long long)b.after, db_errmsg(cfg->db));
 			goto out;
 		}
 		if (b.nzones == 0)
@@ -259,8 +259,8 @@ out:
 /* ------------------------------------------------------- zone add (§3.7) */
 
 int
-run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id,
-	const char *policy, struct run_link *out)
+run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id, const char *policy,
+	struct run_link *out)
 {
 	struct run_config cfg;
 	struct read_policies rp;
@@ -284,7 +284,7 @@ run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id,
 	if (rc != 0)
 		goto done;
 	if (rp.npol != 1 || !rp.pol[0].kasp->share_keys)
-		goto done;              /* each zone gets its own keys from the daemon */
+		goto done; /* each zone gets its own keys from the daemon */
 	p.pol = rp.pol;
 	p.npol = rp.npol;
 	b.pass = &p;
@@ -318,8 +318,7 @@ done:
 }
 
 void
-run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit,
-	void *ctx)
+run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit, void *ctx)
 {
 	if (!l->linked)
 		return;
@@ -328,7 +327,7 @@ run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_
 			run_alloc_short_lines(manual, zone, &l->shortage[role], emit, ctx);
 		else
 			run_allocated_line(zone, role == PLAN_KSK ? STORE_KSK : STORE_ZSK,
-			    l->allocated[role], emit, ctx);
+				l->allocated[role], emit, ctx);
 		if (role == PLAN_KSK)
 			break;
 	}

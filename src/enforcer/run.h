@@ -39,11 +39,11 @@
 #define RUN_BATCH_ZONES 500
 
 struct run_config {
-	const struct conf *conf;        /* conf.xml as read for this pass */
-	db_t *db;                       /* connected; the schema is current */
-	hsm_t *hsm;                     /* opened on conf; repositories open on use */
-	time_t now;                     /* clock_now() at the start of the pass */
-	const char *only_policy;        /* -p: only this policy (NULL: all) */
+	const struct conf *conf; /* conf.xml as read for this pass */
+	db_t *db;                /* connected; the schema is current */
+	hsm_t *hsm;              /* opened on conf; repositories open on use */
+	time_t now;              /* clock_now() at the start of the pass */
+	const char *only_policy; /* -p: only this policy (NULL: all) */
 	/*
 	 * Set asynchronously (SIGTERM, SIGINT) to stop early: the pass ends
 	 * after the batch in hand is committed and its files written. May be
@@ -93,11 +93,11 @@ struct run_stats {
 	size_t zones;
 	size_t keys_generated;
 	size_t keys_purged;
-	size_t transitions;             /* key rows changed or allocated */
+	size_t transitions; /* key rows changed or allocated */
 	size_t signconfs_written;
-	size_t ds_submitted;            /* zones whose DS set went to the submit command */
-	uint64_t queries;               /* statements run (db_stats) */
-	int stopped;                    /* the pass ended early on *stop */
+	size_t ds_submitted; /* zones whose DS set went to the submit command */
+	uint64_t queries;    /* statements run (db_stats) */
+	int stopped;         /* the pass ended early on *stop */
 };
 
 /*
@@ -141,8 +141,8 @@ int run_link_zone(db_t *db, const struct conf *conf, time_t now, int64_t zone_id
  * allocation for zone <zone>: <n> key(s) allocated", or the not-enough-keys
  * lines (manual: conf.xml has <ManualKeyGeneration/>).
  */
-void run_link_lines(const struct run_link *l, const char *zone, int manual, run_emit_fn emit,
-	void *ctx);
+void run_link_lines(
+	const struct run_link *l, const char *zone, int manual, run_emit_fn emit, void *ctx);
 
 /* The state machine's view of an allocation row (k->locator borrows r's). */
 void run_state_key(const struct store_enf_key *r, struct state_key *k);

@@ -38,23 +38,28 @@ emit_log(void *ctx, int prio, const char *line)
 
 /* The 1.x lines of a zone that could not allocate what its policy needs (§7.3 D). */
 void
-run_alloc_short_lines(int manual, const char *zone, const struct state_event *ev, run_emit_fn emit,
-	void *ctx)
+run_alloc_short_lines(
+	int manual, const char *zone, const struct state_event *ev, run_emit_fn emit, void *ctx)
 {
 	int ksk = ev->keytype == STORE_KSK;
 	const char *t = ksk ? "ksk" : "zsk";
 	int prio = manual && ksk ? LOG_ERR : LOG_WARNING;
 	char line[512];
 
-	snprintf(line, sizeof(line), "Not enough keys to satisfy %s policy for zone: %s. "
-	    "keys_to_allocate(%ld) = keys_needed(%ld) - (keys_available(%ld) - "
-	    "keys_pending_retirement(%ld))", t, zone, ev->n, ev->a, ev->b, ev->c);
+	snprintf(line, sizeof(line),
+		"Not enough keys to satisfy %s policy for zone: %s. "
+		"keys_to_allocate(%ld) = keys_needed(%ld) - (keys_available(%ld) - "
+		"keys_pending_retirement(%ld))",
+		t, zone, ev->n, ev->a, ev->b, ev->c);
 	emit(ctx, prio, line);
-	snprintf(line, sizeof(line), "Tried to allocate %ld keys, failed on allocating key number "
-	    "%ld", ev->n, ev->m);
+	snprintf(line, sizeof(line),
+		"Tried to allocate %ld keys, failed on allocating key number "
+		"%ld",
+		ev->n, ev->m);
 	emit(ctx, prio, line);
 	if (manual)
-		emit(ctx, LOG_ERR, "please use \"ods-ksmutil key generate\" to create some more keys.");
+		emit(ctx, LOG_ERR,
+			"please use \"ods-ksmutil key generate\" to create some more keys.");
 	else
 		emit(ctx, LOG_WARNING, "ods-enforcerd will create some more keys on its next run");
 }
@@ -68,7 +73,7 @@ run_allocated_line(const char *zone, int keytype, size_t n, run_emit_fn emit, vo
 	if (n == 0)
 		return;
 	snprintf(line, sizeof(line), "%s key allocation for zone %s: %zu key(s) allocated",
-	    keytype == STORE_KSK ? "KSK" : "ZSK", zone, n);
+		keytype == STORE_KSK ? "KSK" : "ZSK", zone, n);
 	emit(ctx, LOG_DEBUG, line);
 }
 
@@ -76,8 +81,8 @@ static void
 log_alloc_short(const struct pass *p, const struct zone_work *w, const struct state_event *ev)
 {
 	run_alloc_short_lines(p->cfg->conf->manual_keygen, w->z->name, ev, emit_log, NULL);
-	log_msg(LOG_ERR, "Error allocating %ss to zone %s", ev->keytype == STORE_KSK ? "ksk" : "zsk",
-	    w->z->name);
+	log_msg(LOG_ERR, "Error allocating %ss to zone %s",
+		ev->keytype == STORE_KSK ? "ksk" : "zsk", w->z->name);
 }
 
 static int
@@ -112,7 +117,7 @@ write_signconf(struct pass *p, struct zone_work *w, int *short_role)
 		if (!state_key_issued(&w->sz.keys[i], &is))
 			continue;
 		keys[n] = (struct signconf_key){ is.flags, w->sz.keys[i].algorithm,
-		    w->sz.keys[i].locator, is.ksk, is.zsk, is.publish, is.rfc5011 };
+			w->sz.keys[i].locator, is.ksk, is.zsk, is.publish, is.rfc5011 };
 		n++;
 	}
 	/* a stable sort: qsort is not, so order by (type, id) explicitly through the index */
@@ -127,20 +132,21 @@ write_signconf(struct pass *p, struct zone_work *w, int *short_role)
 		keys[j] = t;
 	}
 	if (n == 0 || w->res.abort_zone) {
-		const char *hint = p->cfg->conf->manual_keygen ?
-		    "please use \"ods-ksmutil key generate\" to create some." :
-		    "ods-enforcerd will create some on its next run.";
+		const char *hint =
+			p->cfg->conf->manual_keygen
+				? "please use \"ods-ksmutil key generate\" to create some."
+				: "ods-enforcerd will create some on its next run.";
 
 		if (*short_role >= 0)
 			log_msg(p->cfg->conf->manual_keygen ? LOG_ERR : LOG_WARNING,
-			    "There are no %ss in the generate state; %s",
-			    *short_role == PLAN_KSK ? "KSK" : "ZSK", hint);
+				"There are no %ss in the generate state; %s",
+				*short_role == PLAN_KSK ? "KSK" : "ZSK", hint);
 		log_msg(LOG_ERR, "Signconf not written for %s", w->z->name);
 		goto out;
 	}
 	if (w->z->signconf == NULL) {
 		log_msg(LOG_ERR, "Error writing signconf for %s: the zone has no signconf path",
-		    w->z->name);
+			w->z->name);
 		goto out;
 	}
 	rc = signconf_format(w->z->name, w->pol->kasp, w->pol->salt, keys, n, &text, &len);
@@ -209,7 +215,7 @@ notify_signer(struct pass *p, const char *zone, const char *signconf)
 	} else {
 		log_msg(LOG_ERR, "Could not call signer engine");
 		log_msg(LOG_INFO, "Will continue: call '%s' to manually update the zone",
-		    line ? line : argv[0]);
+			line ? line : argv[0]);
 		p->signer_off = 1;
 	}
 	if (rc == 0)
@@ -239,8 +245,9 @@ rollover_notice(const struct pass *p, const struct zone_work *w)
 			first = k->retire;
 	}
 	if (!active) {
-		log_msg(LOG_INFO, "No active KSKs yet for zone %s, can't check for impending rollover",
-		    w->z->name);
+		log_msg(LOG_INFO,
+			"No active KSKs yet for zone %s, can't check for impending rollover",
+			w->z->name);
 		return;
 	}
 	if (first == 0 || first - p->cfg->now > (time_t)p->cfg->conf->rollover_notification)
@@ -282,8 +289,8 @@ clear_pending_txn(db_t *db, void *arg)
  * presentation line with ldns's comment; malloc()ed.
  */
 static int
-ds_dnskey(struct pass *p, const struct zone_work *w, const struct state_key *k,
-	const char *cached, char **line)
+ds_dnskey(struct pass *p, const struct zone_work *w, const struct state_key *k, const char *cached,
+	char **line)
 {
 	const char *repo = repo_name(p, k->repository_id);
 	uint8_t *key = NULL;
@@ -326,7 +333,7 @@ ds_argv(const char *cmd, char **words, const char **argv, size_t max)
 	if (*words == NULL)
 		return E_NOMEM;
 	for (tok = strtok_r(*words, " \t", &save); tok != NULL && n + 1 < max;
-	    tok = strtok_r(NULL, " \t", &save))
+		tok = strtok_r(NULL, " \t", &save))
 		argv[n++] = tok;
 	argv[n] = NULL;
 	return n > 0 ? 0 : E_INVAL;
@@ -366,7 +373,7 @@ ds_run(const struct pass *p, const char *input, size_t len)
 	/* Q11: the exit status counts; a failed submission is tried again next pass */
 	if (!res.exited || res.status != 0) {
 		log_msg(LOG_ERR, "DS submit command %s %s %d; it runs again on the next pass", cmd,
-		    res.exited ? "exited with status" : "was killed by signal", res.status);
+			res.exited ? "exited with status" : "was killed by signal", res.status);
 		rc = E_SPAWN;
 	}
 	spawn_result_free(&res);
@@ -428,8 +435,9 @@ submit_ds(struct pass *p, const struct zone_work *w)
 		if (c != NULL)
 			*c = '\0';
 		next = str_printf("%s%s\n%s%s%s", input ? input : "", line,
-		    conf->ds_submit_cka_id ? "; {cka_id = " : "",
-		    conf->ds_submit_cka_id ? k->locator : "", conf->ds_submit_cka_id ? "}\n" : "");
+			conf->ds_submit_cka_id ? "; {cka_id = " : "",
+			conf->ds_submit_cka_id ? k->locator : "",
+			conf->ds_submit_cka_id ? "}\n" : "");
 		free(input);
 		input = next;
 		next = str_printf("%s, %s", ckas ? ckas : "", k->locator);
@@ -443,8 +451,10 @@ submit_ds(struct pass *p, const struct zone_work *w)
 	if (conf->ds_submit_cmd != NULL && ds_run(p, input, inlen) != 0)
 		ok = 0;
 done:
-	log_msg(LOG_INFO, "Once the new DS records are seen in DNS please issue the ds-seen "
-	    "command for zone %s with the following cka_ids%s", w->z->name, ckas ? ckas : "");
+	log_msg(LOG_INFO,
+		"Once the new DS records are seen in DNS please issue the ds-seen "
+		"command for zone %s with the following cka_ids%s",
+		w->z->name, ckas ? ckas : "");
 	if (ok) {
 		struct pending_txn t = { w->z->id };
 
@@ -468,7 +478,8 @@ run_batch_after(struct pass *p, struct batch *b)
 
 	notify = calloc(b->nzones ? b->nzones : 1, sizeof(*notify));
 	if (notify == NULL)
-		log_msg(LOG_ERR, "out of memory: the signer is told of this batch's zones next pass");
+		log_msg(LOG_ERR,
+			"out of memory: the signer is told of this batch's zones next pass");
 	for (i = 0; i < b->nzones; i++) {
 		struct zone_work *w = &b->w[i];
 		int short_role = -1;
@@ -481,10 +492,12 @@ run_batch_after(struct pass *p, struct batch *b)
 		p->st->zones++;
 		log_msg(LOG_INFO, "Policy for %s set to %s.", w->z->name, w->pol->kasp->name);
 		log_msg(LOG_INFO, "Config will be output to %s.",
-		    w->z->signconf ? w->z->signconf : "");
+			w->z->signconf ? w->z->signconf : "");
 		/* 1.x: ZSKs first */
-		run_allocated_line(w->z->name, STORE_ZSK, w->res.allocated[PLAN_ZSK], emit_log, NULL);
-		run_allocated_line(w->z->name, STORE_KSK, w->res.allocated[PLAN_KSK], emit_log, NULL);
+		run_allocated_line(
+			w->z->name, STORE_ZSK, w->res.allocated[PLAN_ZSK], emit_log, NULL);
+		run_allocated_line(
+			w->z->name, STORE_KSK, w->res.allocated[PLAN_KSK], emit_log, NULL);
 		for (size_t e = 0; e < w->res.nevents; e++) {
 			const struct state_event *ev = &w->res.events[e];
 			char text[512];
@@ -502,7 +515,8 @@ run_batch_after(struct pass *p, struct batch *b)
 		}
 		if (!w->res.abort_zone) {
 			for (size_t k = 0; k < w->sz.nkeys; k++)
-				p->st->transitions += w->sz.keys[k].changed || w->sz.keys[k].allocated;
+				p->st->transitions +=
+					w->sz.keys[k].changed || w->sz.keys[k].allocated;
 		}
 		if (write_signconf(p, w, &short_role)) {
 			p->st->signconfs_written++;

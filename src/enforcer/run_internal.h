@@ -27,7 +27,7 @@ struct pass {
 	size_t npol;
 	struct store_repository *repos;
 	size_t nrepos;
-	int signer_off;                 /* a signer call failed: no more this pass */
+	int signer_off; /* a signer call failed: no more this pass */
 };
 
 static inline int
@@ -75,13 +75,13 @@ role_word(int role, int upper)
 struct pool {
 	struct store_key_pool key;
 	int loaded;
-	int64_t cursor;                 /* id of the last key pair taken before this chunk */
+	int64_t cursor;                  /* id of the last key pair taken before this chunk */
 	struct store_enf_spare **chunks; /* every chunk read stays until the batch ends */
 	size_t *nchunk;
 	size_t nchunks;
-	struct state_key *tmpl;         /* the current chunk as templates */
+	struct state_key *tmpl; /* the current chunk as templates */
 	struct state_pool sp;
-	int exhausted;                  /* the last read found no more */
+	int exhausted; /* the last read found no more */
 	/* <ShareKeys/>: key pairs in use per role, growing as zones take new ones */
 	struct state_key *shared[2];
 	size_t nshared[2], capshared[2];
@@ -100,45 +100,36 @@ struct batch {
 	struct pass *pass;
 	int64_t after;
 	int64_t only_policy_id;
-	size_t limit;                   /* zones per batch (0: RUN_BATCH_ZONES) */
-	int link_only;                  /* zone add: allocate, move nothing (§3.7) */
+	size_t limit;  /* zones per batch (0: RUN_BATCH_ZONES) */
+	int link_only; /* zone add: allocate, move nothing (§3.7) */
 	struct store_enf_zone *zones;
 	size_t nzones;
 	struct store_enf_key *keys;
 	size_t nkeys;
 	struct zone_work *w;
-	struct pool **pools;            /* each allocated alone: zones keep pointers to them */
+	struct pool **pools; /* each allocated alone: zones keep pointers to them */
 	size_t npools;
-	struct state_key *saved;        /* a zone's keys before a decision that ran short */
+	struct state_key *saved; /* a zone's keys before a decision that ran short */
 	size_t savedcap;
 };
 
 /* Each function is described where it is defined. */
 
 /* run.c */
-int
-run_pass_write(const struct pass *p, int (*fn)(db_t *db, void *arg), void *arg);
+int run_pass_write(const struct pass *p, int (*fn)(db_t *db, void *arg), void *arg);
 
 /* run_keygen.c */
-int
-run_keygen(struct pass *p, const struct store_enf_policy *pol);
-void
-run_purge(struct pass *p, const struct store_enf_policy *pol);
+int run_keygen(struct pass *p, const struct store_enf_policy *pol);
+void run_purge(struct pass *p, const struct store_enf_policy *pol);
 
 /* run_zones.c */
-void
-run_batch_reset(struct batch *b);
-int
-run_batch_txn(db_t *db, void *arg);
+void run_batch_reset(struct batch *b);
+int run_batch_txn(db_t *db, void *arg);
 
 /* run_after.c */
-void
-run_alloc_short_lines(int manual, const char *zone, const struct state_event *ev, run_emit_fn emit,
-	void *ctx);
-void
-run_allocated_line(const char *zone, int keytype, size_t n, run_emit_fn emit, void *ctx);
-void
-run_batch_after(struct pass *p, struct batch *b);
-
+void run_alloc_short_lines(
+	int manual, const char *zone, const struct state_event *ev, run_emit_fn emit, void *ctx);
+void run_allocated_line(const char *zone, int keytype, size_t n, run_emit_fn emit, void *ctx);
+void run_batch_after(struct pass *p, struct batch *b);
 
 #endif

@@ -46,8 +46,8 @@ count_txn(db_t *db, void *arg)
 	for (role = 0; role < 2 && rc == 0; role++) {
 		rc = store_key_count_good(db, &c->pool[role], c->limit[role], &c->good[role]);
 		if (rc == 0 && c->count_repo[role])
-			rc = store_key_count_repository(db, c->pool[role].repository_id,
-			    &c->in_repo[role]);
+			rc = store_key_count_repository(
+				db, c->pool[role].repository_id, &c->in_repo[role]);
 	}
 	return rc;
 }
@@ -66,13 +66,13 @@ static int
 insert_keys_txn(db_t *db, void *arg)
 {
 	const struct new_keys *nk = arg;
-	const struct kasp_keydef *def = nk->role == PLAN_KSK ? &nk->pol->kasp->ksk :
-	    &nk->pol->kasp->zsk;
+	const struct kasp_keydef *def =
+		nk->role == PLAN_KSK ? &nk->pol->kasp->ksk : &nk->pol->kasp->zsk;
 	int rc = 0;
 
 	for (size_t i = 0; i < nk->n && rc == 0; i++)
 		rc = store_key_insert(db, nk->id[i], def->algorithm, def->bits,
-		    nk->pol->repo_id[nk->role], nk->pol->id, nk->now, nk->pub[i], NULL);
+			nk->pol->repo_id[nk->role], nk->pol->id, nk->now, nk->pub[i], NULL);
 	return rc;
 }
 
@@ -119,19 +119,21 @@ generate_role(struct pass *p, const struct store_enf_policy *pol, int role, int6
 		size_t publen = 0;
 
 		rc = hsm_generate(p->cfg->hsm, def->repository, def->algorithm, (unsigned)def->bits,
-		    nk.id[nk.n], &pub, &publen);
+			nk.id[nk.n], &pub, &publen);
 		if (rc != 0) {
 			log_msg(LOG_ERR, "Error creating key in repository %s: %s", def->repository,
-			    hsm_errmsg(p->cfg->hsm));
+				hsm_errmsg(p->cfg->hsm));
 			break;
 		}
 		if (dnskey_key_base64(pub, publen, &nk.pub[nk.n]) != 0)
-			nk.pub[nk.n] = NULL;    /* filled from the HSM when needed */
+			nk.pub[nk.n] = NULL; /* filled from the HSM when needed */
 		free(pub);
 		log_msg(LOG_DEBUG, "Created key in repository %s", def->repository);
-		log_msg(LOG_INFO, "Created %s size: %d, alg: %d with id: %s in repository: %s and "
-		    "database.", role_word(role, 1), def->bits, def->algorithm, nk.id[nk.n],
-		    def->repository);
+		log_msg(LOG_INFO,
+			"Created %s size: %d, alg: %d with id: %s in repository: %s and "
+			"database.",
+			role_word(role, 1), def->bits, def->algorithm, nk.id[nk.n],
+			def->repository);
 		if (++nk.n == KEYGEN_ROWS_PER_TXN)
 			rc = flush_keys(p, &nk);
 		/* an HSM can take seconds a key: the heartbeat says we are not stuck */
@@ -167,8 +169,9 @@ run_keygen(struct pass *p, const struct store_enf_policy *pol)
 	log_msg(LOG_INFO, "%lld zone(s) found on policy \"%s\"", (long long)pol->zones, k->name);
 	for (role = 0; role < 2; role++) {
 		if (pol->repo_id[role] == 0 || hsm_alg_family(def[role]->algorithm) == 0) {
-			log_msg(LOG_ERR, "Could not predict %s requirement for next interval%sfor %s",
-			    role_word(role, 0), role == PLAN_KSK ? " " : "", k->name);
+			log_msg(LOG_ERR,
+				"Could not predict %s requirement for next interval%sfor %s",
+				role_word(role, 0), role == PLAN_KSK ? " " : "", k->name);
 			return 0;
 		}
 	}
@@ -176,7 +179,7 @@ run_keygen(struct pass *p, const struct store_enf_policy *pol)
 	rc = db_lock(cfg->db, STORE_KEYGEN_LOCK, STORE_KEYGEN_LOCK_WAIT_MS);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "Could not count current ksk numbers for policy %s: %s", k->name,
-		    db_errmsg(cfg->db));
+			db_errmsg(cfg->db));
 		return 0;
 	}
 	locked = 1;
@@ -184,12 +187,12 @@ run_keygen(struct pass *p, const struct store_enf_policy *pol)
 	memset(&in, 0, sizeof(in));
 	for (role = 0; role < 2; role++) {
 		c.pool[role] = (struct store_key_pool){ pol->id, pol->repo_id[role],
-		    def[role]->algorithm, def[role]->bits };
-		c.limit[role] = cfg->now + (time_t)plan_window(k, (enum plan_role)role,
-		    cfg->conf->interval);
+			def[role]->algorithm, def[role]->bits };
+		c.limit[role] = cfg->now +
+				(time_t)plan_window(k, (enum plan_role)role, cfg->conf->interval);
 		c.count_repo[role] = pol->capacity[role] > 0;
-		in.needed[role] = plan_needed(k, (enum plan_role)role, cfg->conf->interval,
-		    pol->zones);
+		in.needed[role] =
+			plan_needed(k, (enum plan_role)role, cfg->conf->interval, pol->zones);
 		in.capacity[role] = pol->capacity[role];
 	}
 	rc = db_transact(cfg->db, DB_TXN_READ, count_txn, &c);
@@ -209,32 +212,39 @@ run_keygen(struct pass *p, const struct store_enf_policy *pol)
 		const char *t = role_word(role, 1);
 
 		if (res.cap[role] == PLAN_CAP_FULL) {
-			log_msg(LOG_ERR, "Repository %s is full, cannot create more %ss for policy %s",
-			    def[role]->repository, t, k->name);
+			log_msg(LOG_ERR,
+				"Repository %s is full, cannot create more %ss for policy %s",
+				def[role]->repository, t, k->name);
 			continue;
 		}
 		if (res.cap[role] == PLAN_CAP_REDUCED)
-			log_msg(LOG_WARNING, "Repository %s is nearly full, will create %lld %ss for "
-			    "policy %s (reduced from %lld)", def[role]->repository,
-			    (long long)res.create[role], t, k->name, (long long)res.wanted[role]);
+			log_msg(LOG_WARNING,
+				"Repository %s is nearly full, will create %lld %ss for "
+				"policy %s (reduced from %lld)",
+				def[role]->repository, (long long)res.create[role], t, k->name,
+				(long long)res.wanted[role]);
 		if (res.wanted[role] == 0) {
 			log_msg(LOG_INFO, "No new %ss need to be created.", t);
 			continue;
 		}
-		log_msg(LOG_INFO, "%lld new %s(s) (%d bits) need to be created for policy %s: "
-		    "keys_to_generate(%lld) = keys_needed(%lld) - keys_available(%lld).",
-		    (long long)res.wanted[role], t, def[role]->bits, k->name,
-		    (long long)res.wanted[role], (long long)res.needed[role],
-		    (long long)res.available[role]);
+		log_msg(LOG_INFO,
+			"%lld new %s(s) (%d bits) need to be created for policy %s: "
+			"keys_to_generate(%lld) = keys_needed(%lld) - keys_available(%lld).",
+			(long long)res.wanted[role], t, def[role]->bits, k->name,
+			(long long)res.wanted[role], (long long)res.needed[role],
+			(long long)res.available[role]);
 		rc = generate_role(p, pol, role, res.create[role]);
 		if (rc == 0 && res.create[role] > 0 && pol->require_backup[role] &&
-		    !(role == PLAN_ZSK && in.same_repository && res.create[PLAN_KSK] > 0))
-			log_msg(LOG_INFO, "NOTE: keys generated in repository %s will not become "
-			    "active until they have been backed up", def[role]->repository);
+			!(role == PLAN_ZSK && in.same_repository && res.create[PLAN_KSK] > 0))
+			log_msg(LOG_INFO,
+				"NOTE: keys generated in repository %s will not become "
+				"active until they have been backed up",
+				def[role]->repository);
 	}
 out:
 	if (locked && db_unlock(cfg->db, STORE_KEYGEN_LOCK) != 0)
-		log_msg(LOG_ERR, "cannot release the %s lock: %s", STORE_KEYGEN_LOCK, db_errmsg(cfg->db));
+		log_msg(LOG_ERR, "cannot release the %s lock: %s", STORE_KEYGEN_LOCK,
+			db_errmsg(cfg->db));
 	return rc;
 }
 
@@ -294,15 +304,15 @@ run_purge(struct pass *p, const struct store_enf_policy *pol)
 			break;
 		}
 		p->st->keys_purged++;
-		rc = k->repository != NULL ? hsm_delete(p->cfg->hsm, k->repository, k->locator) :
-		    E_NOTFOUND;
+		rc = k->repository != NULL ? hsm_delete(p->cfg->hsm, k->repository, k->locator)
+					   : E_NOTFOUND;
 		if (rc == 0)
 			log_msg(LOG_INFO, "Key remove successful: %s", k->locator);
 		else if (rc == E_NOTFOUND)
 			log_msg(LOG_ERR, "Key not found: %s", k->locator);
 		else
 			log_msg(LOG_ERR, "Key remove failed: %s (%s)", k->locator,
-			    hsm_errmsg(p->cfg->hsm));
+				hsm_errmsg(p->cfg->hsm));
 	}
 out:
 	store_keypair_free_array(t.keys, t.n);

@@ -91,7 +91,7 @@ pool_for(struct batch *b, const struct store_enf_policy *pol, int role)
 		struct store_key_pool *k = &b->pools[i]->key;
 
 		if (k->policy_id == key.policy_id && k->repository_id == key.repository_id &&
-		    k->algorithm == key.algorithm && k->bits == key.bits)
+			k->algorithm == key.algorithm && k->bits == key.bits)
 			return b->pools[i];
 	}
 	grown = realloc(b->pools, (b->npools + 1) * sizeof(*grown));
@@ -325,13 +325,14 @@ decide_zone(struct batch *b, struct zone_work *w, db_t *db)
 			reuse[role] = NULL;
 			nreuse[role] = 0;
 			if (shared) {
-				rc = zone_reuse(pl[role], role, &w->sz, &reuse[role], &nreuse[role]);
+				rc = zone_reuse(
+					pl[role], role, &w->sz, &reuse[role], &nreuse[role]);
 				if (rc != 0)
 					goto out;
 			}
 			used[role] = pl[role]->sp.used;
 			sp[role] = (struct state_spares){ reuse[role], nreuse[role], 0,
-			    pl[role]->loaded ? &pl[role]->sp : NULL };
+				pl[role]->loaded ? &pl[role]->sp : NULL };
 		}
 		rc = state_decide(&par, &w->sz, sp, &w->res);
 		if (rc != 0)
@@ -340,8 +341,9 @@ decide_zone(struct batch *b, struct zone_work *w, db_t *db)
 			if (!ran_short(&w->res, role == PLAN_KSK ? STORE_KSK : STORE_ZSK))
 				continue;
 			read_shared[role] = shared && !pl[role]->shared_loaded;
-			read_pool[role] = !pl[role]->loaded ||
-			    (pl[role]->sp.used >= pl[role]->sp.n && !pl[role]->exhausted);
+			read_pool[role] =
+				!pl[role]->loaded ||
+				(pl[role]->sp.used >= pl[role]->sp.n && !pl[role]->exhausted);
 		}
 		if (!read_shared[0] && !read_shared[1] && !read_pool[0] && !read_pool[1])
 			break;
@@ -354,11 +356,14 @@ decide_zone(struct batch *b, struct zone_work *w, db_t *db)
 		for (role = 0; role < 2 && rc == 0; role++) {
 			if (read_shared[role] && !pl[role]->shared_loaded)
 				rc = pool_read_shared(db, pl[role]);
-			if (rc == 0 && read_pool[role] && (role == 0 || pl[1] != pl[0] ||
-			    !read_pool[0]))
-				rc = pool_read(db, pl[role], RUN_BATCH_ZONES * (size_t)
-				    (plan_needed_per_zone(w->pol->kasp, (enum plan_role)role,
-				    cfg->conf->interval) + 1));
+			if (rc == 0 && read_pool[role] &&
+				(role == 0 || pl[1] != pl[0] || !read_pool[0]))
+				rc = pool_read(db, pl[role],
+					RUN_BATCH_ZONES *
+						(size_t)(plan_needed_per_zone(w->pol->kasp,
+								 (enum plan_role)role,
+								 cfg->conf->interval) +
+							 1));
 		}
 		if (rc != 0)
 			goto out;
@@ -404,7 +409,7 @@ run_batch_txn(db_t *db, void *arg)
 
 	run_batch_reset(b);
 	rc = store_enf_zones(db, b->after, b->limit ? b->limit : RUN_BATCH_ZONES, b->only_policy_id,
-	    &b->zones, &b->nzones);
+		&b->zones, &b->nzones);
 	if (rc != 0 || b->nzones == 0)
 		return rc;
 	rc = store_enf_keys(db, b->zones[0].id, b->zones[b->nzones - 1].id, &b->keys, &b->nkeys);
@@ -429,7 +434,7 @@ run_batch_txn(db_t *db, void *arg)
 			return rc;
 		w->pol = policy_by_id(b->pass, w->z->policy_id);
 		if (w->pol == NULL)
-			continue;       /* a policy made after the pass began: next pass */
+			continue; /* a policy made after the pass began: next pass */
 		if (b->pass->cfg->read_only) {
 			/* a replica: the keys as the primary left them, nothing decided */
 			w->decided = 1;
@@ -456,8 +461,8 @@ run_batch_txn(db_t *db, void *arg)
 			if (!sk->changed && !sk->allocated)
 				continue;
 			a = (struct store_alloc){ sk->keypair_id, w->z->id, sk->keytype, sk->state,
-			    sk->publish, sk->ready, sk->active, sk->retire, sk->dead, sk->rfc5011,
-			    sk->revoked };
+				sk->publish, sk->ready, sk->active, sk->retire, sk->dead,
+				sk->rfc5011, sk->revoked };
 			rc = store_alloc_write(&wr, &a, sk->allocated);
 		}
 		if (rc == 0 && w->res.new_ds && !w->z->ds_pending) {

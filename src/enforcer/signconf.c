@@ -161,7 +161,7 @@ signconf_format(const char *zone, const struct kasp_policy *p, const char *salt,
 	int ret;
 
 	if (zone == NULL || p == NULL || out == NULL || len == NULL ||
-	    (keys == NULL && nkeys > 0)) {
+		(keys == NULL && nkeys > 0)) {
 		ret = E_INVAL;
 		goto out;
 	}
@@ -189,8 +189,8 @@ signconf_format(const char *zone, const struct kasp_policy *p, const char *salt,
 	buf_duration(&b, "\t\t\t\t", "<Denial>", "</Denial>\n", p->valdenial);
 	buf_lit(&b, "\t\t\t</Validity>\n");
 	buf_duration(&b, "\t\t\t", "<Jitter>", "</Jitter>\n", p->jitter);
-	buf_duration(&b, "\t\t\t", "<InceptionOffset>", "</InceptionOffset>\n",
-		p->inception_offset);
+	buf_duration(
+		&b, "\t\t\t", "<InceptionOffset>", "</InceptionOffset>\n", p->inception_offset);
 	buf_lit(&b, "\t\t</Signatures>\n");
 
 	buf_lit(&b, "\t\t<Denial>\n");
@@ -279,7 +279,7 @@ parse_generic(void *arg, const char *fmt, ...)
 int
 signconf_validate(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parse_errors pe = {0};
+	struct parse_errors pe = { 0 };
 	xmlStructuredErrorFunc old_serror;
 	xmlGenericErrorFunc old_gerror;
 	void *old_sctx, *old_gctx;
@@ -324,7 +324,8 @@ signconf_validate(const char *text, size_t len, char *err, size_t errlen)
 	}
 	if (doc->extSubset != NULL || doc->intSubset != NULL) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "signconf: a document type declaration is not allowed");
+			snprintf(err, errlen,
+				"signconf: a document type declaration is not allowed");
 		ret = E_PARSE;
 		goto out;
 	}
@@ -400,14 +401,14 @@ no_hard_links(int e)
 }
 
 static int
-write_file(const char *path, const char *text, size_t len, int note, int *written,
-	char *err, size_t errlen)
+write_file(const char *path, const char *text, size_t len, int note, int *written, char *err,
+	size_t errlen)
 {
 	struct stat lst, st, tst;
 	char *tmp = NULL;
 	char *old = NULL;
-	int have_old = 0;  /* a regular file is at path */
-	int moved = 0;     /* path was renamed to .OLD (no hard links) */
+	int have_old = 0; /* a regular file is at path */
+	int moved = 0;    /* path was renamed to .OLD (no hard links) */
 	int fd = -1;
 	int tfd = -1;
 	int same, saved;
@@ -433,8 +434,9 @@ write_file(const char *path, const char *text, size_t len, int note, int *writte
 	} else if (!S_ISREG(lst.st_mode)) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "Could not replace: %s (%s)", path,
-				S_ISLNK(lst.st_mode) ? "is a symbolic link" :
-				S_ISDIR(lst.st_mode) ? "is a directory" : "not a regular file");
+				S_ISLNK(lst.st_mode)   ? "is a symbolic link"
+				: S_ISDIR(lst.st_mode) ? "is a directory"
+						       : "not a regular file");
 		errno = S_ISLNK(lst.st_mode) ? ELOOP : S_ISDIR(lst.st_mode) ? EISDIR : EINVAL;
 		ret = E_IO;
 		goto out;
@@ -509,7 +511,7 @@ write_file(const char *path, const char *text, size_t len, int note, int *writte
 			goto out;
 		}
 		if ((tst.st_uid != st.st_uid || tst.st_gid != st.st_gid) &&
-		    fchown(tfd, st.st_uid, st.st_gid) != 0 && errno != EPERM) {
+			fchown(tfd, st.st_uid, st.st_gid) != 0 && errno != EPERM) {
 			could_not(err, errlen, "chown", tmp);
 			ret = E_IO;
 			goto out;
@@ -583,15 +585,15 @@ out:
 }
 
 int
-signconf_write(const char *path, const char *text, size_t len, int *written,
-	char *err, size_t errlen)
+signconf_write(
+	const char *path, const char *text, size_t len, int *written, char *err, size_t errlen)
 {
 	return write_file(path, text, len, 0, written, err, errlen);
 }
 
 int
-signconf_write_noted(const char *path, const char *text, size_t len, int *written,
-	char *err, size_t errlen)
+signconf_write_noted(
+	const char *path, const char *text, size_t len, int *written, char *err, size_t errlen)
 {
 	return write_file(path, text, len, 1, written, err, errlen);
 }
@@ -618,7 +620,7 @@ signconf_note(const char *path)
 	fd = open(n, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if (fstat(fd, &st) != 0)
-			;       /* errno says why */
+			; /* errno says why */
 		else if (S_ISREG(st.st_mode))
 			ret = 0;
 		else

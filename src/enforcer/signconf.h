@@ -19,13 +19,13 @@
 
 /* One <Key> element. */
 struct signconf_key {
-	int flags;              /* 256 ZSK, 257 KSK, +128 when revoked */
+	int flags; /* 256 ZSK, 257 KSK, +128 when revoked */
 	int algorithm;
-	const char *locator;    /* CKA_ID hex (borrowed) */
-	int ksk;                /* <KSK /> */
-	int zsk;                /* <ZSK /> */
-	int publish;            /* <Publish /> */
-	int rfc5011;            /* <RFC5011 /> */
+	const char *locator; /* CKA_ID hex (borrowed) */
+	int ksk;             /* <KSK /> */
+	int zsk;             /* <ZSK /> */
+	int publish;         /* <Publish /> */
+	int rfc5011;         /* <RFC5011 /> */
 };
 
 /*
@@ -59,8 +59,8 @@ int signconf_validate(const char *text, size_t len, char *err, size_t errlen);
  * Errors: E_INVAL, E_NOMEM, E_IO (errno set; err names the file and the
  * call that failed, as the 1.x "Could not ..." lines do).
  */
-int signconf_write(const char *path, const char *text, size_t len, int *written,
-	char *err, size_t errlen);
+int signconf_write(
+	const char *path, const char *text, size_t len, int *written, char *err, size_t errlen);
 
 /*
  * The signer's notice, made crash-safe: signconf_write_noted() is
@@ -73,8 +73,8 @@ int signconf_write(const char *path, const char *text, size_t len, int *written,
  * signconf_note() returns 0, E_NOMEM, or E_IO (errno set; also when a
  * non-regular file holds the name).
  */
-int signconf_write_noted(const char *path, const char *text, size_t len, int *written,
-	char *err, size_t errlen);
+int signconf_write_noted(
+	const char *path, const char *text, size_t len, int *written, char *err, size_t errlen);
 int signconf_note(const char *path);
 int signconf_noted(const char *path);
 void signconf_unnote(const char *path);

@@ -91,7 +91,7 @@ count_retiring(const struct decide *d, int keytype, time_t limit)
 		const struct state_key *k = &d->z->keys[i];
 
 		n += k->keytype == keytype && k->state == STORE_STATE_ACTIVE && k->retire != 0 &&
-		    k->retire <= limit;
+		     k->retire <= limit;
 	}
 	return n;
 }
@@ -115,8 +115,8 @@ backup_allows(struct decide *d, const struct state_key *k)
 
 /* Move up to n keys of a type from one state to another, lowest key pair id first (Q19). */
 static size_t
-move_n(struct decide *d, int keytype, int from, int to, size_t n, time_t *(*col)(struct state_key *),
-	unsigned bit)
+move_n(struct decide *d, int keytype, int from, int to, size_t n,
+	time_t *(*col)(struct state_key *), unsigned bit)
 {
 	size_t i, moved = 0;
 
@@ -132,9 +132,21 @@ move_n(struct decide *d, int keytype, int from, int to, size_t n, time_t *(*col)
 	return moved;
 }
 
-static time_t *col_publish(struct state_key *k) { return &k->publish; }
-static time_t *col_ready(struct state_key *k) { return &k->ready; }
-static time_t *col_dead(struct state_key *k) { return &k->dead; }
+static time_t *
+col_publish(struct state_key *k)
+{
+	return &k->publish;
+}
+static time_t *
+col_ready(struct state_key *k)
+{
+	return &k->ready;
+}
+static time_t *
+col_dead(struct state_key *k)
+{
+	return &k->dead;
+}
 
 /*
  * The "conditional" transitions: every key of a type in `from` whose date
@@ -169,7 +181,7 @@ retire_due(struct decide *d, int keytype, int revoke)
 		struct state_key *k = &d->z->keys[i];
 
 		if (k->keytype != keytype || k->state != STORE_STATE_ACTIVE || k->retire == 0 ||
-		    k->retire > d->now)
+			k->retire > d->now)
 			continue;
 		set_state(k, STORE_STATE_RETIRE);
 		set_time(k, &k->retire, STATE_CH_RETIRE, d->now);
@@ -210,13 +222,13 @@ predict(struct decide *d)
 				break;
 			if (ksk && k->rfc5011) {
 				time_t t = k->publish +
-				    (time_t)(state_publish_wait(p) + state_holddown(p));
+					   (time_t)(state_publish_wait(p) + state_holddown(p));
 
 				set_time(k, &k->ready, STATE_CH_READY, t);
 				set_time(k, &k->active, STATE_CH_ACTIVE, t);
 			} else {
 				set_time(k, &k->ready, STATE_CH_READY,
-				    k->publish + (time_t)state_publish_wait(p));
+					k->publish + (time_t)state_publish_wait(p));
 			}
 			break;
 		case STORE_STATE_READY:
@@ -226,26 +238,26 @@ predict(struct decide *d)
 		case STORE_STATE_ACTIVE:
 			if (!k->fixed_date && k->active != 0)
 				set_time(k, &k->retire, STATE_CH_RETIRE,
-				    state_retire_date(p, k->keytype, k->active));
+					state_retire_date(p, k->keytype, k->active));
 			break;
 		case STORE_STATE_RETIRE:
 			/* a pinned date (forced roll, ksk-revoke, import) stays once set */
 			if (k->retire != 0 && !(k->fixed_date && k->dead != 0))
-				set_time(k, &k->dead, STATE_CH_DEAD, k->retire +
-				    (time_t)state_retire_wait(p, k->keytype, k->rfc5011));
+				set_time(k, &k->dead, STATE_CH_DEAD,
+					k->retire + (time_t)state_retire_wait(
+							    p, k->keytype, k->rfc5011));
 			break;
 		case STORE_STATE_DSPUBLISH:
 			if (k->publish != 0)
 				set_time(k, &k->ready, STATE_CH_READY,
-				    k->publish + (time_t)state_ds_wait(p));
+					k->publish + (time_t)state_ds_wait(p));
 			break;
 		case STORE_STATE_KEYPUBLISH:
 			if (k->publish != 0)
 				set_time(k, &k->active, STATE_CH_ACTIVE,
-				    k->publish + (time_t)state_publish_wait(p));
+					k->publish + (time_t)state_publish_wait(p));
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -255,8 +267,13 @@ static size_t
 queued(const struct decide *d, int keytype)
 {
 	static const int states[] = {
-		STORE_STATE_GENERATE, STORE_STATE_PUBLISH, STORE_STATE_READY, STORE_STATE_ACTIVE,
-		STORE_STATE_DSSUB, STORE_STATE_DSPUBLISH, STORE_STATE_DSREADY,
+		STORE_STATE_GENERATE,
+		STORE_STATE_PUBLISH,
+		STORE_STATE_READY,
+		STORE_STATE_ACTIVE,
+		STORE_STATE_DSSUB,
+		STORE_STATE_DSPUBLISH,
+		STORE_STATE_DSREADY,
 		STORE_STATE_KEYPUBLISH,
 	};
 	size_t i, n = 0;
@@ -284,8 +301,8 @@ allocate(struct decide *d, int keytype, struct state_spares *sp)
 	struct state_zone *z = d->z;
 	int64_t needed = plan_needed_per_zone(d->p, state_role_of(keytype), d->sp->interval);
 	int64_t queue = (int64_t)queued(d, keytype);
-	int64_t pendret = (int64_t)count_retiring(d, keytype, d->now +
-	    (time_t)state_window(d->sp, keytype));
+	int64_t pendret =
+		(int64_t)count_retiring(d, keytype, d->now + (time_t)state_window(d->sp, keytype));
 	int64_t want = needed - (queue - pendret), i;
 
 	for (i = 0; i < want; i++) {
@@ -356,7 +373,7 @@ run_type(struct decide *d, int keytype)
 		const struct state_key *k = &d->z->keys[i];
 
 		if (k->keytype == keytype && k->state != STORE_STATE_GENERATE &&
-		    k->state != STORE_STATE_DEAD)
+			k->state != STORE_STATE_DEAD)
 			first_pass = 0;
 		/* 1. a forced roll (`key rollover`) marked the active key pair */
 		if (k->keytype == keytype && k->state == STORE_STATE_ACTIVE && k->compromised)
@@ -371,7 +388,7 @@ run_type(struct decide *d, int keytype)
 			struct state_key *k = &d->z->keys[i];
 
 			if (k->keytype == STORE_KSK && k->state == STORE_STATE_KEYPUBLISH &&
-			    k->active != 0 && k->active <= d->now)
+				k->active != 0 && k->active <= d->now)
 				moved += (size_t)activate(d, k);
 		}
 		if (moved > 0)
@@ -383,7 +400,8 @@ run_type(struct decide *d, int keytype)
 
 	/* 4. published keys that have propagated become ready */
 	if (move_due(d, keytype, STORE_STATE_PUBLISH, STORE_STATE_READY, col_ready,
-	    STATE_CH_READY) > 0 && ksk && !rfc5011) {
+		    STATE_CH_READY) > 0 &&
+		ksk && !rfc5011) {
 		new_ds = 1;
 		emit(d, EV_NEW_DS, keytype, 0, 0);
 	}
@@ -393,13 +411,14 @@ run_type(struct decide *d, int keytype)
 
 		/* 5. a standby's DS has propagated */
 		move_due(d, keytype, STORE_STATE_DSPUBLISH, STORE_STATE_DSREADY, col_ready,
-		    STATE_CH_READY);
+			STATE_CH_READY);
 		/* 6. top up the standby KSKs: their DS goes to the parent first */
 		standby = def->standby - (int64_t)(count(d, keytype, STORE_STATE_DSSUB) +
-		    count(d, keytype, STORE_STATE_DSPUBLISH) +
-		    count(d, keytype, STORE_STATE_DSREADY));
-		if (standby > 0 && promote_generate(d, keytype, STORE_STATE_DSSUB,
-		    (size_t)standby) > 0 && !rfc5011)
+						   count(d, keytype, STORE_STATE_DSPUBLISH) +
+						   count(d, keytype, STORE_STATE_DSREADY));
+		if (standby > 0 &&
+			promote_generate(d, keytype, STORE_STATE_DSSUB, (size_t)standby) > 0 &&
+			!rfc5011)
 			new_ds = 1;
 		/* the first KSK's READY carries the DS set for the standbys too */
 		if (first_pass)
@@ -408,9 +427,12 @@ run_type(struct decide *d, int keytype)
 
 	/* 7. publish successors for the keys that retire within the window */
 	want = (ksk ? 1 : 1 + (int64_t)def->standby) -
-	    ((int64_t)(count(d, keytype, STORE_STATE_PUBLISH) + count(d, keytype, STORE_STATE_READY) +
-	    count(d, keytype, STORE_STATE_ACTIVE) + count(d, keytype, STORE_STATE_KEYPUBLISH)) -
-	    (int64_t)count_retiring(d, keytype, d->now + (time_t)state_window(d->sp, keytype)));
+	       ((int64_t)(count(d, keytype, STORE_STATE_PUBLISH) +
+			  count(d, keytype, STORE_STATE_READY) +
+			  count(d, keytype, STORE_STATE_ACTIVE) +
+			  count(d, keytype, STORE_STATE_KEYPUBLISH)) -
+		       (int64_t)count_retiring(
+			       d, keytype, d->now + (time_t)state_window(d->sp, keytype)));
 	if (want > 0)
 		promote_generate(d, keytype, STORE_STATE_PUBLISH, (size_t)want);
 
@@ -419,7 +441,7 @@ run_type(struct decide *d, int keytype)
 		const struct state_key *k = &d->z->keys[i];
 
 		if (k->keytype == keytype && k->state == STORE_STATE_ACTIVE &&
-		    (k->retire == 0 || k->retire > d->now) && !rollover)
+			(k->retire == 0 || k->retire > d->now) && !rollover)
 			goto done;
 	}
 	ready = count(d, keytype, STORE_STATE_READY);
@@ -430,7 +452,8 @@ run_type(struct decide *d, int keytype)
 				for (i = 0; i < d->z->nkeys; i++) {
 					struct state_key *k = &d->z->keys[i];
 
-					if (k->keytype != keytype || k->state != STORE_STATE_PUBLISH)
+					if (k->keytype != keytype ||
+						k->state != STORE_STATE_PUBLISH)
 						continue;
 					if (!activate(d, k)) {
 						/* 1.x: the zone waits for its backup, signing nothing */
@@ -443,7 +466,7 @@ run_type(struct decide *d, int keytype)
 			}
 			/* a first KSK waits for READY and ds-seen */
 		} else if (!rfc5011 && (count(d, keytype, STORE_STATE_ACTIVE) > 0 ||
-		    count(d, keytype, STORE_STATE_RETIRE) > 0)) {
+					       count(d, keytype, STORE_STATE_RETIRE) > 0)) {
 			/*
 			 * A key in service is due to go and no successor is ready:
 			 * bring every standby KSK with its DS at the parent into
@@ -453,7 +476,7 @@ run_type(struct decide *d, int keytype)
 			 */
 			if (ksk)
 				move_n(d, keytype, STORE_STATE_DSREADY, STORE_STATE_KEYPUBLISH,
-				    (size_t)-1, col_publish, STATE_CH_PUBLISH);
+					(size_t)-1, col_publish, STATE_CH_PUBLISH);
 			emit(d, EV_ROLL_NOT_COMPLETED, keytype, 0, 0);
 		}
 	} else if (def->manual_rollover && !rollover) {
@@ -465,7 +488,7 @@ run_type(struct decide *d, int keytype)
 			struct state_key *k = &d->z->keys[i];
 
 			if (k->keytype == keytype && k->state == STORE_STATE_READY &&
-			    k->active != 0 && k->active <= d->now)
+				k->active != 0 && k->active <= d->now)
 				moved += (size_t)activate(d, k);
 		}
 		if (moved > 0) {
@@ -501,19 +524,17 @@ next_change(const struct decide *d)
 	time_t next = 0;
 	size_t i;
 
-#define CONSIDER(t)                                                                      \
-	do {                                                                             \
-		time_t t_ = (t);                                                         \
-		if (t_ > d->now && (next == 0 || t_ < next))                             \
-			next = t_;                                                       \
+#define CONSIDER(t)                                                                                \
+	do {                                                                                       \
+		time_t t_ = (t);                                                                   \
+		if (t_ > d->now && (next == 0 || t_ < next))                                       \
+			next = t_;                                                                 \
 	} while (0)
 	for (i = 0; i < d->z->nkeys; i++) {
 		const struct state_key *k = &d->z->keys[i];
 
 		switch (k->state) {
-		case STORE_STATE_PUBLISH:
-			CONSIDER(k->ready);
-			break;
+		case STORE_STATE_PUBLISH: CONSIDER(k->ready); break;
 		case STORE_STATE_READY:
 			if (k->rfc5011)
 				CONSIDER(k->active);
@@ -524,17 +545,10 @@ next_change(const struct decide *d)
 				CONSIDER(k->retire);
 			}
 			break;
-		case STORE_STATE_RETIRE:
-			CONSIDER(k->dead);
-			break;
-		case STORE_STATE_DSPUBLISH:
-			CONSIDER(k->ready);
-			break;
-		case STORE_STATE_KEYPUBLISH:
-			CONSIDER(k->active);
-			break;
-		default:
-			break;
+		case STORE_STATE_RETIRE: CONSIDER(k->dead); break;
+		case STORE_STATE_DSPUBLISH: CONSIDER(k->ready); break;
+		case STORE_STATE_KEYPUBLISH: CONSIDER(k->active); break;
+		default: break;
 		}
 	}
 #undef CONSIDER
@@ -552,8 +566,8 @@ key_cmp(const void *pa, const void *pb)
 }
 
 int
-state_decide(const struct state_params *sp, struct state_zone *zone,
-	struct state_spares spares[2], struct state_result *res)
+state_decide(const struct state_params *sp, struct state_zone *zone, struct state_spares spares[2],
+	struct state_result *res)
 {
 	struct decide d;
 	size_t i;

@@ -66,28 +66,28 @@ enum {
  */
 struct state_key {
 	int64_t keypair_id;
-	int keytype;            /* STORE_KSK or STORE_ZSK */
-	int state;              /* enum store_key_state */
+	int keytype; /* STORE_KSK or STORE_ZSK */
+	int state;   /* enum store_key_state */
 	time_t publish, ready, active, retire, dead;
 	int rfc5011, revoked;
 	/* of the key pair */
 	int algorithm;
-	const char *locator;    /* borrowed; for the signconf and the DS set */
-	int64_t repository_id;  /* its repository (for an HSM lookup) */
-	int compromised;        /* keypairs.compromisedflag: a forced roll is due */
-	int fixed_date;         /* keypairs.fixedDate: keep the stored retire/dead */
-	int backed_up;          /* keypairs.backup is set */
-	int require_backup;     /* its repository has <RequireBackup/> */
+	const char *locator;   /* borrowed; for the signconf and the DS set */
+	int64_t repository_id; /* its repository (for an HSM lookup) */
+	int compromised;       /* keypairs.compromisedflag: a forced roll is due */
+	int fixed_date;        /* keypairs.fixedDate: keep the stored retire/dead */
+	int backed_up;         /* keypairs.backup is set */
+	int require_backup;    /* its repository has <RequireBackup/> */
 	/* written by state_decide() */
-	unsigned changed;       /* STATE_CH_* */
-	int allocated;          /* a new allocation: INSERT, not UPDATE */
+	unsigned changed; /* STATE_CH_* */
+	int allocated;    /* a new allocation: INSERT, not UPDATE */
 };
 
 struct state_zone {
 	const char *name;       /* for the event texts */
 	struct state_key *keys; /* every allocation of the zone that is not DEAD */
 	size_t nkeys;
-	size_t cap;             /* allocated elements of keys */
+	size_t cap; /* allocated elements of keys */
 };
 
 /*
@@ -101,7 +101,7 @@ struct state_zone {
 struct state_pool {
 	const struct state_key *keys;
 	size_t n;
-	size_t used;            /* in/out: taken so far (by any zone of the pass) */
+	size_t used; /* in/out: taken so far (by any zone of the pass) */
 };
 
 /*
@@ -112,49 +112,49 @@ struct state_pool {
 struct state_spares {
 	const struct state_key *reuse;
 	size_t nreuse;
-	size_t reused;          /* out: how many of reuse state_decide() took */
+	size_t reused;           /* out: how many of reuse state_decide() took */
 	struct state_pool *pool; /* may be NULL: nothing unallocated */
 };
 
 /* What the daemon logs (enforcer.md §7.4); state_event_text() gives the text. */
 enum state_event_kind {
-	EV_FIRST_PASS_PROMOTE,  /* INFO: Promoting ZSK from publish to active ... */
-	EV_ROLL_NOT_COMPLETED,  /* WARNING: <T> rollover for zone ... not completed ... */
-	EV_MANUAL_DUE,          /* INFO: Manual rollover due for <T> of zone <z> */
-	EV_ROLLED,              /* INFO: <T> has been rolled for <z>  */
-	EV_KSK_READY,           /* WARNING: New KSK has reached the ready state; ... */
-	EV_NEW_DS,              /* INFO: New DS records needed for the zone <z>; ... */
-	EV_SHORTAGE,            /* INFO: <n> <t>s available in 'generate' state (need <m>) ... */
-	EV_BACKUP_REFUSED,      /* ERROR: Trying to make non-backed up <T> active ... */
-	EV_BACKUP_WARNING,      /* WARNING: Making non-backed up <T> active, ... */
-	EV_ALLOC_SHORT,         /* not enough spare key pairs to allocate (run.c adds the 1.x lines) */
+	EV_FIRST_PASS_PROMOTE, /* INFO: Promoting ZSK from publish to active ... */
+	EV_ROLL_NOT_COMPLETED, /* WARNING: <T> rollover for zone ... not completed ... */
+	EV_MANUAL_DUE,         /* INFO: Manual rollover due for <T> of zone <z> */
+	EV_ROLLED,             /* INFO: <T> has been rolled for <z>  */
+	EV_KSK_READY,          /* WARNING: New KSK has reached the ready state; ... */
+	EV_NEW_DS,             /* INFO: New DS records needed for the zone <z>; ... */
+	EV_SHORTAGE,           /* INFO: <n> <t>s available in 'generate' state (need <m>) ... */
+	EV_BACKUP_REFUSED,     /* ERROR: Trying to make non-backed up <T> active ... */
+	EV_BACKUP_WARNING,     /* WARNING: Making non-backed up <T> active, ... */
+	EV_ALLOC_SHORT, /* not enough spare key pairs to allocate (run.c adds the 1.x lines) */
 };
 
 struct state_event {
 	enum state_event_kind kind;
-	int keytype;            /* STORE_KSK or STORE_ZSK */
-	long n, m;              /* counts, where the text has them */
-	long a, b, c;           /* EV_ALLOC_SHORT: needed, queued, pending retirement */
+	int keytype;  /* STORE_KSK or STORE_ZSK */
+	long n, m;    /* counts, where the text has them */
+	long a, b, c; /* EV_ALLOC_SHORT: needed, queued, pending retirement */
 };
 
 struct state_result {
 	struct state_event *events;
 	size_t nevents, cap;
-	int nomem;              /* an event could not be recorded (out of memory) */
-	int changed;            /* some key changed or was allocated */
-	int new_ds;             /* the parent's DS set changed: submit it (§4.6) */
-	int abort_zone;         /* 1.x: a first-pass activation was refused for want of a
+	int nomem;           /* an event could not be recorded (out of memory) */
+	int changed;         /* some key changed or was allocated */
+	int new_ds;          /* the parent's DS set changed: submit it (§4.6) */
+	int abort_zone;      /* 1.x: a first-pass activation was refused for want of a
 				   backup; apply nothing and write no signconf */
-	size_t allocated[2];    /* new allocations per role: [0] KSK, [1] ZSK */
-	time_t next;            /* earliest later time at which a transition is due; 0: none */
+	size_t allocated[2]; /* new allocations per role: [0] KSK, [1] ZSK */
+	time_t next;         /* earliest later time at which a transition is due; 0: none */
 };
 
 /* Inputs that do not change from zone to zone. */
 struct state_params {
 	const struct kasp_policy *policy;
-	int64_t interval;       /* conf.xml Enforcer/Interval, seconds */
+	int64_t interval; /* conf.xml Enforcer/Interval, seconds */
 	time_t now;
-	int allocate_only;      /* allocate what the zone needs, move no key (zone add, §3.7) */
+	int allocate_only; /* allocate what the zone needs, move no key (zone add, §3.7) */
 };
 
 /*
@@ -201,7 +201,7 @@ time_t state_retire_date(const struct kasp_policy *p, int keytype, time_t active
  * flags of its <Key> element.
  */
 struct state_issue {
-	int flags;              /* 256/257, + 128 when revoked */
+	int flags; /* 256/257, + 128 when revoked */
 	int ksk, zsk, publish, rfc5011;
 };
 int state_key_issued(const struct state_key *k, struct state_issue *out);

@@ -93,10 +93,8 @@ state_key_issued(const struct state_key *k, struct state_issue *out)
 	case STORE_STATE_READY:
 	case STORE_STATE_ACTIVE:
 	case STORE_STATE_RETIRE:
-	case STORE_STATE_KEYPUBLISH:
-		break;
-	default:
-		return 0;
+	case STORE_STATE_KEYPUBLISH: break;
+	default: return 0;
 	}
 	memset(&is, 0, sizeof(is));
 	is.flags = k->keytype == STORE_KSK ? 257 : 256;
@@ -125,9 +123,10 @@ state_ds_set(const struct state_zone *zone, size_t *idx, size_t max)
 		if (k->state == STORE_STATE_READY)
 			ready = 1;
 		/* the ACTIVE key a ds-seen would retire: the earliest retire date */
-		if (k->state == STORE_STATE_ACTIVE && (oldest == (size_t)-1 ||
-		    (k->retire != 0 && (zone->keys[oldest].retire == 0 ||
-		    k->retire < zone->keys[oldest].retire))))
+		if (k->state == STORE_STATE_ACTIVE &&
+			(oldest == (size_t)-1 ||
+				(k->retire != 0 && (zone->keys[oldest].retire == 0 ||
+							   k->retire < zone->keys[oldest].retire))))
 			oldest = i;
 	}
 	for (i = 0; i < zone->nkeys; i++) {
@@ -144,10 +143,8 @@ state_ds_set(const struct state_zone *zone, size_t *idx, size_t max)
 		case STORE_STATE_DSSUB:
 		case STORE_STATE_DSPUBLISH:
 		case STORE_STATE_DSREADY:
-		case STORE_STATE_KEYPUBLISH:
-			break;
-		default:
-			continue;
+		case STORE_STATE_KEYPUBLISH: break;
+		default: continue;
 		}
 		if (n < max)
 			idx[n] = i;

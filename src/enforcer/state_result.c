@@ -47,13 +47,16 @@ state_event_text(const struct state_event *ev, const char *zone, char *buf, size
 
 	switch (ev->kind) {
 	case EV_FIRST_PASS_PROMOTE:
-		snprintf(buf, len, "INFO: Promoting %s from publish to active as this is the first "
-		    "pass for the zone", t);
+		snprintf(buf, len,
+			"INFO: Promoting %s from publish to active as this is the first "
+			"pass for the zone",
+			t);
 		return LOG_INFO;
 	case EV_ROLL_NOT_COMPLETED:
-		snprintf(buf, len, "WARNING: %s rollover for zone '%s' not completed as there are no "
-		    "keys in the 'ready' state; ods-enforcerd will try again when it runs next", t,
-		    zone);
+		snprintf(buf, len,
+			"WARNING: %s rollover for zone '%s' not completed as there are no "
+			"keys in the 'ready' state; ods-enforcerd will try again when it runs next",
+			t, zone);
 		return LOG_WARNING;
 	case EV_MANUAL_DUE:
 		snprintf(buf, len, "INFO: Manual rollover due for %s of zone %s", t, zone);
@@ -63,26 +66,32 @@ state_event_text(const struct state_event *ev, const char *zone, char *buf, size
 		snprintf(buf, len, "INFO: %s has been rolled for %s ", t, zone);
 		return LOG_INFO;
 	case EV_KSK_READY:
-		snprintf(buf, len, "WARNING: New KSK has reached the ready state; please submit the "
-		    "DS for %s and use ods-ksmutil key ds-seen when the DS appears in the DNS.",
-		    zone);
+		snprintf(buf, len,
+			"WARNING: New KSK has reached the ready state; please submit the "
+			"DS for %s and use ods-ksmutil key ds-seen when the DS appears in the DNS.",
+			zone);
 		return LOG_WARNING;
 	case EV_NEW_DS:
-		snprintf(buf, len, "INFO: New DS records needed for the zone %s; details will follow",
-		    zone);
+		snprintf(buf, len,
+			"INFO: New DS records needed for the zone %s; details will follow", zone);
 		return LOG_INFO;
 	case EV_SHORTAGE:
-		snprintf(buf, len, "INFO: %ld %ss available in 'generate' state (need %ld) - unable "
-		    "to promote until more keys generated", ev->n,
-		    ev->keytype == STORE_KSK ? "ksk" : "zsk", ev->m);
+		snprintf(buf, len,
+			"INFO: %ld %ss available in 'generate' state (need %ld) - unable "
+			"to promote until more keys generated",
+			ev->n, ev->keytype == STORE_KSK ? "ksk" : "zsk", ev->m);
 		return LOG_INFO;
 	case EV_BACKUP_REFUSED:
-		snprintf(buf, len, "ERROR: Trying to make non-backed up %s active when RequireBackup "
-		    "flag is set", t);
+		snprintf(buf, len,
+			"ERROR: Trying to make non-backed up %s active when RequireBackup "
+			"flag is set",
+			t);
 		return LOG_ERR;
 	case EV_BACKUP_WARNING:
-		snprintf(buf, len, "WARNING: Making non-backed up %s active, PLEASE make sure that you "
-		    "know the potential problems of using keys which are not recoverable", t);
+		snprintf(buf, len,
+			"WARNING: Making non-backed up %s active, PLEASE make sure that you "
+			"know the potential problems of using keys which are not recoverable",
+			t);
 		return LOG_WARNING;
 	case EV_ALLOC_SHORT:
 	default:

@@ -63,9 +63,9 @@ note_approx(const char *text)
 
 	if (text != NULL && duration_parse(text, &secs, &approx) == 0 && approx)
 		log_msg(LOG_INFO,
-		    "Info: converting %s to seconds; M interpreted as 31 days, Y interpreted "
-		    "as 365 days",
-		    text);
+			"Info: converting %s to seconds; M interpreted as 31 days, Y interpreted "
+			"as 365 days",
+			text);
 }
 
 /*
@@ -107,17 +107,10 @@ report_datastore(const struct conf_datastore *db)
 	const char *name;
 
 	switch (db->backend) {
-	case CONF_BACKEND_SQLITE:
-		log_msg(LOG_INFO, "SQLite database set to: %s", db->path);
-		return;
-	case CONF_BACKEND_MYSQL:
-		name = "MySQL";
-		break;
-	case CONF_BACKEND_PGSQL:
-		name = "PostgreSQL";
-		break;
-	default:
-		return;
+	case CONF_BACKEND_SQLITE: log_msg(LOG_INFO, "SQLite database set to: %s", db->path); return;
+	case CONF_BACKEND_MYSQL: name = "MySQL"; break;
+	case CONF_BACKEND_PGSQL: name = "PostgreSQL"; break;
+	default: return;
 	}
 	if (db->host != NULL)
 		log_msg(LOG_INFO, "%s database host set to: %s", name, db->host);
@@ -145,9 +138,10 @@ dconf_report(const struct conf *c, int verbose, int pid_from_cmdline)
 		log_msg(LOG_INFO, "Communication Interval: %" PRId64, c->interval);
 		if (c->rollover_notification >= 0)
 			log_msg(LOG_INFO, "Rollover Notification Interval: %" PRId64,
-			    c->rollover_notification);
+				c->rollover_notification);
 		if (c->ds_submit_cmd != NULL)
-			log_msg(LOG_INFO, "Using command: %s to submit DS records", c->ds_submit_cmd);
+			log_msg(LOG_INFO, "Using command: %s to submit DS records",
+				c->ds_submit_cmd);
 		else
 			log_msg(LOG_INFO, "No DS Submit command supplied");
 		report_datastore(&c->datastore);
@@ -161,6 +155,6 @@ dconf_report(const struct conf *c, int verbose, int pid_from_cmdline)
 	/* the last line of the read, and the first with the new facility */
 	log_set_facility(c->syslog_facility);
 	log_msg(LOG_INFO, "Switched log facility to: %s",
-	    c->syslog_facility_text != NULL ? c->syslog_facility_text : "LOG_DAEMON");
+		c->syslog_facility_text != NULL ? c->syslog_facility_text : "LOG_DAEMON");
 	raw_free(&raw);
 }

@@ -122,18 +122,18 @@ void dconf_report(const struct conf *c, int verbose, int pid_from_cmdline);
  * its own connection and raised the leader epoch), the others stand by.
  */
 struct leader {
-	db_t *db;               /* the leader connection; NULL: none open */
-	int64_t epoch;          /* ours while we lead; 0: we do not */
-	int lock_held;          /* the "enforcer" lock is ours (a lead taken
+	db_t *db;      /* the leader connection; NULL: none open */
+	int64_t epoch; /* ours while we lead; 0: we do not */
+	int lock_held; /* the "enforcer" lock is ours (a lead taken
 	                         * from a stuck leader may lack it a while) */
 	char host[256];
 	int64_t pid;
-	char node[300];         /* "host:pid" */
+	char node[300]; /* "host:pid" */
 	time_t started;
-	int standby_logged;     /* "stands by" was logged since the last change */
-	int replica;            /* the database was a read-only replica at the last check */
-	time_t last_beat;       /* of the last heartbeat written */
-	int64_t poll;           /* PollInterval of the last check */
+	int standby_logged; /* "stands by" was logged since the last change */
+	int replica;        /* the database was a read-only replica at the last check */
+	time_t last_beat;   /* of the last heartbeat written */
+	int64_t poll;       /* PollInterval of the last check */
 };
 
 /* Who we are; no connection yet. */

@@ -109,8 +109,8 @@ take_from_stuck(struct leader *l, const struct conf *conf)
 
 	memset(&c, 0, sizeof(c));
 	if (db_transact(l->db, DB_TXN_READ, cluster_txn, &c) != 0 || c.leader.epoch == 0 ||
-	    c.leader.node == NULL)
-		goto out;       /* no daemon ever led: the lock is someone else's */
+		c.leader.node == NULL)
+		goto out; /* no daemon ever led: the lock is someone else's */
 	heard = c.leader.since;
 	if (c.lead != NULL && c.lead->heartbeat > heard)
 		heard = c.lead->heartbeat;
@@ -127,9 +127,10 @@ take_from_stuck(struct leader *l, const struct conf *conf)
 	l->epoch = t.epoch;
 	l->lock_held = 0;
 	l->standby_logged = 0;
-	log_msg(LOG_WARNING, "%s has written no heartbeat for %lld s but holds the enforcer lock "
-	    "(stopped or hung): this ods-enforcerd (%s) leads now, epoch %" PRId64, c.leader.node,
-	    (long long)(t.now - heard), l->node, l->epoch);
+	log_msg(LOG_WARNING,
+		"%s has written no heartbeat for %lld s but holds the enforcer lock "
+		"(stopped or hung): this ods-enforcerd (%s) leads now, epoch %" PRId64,
+		c.leader.node, (long long)(t.now - heard), l->node, l->epoch);
 	taken = 1;
 out:
 	store_cluster_clear(&c);
@@ -154,8 +155,11 @@ static int
 beat(struct leader *l, const char *role)
 {
 	struct beat b = {
-		.node = { .host = l->host, .pid = l->pid, .role = (char *)role,
-			.version = PACKAGE_VERSION, .started = l->started },
+		.node = { .host = l->host,
+			.pid = l->pid,
+			.role = (char *)role,
+			.version = PACKAGE_VERSION,
+			.started = l->started },
 		.now = clock_now(),
 	};
 
@@ -178,12 +182,12 @@ still_leading(struct leader *l)
 		return 1;
 	}
 	if (rc == 0)
-		log_msg(LOG_WARNING, "%s took the lead from this ods-enforcerd (epoch %" PRId64
-		    "); standing by", cur.node != NULL ? cur.node : "another ods-enforcerd",
-		    cur.epoch);
+		log_msg(LOG_WARNING,
+			"%s took the lead from this ods-enforcerd (epoch %" PRId64 "); standing by",
+			cur.node != NULL ? cur.node : "another ods-enforcerd", cur.epoch);
 	else
 		log_msg(LOG_WARNING, "lost the leader connection (%s); standing by",
-		    db_errmsg(l->db));
+			db_errmsg(l->db));
 	store_leader_clear(&cur);
 	drop(l);
 	return 0;
@@ -203,7 +207,7 @@ leader_check(struct leader *l, const struct conf *conf)
 		rc = db_open(&cfg, &l->db, err, sizeof(err));
 		if (rc != 0) {
 			log_msg(LOG_ERR, "cannot open the leader connection: %s",
-			    err[0] != '\0' ? err : err_str(rc));
+				err[0] != '\0' ? err : err_str(rc));
 			l->db = NULL;
 			return rc;
 		}
@@ -211,9 +215,11 @@ leader_check(struct leader *l, const struct conf *conf)
 	if (db_read_only(l->db, &ro) == 0 && ro) {
 		/* a replica: nothing to lead, nothing to write a heartbeat to */
 		if (!l->replica)
-			log_msg(LOG_INFO, "%s is a read-only replica: this ods-enforcerd changes "
-			    "no keys and writes the signconf files from the replicated state "
-			    "until it is promoted", db_location(l->db));
+			log_msg(LOG_INFO,
+				"%s is a read-only replica: this ods-enforcerd changes "
+				"no keys and writes the signconf files from the replicated state "
+				"until it is promoted",
+				db_location(l->db));
 		l->replica = 1;
 		drop(l);
 		return 0;
@@ -239,12 +245,14 @@ leader_check(struct leader *l, const struct conf *conf)
 			l->epoch = t.epoch;
 			l->standby_logged = 0;
 			log_msg(LOG_INFO, "this ods-enforcerd (%s) leads now, epoch %" PRId64,
-			    l->node, l->epoch);
+				l->node, l->epoch);
 		} else if (rc == DB_E_LOCKED) {
 			/* once per stand-by, not at every poll */
 			if (!take_from_stuck(l, conf) && !l->standby_logged) {
-				log_msg(LOG_INFO, "%s enforcer lock already held by another "
-				    "ods-enforcerd, sleep", db_location(l->db));
+				log_msg(LOG_INFO,
+					"%s enforcer lock already held by another "
+					"ods-enforcerd, sleep",
+					db_location(l->db));
 				l->standby_logged = 1;
 			}
 		} else {
@@ -292,7 +300,7 @@ leader_tick(void *leader)
 	struct leader *l = leader;
 
 	if (l->db != NULL && l->epoch != 0 && clock_now() - l->last_beat >= l->poll &&
-	    beat(l, "leader") != 0)
+		beat(l, "leader") != 0)
 		log_msg(LOG_WARNING, "cannot write the heartbeat: %s", db_errmsg(l->db));
 }
 

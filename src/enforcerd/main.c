@@ -40,7 +40,6 @@
 #include "hsm/hsm.h"
 #include "store/store.h"
 
-
 struct daemon {
 	const char *conf_path;   /* -c */
 	const char *only_policy; /* -p */
@@ -51,24 +50,24 @@ struct daemon {
 	int pidfile_made;        /* we created it: remove it at exit */
 	struct conf *hsm_conf;   /* the conf.xml the HSM handle was opened on (it borrows it) */
 	hsm_t *hsm;
-	struct leader lead;      /* leader.c: do we lead the daemons on this database? */
+	struct leader lead; /* leader.c: do we lead the daemons on this database? */
 };
 
 static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-	    "usage: %s [-c FILE] [-d] [-1] [-p POLICY] [-P PIDFILE] [-v] [-V] [-h]\n"
-	    "OpenDNSSEC Enforcer Daemon.\n\n"
-	    "  -c FILE    use FILE as the configuration file (default %s/conf.xml)\n"
-	    "  -d         debug: stay in the foreground and copy the log to stderr\n"
-	    "  -1         run once, then exit\n"
-	    "  -p POLICY  run once for POLICY only\n"
-	    "  -P FILE    write the process id to FILE\n"
-	    "  -v         accepted and ignored\n"
-	    "  -h         show this help and exit\n"
-	    "  -V         show the version and exit\n",
-	    prog, ODS_CONFDIR);
+		"usage: %s [-c FILE] [-d] [-1] [-p POLICY] [-P PIDFILE] [-v] [-V] [-h]\n"
+		"OpenDNSSEC Enforcer Daemon.\n\n"
+		"  -c FILE    use FILE as the configuration file (default %s/conf.xml)\n"
+		"  -d         debug: stay in the foreground and copy the log to stderr\n"
+		"  -1         run once, then exit\n"
+		"  -p POLICY  run once for POLICY only\n"
+		"  -P FILE    write the process id to FILE\n"
+		"  -v         accepted and ignored\n"
+		"  -h         show this help and exit\n"
+		"  -V         show the version and exit\n",
+		prog, ODS_CONFDIR);
 }
 
 /*
@@ -112,7 +111,7 @@ daemonize(void)
 	}
 	if (pid > 0) {
 		printf("OpenDNSSEC ods-enforcerd started (version %s), pid %ld\n",
-		    ODS_COMPAT_VERSION, (long)pid);
+			ODS_COMPAT_VERSION, (long)pid);
 		log_msg(LOG_INFO, "opendnssec Parent exiting...");
 		return 1;
 	}
@@ -178,10 +177,10 @@ same_repositories(const struct conf *a, const struct conf *b)
 		const struct conf_repository *x = &a->repos[i], *y = &b->repos[i];
 
 		if (!same_str(x->name, y->name) || !same_str(x->module, y->module) ||
-		    !same_str(x->token_label, y->token_label) || !same_str(x->pin, y->pin) ||
-		    x->capacity != y->capacity || x->require_backup != y->require_backup ||
-		    x->skip_public_key != y->skip_public_key ||
-		    x->allow_extraction != y->allow_extraction)
+			!same_str(x->token_label, y->token_label) || !same_str(x->pin, y->pin) ||
+			x->capacity != y->capacity || x->require_backup != y->require_backup ||
+			x->skip_public_key != y->skip_public_key ||
+			x->allow_extraction != y->allow_extraction)
 			return 0;
 	}
 	return 1;
@@ -201,7 +200,7 @@ db_connect(const struct conf *conf, db_t **out)
 	ret = db_open(&cfg, &db, err, sizeof(err));
 	if (ret != 0) {
 		log_msg(LOG_ERR, "ERROR: unable to connect to database - %s",
-		    err[0] != '\0' ? err : err_str(ret));
+			err[0] != '\0' ? err : err_str(ret));
 		goto out;
 	}
 	ret = migrate_require_current(db);
@@ -224,19 +223,19 @@ static int
 pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 {
 	struct run_config cfg = {
-	    .conf = conf,
-	    .db = db,
-	    .hsm = d->hsm,
-	    .now = clock_now(),
-	    .only_policy = d->only_policy,
-	    .stop = &sig_stop,
-	    .signer_cmd = (const char *const *)conf->signer_notify_argv,
-	    /* the leader connection holds the lock; the epoch fences the writes */
-	    .lock_held = 1,
-	    .epoch = d->lead.epoch,
-	    .read_only = replica,
-	    .tick = leader_tick,
-	    .tick_arg = &d->lead,
+		.conf = conf,
+		.db = db,
+		.hsm = d->hsm,
+		.now = clock_now(),
+		.only_policy = d->only_policy,
+		.stop = &sig_stop,
+		.signer_cmd = (const char *const *)conf->signer_notify_argv,
+		/* the leader connection holds the lock; the epoch fences the writes */
+		.lock_held = 1,
+		.epoch = d->lead.epoch,
+		.read_only = replica,
+		.tick = leader_tick,
+		.tick_arg = &d->lead,
 	};
 	struct run_stats st;
 	struct timespec t0, t1;
@@ -251,28 +250,33 @@ pass(struct daemon *d, const struct conf *conf, db_t *db, int replica)
 	sig_allow_stop(0);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	leader_pass(&d->lead, cfg.now, clock_now(),
-	    st.stopped ? "stopped" : ret == 0 ? "ok" : err_str(ret));
+		st.stopped ? "stopped"
+		: ret == 0 ? "ok"
+			   : err_str(ret));
 	/* after the pass is recorded, so that the file has its outcome */
 	if (conf->metrics_file != NULL && ret != DB_E_FENCED) {
 		int mrc = metrics_write_file(db, conf, d->hsm, clock_now(), conf->metrics_file);
 
 		if (mrc != 0)
 			log_msg(LOG_WARNING, "cannot write the metrics to %s: %s",
-			    conf->metrics_file, mrc == E_IO ? strerror(errno) : err_str(mrc));
+				conf->metrics_file, mrc == E_IO ? strerror(errno) : err_str(mrc));
 	}
 	/* our own lines (not 1.x): what the pass did and what it cost */
 	outcome = st.stopped ? "stopped" : ret == 0 ? "done" : "failed";
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (replica)
-		log_msg(LOG_INFO, "Replica pass %s in %.3f s: %zu zone(s) of %zu policy(ies), "
-		    "%zu signconf file(s) written from the replicated keys", outcome, secs,
-		    st.zones, st.policies, st.signconfs_written);
+		log_msg(LOG_INFO,
+			"Replica pass %s in %.3f s: %zu zone(s) of %zu policy(ies), "
+			"%zu signconf file(s) written from the replicated keys",
+			outcome, secs, st.zones, st.policies, st.signconfs_written);
 	else if (ret != DB_E_FENCED)
-		log_msg(LOG_INFO, "Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
-		    "change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
-		    "%zu DS submission(s), %llu database statement(s)", outcome, secs,
-		    st.zones, st.policies, st.transitions, st.keys_generated, st.keys_purged,
-		    st.signconfs_written, st.ds_submitted, (unsigned long long)st.queries);
+		log_msg(LOG_INFO,
+			"Pass %s in %.3f s: %zu zone(s) of %zu policy(ies), %zu key "
+			"change(s), %zu key(s) generated, %zu purged, %zu signconf file(s) written, "
+			"%zu DS submission(s), %llu database statement(s)",
+			outcome, secs, st.zones, st.policies, st.transitions, st.keys_generated,
+			st.keys_purged, st.signconfs_written, st.ds_submitted,
+			(unsigned long long)st.queries);
 	return ret;
 }
 
@@ -351,8 +355,9 @@ run_loop(struct daemon *d)
 			log_msg(LOG_INFO, "HSM reopened successfully.");
 		}
 		if (clock_timeshift() != NULL)
-			log_msg(LOG_DEBUG, "DEBUG: Timeshift in operation; ENFORCER_TIMESHIFT set to %s",
-			    clock_timeshift());
+			log_msg(LOG_DEBUG,
+				"DEBUG: Timeshift in operation; ENFORCER_TIMESHIFT set to %s",
+				clock_timeshift());
 
 		/* connect; a database that is away is waited for */
 		restart = 0;
@@ -361,7 +366,7 @@ run_loop(struct daemon *d)
 			if (db_connect(conf, &db) == 0)
 				break;
 			log_msg(LOG_INFO, "Retrying the database connection in %" PRId64 " seconds",
-			    backoff);
+				backoff);
 			wake = sig_wait(backoff);
 			if (wake == SIG_WOKE_STOP)
 				goto stopped;
@@ -378,9 +383,9 @@ run_loop(struct daemon *d)
 
 		if (d->only_policy != NULL)
 			log_msg(LOG_INFO,
-			    "Will only process policy \"%s\" as specified on the command line with the "
-			    "--policy option.",
-			    d->only_policy);
+				"Will only process policy \"%s\" as specified on the command line with the "
+				"--policy option.",
+				d->only_policy);
 		/* lead and run the pass, or stand by until the lead comes to us */
 		for (;;) {
 			ret = leader_check(&d->lead, conf);
@@ -436,7 +441,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct daemon d = {.conf_path = ODS_CONFDIR "/conf.xml"};
+	struct daemon d = { .conf_path = ODS_CONFDIR "/conf.xml" };
 	struct privs privs;
 	struct conf *conf = NULL;
 	char ts_err[256] = "";
@@ -446,34 +451,21 @@ main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "c:d1p:P:hvV")) != -1) {
 		switch (c) {
-		case 'c':
-			d.conf_path = optarg;
-			break;
-		case 'd':
-			d.debug = 1;
-			break;
-		case '1':
-			d.once = 1;
-			break;
+		case 'c': d.conf_path = optarg; break;
+		case 'd': d.debug = 1; break;
+		case '1': d.once = 1; break;
 		case 'p':
 			d.only_policy = optarg;
 			d.once = 1;
 			break;
-		case 'P':
-			d.pid_opt = optarg;
-			break;
-		case 'v':
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 0;
+		case 'P': d.pid_opt = optarg; break;
+		case 'v': break;
+		case 'h': usage(stdout, argv[0]); return 0;
 		case 'V':
 			/* Exactly the 1.x line: scripts compare it whole. */
 			printf("opendnssec version %s\n", ODS_COMPAT_VERSION);
 			return 0;
-		default:
-			usage(stderr, argv[0]);
-			return 1;
+		default: usage(stderr, argv[0]); return 1;
 		}
 	}
 	if (optind < argc) {
@@ -505,7 +497,7 @@ main(int argc, char **argv)
 	if (d.only_policy != NULL) {
 		printf("Will only process policy \"%s\", will only run once. Check the logs for "
 		       "results. \n",
-		    d.only_policy);
+			d.only_policy);
 		fflush(stdout);
 	}
 
@@ -539,7 +531,7 @@ main(int argc, char **argv)
 	if (privs_drop(&privs) != 0)
 		return finish(&d, 1, 0);
 	log_msg(LOG_NOTICE, "opendnssec started (version %s), pid %ld", ODS_COMPAT_VERSION,
-	    (long)getpid());
+		(long)getpid());
 	/* after "started", which 1.x always sent to the daemon facility */
 	dconf_report(conf, 0, d.pid_opt != NULL);
 

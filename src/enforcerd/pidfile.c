@@ -60,7 +60,7 @@ pidfile_mkdir(const char *path, uid_t uid, gid_t gid, int chown_ids)
 	}
 	if (chown_ids && chown(dir, uid, gid) != 0) {
 		log_msg(LOG_ERR, "cannot chown(%ld,%ld) %s: %s", (long)uid, (long)gid, dir,
-		    strerror(errno));
+			strerror(errno));
 		goto out;
 	}
 	ret = 0;
@@ -195,26 +195,26 @@ pidfile_create(const char *path)
 		/* our own pid can only be a leftover (a container restarting as pid 1) */
 		if (pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM)) {
 			log_msg(LOG_ERR,
-			    "pidfile %s already exists, a process with pid %ld is already running. "
-			    "If no ods-enforcerd process is running, a previous instance didn't "
-			    "shutdown cleanly, please remove this file and try again.",
-			    path, (long)pid);
+				"pidfile %s already exists, a process with pid %ld is already running. "
+				"If no ods-enforcerd process is running, a previous instance didn't "
+				"shutdown cleanly, please remove this file and try again.",
+				path, (long)pid);
 			ret = E_EXISTS;
 			goto out;
 		}
 		if (pid > 0)
 			log_msg(LOG_WARNING,
-			    "pidfile %s already exists, but no process with pid %ld is running. A "
-			    "previous instance didn't shutdown cleanly, this pidfile is stale.",
-			    path, (long)pid);
+				"pidfile %s already exists, but no process with pid %ld is running. A "
+				"previous instance didn't shutdown cleanly, this pidfile is stale.",
+				path, (long)pid);
 		else
 			log_msg(LOG_WARNING,
-			    "pidfile %s already exists, but holds no process id. A previous "
-			    "instance didn't shutdown cleanly, this pidfile is stale.",
-			    path);
+				"pidfile %s already exists, but holds no process id. A previous "
+				"instance didn't shutdown cleanly, this pidfile is stale.",
+				path);
 		/* remove it only if the path still names the file just read */
 		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino &&
-		    unlink(path) != 0 && errno != ENOENT) {
+			unlink(path) != 0 && errno != ENOENT) {
 			log_msg(LOG_ERR, "unlink pidfile %s failed: %s", path, strerror(errno));
 			ret = E_IO;
 			goto out;
@@ -236,7 +236,7 @@ pidfile_remove(const char *path)
 		return;
 	if (pid != getpid()) {
 		log_msg(LOG_WARNING, "pidfile %s holds pid %ld, not ours: left in place", path,
-		    (long)pid);
+			(long)pid);
 		return;
 	}
 	if (unlink(path) != 0)

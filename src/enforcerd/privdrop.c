@@ -20,7 +20,7 @@
 int
 privs_lookup(const char *user, const char *group, struct privs *out)
 {
-	struct privs p = {.user = user, .group = group, .uid = (uid_t)-1, .gid = (gid_t)-1};
+	struct privs p = { .user = user, .group = group, .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	struct passwd *pw;
 	struct group *gr;
 	int ret = E_NOTFOUND;
@@ -79,14 +79,14 @@ privs_drop(const struct privs *p)
 	} else if (p->gid != (gid_t)-1 && geteuid() == 0) {
 		if (setgroups(1, &p->gid) != 0) {
 			log_msg(LOG_ERR, "unable to drop group privileges: %s (%ld). exiting...",
-			    p->group, (long)p->gid);
+				p->group, (long)p->gid);
 			goto out;
 		}
 	}
 	if (p->gid != (gid_t)-1) {
 		if (setresgid(p->gid, p->gid, p->gid) != 0) {
 			log_msg(LOG_ERR, "unable to drop group privileges: %s (%ld). exiting...",
-			    p->group != NULL ? p->group : p->user, (long)p->gid);
+				p->group != NULL ? p->group : p->user, (long)p->gid);
 			goto out;
 		}
 		if (p->group != NULL)
@@ -95,14 +95,14 @@ privs_drop(const struct privs *p)
 	if (p->uid != (uid_t)-1) {
 		if (setresuid(p->uid, p->uid, p->uid) != 0) {
 			log_msg(LOG_ERR, "unable to drop user privileges: %s (%ld). exiting...",
-			    p->user, (long)p->uid);
+				p->user, (long)p->uid);
 			goto out;
 		}
 		/* root must be gone for good: getting it back has to fail */
 		if (p->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
 			log_msg(LOG_ERR,
-			    "unable to drop user privileges (seteuid): %s (%ld). exiting...", p->user,
-			    (long)p->uid);
+				"unable to drop user privileges (seteuid): %s (%ld). exiting...",
+				p->user, (long)p->uid);
 			goto out;
 		}
 		log_msg(LOG_ERR, "user set to: %s (%ld)", p->user, (long)p->uid);

@@ -139,7 +139,7 @@ sig_wait(int64_t seconds)
 		/* returns early (EINTR) once a handler has run; the loop looks again */
 		if (pselect(0, NULL, NULL, NULL, &left, &wait_mask) < 0 && errno != EINTR) {
 			/* cannot happen with these arguments; do not spin if it does */
-			struct timespec second = {1, 0};
+			struct timespec second = { 1, 0 };
 
 			nanosleep(&second, NULL);
 		}
@@ -152,14 +152,9 @@ sig_name(int signo)
 	static char buf[32];
 
 	switch (signo) {
-	case SIGTERM:
-		return "SIGTERM";
-	case SIGINT:
-		return "SIGINT";
-	case SIGHUP:
-		return "SIGHUP";
-	default:
-		snprintf(buf, sizeof(buf), "signal %d", signo);
-		return buf;
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	case SIGHUP: return "SIGHUP";
+	default: snprintf(buf, sizeof(buf), "signal %d", signo); return buf;
 	}
 }

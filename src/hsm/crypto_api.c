@@ -26,10 +26,10 @@ crypto_api_load(char *why, size_t whylen)
 		snprintf(why, whylen, "cannot load %s: %s", CRYPTO_SONAME, dlerror());
 		return E_NOTFOUND;
 	}
-#define CRYPTO_API_LOAD(f)                                                        \
-	if ((crypto_api.f = (__typeof__(crypto_api.f))dlsym(lib, #f)) == NULL) {      \
-		snprintf(why, whylen, "%s has no %s", CRYPTO_SONAME, #f);                 \
-		return E_NOTFOUND;                                                     \
+#define CRYPTO_API_LOAD(f)                                                                         \
+	if ((crypto_api.f = (__typeof__(crypto_api.f))dlsym(lib, #f)) == NULL) {                   \
+		snprintf(why, whylen, "%s has no %s", CRYPTO_SONAME, #f);                          \
+		return E_NOTFOUND;                                                                 \
 	}
 	CRYPTO_API(CRYPTO_API_LOAD)
 #undef CRYPTO_API_LOAD

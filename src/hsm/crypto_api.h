@@ -21,40 +21,40 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
-#define CRYPTO_API(X) \
-	X(EVP_sha1) \
-	X(EVP_sha256) \
-	X(EVP_sha384) \
-	X(EVP_sha512) \
-	X(EVP_MD_CTX_new) \
-	X(EVP_MD_CTX_free) \
-	X(EVP_DigestInit_ex) \
-	X(EVP_DigestUpdate) \
-	X(EVP_DigestFinal_ex) \
-	X(EVP_Digest) \
-	X(EVP_DigestVerifyInit) \
-	X(EVP_DigestVerify) \
-	X(EVP_PKEY_CTX_new_from_name) \
-	X(EVP_PKEY_CTX_free) \
-	X(EVP_PKEY_fromdata_init) \
-	X(EVP_PKEY_fromdata) \
-	X(EVP_PKEY_new_raw_public_key) \
-	X(EVP_PKEY_free) \
-	X(BN_bin2bn) \
-	X(BN_free) \
-	X(OSSL_PARAM_BLD_new) \
-	X(OSSL_PARAM_BLD_push_BN) \
-	X(OSSL_PARAM_BLD_to_param) \
-	X(OSSL_PARAM_BLD_free) \
-	X(OSSL_PARAM_free) \
-	X(OSSL_PARAM_construct_utf8_string) \
-	X(OSSL_PARAM_construct_octet_string) \
-	X(OSSL_PARAM_construct_end) \
-	X(ECDSA_SIG_new) \
-	X(ECDSA_SIG_set0) \
-	X(ECDSA_SIG_free) \
-	X(i2d_ECDSA_SIG) \
-	X(CRYPTO_free) \
+#define CRYPTO_API(X)                                                                              \
+	X(EVP_sha1)                                                                                \
+	X(EVP_sha256)                                                                              \
+	X(EVP_sha384)                                                                              \
+	X(EVP_sha512)                                                                              \
+	X(EVP_MD_CTX_new)                                                                          \
+	X(EVP_MD_CTX_free)                                                                         \
+	X(EVP_DigestInit_ex)                                                                       \
+	X(EVP_DigestUpdate)                                                                        \
+	X(EVP_DigestFinal_ex)                                                                      \
+	X(EVP_Digest)                                                                              \
+	X(EVP_DigestVerifyInit)                                                                    \
+	X(EVP_DigestVerify)                                                                        \
+	X(EVP_PKEY_CTX_new_from_name)                                                              \
+	X(EVP_PKEY_CTX_free)                                                                       \
+	X(EVP_PKEY_fromdata_init)                                                                  \
+	X(EVP_PKEY_fromdata)                                                                       \
+	X(EVP_PKEY_new_raw_public_key)                                                             \
+	X(EVP_PKEY_free)                                                                           \
+	X(BN_bin2bn)                                                                               \
+	X(BN_free)                                                                                 \
+	X(OSSL_PARAM_BLD_new)                                                                      \
+	X(OSSL_PARAM_BLD_push_BN)                                                                  \
+	X(OSSL_PARAM_BLD_to_param)                                                                 \
+	X(OSSL_PARAM_BLD_free)                                                                     \
+	X(OSSL_PARAM_free)                                                                         \
+	X(OSSL_PARAM_construct_utf8_string)                                                        \
+	X(OSSL_PARAM_construct_octet_string)                                                       \
+	X(OSSL_PARAM_construct_end)                                                                \
+	X(ECDSA_SIG_new)                                                                           \
+	X(ECDSA_SIG_set0)                                                                          \
+	X(ECDSA_SIG_free)                                                                          \
+	X(i2d_ECDSA_SIG)                                                                           \
+	X(CRYPTO_free)
 
 struct crypto_api {
 #define CRYPTO_API_MEMBER(f) __typeof__(f) *f;

@@ -16,8 +16,8 @@
 #include "common/err.h"
 #include "hsm/dnskey.h"
 
-#define RDATA_HDR 4             /* flags (2), protocol (1), algorithm (1) */
-#define RDATA_MAX 65535         /* RDLENGTH is 16 bits */
+#define RDATA_HDR 4     /* flags (2), protocol (1), algorithm (1) */
+#define RDATA_MAX 65535 /* RDLENGTH is 16 bits */
 #define WIRE_MAX_NAME 255
 #define WIRE_MAX_LABEL 63
 
@@ -161,9 +161,7 @@ dnskey_bits(const struct dnskey *k)
 	case ALG_RSASHA1:
 	case ALG_RSASHA1_NSEC3_SHA1:
 	case ALG_RSASHA256:
-	case ALG_RSASHA512:
-		bits = rsa_bits(k->key, k->keylen);
-		break;
+	case ALG_RSASHA512: bits = rsa_bits(k->key, k->keylen); break;
 	case ALG_DSA:
 	case ALG_DSA_NSEC3_SHA1:
 		/* RFC 2536: the first octet T gives a prime of 512 + 64 * T bits. */
@@ -174,9 +172,7 @@ dnskey_bits(const struct dnskey *k)
 	case ALG_ECDSAP384SHA384: bits = 384; break;
 	case ALG_ED25519: bits = 256; break;
 	case ALG_ED448: bits = 456; break;
-	default:
-		bits = (unsigned)k->keylen * 8;
-		break;
+	default: bits = (unsigned)k->keylen * 8; break;
 	}
 out:
 	return bits;
@@ -192,8 +188,8 @@ int
 dnskey_owner_wire(const char *owner, uint8_t out[255], size_t *len)
 {
 	uint8_t wire[WIRE_MAX_NAME];
-	size_t n = 0;           /* octets of wire used */
-	size_t lab = 0;         /* where the current label's length octet is */
+	size_t n = 0;   /* octets of wire used */
+	size_t lab = 0; /* where the current label's length octet is */
 	const char *p;
 	int rc = E_INVAL;
 
@@ -203,15 +199,15 @@ dnskey_owner_wire(const char *owner, uint8_t out[255], size_t *len)
 		wire[n++] = 0;
 		goto done;
 	}
-	wire[n++] = 0;          /* length of the first label, filled in below */
+	wire[n++] = 0; /* length of the first label, filled in below */
 	for (p = owner; *p != '\0'; p++) {
 		unsigned c = (unsigned char)*p;
 
 		if (c == '.') {
 			if (n - lab - 1 == 0)
-				goto out;       /* empty label */
+				goto out; /* empty label */
 			if (p[1] == '\0')
-				break;          /* the final dot */
+				break; /* the final dot */
 			if (n >= WIRE_MAX_NAME)
 				goto out;
 			lab = n;
@@ -226,7 +222,7 @@ dnskey_owner_wire(const char *owner, uint8_t out[255], size_t *len)
 				if (!is_digit(p[1]) || !is_digit(p[2]))
 					goto out;
 				c = (unsigned)(p[0] - '0') * 100 + (unsigned)(p[1] - '0') * 10 +
-					(unsigned)(p[2] - '0');
+				    (unsigned)(p[2] - '0');
 				if (c > 255)
 					goto out;
 				p += 2;
@@ -379,8 +375,9 @@ dnskey_key_unbase64(const char *b64, uint8_t **key, size_t *keylen)
 		return E_INVAL;
 	len = strlen(b64);
 	/* one unbroken block, as dnskey_key_base64() writes it */
-	if (len == 0 || len % 4 != 0 || len > 87384 || strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
+	if (len == 0 || len % 4 != 0 || len > 87384 ||
+		strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
 		return E_PARSE;
 	if (b64[len - 1] == '=')
 		pad++;
@@ -433,8 +430,8 @@ out:
 }
 
 int
-dnskey_format_ds(const char *owner, uint32_t ttl, const struct dnskey *k, int digest_type,
-	char **line)
+dnskey_format_ds(
+	const char *owner, uint32_t ttl, const struct dnskey *k, int digest_type, char **line)
 {
 	const char *dot;
 	char *hex = NULL, *s = NULL;

@@ -18,10 +18,10 @@
 #define DNSKEY_FLAGS_KSK 257
 
 struct dnskey {
-	uint16_t flags;         /* 256 ZSK, 257 KSK, +128 revoked */
-	uint8_t protocol;       /* always 3 */
+	uint16_t flags;   /* 256 ZSK, 257 KSK, +128 revoked */
+	uint8_t protocol; /* always 3 */
 	uint8_t algorithm;
-	const uint8_t *key;     /* the public key field (borrowed) */
+	const uint8_t *key; /* the public key field (borrowed) */
 	size_t keylen;
 };
 
@@ -89,7 +89,7 @@ int dnskey_format(const char *owner, uint32_t ttl, const struct dnskey *k, char 
  * case, the owner as for dnskey_format(). No newline. *line malloc()ed.
  * Errors as dnskey_ds_digest().
  */
-int dnskey_format_ds(const char *owner, uint32_t ttl, const struct dnskey *k, int digest_type,
-	char **line);
+int dnskey_format_ds(
+	const char *owner, uint32_t ttl, const struct dnskey *k, int digest_type, char **line);
 
 #endif

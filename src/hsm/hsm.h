@@ -31,20 +31,20 @@
 
 typedef struct hsm hsm_t;
 
-#define HSM_ID_HEX_LEN 32       /* CKA_ID as hex, without the NUL */
+#define HSM_ID_HEX_LEN 32 /* CKA_ID as hex, without the NUL */
 
 /* Key families a token holds; DNSSEC algorithms map onto them. */
 enum hsm_family {
-	HSM_FAMILY_RSA = 1,     /* DNSSEC 5, 7, 8, 10 */
-	HSM_FAMILY_ECDSA = 2,   /* 13 (P-256), 14 (P-384) */
-	HSM_FAMILY_EDDSA = 3,   /* 15 (Ed25519) */
+	HSM_FAMILY_RSA = 1,   /* DNSSEC 5, 7, 8, 10 */
+	HSM_FAMILY_ECDSA = 2, /* 13 (P-256), 14 (P-384) */
+	HSM_FAMILY_EDDSA = 3, /* 15 (Ed25519) */
 };
 
 struct hsm_key {
 	char id[HSM_ID_HEX_LEN + 1];
-	const char *repository;         /* borrowed from the conf */
+	const char *repository; /* borrowed from the conf */
 	enum hsm_family family;
-	unsigned bits;                  /* RSA modulus bits; 256/384 for ECDSA; 256 for Ed25519 */
+	unsigned bits; /* RSA modulus bits; 256/384 for ECDSA; 256 for Ed25519 */
 };
 
 /*
@@ -52,7 +52,7 @@ struct hsm_key {
  * Nothing is loaded or logged into until a repository is used.
  */
 int hsm_open(const struct conf *conf, hsm_t **out);
-void hsm_close(hsm_t *hsm);                     /* NULL is a no-op */
+void hsm_close(hsm_t *hsm); /* NULL is a no-op */
 const char *hsm_errmsg(const hsm_t *hsm);
 
 /*
@@ -93,8 +93,8 @@ int hsm_find(hsm_t *hsm, const char *repository, const char *id, struct hsm_key 
  * Ed25519). *key is malloc()ed. E_NOTFOUND, E_INVAL (alg does not match
  * the key's family or curve).
  */
-int hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int alg,
-	uint8_t **key, size_t *len);
+int hsm_dnskey_public(
+	hsm_t *hsm, const char *repository, const char *id, int alg, uint8_t **key, size_t *len);
 
 /*
  * Sign data with the private key for DNSSEC algorithm alg; *sig (malloc()ed)
@@ -123,8 +123,7 @@ int hsm_delete_id_ok(const char *id);
  * its count. Objects the layer cannot use are counted in *unusable (may be
  * NULL).
  */
-int hsm_list(hsm_t *hsm, const char *repository, struct hsm_key **out, size_t *n,
-	size_t *unusable);
+int hsm_list(hsm_t *hsm, const char *repository, struct hsm_key **out, size_t *n, size_t *unusable);
 
 /* Token facts for `ods-hsmutil info`: one malloc()ed text block per repository. */
 int hsm_info(hsm_t *hsm, const char *repository, char **text);

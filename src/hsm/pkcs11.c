@@ -76,7 +76,7 @@ out:
 
 int
 hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint8_t *data,
-	 size_t datalen, uint8_t **sig, size_t *siglen)
+	size_t datalen, uint8_t **sig, size_t *siglen)
 {
 	struct repo *r = NULL;
 	CK_OBJECT_HANDLE obj;
@@ -94,7 +94,7 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 	int ret;
 
 	if (hsm == NULL || id == NULL || (data == NULL && datalen > 0) || sig == NULL ||
-	    siglen == NULL)
+		siglen == NULL)
 		return E_INVAL;
 	ret = p11_locate(hsm, repository, id, &r, &obj, raw);
 	if (ret != 0)
@@ -105,15 +105,9 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 	}
 	switch (alg) {
 	case 5:
-	case 7:
-		mech.mechanism = CKM_SHA1_RSA_PKCS;
-		break;
-	case 8:
-		mech.mechanism = CKM_SHA256_RSA_PKCS;
-		break;
-	case 10:
-		mech.mechanism = CKM_SHA512_RSA_PKCS;
-		break;
+	case 7: mech.mechanism = CKM_SHA1_RSA_PKCS; break;
+	case 8: mech.mechanism = CKM_SHA256_RSA_PKCS; break;
+	case 10: mech.mechanism = CKM_SHA512_RSA_PKCS; break;
 	case 13:
 	case 14:
 		/* Hash here: many tokens (SoftHSM 2.6) lack CKM_ECDSA_SHA256/384. */
@@ -122,7 +116,7 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 			goto out;
 		}
 		if (EVP_Digest(data, datalen, md, &mdlen, alg == 13 ? EVP_sha256() : EVP_sha384(),
-			       NULL) != 1) {
+			    NULL) != 1) {
 			ret = fail(hsm, E_IO, "digest failed");
 			goto out;
 		}
@@ -130,9 +124,7 @@ hsm_sign(hsm_t *hsm, const char *repository, const char *id, int alg, const uint
 		inlen = mdlen;
 		mech.mechanism = CKM_ECDSA;
 		break;
-	default:
-		mech.mechanism = CKM_EDDSA;
-		break;
+	default: mech.mechanism = CKM_EDDSA; break;
 	}
 	/*
 	 * Size the buffer before C_SignInit: a C_Sign that only asks for the
@@ -194,8 +186,10 @@ hsm_delete(hsm_t *hsm, const char *repository, const char *id)
 		return E_INVAL;
 	/* ids of any even length: older builds made keys with shorter ones */
 	if (p11_hex_to_bytes(id, raw, ID_MAX, &rawlen) != 0)
-		return fail(hsm, E_INVAL, "malformed key id \"%s\": want an even number of hex "
-		    "digits, at most %d", id, 2 * ID_MAX);
+		return fail(hsm, E_INVAL,
+			"malformed key id \"%s\": want an even number of hex "
+			"digits, at most %d",
+			id, 2 * ID_MAX);
 	tmpl[0].ulValueLen = rawlen;
 	ret = p11_locate_raw(hsm, repository, id, raw, rawlen, &r, &obj);
 	if (ret != 0)
@@ -231,8 +225,8 @@ out:
 /* ------------------------------------------------------------------- list */
 
 static int
-list_repo(hsm_t *hsm, struct repo *r, struct hsm_key **keys, size_t *n, size_t *cap,
-	  size_t *unusable)
+list_repo(
+	hsm_t *hsm, struct repo *r, struct hsm_key **keys, size_t *n, size_t *cap, size_t *unusable)
 {
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE tmpl[] = { { CKA_CLASS, &cls, sizeof cls } };
@@ -254,7 +248,7 @@ list_repo(hsm_t *hsm, struct repo *r, struct hsm_key **keys, size_t *n, size_t *
 		id = NULL;
 		memset(&k, 0, sizeof k);
 		if (p11_get_attr(hsm, r, v[i], CKA_ID, &id, &idlen) != 0 || idlen != ID_BYTES ||
-		    p11_key_kind(hsm, r, v[i], &k.family, &k.bits) != 0) {
+			p11_key_kind(hsm, r, v[i], &k.family, &k.bits) != 0) {
 			(*unusable)++;
 			continue;
 		}
@@ -361,21 +355,20 @@ info_repo(hsm_t *hsm, struct repo *r, struct strbuf *text)
 	else
 		snprintf(capacity, sizeof capacity, "unlimited");
 	strbuf_printf(text,
-		    "Repository:            %s\n"
-		    "Module:                %s\n"
-		    "Slot:                  %lu\n"
-		    "Token Label:           %.*s\n"
-		    "Manufacturer:          %.*s\n"
-		    "Model:                 %.*s\n"
-		    "Serial:                %.*s\n"
-		    "Keys:                  %zu used (%zu not usable) / capacity %s\n"
-		    "Public memory:         %s free / %s total\n",
-		    r->conf->name, r->conf->module, (unsigned long)r->slot,
-		    blank_len(ti.label, 32), (const char *)ti.label,
-		    blank_len(ti.manufacturerID, 32), (const char *)ti.manufacturerID,
-		    blank_len(ti.model, 16), (const char *)ti.model,
-		    blank_len(ti.serialNumber, 16), (const char *)ti.serialNumber,
-		    n, bad, capacity, freemem, totalmem);
+		"Repository:            %s\n"
+		"Module:                %s\n"
+		"Slot:                  %lu\n"
+		"Token Label:           %.*s\n"
+		"Manufacturer:          %.*s\n"
+		"Model:                 %.*s\n"
+		"Serial:                %.*s\n"
+		"Keys:                  %zu used (%zu not usable) / capacity %s\n"
+		"Public memory:         %s free / %s total\n",
+		r->conf->name, r->conf->module, (unsigned long)r->slot, blank_len(ti.label, 32),
+		(const char *)ti.label, blank_len(ti.manufacturerID, 32),
+		(const char *)ti.manufacturerID, blank_len(ti.model, 16), (const char *)ti.model,
+		blank_len(ti.serialNumber, 16), (const char *)ti.serialNumber, n, bad, capacity,
+		freemem, totalmem);
 	ret = strbuf_status(text);
 	if (ret != 0)
 		ret = fail(hsm, ret, "out of memory");

@@ -65,11 +65,12 @@ p11_rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDL
 		free(exp);
 		mod = exp = NULL;
 		pub = pubh;
-		ret = pubh != CK_INVALID_HANDLE ? 0 :
-			p11_find_key(hsm, r, CKO_PUBLIC_KEY, id, ID_BYTES, &pub);
+		ret = pubh != CK_INVALID_HANDLE
+			      ? 0
+			      : p11_find_key(hsm, r, CKO_PUBLIC_KEY, id, ID_BYTES, &pub);
 		if (ret == E_NOTFOUND)
 			ret = fail(hsm, E_NOTFOUND, "repository %s: no public key readable",
-				   r->conf->name);
+				r->conf->name);
 		if (ret == 0)
 			ret = p11_get_attr(hsm, r, pub, CKA_MODULUS, &mod, &modlen);
 		if (ret == 0)
@@ -131,11 +132,11 @@ p11_curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh, const CK_BYTE
 	uint8_t *buf = NULL;
 	int ret;
 
-	ret = pubh != CK_INVALID_HANDLE ? 0 :
-		p11_find_key(hsm, r, CKO_PUBLIC_KEY, id, ID_BYTES, &pub);
+	ret = pubh != CK_INVALID_HANDLE ? 0
+					: p11_find_key(hsm, r, CKO_PUBLIC_KEY, id, ID_BYTES, &pub);
 	if (ret == E_NOTFOUND)
 		ret = fail(hsm, E_NOTFOUND, "repository %s: the public key object is missing",
-			   r->conf->name);
+			r->conf->name);
 	if (ret != 0)
 		goto out;
 	ret = p11_get_attr(hsm, r, pub, CKA_EC_POINT, &pt, &ptlen);
@@ -148,7 +149,7 @@ p11_curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh, const CK_BYTE
 			unwrap_octets(&p, &ptlen);
 		if (ptlen != want + 1 || p[0] != 0x04) {
 			ret = fail(hsm, E_INVAL, "repository %s: unexpected CKA_EC_POINT",
-				   r->conf->name);
+				r->conf->name);
 			goto out;
 		}
 		p++;
@@ -157,7 +158,7 @@ p11_curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh, const CK_BYTE
 		unwrap_octets(&p, &ptlen);
 		if (ptlen != want) {
 			ret = fail(hsm, E_INVAL, "repository %s: unexpected CKA_EC_POINT",
-				   r->conf->name);
+				r->conf->name);
 			goto out;
 		}
 	}
@@ -189,8 +190,8 @@ p11_alg_matches(int alg, enum hsm_family fam, unsigned bits)
 }
 
 int
-hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int alg, uint8_t **key,
-		  size_t *len)
+hsm_dnskey_public(
+	hsm_t *hsm, const char *repository, const char *id, int alg, uint8_t **key, size_t *len)
 {
 	struct repo *r = NULL;
 	CK_OBJECT_HANDLE obj;
@@ -210,8 +211,10 @@ hsm_dnskey_public(hsm_t *hsm, const char *repository, const char *id, int alg, u
 	}
 	if (!p11_alg_matches(alg, fam, bits)) {
 		ret = fail(hsm, E_INVAL, "key %s (%s/%u) does not fit algorithm %d", id,
-			   fam == HSM_FAMILY_RSA ? "RSA" : fam == HSM_FAMILY_ECDSA ? "ECDSA" :
-			   "EDDSA", bits, alg);
+			fam == HSM_FAMILY_RSA     ? "RSA"
+			: fam == HSM_FAMILY_ECDSA ? "ECDSA"
+						  : "EDDSA",
+			bits, alg);
 		goto out;
 	}
 	if (fam == HSM_FAMILY_RSA)

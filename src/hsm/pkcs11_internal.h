@@ -31,17 +31,17 @@ struct module {
 	char *path;
 	void *dl;
 	CK_FUNCTION_LIST_PTR f;
-	int finalize;           /* we initialised it, so we finalise it */
+	int finalize; /* we initialised it, so we finalise it */
 	unsigned refs;
 	struct module *next;
 };
 
 struct repo {
 	const struct conf_repository *conf;
-	struct module *mod;     /* NULL until opened */
+	struct module *mod; /* NULL until opened */
 	CK_SLOT_ID slot;
 	CK_SESSION_HANDLE sess;
-	int ready;              /* session open and logged in */
+	int ready; /* session open and logged in */
 };
 
 struct hsm {
@@ -109,8 +109,8 @@ int p11_find_objects(hsm_t *hsm, struct repo *r, CK_ATTRIBUTE *tmpl, CK_ULONG nt
  * The first object of class cls (CKO_PRIVATE_KEY, CKO_PUBLIC_KEY) with
  * CKA_ID id (idlen bytes) in r: *obj, or E_NOTFOUND (no message set).
  */
-int p11_find_key(hsm_t *hsm, struct repo *r, CK_OBJECT_CLASS cls, const CK_BYTE *id,
-	CK_ULONG idlen, CK_OBJECT_HANDLE *obj);
+int p11_find_key(hsm_t *hsm, struct repo *r, CK_OBJECT_CLASS cls, const CK_BYTE *id, CK_ULONG idlen,
+	CK_OBJECT_HANDLE *obj);
 
 /* One variable-length attribute of obj, malloc()ed into *val. */
 int p11_get_attr(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
@@ -123,8 +123,8 @@ int p11_get_ulong(struct repo *r, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, 
  * Family and size of the private key obj; E_UNSUPPORTED (no message) when
  * it is of a kind we do not use.
  */
-int p11_key_kind(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, enum hsm_family *fam,
-	unsigned *bits);
+int p11_key_kind(
+	hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, enum hsm_family *fam, unsigned *bits);
 
 /*
  * The repository holding the private key with CKA_ID id (idlen bytes): the
@@ -149,9 +149,8 @@ int p11_rsa_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE priv, CK_OBJECT_H
 	const CK_BYTE id[ID_BYTES], uint8_t **key, size_t *keylen);
 
 /* The key field of an ECDSA or Ed25519 key pair, from its public object (pubh or by id). */
-int p11_curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh,
-	const CK_BYTE id[ID_BYTES], enum hsm_family fam, unsigned bits, uint8_t **key,
-	size_t *keylen);
+int p11_curve_field(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE pubh, const CK_BYTE id[ID_BYTES],
+	enum hsm_family fam, unsigned bits, uint8_t **key, size_t *keylen);
 
 /* Does the key (fam, bits) serve DNSSEC algorithm alg? */
 int p11_alg_matches(int alg, enum hsm_family fam, unsigned bits);

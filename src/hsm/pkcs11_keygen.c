@@ -20,15 +20,11 @@ hsm_alg_family(int alg)
 	case 5:
 	case 7:
 	case 8:
-	case 10:
-		return HSM_FAMILY_RSA;
+	case 10: return HSM_FAMILY_RSA;
 	case 13:
-	case 14:
-		return HSM_FAMILY_ECDSA;
-	case 15:
-		return HSM_FAMILY_EDDSA;
-	default:
-		return 0;
+	case 14: return HSM_FAMILY_ECDSA;
+	case 15: return HSM_FAMILY_EDDSA;
+	default: return 0;
 	}
 }
 
@@ -58,7 +54,7 @@ new_id(hsm_t *hsm, CK_BYTE id[ID_BYTES])
 
 int
 hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
-	     char id[HSM_ID_HEX_LEN + 1], uint8_t **pubkey, size_t *pubkeylen)
+	char id[HSM_ID_HEX_LEN + 1], uint8_t **pubkey, size_t *pubkeylen)
 {
 	static const CK_BYTE exponent[] = { 0x01, 0x00, 0x01 };
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -89,8 +85,8 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 	case HSM_FAMILY_RSA:
 		if (bits < 1024 || bits > 4096) {
 			ret = fail(hsm, E_UNSUPPORTED,
-				   "RSA key size %u for algorithm %d is out of range 1024-4096",
-				   bits, alg);
+				"RSA key size %u for algorithm %d is out of range 1024-4096", bits,
+				alg);
 			goto out;
 		}
 		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
@@ -111,9 +107,7 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 		paramslen = sizeof p11_oid_ed25519;
 		what = "Ed25519 (CKM_EC_EDWARDS_KEY_PAIR_GEN)";
 		break;
-	default:
-		ret = fail(hsm, E_UNSUPPORTED, "algorithm %d is not supported", alg);
-		goto out;
+	default: ret = fail(hsm, E_UNSUPPORTED, "algorithm %d is not supported", alg); goto out;
 	}
 	ret = p11_repo_ready(hsm, r);
 	if (ret != 0)
@@ -123,9 +117,9 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 		goto out;
 	}
 	if (ktype == CKK_RSA && mi.ulMaxKeySize != 0 &&
-	    (bits < mi.ulMinKeySize || bits > mi.ulMaxKeySize)) {
+		(bits < mi.ulMinKeySize || bits > mi.ulMaxKeySize)) {
 		ret = fail(hsm, E_UNSUPPORTED, "token refuses RSA key size %u (range %lu-%lu)",
-			   bits, (unsigned long)mi.ulMinKeySize, (unsigned long)mi.ulMaxKeySize);
+			bits, (unsigned long)mi.ulMinKeySize, (unsigned long)mi.ulMaxKeySize);
 		goto out;
 	}
 	ret = new_id(hsm, keyid);
@@ -136,12 +130,12 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 	if (ktype == CKK_RSA && r->conf->skip_public_key)
 		pubtoken = CK_FALSE;
 
-#define ADD(t, n, a_type, a_val, a_len)                                                          \
-	do {                                                                                     \
-		t[n].type = (a_type);                                                            \
-		t[n].pValue = (void *)(a_val);                                                   \
-		t[n].ulValueLen = (a_len);                                                       \
-		n++;                                                                             \
+#define ADD(t, n, a_type, a_val, a_len)                                                            \
+	do {                                                                                       \
+		t[n].type = (a_type);                                                              \
+		t[n].pValue = (void *)(a_val);                                                     \
+		t[n].ulValueLen = (a_len);                                                         \
+		n++;                                                                               \
 	} while (0)
 	ADD(pub, npub, CKA_CLASS, &pubcls, sizeof pubcls);
 	ADD(pub, npub, CKA_KEY_TYPE, &ktype, sizeof ktype);
@@ -171,8 +165,7 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 		ADD(priv, npriv, CKA_UNWRAP, &no, sizeof no);
 	}
 #undef ADD
-	rv = r->mod->f->C_GenerateKeyPair(r->sess, &mech, pub, npub, priv, npriv, &hpub,
-					  &hpriv);
+	rv = r->mod->f->C_GenerateKeyPair(r->sess, &mech, pub, npub, priv, npriv, &hpub, &hpriv);
 	if (rv != CKR_OK) {
 		ret = p11_fail_rv(hsm, r, "C_GenerateKeyPair", rv);
 		goto out;
@@ -183,8 +176,8 @@ hsm_generate(hsm_t *hsm, const char *repository, int alg, unsigned bits,
 			ret = p11_rsa_field(hsm, r, hpriv, hpub, keyid, pubkey, pubkeylen);
 		else
 			ret = p11_curve_field(hsm, r, hpub, keyid,
-			    ktype == CKK_EC ? HSM_FAMILY_ECDSA : HSM_FAMILY_EDDSA,
-			    alg == 14 ? 384 : 256, pubkey, pubkeylen);
+				ktype == CKK_EC ? HSM_FAMILY_ECDSA : HSM_FAMILY_EDDSA,
+				alg == 14 ? 384 : 256, pubkey, pubkeylen);
 	}
 	/*
 	 * A session public key would live as long as the session: drop it now,

@@ -62,7 +62,7 @@ p11_module_get(hsm_t *hsm, const char *path, struct module **out)
 		const char *why = dlerror();
 
 		ret = fail(hsm, E_IO, "cannot load PKCS#11 module %s: %s", path,
-			   why != NULL ? why : "dlopen failed");
+			why != NULL ? why : "dlopen failed");
 		goto out;
 	}
 	/* Another spelling (symlink, relative path) of a module already loaded. */

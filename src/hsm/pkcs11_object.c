@@ -15,8 +15,8 @@ const CK_BYTE p11_oid_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
 const CK_BYTE p11_oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
 const CK_BYTE p11_oid_ed25519[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
 /* PrintableString "edwards25519", the other form PKCS#11 3.0 allows. */
-static const CK_BYTE str_ed25519[] = { 0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5',
-	'5', '1', '9' };
+static const CK_BYTE str_ed25519[] = { 0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5',
+	'1', '9' };
 
 /* ---------------------------------------------------------------- objects */
 
@@ -56,10 +56,10 @@ hex_to_id(hsm_t *hsm, const char *hex, CK_BYTE id[ID_BYTES])
 	CK_ULONG len;
 
 	if (hex != NULL && strlen(hex) == HSM_ID_HEX_LEN &&
-	    p11_hex_to_bytes(hex, id, ID_BYTES, &len) == 0)
+		p11_hex_to_bytes(hex, id, ID_BYTES, &len) == 0)
 		return 0;
 	return fail(hsm, E_INVAL, "malformed key id \"%s\": want %d hex digits",
-		    hex != NULL ? hex : "", HSM_ID_HEX_LEN);
+		hex != NULL ? hex : "", HSM_ID_HEX_LEN);
 }
 
 void
@@ -126,8 +126,8 @@ out:
  * (idlen bytes) in r: *obj, or E_NOTFOUND (no message set).
  */
 int
-p11_find_key(hsm_t *hsm, struct repo *r, CK_OBJECT_CLASS cls, const CK_BYTE *id,
-	CK_ULONG idlen, CK_OBJECT_HANDLE *obj)
+p11_find_key(hsm_t *hsm, struct repo *r, CK_OBJECT_CLASS cls, const CK_BYTE *id, CK_ULONG idlen,
+	CK_OBJECT_HANDLE *obj)
 {
 	CK_ATTRIBUTE tmpl[] = {
 		{ CKA_CLASS, &cls, sizeof cls },
@@ -163,8 +163,8 @@ p11_get_attr(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE
 
 	rv = r->mod->f->C_GetAttributeValue(r->sess, obj, &a, 1);
 	if (rv != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
-		ret = p11_fail_rv(hsm, r, "C_GetAttributeValue", rv != CKR_OK ? rv :
-			      CKR_ATTRIBUTE_TYPE_INVALID);
+		ret = p11_fail_rv(hsm, r, "C_GetAttributeValue",
+			rv != CKR_OK ? rv : CKR_ATTRIBUTE_TYPE_INVALID);
 		goto out;
 	}
 	buf = malloc(a.ulValueLen + 1);
@@ -194,7 +194,7 @@ p11_get_ulong(struct repo *r, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type, CK_U
 	CK_ATTRIBUTE a = { type, &v, sizeof v };
 
 	if (r->mod->f->C_GetAttributeValue(r->sess, obj, &a, 1) != CKR_OK ||
-	    a.ulValueLen != sizeof v)
+		a.ulValueLen != sizeof v)
 		return E_NOTFOUND;
 	*out = v;
 	return 0;
@@ -228,8 +228,7 @@ params_eq(const CK_BYTE *p, CK_ULONG len, const CK_BYTE *want, size_t wlen)
  * it is of a kind we do not use.
  */
 int
-p11_key_kind(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, enum hsm_family *fam,
-	unsigned *bits)
+p11_key_kind(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, enum hsm_family *fam, unsigned *bits)
 {
 	CK_ULONG type, len = 0;
 	CK_BYTE *val = NULL;
@@ -262,7 +261,7 @@ p11_key_kind(hsm_t *hsm, struct repo *r, CK_OBJECT_HANDLE obj, enum hsm_family *
 			*bits = 384;
 		} else if (type == CKK_EC_EDWARDS &&
 			   (params_eq(val, len, p11_oid_ed25519, sizeof p11_oid_ed25519) ||
-			    params_eq(val, len, str_ed25519, sizeof str_ed25519))) {
+				   params_eq(val, len, str_ed25519, sizeof str_ed25519))) {
 			*fam = HSM_FAMILY_EDDSA;
 			*bits = 256;
 		} else {
@@ -296,8 +295,8 @@ p11_locate_raw(hsm_t *hsm, const char *repository, const char *hexid, const CK_B
 		if (ret == 0)
 			*rout = r;
 		else if (ret == E_NOTFOUND && r != NULL && r->ready)
-			p11_set_message(hsm, "key %s not found in repository %s", hexid,
-					repository);
+			p11_set_message(
+				hsm, "key %s not found in repository %s", hexid, repository);
 		return ret;
 	}
 	for (size_t i = 0; i < hsm->nrepos; i++) {

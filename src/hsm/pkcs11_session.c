@@ -93,8 +93,8 @@ p11_fail_rv(hsm_t *hsm, struct repo *r, const char *call, CK_RV rv)
 	int code = E_IO;
 
 	if (r->ready && (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED ||
-			 rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
-			 rv == CKR_USER_NOT_LOGGED_IN)) {
+				rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+				rv == CKR_USER_NOT_LOGGED_IN)) {
 		(void)r->mod->f->C_CloseSession(r->sess);
 		r->sess = CK_INVALID_HANDLE;
 		r->ready = 0;
@@ -214,8 +214,8 @@ find_slot(hsm_t *hsm, struct repo *r, CK_SLOT_ID *out)
 			goto out;
 		}
 	}
-	ret = fail(hsm, E_NOTFOUND, "token %s not found in %s", r->conf->token_label,
-		   r->conf->module);
+	ret = fail(
+		hsm, E_NOTFOUND, "token %s not found in %s", r->conf->token_label, r->conf->module);
 out:
 	free(slots);
 	return ret;
@@ -258,8 +258,8 @@ p11_repo_ready(hsm_t *hsm, struct repo *r)
 		ret = fail(hsm, E_DENIED, "repository %s has no PIN in conf.xml", c->name);
 		goto out;
 	}
-	rv = r->mod->f->C_OpenSession(r->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-				      &sess);
+	rv = r->mod->f->C_OpenSession(
+		r->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &sess);
 	if (rv != CKR_OK) {
 		ret = p11_fail_rv(hsm, r, "C_OpenSession", rv);
 		goto out;
@@ -270,7 +270,7 @@ p11_repo_ready(hsm_t *hsm, struct repo *r)
 		goto out;
 	} else if (rv == CKR_PIN_LOCKED) {
 		ret = fail(hsm, E_DENIED, "token %s of repository %s is locked", c->token_label,
-			   c->name);
+			c->name);
 		goto out;
 	} else if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
 		ret = p11_fail_rv(hsm, r, "C_Login", rv);
@@ -278,9 +278,9 @@ p11_repo_ready(hsm_t *hsm, struct repo *r)
 	}
 	/* Some tokens only tell in the flags that the PIN is blocked. */
 	if (rv == CKR_OK && r->mod->f->C_GetTokenInfo(r->slot, &ti) == CKR_OK &&
-	    (ti.flags & CKF_USER_PIN_LOCKED)) {
+		(ti.flags & CKF_USER_PIN_LOCKED)) {
 		ret = fail(hsm, E_DENIED, "token %s of repository %s is locked", c->token_label,
-			   c->name);
+			c->name);
 		goto out;
 	}
 	r->sess = sess;

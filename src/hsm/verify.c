@@ -45,14 +45,14 @@ rsa_key(const uint8_t *pub, size_t len, EVP_PKEY **out)
 	bld = OSSL_PARAM_BLD_new();
 	ret = E_NOMEM;
 	if (e == NULL || n == NULL || bld == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL)
+		!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+		!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+		(params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+		(ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL)
 		goto out;
 	ret = E_INVAL;
 	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
 		goto out;
 	ret = 0;
 out:
@@ -85,7 +85,7 @@ ec_key(const char *group, const uint8_t *pub, size_t len, EVP_PKEY **out)
 		goto out;
 	}
 	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) != 1)
 		goto out;
 	ret = 0;
 out:
@@ -128,7 +128,7 @@ out:
 
 int
 hsm_verify(int alg, const uint8_t *pub, size_t publen, const uint8_t *data, size_t datalen,
-	   const uint8_t *sig, size_t siglen)
+	const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY *key = NULL;
 	EVP_MD_CTX *md = NULL;
@@ -150,8 +150,9 @@ hsm_verify(int alg, const uint8_t *pub, size_t publen, const uint8_t *data, size
 	case 13:
 	case 14:
 		hash = alg == 13 ? EVP_sha256() : EVP_sha384();
-		ret = publen == (alg == 13 ? 64u : 96u) ?
-			ec_key(alg == 13 ? "P-256" : "P-384", pub, publen, &key) : E_INVAL;
+		ret = publen == (alg == 13 ? 64u : 96u)
+			      ? ec_key(alg == 13 ? "P-256" : "P-384", pub, publen, &key)
+			      : E_INVAL;
 		if (ret == 0)
 			ret = ecdsa_der(sig, siglen, publen / 2, &der, &derlen);
 		if (ret == 0) {
@@ -166,9 +167,7 @@ hsm_verify(int alg, const uint8_t *pub, size_t publen, const uint8_t *data, size
 			ret = key != NULL ? 0 : E_INVAL;
 		}
 		break;
-	default:
-		ret = E_UNSUPPORTED;
-		break;
+	default: ret = E_UNSUPPORTED; break;
 	}
 	if (ret != 0)
 		goto out;

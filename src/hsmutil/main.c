@@ -170,7 +170,7 @@ cmd_generate(struct ctx *c, int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(word, "rsa") == 0) {
-		alg = 8;        /* RSASHA256: any RSA algorithm makes the same key */
+		alg = 8; /* RSASHA256: any RSA algorithm makes the same key */
 		fam = "RSA";
 	} else if (strcmp(word, "ecdsa") == 0) {
 		alg = bits == 384 ? 14 : 13;
@@ -403,7 +403,7 @@ cmd_test(struct ctx *c, int argc, char **argv)
 	failed += test_one(c, repo, 13, 256, "ECDSA/256");
 	if (failed > 0) {
 		printf("Repository %s failed the test (%d step%s).\n", repo, failed,
-		       failed == 1 ? "" : "s");
+			failed == 1 ? "" : "s");
 		return 1;
 	}
 	printf("Repository %s passed the test.\n", repo);
@@ -434,7 +434,7 @@ cmd_info(struct ctx *c, int argc, char **argv)
 
 static const struct command {
 	const char *name;
-	int min, max;   /* argument count */
+	int min, max; /* argument count */
 	int (*run)(struct ctx *, int, char **);
 } commands[] = {
 	{ "login", 0, 0, cmd_login },
@@ -459,15 +459,13 @@ main(int argc, char *argv[])
 
 	while ((opt = getopt(argc, argv, "+c:vVh")) != -1) {
 		switch (opt) {
-		case 'c':
-			conf_path = optarg;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
+		case 'c': conf_path = optarg; break;
+		case 'v': c.verbose++; break;
 		default:
-			status = progopt_common(opt, IDENT " version " ODS_COMPAT_VERSION " ("
-						PACKAGE_NAME " " PACKAGE_VERSION ")", usage);
+			status = progopt_common(opt,
+				IDENT " version " ODS_COMPAT_VERSION " (" PACKAGE_NAME
+				      " " PACKAGE_VERSION ")",
+				usage);
 			goto out;
 		}
 	}

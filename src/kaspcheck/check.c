@@ -61,8 +61,8 @@ report_load_failure(struct kc_findings *f, const char *path, int code, const cha
  * limit of the database in *over; with f, report each of them too.
  */
 static int
-zonelist_scan_limits(const char *path, struct kc_findings *f, size_t *over, char *err,
-	size_t errlen)
+zonelist_scan_limits(
+	const char *path, struct kc_findings *f, size_t *over, char *err, size_t errlen)
 {
 	struct zonelist_reader *r = NULL;
 	struct zonelist_zone *z;
@@ -89,7 +89,7 @@ check_conf(struct kc_findings *f, const struct kc_options *opt, struct conf **co
 {
 	char err[ERRLEN] = "";
 	struct conf *conf = NULL;
-	struct kc_confx x = {0};
+	struct kc_confx x = { 0 };
 	size_t over = 0;
 	xmlDoc *doc = NULL;
 	int ret;
@@ -177,7 +177,7 @@ policy_nodes_free(struct policy_nodes *pn)
 static int
 policy_nodes_read(xmlDoc *doc, struct policy_nodes *out)
 {
-	struct policy_nodes pn = {0};
+	struct policy_nodes pn = { 0 };
 	xmlNode *node, *first;
 	size_t n = 0;
 	int ret = 0;
@@ -308,7 +308,7 @@ check_kasp(struct kc_findings *f, const struct kc_options *opt, const struct con
 {
 	char err[ERRLEN] = "";
 	const char *path = opt->kasp_path != NULL ? opt->kasp_path : conf->policy_file;
-	struct policy_nodes pn = {0};
+	struct policy_nodes pn = { 0 };
 	struct kasp *kasp = NULL;
 	const struct kasp_policy *p;
 	xmlDoc *doc = NULL;

@@ -45,7 +45,7 @@ struct kc_finding {
 struct kc_findings {
 	struct kc_finding *v; /* in the order they were found */
 	size_t n, cap;
-	int nomem;            /* a finding was lost for want of memory */
+	int nomem; /* a finding was lost for want of memory */
 };
 
 /* An empty list (all zero is also an empty list). */

@@ -41,7 +41,7 @@ child_text(const xmlNode *parent, const char *name, char **out)
 int
 kc_confx_read(const xmlNode *root, struct kc_confx *out)
 {
-	struct kc_confx x = {0};
+	struct kc_confx x = { 0 };
 	const xmlNode *enf, *sig, *privs;
 	int ret;
 
@@ -218,7 +218,8 @@ kc_check_datastore(struct kc_findings *f, const struct conf *conf)
 		goto out;
 	if (stat(path, &st) != 0)
 		kc_add(f, KC_WARNING,
-			"SQLite datastore (%s) does not exist; 'ods-ksmutil setup' creates it", path);
+			"SQLite datastore (%s) does not exist; 'ods-ksmutil setup' creates it",
+			path);
 	else if (!S_ISREG(st.st_mode))
 		kc_add(f, KC_ERROR, "SQLite datastore (%s) is not a regular file", path);
 out:
@@ -226,8 +227,7 @@ out:
 }
 
 int
-kc_check_conf_durations(struct kc_findings *f, const struct conf *conf,
-	const struct kc_confx *x)
+kc_check_conf_durations(struct kc_findings *f, const struct conf *conf, const struct kc_confx *x)
 {
 	kc_check_duration_text(f, "Configuration", "Enforcer/Interval", x->interval, conf->path);
 	kc_check_duration_text(f, "Configuration", "Enforcer/RolloverNotification",

@@ -33,8 +33,7 @@ ll(int64_t v)
 /* ---------------------------------------------------------------- kasp.xml checks */
 
 int
-kc_check_policy_names(struct kc_findings *f, const char *const *names, size_t n,
-	const char *file)
+kc_check_policy_names(struct kc_findings *f, const char *const *names, size_t n, const char *file)
 {
 	size_t i, j, k;
 	int seen, have_default = 0;
@@ -48,8 +47,8 @@ kc_check_policy_names(struct kc_findings *f, const char *const *names, size_t n,
 		for (j = i + 1; j < n && !seen; j++) {
 			if (strcmp(names[j], names[i]) != 0)
 				continue;
-			kc_add(f, KC_ERROR, "Policy name '%s' is used more than once in %s", names[i],
-				file);
+			kc_add(f, KC_ERROR, "Policy name '%s' is used more than once in %s",
+				names[i], file);
 			seen = 1;
 		}
 	}
@@ -242,8 +241,8 @@ kc_check_safety(struct kc_findings *f, const struct kasp_policy *p, const char *
 int
 kc_check_nsec3(struct kc_findings *f, const struct kasp_policy *p, const char *file)
 {
-	const struct kasp_keydef *keys[2] = {&p->ksk, &p->zsk};
-	static const char *const types[2] = {"KSK", "ZSK"};
+	const struct kasp_keydef *keys[2] = { &p->ksk, &p->zsk };
+	static const char *const types[2] = { "KSK", "ZSK" };
 	size_t i;
 
 	if (!p->nsec3)
@@ -327,8 +326,7 @@ key_length(struct kc_findings *f, const char *type, const struct kasp_keydef *k,
 				"are always %d bits",
 				k->bits, type, p->name, file, k->algorithm, want);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -341,8 +339,8 @@ kc_check_key_lengths(struct kc_findings *f, const struct kasp_policy *p, const c
 }
 
 int
-kc_check_repositories(struct kc_findings *f, const struct conf *conf,
-	const struct kasp_policy *p, const char *file)
+kc_check_repositories(struct kc_findings *f, const struct conf *conf, const struct kasp_policy *p,
+	const char *file)
 {
 	if (conf == NULL)
 		goto out;

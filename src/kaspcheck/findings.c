@@ -46,19 +46,15 @@ static const char *
 level_prefix(enum kc_level level)
 {
 	switch (level) {
-	case KC_ERROR:
-		return "ERROR: ";
-	case KC_WARNING:
-		return "WARNING: ";
-	case KC_INFO:
-		break;
+	case KC_ERROR: return "ERROR: ";
+	case KC_WARNING: return "WARNING: ";
+	case KC_INFO: break;
 	}
 	return "INFO: ";
 }
 
 static int
-add_va(struct kc_findings *f, enum kc_level level, const char *detail, const char *fmt,
-	va_list ap)
+add_va(struct kc_findings *f, enum kc_level level, const char *detail, const char *fmt, va_list ap)
 {
 	struct kc_finding *v;
 	char *body = NULL, *text = NULL, *det = NULL;
@@ -113,8 +109,7 @@ kc_add(struct kc_findings *f, enum kc_level level, const char *fmt, ...)
 }
 
 int
-kc_add_detail(struct kc_findings *f, enum kc_level level, const char *detail, const char *fmt,
-	...)
+kc_add_detail(struct kc_findings *f, enum kc_level level, const char *detail, const char *fmt, ...)
 {
 	va_list ap;
 	int ret;

@@ -73,14 +73,14 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"kasp", required_argument, NULL, 'k'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "kasp", required_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct kc_options opt = {.conf_path = ODS_CONFDIR "/conf.xml"};
+	struct kc_options opt = { .conf_path = ODS_CONFDIR "/conf.xml" };
 	struct kc_findings f;
 	size_t errors;
 	int c, ret, facility = LOG_DAEMON;

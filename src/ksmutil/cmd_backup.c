@@ -20,8 +20,8 @@
 #include "store/store.h"
 
 struct mark_txn {
-	const char *repository;         /* NULL: all */
-	int done;                       /* prepare + commit (backup done) */
+	const char *repository; /* NULL: all */
+	int done;               /* prepare + commit (backup done) */
 	enum store_backup_op op;
 	time_t now;
 	int64_t changed;
@@ -76,8 +76,8 @@ backup_mark(struct ksm_ctx *ctx, enum store_backup_op op, int done)
 		return ksm_db_fail(ctx, rc);
 	time_format_local(m.now, when);
 	if (m.changed == 0) {
-		printf(op == STORE_BACKUP_ROLLBACK ? "There were no keys to rollback\n" :
-		    "There were no keys to mark\n");
+		printf(op == STORE_BACKUP_ROLLBACK ? "There were no keys to rollback\n"
+						   : "There were no keys to mark\n");
 		return KSM_OK;
 	}
 	switch (op) {
@@ -126,7 +126,7 @@ cmd_backup_done(struct ksm_ctx *ctx)
 {
 	if (!ctx->opt.force) {
 		printf("*WARNING* One-step backups are deprecated in favour of a two-step process; "
-		    "see the documentation on key management for the explanation.\n");
+		       "see the documentation on key management for the explanation.\n");
 		if (!ksm_confirm(ctx, "Do you wish to continue? [y/N] "))
 			return KSM_OK;
 	}
@@ -238,7 +238,7 @@ cmd_backup_list(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc == E_NOTFOUND) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
-		    ctx->opt.repository);
+			ctx->opt.repository);
 		status = KSM_EUSAGE;
 		goto out;
 	}
@@ -272,10 +272,11 @@ cmd_backup_list(struct ksm_ctx *ctx)
 
 		if (s->unbacked > 0)
 			printf("Repository %s has unbacked up keys (that %s)\n", s->repository,
-			    s->require_backup ? "will not be used" : "can be used");
+				s->require_backup ? "will not be used" : "can be used");
 		if (s->uncommitted > 0)
 			printf("Repository %s has keys prepared for back up which have not been "
-			    "committed\n", s->repository);
+			       "committed\n",
+				s->repository);
 	}
 	printf("\n");
 	status = KSM_OK;

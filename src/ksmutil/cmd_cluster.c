@@ -44,15 +44,15 @@ print_node(const struct store_node *n)
 
 	store_node_name(n->host, n->pid, node, sizeof(node));
 	printf("%-32s %-8s %-10s %-19s  %-19s  ", node, n->role, n->version,
-	    when(n->started, started), when(n->heartbeat, beat));
+		when(n->started, started), when(n->heartbeat, beat));
 	if (n->pass_started == 0)
 		printf("-\n");
 	else if (n->pass_finished < n->pass_started)
 		printf("%s running\n", when(n->pass_started, pass));
 	else
 		printf("%s %s (%lld s)\n", when(n->pass_started, pass),
-		    n->pass_outcome != NULL ? n->pass_outcome : "?",
-		    (long long)(n->pass_finished - n->pass_started));
+			n->pass_outcome != NULL ? n->pass_outcome : "?",
+			(long long)(n->pass_finished - n->pass_started));
 }
 
 /* One daemon of --json; the pass fields null before its first pass. */
@@ -75,15 +75,15 @@ node_json(const struct store_node *n)
 	rc |= jset_time(o, "pass_started", n->pass_started, ran);
 	rc |= jset(o, "pass_running", jbool(ran && !done));
 	rc |= jset(o, "pass_outcome", done ? jstr(n->pass_outcome) : json_null());
-	rc |= jset(o, "pass_seconds", done ? jint(n->pass_finished - n->pass_started) :
-	    json_null());
+	rc |= jset(
+		o, "pass_seconds", done ? jint(n->pass_finished - n->pass_started) : json_null());
 	return jdone(o, rc);
 }
 
 /* --json: the text's facts; "healthy" is what the exit status says. */
 static int
 status_json(struct ksm_ctx *ctx, const struct store_cluster *r, size_t standbys, int healthy,
-    int64_t lead_silent)
+	int64_t lead_silent)
 {
 	struct jdoc d;
 	json_t *leader = json_null();
@@ -91,8 +91,8 @@ status_json(struct ksm_ctx *ctx, const struct store_cluster *r, size_t standbys,
 	if (r->leader.node != NULL) {
 		leader = json_object();
 		if (jset(leader, "node", jstr(r->leader.node)) != 0 ||
-		    jset_time(leader, "since", r->leader.since, r->leader.since != 0) != 0 ||
-		    jset(leader, "epoch", jint(r->leader.epoch)) != 0) {
+			jset_time(leader, "since", r->leader.since, r->leader.since != 0) != 0 ||
+			jset(leader, "epoch", jint(r->leader.epoch)) != 0) {
 			json_decref(leader);
 			leader = NULL;
 		}
@@ -102,8 +102,7 @@ status_json(struct ksm_ctx *ctx, const struct store_cluster *r, size_t standbys,
 	jdoc_field(&d, "leader", leader);
 	jdoc_field(&d, "standbys", jint((int64_t)standbys));
 	jdoc_field(&d, "healthy", jbool(healthy));
-	jdoc_field(&d, "leader_silent_seconds", lead_silent >= 0 ? jint(lead_silent) :
-	    json_null());
+	jdoc_field(&d, "leader_silent_seconds", lead_silent >= 0 ? jint(lead_silent) : json_null());
 	jdoc_array_begin(&d, "nodes");
 	for (size_t i = 0; i < r->n; i++)
 		jdoc_array_add(&d, node_json(&r->nodes[i]));
@@ -143,21 +142,21 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 	if (ctx->opt.json) {
 		/* the warnings below go to stderr then */
 		status = status_json(ctx, &r, standbys,
-		    lead != NULL && now - lead->heartbeat <= stale,
-		    lead != NULL ? now - lead->heartbeat : -1);
+			lead != NULL && now - lead->heartbeat <= stale,
+			lead != NULL ? now - lead->heartbeat : -1);
 		if (status != KSM_OK)
 			goto out;
 	} else {
 		printf("Database:    %s\n", db_location(ctx->db));
 		if (r.leader.node != NULL)
 			printf("Leader:      %s since %s (epoch %" PRId64 ")\n", r.leader.node,
-			    when(r.leader.since, since), r.leader.epoch);
+				when(r.leader.since, since), r.leader.epoch);
 		else
 			printf("Leader:      none ever\n");
 		printf("Standbys:    %zu\n", standbys);
 		if (r.n > 0) {
 			printf("\n%-32s %-8s %-10s %-19s  %-19s  %s\n", "Node", "Role", "Version",
-			    "Started", "Heartbeat", "Last pass");
+				"Started", "Heartbeat", "Last pass");
 			for (i = 0; i < r.n; i++)
 				print_node(&r.nodes[i]);
 		}
@@ -167,8 +166,8 @@ cmd_cluster_status(struct ksm_ctx *ctx)
 		status = KSM_ENOLEADER;
 	} else if (now - lead->heartbeat > stale) {
 		printf("Warning: the leader %s has written no heartbeat for %lld s (stuck, or gone "
-		    "with no standby to take over)\n", r.leader.node,
-		    (long long)(now - lead->heartbeat));
+		       "with no standby to take over)\n",
+			r.leader.node, (long long)(now - lead->heartbeat));
 		status = KSM_ENOLEADER;
 	} else {
 		status = KSM_OK;

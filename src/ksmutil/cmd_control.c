@@ -30,15 +30,9 @@ control(struct ksm_ctx *ctx, enum control_op op)
 		return KSM_ERUNTIME;
 	}
 	switch (op) {
-	case OP_START:
-		rc = control_enforcer_start(ctx->opt.config, paths.enforcer_pid);
-		break;
-	case OP_STOP:
-		rc = control_enforcer_stop(paths.enforcer_pid);
-		break;
-	default:
-		rc = control_enforcer_notify(paths.enforcer_pid);
-		break;
+	case OP_START: rc = control_enforcer_start(ctx->opt.config, paths.enforcer_pid); break;
+	case OP_STOP: rc = control_enforcer_stop(paths.enforcer_pid); break;
+	default: rc = control_enforcer_notify(paths.enforcer_pid); break;
 	}
 	fflush(stdout);
 	if (rc != 0)

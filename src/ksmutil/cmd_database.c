@@ -16,22 +16,18 @@ print_version(const struct migrate_status *st)
 {
 	fputs("Schema version:     ", stdout);
 	switch (st->state) {
-	case MIGRATE_EMPTY:
-		printf("none (empty database; run \"ods-ksmutil setup\")\n");
-		break;
+	case MIGRATE_EMPTY: printf("none (empty database; run \"ods-ksmutil setup\")\n"); break;
 	case MIGRATE_ODS14:
 		printf("OpenDNSSEC 1.4 (not yet adopted; run \"ods-ksmutil database migrate\")\n");
 		break;
 	case MIGRATE_NEWER:
 		printf("%d (newer than this program, which knows up to %d)\n", st->current,
-		    st->latest);
+			st->latest);
 		break;
 	case MIGRATE_UNKNOWN:
 		printf("unknown (not an OpenDNSSEC 1.4 or kasp-enforcer schema)\n");
 		break;
-	default:
-		printf("%d (this program: %d)\n", st->current, st->latest);
-		break;
+	default: printf("%d (this program: %d)\n", st->current, st->latest); break;
 	}
 }
 
@@ -52,9 +48,8 @@ static int
 status_json(struct ksm_ctx *ctx, const struct migrate_status *st, int ro)
 {
 	int known = st->state != MIGRATE_EMPTY && st->state != MIGRATE_ODS14 &&
-	    st->state != MIGRATE_UNKNOWN;
-	int pending = st->state == MIGRATE_NEWER || st->state == MIGRATE_UNKNOWN ? 0 :
-	    st->pending;
+		    st->state != MIGRATE_UNKNOWN;
+	int pending = st->state == MIGRATE_NEWER || st->state == MIGRATE_UNKNOWN ? 0 : st->pending;
 	json_t *list = json_array();
 	struct jdoc d;
 
@@ -112,7 +107,7 @@ cmd_database_status(struct ksm_ctx *ctx)
 	}
 	if (st.checksum_mismatch)
 		printf("Warning: %d applied migration(s) differ from this program's copy\n",
-		    st.checksum_mismatch);
+			st.checksum_mismatch);
 	printf("Read-only:          %s\n", ro ? "yes" : "no");
 	return KSM_OK;
 }
@@ -139,7 +134,7 @@ cmd_database_migrate(struct ksm_ctx *ctx)
 	if ((rc = migrate_status(ctx->db, &st)) != 0)
 		return ksm_db_fail(ctx, rc);
 	printf("Applied %d migration(s); database schema is now at version %d.\n", applied,
-	    st.current);
+		st.current);
 	return KSM_OK;
 }
 

@@ -73,7 +73,8 @@ int
 key_state_error(const char *text)
 {
 	printf("Error: Unrecognised state %s; should be one of GENERATE, PUBLISH, READY, ACTIVE, "
-	    "RETIRE, DEAD, DSSUB, DSPUBLISH, DSREADY or KEYPUBLISH\n", text);
+	       "RETIRE, DEAD, DSSUB, DSPUBLISH, DSREADY or KEYPUBLISH\n",
+		text);
 	return KSM_EUSAGE;
 }
 
@@ -174,7 +175,7 @@ ksm_key_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const char *repository, const c
 		return rc;
 	rc = hsm_dnskey_public(*hsm, repository, locator, algorithm, &buf, &len);
 	if (rc == E_INVAL)
-		rc = E_NOTFOUND;        /* an object that is not this key */
+		rc = E_NOTFOUND; /* an object that is not this key */
 	if (rc != 0)
 		return rc;
 have:

@@ -34,7 +34,7 @@ find_key_txn(db_t *db, void *arg)
 }
 
 struct delete_txn {
-	const struct store_keypair *key;        /* as read before the prompt */
+	const struct store_keypair *key; /* as read before the prompt */
 	int force;
 };
 
@@ -87,8 +87,8 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	f.locator = o->cka_id;
 	rc = db_transact(ctx->db, DB_TXN_READ, find_key_txn, &f);
 	if (rc == E_NOTFOUND && !ksm_cka_id_ok(o->cka_id)) {
-		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
-		    o->cka_id, HSM_ID_HEX_LEN);
+		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n", o->cka_id,
+			HSM_ID_HEX_LEN);
 		status = KSM_EUSAGE;
 		goto out;
 	}
@@ -109,7 +109,7 @@ cmd_key_delete(struct ksm_ctx *ctx)
 			goto out;
 		}
 		if (!ksm_confirm(ctx, "*WARNING* This will delete a key that the enforcer believes "
-		    "is in use; are you really sure? [y/N] ")) {
+				      "is in use; are you really sure? [y/N] ")) {
 			status = KSM_OK;
 			goto out;
 		}
@@ -125,10 +125,10 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		/* fail before touching the database when the token cannot be used */
 		if ((status = key_open_hsm(ctx, &hsm)) != KSM_OK)
 			goto out;
-		if (f.key->repository == NULL ||
-		    hsm_repository_open(hsm, f.key->repository) != 0) {
-			printf("Error: %s\n", f.key->repository ? hsm_errmsg(hsm) :
-			    "the key's repository is unknown");
+		if (f.key->repository == NULL || hsm_repository_open(hsm, f.key->repository) != 0) {
+			printf("Error: %s\n", f.key->repository
+						      ? hsm_errmsg(hsm)
+						      : "the key's repository is unknown");
 			status = KSM_ERUNTIME;
 			goto out;
 		}
@@ -159,8 +159,9 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	if (!in_hsm) {
 		printf("Key delete successful: %s\n", f.key->locator);
 		printf("Note: CKA_ID \"%s\" is not hexadecimal, so the HSM was not searched for "
-		    "it; remove its object from repository %s by hand if it has one\n",
-		    f.key->locator, f.key->repository != NULL ? f.key->repository : "(unknown)");
+		       "it; remove its object from repository %s by hand if it has one\n",
+			f.key->locator,
+			f.key->repository != NULL ? f.key->repository : "(unknown)");
 		status = KSM_OK;
 		goto out;
 	}
@@ -188,8 +189,8 @@ struct purge_txn {
 	const char *zone, *policy;
 	struct store_keypair *keys;
 	size_t n;
-	int what_missing;       /* 1 zone, 2 policy */
-	int dry;                /* only find the keys, delete nothing */
+	int what_missing; /* 1 zone, 2 policy */
+	int dry;          /* only find the keys, delete nothing */
 };
 
 static int
@@ -311,7 +312,7 @@ cmd_key_purge(struct ksm_ctx *ctx)
 			continue;
 		if (hsm_repository_open(hsm, repo) != 0) {
 			printf("Error: cannot use repository \"%s\", no keys purged: %s\n", repo,
-			    hsm_errmsg(hsm));
+				hsm_errmsg(hsm));
 			status = KSM_ERUNTIME;
 			goto out;
 		}

@@ -24,12 +24,12 @@
 /* ----------------------------------------------------------- key generate */
 
 struct gen_read {
-	const char *policy;             /* in: name */
-	struct kasp_policy *pol;        /* out */
+	const char *policy;      /* in: name */
+	struct kasp_policy *pol; /* out */
 	int64_t policy_id;
 	int64_t zones;
 	int64_t repo_id[2];
-	int missing_repo;               /* 1 + role of a repository not in the database */
+	int missing_repo; /* 1 + role of a repository not in the database */
 };
 
 static int
@@ -51,8 +51,8 @@ gen_read_txn(db_t *db, void *arg)
 	g->policy_id = sum->id;
 	g->zones = sum->zones;
 	for (role = 0; role < 2; role++) {
-		const char *repo = role == PLAN_KSK ? g->pol->ksk.repository :
-		    g->pol->zsk.repository;
+		const char *repo =
+			role == PLAN_KSK ? g->pol->ksk.repository : g->pol->zsk.repository;
 
 		rc = store_repository_id(db, repo, &g->repo_id[role]);
 		if (rc == E_NOTFOUND) {
@@ -92,7 +92,7 @@ struct gen_insert {
 	int algorithm, bits;
 	int64_t repo_id, policy_id;
 	time_t now;
-	const char *pubkey;             /* base64 DNSKEY key field */
+	const char *pubkey; /* base64 DNSKEY key field */
 };
 
 static int
@@ -101,7 +101,7 @@ gen_insert_txn(db_t *db, void *arg)
 	const struct gen_insert *g = arg;
 
 	return store_key_insert(db, g->locator, g->algorithm, g->bits, g->repo_id, g->policy_id,
-	    g->now, g->pubkey, NULL);
+		g->now, g->pubkey, NULL);
 }
 
 static const char *
@@ -111,10 +111,8 @@ interval_error(int rc)
 	case E_RANGE:
 		return "interval too long to be an int. E.g. Maximum is ~68 years on a system "
 		       "with 32-bit integers.";
-	case E_INVAL:
-		return "invalid pointers or text string NULL.";
-	default:
-		return "unable to translate string.";
+	case E_INVAL: return "invalid pointers or text string NULL.";
+	default: return "unable to translate string.";
 	}
 }
 
@@ -177,7 +175,7 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	}
 	if (g.missing_repo) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
-		    g.missing_repo == 1 ? g.pol->ksk.repository : g.pol->zsk.repository);
+			g.missing_repo == 1 ? g.pol->ksk.repository : g.pol->zsk.repository);
 		status = KSM_EUSAGE;
 		goto out;
 	}
@@ -185,13 +183,14 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	rc = duration_parse(o->interval, &interval, &approx);
 	if (rc != 0) {
 		printf("Error: unable to convert Interval %s to seconds, error: %s\n", o->interval,
-		    interval_error(rc));
+			interval_error(rc));
 		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (approx)
 		printf("Info: converting %s to seconds; M interpreted as 31 days, Y interpreted "
-		    "as 365 days\n", o->interval);
+		       "as 365 days\n",
+			o->interval);
 
 	def[PLAN_KSK] = &g.pol->ksk;
 	def[PLAN_ZSK] = &g.pol->zsk;
@@ -199,13 +198,13 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		crepo[role] = conf_repository(ctx->conf, def[role]->repository);
 		if (crepo[role] == NULL) {
 			printf("Error: repository %s of policy %s is not in %s\n",
-			    def[role]->repository, o->policy, ctx->conf->path);
+				def[role]->repository, o->policy, ctx->conf->path);
 			status = KSM_EUSAGE;
 			goto out;
 		}
 		if (hsm_alg_family(def[role]->algorithm) == 0) {
 			printf("Error: algorithm %d of the %s of policy %s cannot be generated\n",
-			    def[role]->algorithm, role == PLAN_KSK ? "KSK" : "ZSK", o->policy);
+				def[role]->algorithm, role == PLAN_KSK ? "KSK" : "ZSK", o->policy);
 			status = KSM_EUSAGE;
 			goto out;
 		}
@@ -230,12 +229,14 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		}
 		if (total < 1) {
 			printf("Error: zonetotal parameter value of %lld is invalid - the value must "
-			    "be greater than 0\n", (long long)total);
+			       "be greater than 0\n",
+				(long long)total);
 			status = KSM_EUSAGE;
 			goto out;
 		}
 		printf("Info: Keys will actually be generated for a total of %lld zone(s) as "
-		    "specified by zone total parameter\n", (long long)total);
+		       "specified by zone total parameter\n",
+			(long long)total);
 		zones = total;
 	} else if (zones == 0) {
 		printf("No zones on policy %s, skipping...\n", o->policy);
@@ -284,15 +285,15 @@ cmd_key_generate(struct ksm_ctx *ctx)
 
 	for (role = 0; role < 2; role++) {
 		printf("%lld new %s(s) (%d bits) need to be created for policy %s: "
-		    "keys_to_generate(%lld) = keys_needed(%lld) - keys_available(%lld).\n",
-		    (long long)res.wanted[role], role == PLAN_KSK ? "KSK" : "ZSK",
-		    def[role]->bits, o->policy, (long long)res.wanted[role],
-		    (long long)res.needed[role], (long long)res.available[role]);
+		       "keys_to_generate(%lld) = keys_needed(%lld) - keys_available(%lld).\n",
+			(long long)res.wanted[role], role == PLAN_KSK ? "KSK" : "ZSK",
+			def[role]->bits, o->policy, (long long)res.wanted[role],
+			(long long)res.needed[role], (long long)res.available[role]);
 	}
 	for (role = 0; role < 2; role++) {
 		if (res.cap[role] == PLAN_CAP_FULL) {
 			printf("Repository %s is full, cannot create more keys for policy %s\n",
-			    def[role]->repository, o->policy);
+				def[role]->repository, o->policy);
 			status = KSM_EUSAGE;
 			goto out;
 		}
@@ -300,9 +301,10 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	for (role = 0; role < 2; role++) {
 		if (res.cap[role] == PLAN_CAP_REDUCED)
 			printf("Repository %s is nearly full, will create %lld %ss for policy %s "
-			    "(reduced from %lld)\n", def[role]->repository,
-			    (long long)res.create[role], role == PLAN_KSK ? "KSK" : "ZSK",
-			    o->policy, (long long)res.wanted[role]);
+			       "(reduced from %lld)\n",
+				def[role]->repository, (long long)res.create[role],
+				role == PLAN_KSK ? "KSK" : "ZSK", o->policy,
+				(long long)res.wanted[role]);
 	}
 	if (res.create[PLAN_KSK] == 0 && res.create[PLAN_ZSK] == 0) {
 		printf("No keys need to be created, quitting...\n");
@@ -313,10 +315,11 @@ cmd_key_generate(struct ksm_ctx *ctx)
 	if (!o->auto_accept) {
 		char prompt[256];
 
-		snprintf(prompt, sizeof(prompt), "*WARNING* This will create %lld KSKs (%d bits) "
-		    "and %lld ZSKs (%d bits)\nAre you sure? [y/N] \n",
-		    (long long)res.create[PLAN_KSK], def[PLAN_KSK]->bits,
-		    (long long)res.create[PLAN_ZSK], def[PLAN_ZSK]->bits);
+		snprintf(prompt, sizeof(prompt),
+			"*WARNING* This will create %lld KSKs (%d bits) "
+			"and %lld ZSKs (%d bits)\nAre you sure? [y/N] \n",
+			(long long)res.create[PLAN_KSK], def[PLAN_KSK]->bits,
+			(long long)res.create[PLAN_ZSK], def[PLAN_ZSK]->bits);
 		if (!ksm_confirm(ctx, prompt)) {
 			status = KSM_OK;
 			goto out;
@@ -331,14 +334,14 @@ cmd_key_generate(struct ksm_ctx *ctx)
 			size_t publen = 0;
 
 			rc = hsm_generate(hsm, def[role]->repository, def[role]->algorithm,
-			    (unsigned)def[role]->bits, id, &pub, &publen);
+				(unsigned)def[role]->bits, id, &pub, &publen);
 			if (rc == 0 && dnskey_key_base64(pub, publen, &b64) != 0)
-				b64 = NULL;     /* the cache is filled later */
+				b64 = NULL; /* the cache is filled later */
 			free(pub);
 			if (rc != 0) {
 				printf("Error: could not create a %s in repository %s: %s\n",
-				    role == PLAN_KSK ? "KSK" : "ZSK", def[role]->repository,
-				    hsm_errmsg(hsm));
+					role == PLAN_KSK ? "KSK" : "ZSK", def[role]->repository,
+					hsm_errmsg(hsm));
 				status = KSM_ERUNTIME;
 				goto out;
 			}
@@ -355,14 +358,15 @@ cmd_key_generate(struct ksm_ctx *ctx)
 			if (rc != 0) {
 				status = ksm_db_fail(ctx, rc);
 				printf("Error: key %s was created in repository %s but not stored in "
-				    "the database; \"ods-ksmutil key orphans --delete\" removes it\n",
-				    id, def[role]->repository);
+				       "the database; \"ods-ksmutil key orphans --delete\" removes it\n",
+					id, def[role]->repository);
 				goto out;
 			}
 			created[role]++;
 			printf("Created %s size: %d, alg: %d with id: %s in repository: %s and "
-			    "database.\n", role == PLAN_KSK ? "KSK" : "ZSK", def[role]->bits,
-			    def[role]->algorithm, id, def[role]->repository);
+			       "database.\n",
+				role == PLAN_KSK ? "KSK" : "ZSK", def[role]->bits,
+				def[role]->algorithm, id, def[role]->repository);
 			fflush(stdout);
 		}
 	}
@@ -370,9 +374,10 @@ cmd_key_generate(struct ksm_ctx *ctx)
 		if (created[role] == 0 || !crepo[role]->require_backup)
 			continue;
 		if (role == PLAN_ZSK && created[PLAN_KSK] > 0 && in.same_repository)
-			continue;       /* one note per repository */
+			continue; /* one note per repository */
 		printf("NOTE: keys generated in repository %s will not become active until they "
-		    "have been backed up\n", def[role]->repository);
+		       "have been backed up\n",
+			def[role]->repository);
 	}
 	printf("all done!\n");
 	status = KSM_OK;

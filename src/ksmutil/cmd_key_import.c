@@ -26,10 +26,20 @@ static const struct {
 	const char *name;
 	int number;
 } alg_names[] = {
-	{ "rsamd5", 1 }, { "dh", 2 }, { "dsa", 3 }, { "rsasha1", 5 },
-	{ "dsa-nsec3-sha1", 6 }, { "rsasha1-nsec3-sha1", 7 }, { "rsasha256", 8 },
-	{ "rsasha512", 10 }, { "ecdsap256sha256", 13 }, { "ecdsap384sha384", 14 },
-	{ "ed25519", 15 }, { "indirect", 252 }, { "domain", 253 }, { "oid", 254 },
+	{ "rsamd5", 1 },
+	{ "dh", 2 },
+	{ "dsa", 3 },
+	{ "rsasha1", 5 },
+	{ "dsa-nsec3-sha1", 6 },
+	{ "rsasha1-nsec3-sha1", 7 },
+	{ "rsasha256", 8 },
+	{ "rsasha512", 10 },
+	{ "ecdsap256sha256", 13 },
+	{ "ecdsap384sha384", 14 },
+	{ "ed25519", 15 },
+	{ "indirect", 252 },
+	{ "domain", 253 },
+	{ "oid", 254 },
 };
 
 /* A number, or a name: exact, else a unique case-insensitive prefix. */
@@ -71,7 +81,7 @@ struct import_txn {
 	int64_t repo_id;
 	struct store_zone *z;
 	struct kasp_policy *pol;
-	int what;               /* what was missing: 1 repository, 2 zone, 3 duplicate */
+	int what; /* what was missing: 1 repository, 2 zone, 3 duplicate */
 	/* write */
 	struct store_key_import imp;
 };
@@ -161,10 +171,8 @@ import_check_report(const struct ksm_opts *o, enum ksm_import_check chk,
 	char rwhen[TIME_STR_LEN];
 
 	switch (chk) {
-	case KSM_IMPORT_OK:
-		return KSM_OK;
-	case KSM_IMPORT_BAD_KEYTYPE:
-		return ksm_keytype_error(o->keytype);
+	case KSM_IMPORT_OK: return KSM_OK;
+	case KSM_IMPORT_BAD_KEYTYPE: return ksm_keytype_error(o->keytype);
 	case KSM_IMPORT_BAD_BITS:
 		printf("Error: Bits \"%s\"; should be numeric only\n", o->bits);
 		break;
@@ -174,11 +182,13 @@ import_check_report(const struct ksm_opts *o, enum ksm_import_check chk,
 	case KSM_IMPORT_BAD_ALGORITHM:
 		/* quirk 10: this is a failure (1.x exited 0) */
 		printf("Error: Key algorithm %s not supported; try one of RSASHA1, "
-		    "RSASHA1-NSEC3-SHA1 or RSASHA256\n", o->algorithm);
+		       "RSASHA1-NSEC3-SHA1 or RSASHA256\n",
+			o->algorithm);
 		break;
 	case KSM_IMPORT_BAD_STATE:
 		printf("Error: Unrecognised state %s; should be one of GENERATE, PUBLISH, READY, "
-		    "ACTIVE or RETIRE\n", o->keystate);
+		       "ACTIVE or RETIRE\n",
+			o->keystate);
 		break;
 	case KSM_IMPORT_BAD_TIME:
 		printf("Error: unable to convert \"%s\" into a date\n", o->time);
@@ -186,7 +196,7 @@ import_check_report(const struct ksm_opts *o, enum ksm_import_check chk,
 		break;
 	case KSM_IMPORT_RETIRE_STATE:
 		printf("Error: unable to specify retire time for a key in state \"%s\"\n",
-		    o->keystate);
+			o->keystate);
 		break;
 	case KSM_IMPORT_BAD_RETIRE:
 		printf("Error: unable to convert retire time \"%s\" into a date\n", o->retire);
@@ -231,13 +241,13 @@ cmd_key_import(struct ksm_ctx *ctx)
 		printf("Error: please specify a keytype, KSK or ZSK, with the --keytype <type>\n");
 	else if (o->time == NULL)
 		printf("Error: please specify the time of when the key entered the given state "
-		    "with the --time <time>\n");
-	if (!o->cka_id || !o->repository || !o->zone || !o->bits || !o->algorithm ||
-	    !o->keystate || !o->keytype || !o->time)
+		       "with the --time <time>\n");
+	if (!o->cka_id || !o->repository || !o->zone || !o->bits || !o->algorithm || !o->keystate ||
+		!o->keytype || !o->time)
 		return KSM_EUSAGE;
 	if (!ksm_cka_id_ok(o->cka_id)) {
-		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n",
-		    o->cka_id, HSM_ID_HEX_LEN);
+		printf("Error: CKA_ID \"%s\" is not a hexadecimal string of %d digits\n", o->cka_id,
+			HSM_ID_HEX_LEN);
 		return KSM_EUSAGE;
 	}
 	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
@@ -249,14 +259,17 @@ cmd_key_import(struct ksm_ctx *ctx)
 	rc = hsm_find(hsm, NULL, o->cka_id, NULL);
 	if (rc == E_NOTFOUND) {
 		if (o->check_repository) {
-			fprintf(stderr, "Error: No key with the CKA_ID %-33s exists in the repository "
-			    "%s. When the option [--check-repository] is used the key MUST exist in "
-			    "the repository for the key to be imported. \n", o->cka_id, o->repository);
+			fprintf(stderr,
+				"Error: No key with the CKA_ID %-33s exists in the repository "
+				"%s. When the option [--check-repository] is used the key MUST exist in "
+				"the repository for the key to be imported. \n",
+				o->cka_id, o->repository);
 			status = KSM_EUSAGE;
 			goto out;
 		}
 		printf("Warning: No key with the CKA_ID %-33s exists in the repository %s. The key "
-		    "will be imported into the database anyway. \n", o->cka_id, o->repository);
+		       "will be imported into the database anyway. \n",
+			o->cka_id, o->repository);
 	} else if (rc != 0) {
 		printf("Error: %s\n", hsm_errmsg(hsm));
 		status = KSM_ERUNTIME;
@@ -270,7 +283,7 @@ cmd_key_import(struct ksm_ctx *ctx)
 	rc = db_transact(ctx->db, DB_TXN_READ, import_check_txn, &t);
 	if (rc == E_NOTFOUND && t.what == 1) {
 		printf("Error: unable to find a repository named \"%s\" in database\n",
-		    o->repository);
+			o->repository);
 		status = KSM_EUSAGE;
 		goto out;
 	}
@@ -305,8 +318,9 @@ cmd_key_import(struct ksm_ctx *ctx)
 	retire = v.retire;
 
 	/* 12. shared keys go to every zone of the policy */
-	if (t.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with others, "
-	    "the key will be added to all; are you sure? [y/N] ")) {
+	if (t.pol->share_keys &&
+		!ksm_confirm(ctx, "*WARNING* This zone shares keys with others, "
+				  "the key will be added to all; are you sure? [y/N] ")) {
 		status = KSM_OK;
 		goto out;
 	}

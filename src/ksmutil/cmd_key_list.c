@@ -36,16 +36,16 @@ load_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k, struct 
 	uint8_t **key)
 {
 	return ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm, k->pubkey,
-	    key_flags(k), dk, key);
+		key_flags(k), dk, key);
 }
 
 struct list_txn {
-	const char *zone;               /* NULL: every zone */
+	const char *zone; /* NULL: every zone */
 	struct store_key_filter filter;
 	int want_policies;
 	struct store_key *keys;
 	size_t n;
-	struct kasp_policy **pols;      /* one per distinct key policy (export), by name */
+	struct kasp_policy **pols; /* one per distinct key policy (export), by name */
 	size_t npols;
 };
 
@@ -139,7 +139,7 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 		break;
 	case STORE_STATE_READY:
 		snprintf(when, TIME_STR_LEN + 8, "%s",
-		    k->keytype == STORE_KSK ? "waiting for ds-seen" : "next rollover");
+			k->keytype == STORE_KSK ? "waiting for ds-seen" : "next rollover");
 		*tag = "(active)";
 		return 0;
 	case STORE_STATE_ACTIVE:
@@ -170,9 +170,7 @@ next_transition(const struct store_key *k, char when[TIME_STR_LEN + 8], const ch
 		t = k->active;
 		*tag = "(active)";
 		break;
-	default:
-		*tag = "";
-		break;
+	default: *tag = ""; break;
 	}
 	if (t != 0)
 		time_format_local(t, when);
@@ -194,9 +192,9 @@ row_state_name(const struct store_key *k)
 /* key list: one row as the query gives it. */
 struct list_print {
 	struct ksm_ctx *ctx;
-	hsm_t *hsm;             /* opened for the first key whose public key is not cached */
-	int hsm_failed;         /* the HSM's error was printed */
-	struct jdoc *json;      /* --json: the document, else NULL */
+	hsm_t *hsm;        /* opened for the first key whose public key is not cached */
+	int hsm_failed;    /* the HSM's error was printed */
+	struct jdoc *json; /* --json: the document, else NULL */
 };
 
 /*
@@ -207,16 +205,11 @@ static const char *
 waiting_for(const struct store_key *k)
 {
 	switch (k->state) {
-	case STORE_STATE_READY:
-		return k->keytype == STORE_KSK ? "ds-seen" : "rollover";
-	case STORE_STATE_DEAD:
-		return "deletion";
-	case STORE_STATE_DSSUB:
-		return "ds-seen";
-	case STORE_STATE_DSREADY:
-		return "request";
-	default:
-		return NULL;
+	case STORE_STATE_READY: return k->keytype == STORE_KSK ? "ds-seen" : "rollover";
+	case STORE_STATE_DEAD: return "deletion";
+	case STORE_STATE_DSSUB: return "ds-seen";
+	case STORE_STATE_DSREADY: return "request";
+	default: return NULL;
 	}
 }
 
@@ -293,7 +286,7 @@ list_key_row(void *arg, const struct store_key *k)
 		return list_key_json(p, k);
 	(void)next_transition(k, when, &tag);
 	printf("%-31s %-13s %-9s %-20s", k->zone_id ? k->zone : "NOT ALLOCATED",
-	    key_keytype_name(k->keytype), row_state_name(k), when);
+		key_keytype_name(k->keytype), row_state_name(k), when);
 	if (!p->ctx->opt.verbose) {
 		printf("\n");
 		return 0;
@@ -375,11 +368,11 @@ cmd_key_list(struct ksm_ctx *ctx)
 		printf("Keys:\n");
 		if (o->verbose)
 			printf("Zone:                           Keytype:      State:    "
-			    "Date of next transition (to):  Size:   Algorithm:  CKA_ID:     "
-			    "                      Repository:                       Keytag:\n");
+			       "Date of next transition (to):  Size:   Algorithm:  CKA_ID:     "
+			       "                      Repository:                       Keytag:\n");
 		else
 			printf("Zone:                           Keytype:      State:    "
-			    "Date of next transition:\n");
+			       "Date of next transition:\n");
 	}
 	rc = store_key_each(ctx->db, &filter, list_key_row, &p);
 	if (p.json != NULL) {
@@ -481,10 +474,10 @@ ds_warnings(int seen_ready, int seen_active)
 {
 	if (!seen_ready && !seen_active)
 		printf("\nWARNING: No active or ready keys seen for this zone. Do not load any DS "
-		    "records to the parent unless you understand the possible consequences.\n");
+		       "records to the parent unless you understand the possible consequences.\n");
 	else if (seen_ready && seen_active)
 		printf("\nWARNING: BOTH ready and active keys seen for this zone. Probably a key "
-		    "rollover is happening and you may only want the ready key to be submitted.\n");
+		       "rollover is happening and you may only want the ready key to be submitted.\n");
 }
 
 static const int export_digests[] = { 1, 2 };
@@ -518,7 +511,7 @@ export_records(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 		rc = dnskey_format(k->zone, pol ? (uint32_t)pol->key_ttl : 0, &dk, &lines[0]);
 	for (int i = 0; ds && i < 2 && rc == 0; i++)
 		rc = dnskey_format_ds(k->zone, pol ? (uint32_t)pol->parent_ds_ttl : 0, &dk,
-		    export_digests[i], &lines[i]);
+			export_digests[i], &lines[i]);
 	free(key);
 	if (rc != 0) {
 		free(lines[0]);
@@ -542,10 +535,10 @@ export_one(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 		return rc;
 	if (!ds)
 		printf("\n;%s %s DNSKEY record:\n%s\n", store_state_name(k->state),
-		    key_keytype_name(k->keytype), lines[0]);
+			key_keytype_name(k->keytype), lines[0]);
 	for (int i = 0; ds && i < 2; i++)
 		printf("\n;%s %s DS record (%s):\n%s\n", store_state_name(k->state),
-		    key_keytype_name(k->keytype), export_digest_names[i], lines[i]);
+			key_keytype_name(k->keytype), export_digest_names[i], lines[i]);
 	free(lines[0]);
 	free(lines[1]);
 	return KSM_OK;
@@ -626,8 +619,8 @@ cmd_key_export(struct ksm_ctx *ctx)
 		l.filter.states = 1u << state;
 	else
 		l.filter.states = 1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE |
-		    1u << STORE_STATE_DSSUB | 1u << STORE_STATE_DSPUBLISH |
-		    1u << STORE_STATE_DSREADY | 1u << STORE_STATE_KEYPUBLISH;
+				  1u << STORE_STATE_DSSUB | 1u << STORE_STATE_DSPUBLISH |
+				  1u << STORE_STATE_DSREADY | 1u << STORE_STATE_KEYPUBLISH;
 	rc = db_transact(ctx->db, DB_TXN_READ, list_txn, &l);
 	if (rc == E_NOTFOUND && o->zone != NULL) {
 		ksm_zone_not_found(o);
@@ -671,8 +664,8 @@ cmd_key_export(struct ksm_ctx *ctx)
 
 		/* the HSM is opened only for a key whose public key is not cached */
 		if (o->json) {
-			status = export_one_json(ctx, &hsm, &rows[i], list_policy(&l, k->policy),
-			    o->ds, &d);
+			status = export_one_json(
+				ctx, &hsm, &rows[i], list_policy(&l, k->policy), o->ds, &d);
 		} else {
 			status = export_one(ctx, &hsm, k, list_policy(&l, k->policy), o->ds);
 			if (status == KSM_OK && o->ds && rows[i].zone_last)

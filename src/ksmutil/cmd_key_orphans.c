@@ -102,7 +102,7 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 		const char *id = hkeys[i].id;
 
 		if (db_keys.n > 0 &&
-		    bsearch(&id, locators, db_keys.n, sizeof(*locators), locator_cmp) != NULL)
+			bsearch(&id, locators, db_keys.n, sizeof(*locators), locator_cmp) != NULL)
 			continue;
 		orphans++;
 		printf("Orphan in HSM: %s %s\n", hkeys[i].repository, id);
@@ -115,26 +115,26 @@ cmd_key_orphans(struct ksm_ctx *ctx)
 		snprintf(probe.id, sizeof(probe.id), "%s", k->locator);
 		probe.repository = k->repository ? k->repository : "";
 		if (k->repository != NULL && strlen(k->locator) <= HSM_ID_HEX_LEN && nh > 0 &&
-		    bsearch(&probe, hkeys, nh, sizeof(*hkeys), hsm_key_cmp) != NULL)
+			bsearch(&probe, hkeys, nh, sizeof(*hkeys), hsm_key_cmp) != NULL)
 			continue;
 		missing++;
 		printf("Missing from HSM: %s (repository %s)\n", k->locator,
-		    k->repository ? k->repository : "unknown");
+			k->repository ? k->repository : "unknown");
 	}
 	if (orphans > 0 && ctx->opt.delete_orphans) {
 		for (i = 0; i < nh; i++) {
 			const char *id = hkeys[i].id;
 
-			if (db_keys.n > 0 &&
-			    bsearch(&id, locators, db_keys.n, sizeof(*locators), locator_cmp) != NULL)
+			if (db_keys.n > 0 && bsearch(&id, locators, db_keys.n, sizeof(*locators),
+						     locator_cmp) != NULL)
 				continue;
 			rc = hsm_delete(hsm, hkeys[i].repository, id);
 			if (rc == 0 || rc == E_NOTFOUND) {
 				deleted++;
 				printf("Deleted orphan: %s %s\n", hkeys[i].repository, id);
 			} else {
-				printf("Error: could not delete %s %s: %s\n", hkeys[i].repository, id,
-				    hsm_errmsg(hsm));
+				printf("Error: could not delete %s %s: %s\n", hkeys[i].repository,
+					id, hsm_errmsg(hsm));
 			}
 		}
 	}

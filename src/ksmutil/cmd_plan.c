@@ -35,8 +35,8 @@ struct plan {
 	time_t from, until;
 	int64_t interval;
 	int assume_ds_seen;
-	const char *policy;             /* --policy, or NULL */
-	int64_t zone_id;                /* --zone: only this zone (0: all) */
+	const char *policy; /* --policy, or NULL */
+	int64_t zone_id;    /* --zone: only this zone (0: all) */
 	struct store_enf_policy *pols;
 	size_t npols;
 	/* the batch in hand */
@@ -46,10 +46,10 @@ struct plan {
 	struct store_enf_key *keys;
 	size_t nkeys;
 	/* printing */
-	const char *zone_name;          /* of the zone being planned */
+	const char *zone_name; /* of the zone being planned */
 	struct jdoc *json;
 	size_t events;
-	int refused;                    /* E_NOTFOUND came from the zone, not the policy */
+	int refused; /* E_NOTFOUND came from the zone, not the policy */
 };
 
 /* --until: a date as `key import --time` takes it, or a duration from now (P...). */
@@ -115,15 +115,16 @@ batch_txn(db_t *db, void *arg)
 
 	batch_clear(pl);
 	if (pl->zone_id != 0)
-		rc = pl->after >= pl->zone_id ? 0 :
-		    store_enf_zones(db, pl->zone_id - 1, 1, 0, &pl->zones, &pl->nzones);
+		rc = pl->after >= pl->zone_id
+			     ? 0
+			     : store_enf_zones(db, pl->zone_id - 1, 1, 0, &pl->zones, &pl->nzones);
 	else
-		rc = store_enf_zones(db, pl->after, RUN_BATCH_ZONES, policy_id, &pl->zones,
-		    &pl->nzones);
+		rc = store_enf_zones(
+			db, pl->after, RUN_BATCH_ZONES, policy_id, &pl->zones, &pl->nzones);
 	if (rc != 0 || pl->nzones == 0)
 		return rc;
-	return store_enf_keys(db, pl->zones[0].id, pl->zones[pl->nzones - 1].id, &pl->keys,
-	    &pl->nkeys);
+	return store_enf_keys(
+		db, pl->zones[0].id, pl->zones[pl->nzones - 1].id, &pl->keys, &pl->nkeys);
 }
 
 static const struct store_enf_policy *
@@ -146,14 +147,10 @@ static const char *
 event_word(enum forecast_kind kind)
 {
 	switch (kind) {
-	case FC_STATE:
-		return "transition";
-	case FC_DS_SUBMIT:
-		return "ds_submit";
-	case FC_DS_SEEN_NEEDED:
-		return "ds_seen_needed";
-	case FC_DS_SEEN:
-		return "ds_seen";
+	case FC_STATE: return "transition";
+	case FC_DS_SUBMIT: return "ds_submit";
+	case FC_DS_SEEN_NEEDED: return "ds_seen_needed";
+	case FC_DS_SEEN: return "ds_seen";
 	}
 	return "";
 }
@@ -194,18 +191,12 @@ print_event(void *arg, const struct forecast_event *ev)
 	switch (ev->kind) {
 	case FC_STATE:
 		snprintf(what, sizeof(what), "%s -> %s%s%s", store_state_name(ev->from),
-		    store_state_name(ev->to), ev->by_ds_seen ? " (ds-seen)" : "",
-		    ev->revoked ? " (revoked)" : "");
+			store_state_name(ev->to), ev->by_ds_seen ? " (ds-seen)" : "",
+			ev->revoked ? " (revoked)" : "");
 		break;
-	case FC_DS_SUBMIT:
-		snprintf(what, sizeof(what), "DS set submitted");
-		break;
-	case FC_DS_SEEN_NEEDED:
-		snprintf(what, sizeof(what), "ds-seen needed");
-		break;
-	case FC_DS_SEEN:
-		snprintf(what, sizeof(what), "ds-seen (assumed)");
-		break;
+	case FC_DS_SUBMIT: snprintf(what, sizeof(what), "DS set submitted"); break;
+	case FC_DS_SEEN_NEEDED: snprintf(what, sizeof(what), "ds-seen needed"); break;
+	case FC_DS_SEEN: snprintf(what, sizeof(what), "ds-seen (assumed)"); break;
 	}
 	if (ev->new_key > 0)
 		snprintf(key, sizeof(key), "(new key %ld)", ev->new_key);
@@ -215,7 +206,7 @@ print_event(void *arg, const struct forecast_event *ev)
 		keytext = ev->locator;
 	/* no key (a DS submission): the line ends after the event, without padding */
 	if (printf("%-31s %-8s %s  %-*s%s%s\n", pl->zone_name, type != NULL ? type : "-", when,
-	    keytext[0] ? 28 : 0, what, keytext[0] ? " " : "", keytext) < 0)
+		    keytext[0] ? 28 : 0, what, keytext[0] ? " " : "", keytext) < 0)
 		return E_IO;
 	return 0;
 }
@@ -243,7 +234,7 @@ plan_batch(struct plan *pl)
 		for (first = k; k < pl->nkeys && pl->keys[k].zone_id == z->id; k++)
 			run_state_key(&pl->keys[k], &keys[k - first]);
 		if (pol == NULL)
-			continue;       /* a policy made since the policies were read */
+			continue; /* a policy made since the policies were read */
 		memset(&fp, 0, sizeof(fp));
 		fp.policy = pol->kasp;
 		fp.interval = pl->interval;
@@ -287,11 +278,11 @@ header(const struct plan *pl)
 
 	time_format_local(pl->from, from);
 	time_format_local(pl->until, until);
-	printf("Rollover plan from %s to %s (a pass every %" PRId64 " seconds; %s):\n", from,
-	    until, pl->interval, pl->assume_ds_seen ? "ds-seen assumed when due" :
-	    "ds-seen never given");
+	printf("Rollover plan from %s to %s (a pass every %" PRId64 " seconds; %s):\n", from, until,
+		pl->interval,
+		pl->assume_ds_seen ? "ds-seen assumed when due" : "ds-seen never given");
 	printf("Zone:                           Keytype: Date:                Event:"
-	    "                       Key:\n");
+	       "                       Key:\n");
 }
 
 int
@@ -359,7 +350,7 @@ cmd_rollover_plan(struct ksm_ctx *ctx)
 		jdoc_array_end(&d);
 		/* closed even after a failure, so that stdout holds a whole document */
 		if (jdoc_end(&d) != KSM_OK && rc == 0) {
-			status = KSM_ERUNTIME;     /* jdoc_end() has said why */
+			status = KSM_ERUNTIME; /* jdoc_end() has said why */
 			goto out;
 		}
 	}

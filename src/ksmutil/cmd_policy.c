@@ -23,7 +23,7 @@
 /* ------------------------------------------------------------ export */
 
 struct export_txn {
-	const char *name;               /* NULL: every policy */
+	const char *name; /* NULL: every policy */
 	struct kasp_policy **policies;
 	size_t n;
 };
@@ -226,7 +226,7 @@ cmd_policy_list(struct ksm_ctx *ctx)
 	printf("%-33s%s\n", "Name:", "Description:");
 	for (size_t i = 0; i < l.n; i++)
 		printf("%-32s %s\n", l.list[i].name,
-		    l.list[i].description ? l.list[i].description : "unset");
+			l.list[i].description ? l.list[i].description : "unset");
 	printf("\n");
 	store_policy_free_array(l.list, l.n);
 	return KSM_OK;
@@ -236,7 +236,7 @@ cmd_policy_list(struct ksm_ctx *ctx)
 
 struct purge_txn {
 	struct strbuf text;
-	char **purged;          /* names of the deleted policies */
+	char **purged; /* names of the deleted policies */
 	size_t npurged;
 };
 
@@ -278,15 +278,14 @@ purge_txn(db_t *db, void *arg)
 		 * stays until `key purge` has removed them.
 		 */
 		if (list[i].keypairs > 0) {
-			strbuf_printf(&p->text,
-			    "Policy %s still has %d key pair(s); not purged\n", list[i].name,
-			    list[i].keypairs);
+			strbuf_printf(&p->text, "Policy %s still has %d key pair(s); not purged\n",
+				list[i].name, list[i].keypairs);
 			continue;
 		}
 		rc = store_policy_delete(db, list[i].id);
 		if (rc == E_EXISTS) {
-			strbuf_printf(&p->text, "Policy %s is still in use; not purged\n",
-			    list[i].name);
+			strbuf_printf(
+				&p->text, "Policy %s is still in use; not purged\n", list[i].name);
 			rc = 0;
 			continue;
 		}
@@ -350,7 +349,7 @@ kasp_file_remove(const char *path, const struct purge_txn *p)
 		goto out;
 	}
 	if (xml_dump(doc, "\t", &text, &len) != 0 || stat(path, &st) != 0 ||
-	    !(backup = str_printf("%s.backup", path))) {
+		!(backup = str_printf("%s.backup", path))) {
 		printf("Error: cannot rewrite %s\n", path);
 		goto out;
 	}
@@ -408,7 +407,7 @@ cmd_policy_purge(struct ksm_ctx *ctx)
 
 	memset(&p, 0, sizeof(p));
 	if (!ksm_confirm(ctx, "*WARNING* This feature is experimental and has not been fully "
-	    "tested; are you sure? [y/N] "))
+			      "tested; are you sure? [y/N] "))
 		return KSM_OK;
 	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return status;

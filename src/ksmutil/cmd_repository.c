@@ -20,7 +20,7 @@
 struct list_txn {
 	struct store_repository *repos;
 	size_t n;
-	int64_t *keys;          /* with --verbose: key pairs per repository */
+	int64_t *keys; /* with --verbose: key pairs per repository */
 };
 
 static int
@@ -60,7 +60,7 @@ repository_list_json(const struct list_txn *l)
 
 		rc |= jset(o, "name", jstr(l->repos[i].name));
 		rc |= jset(o, "capacity",
-		    l->repos[i].capacity > 0 ? jint(l->repos[i].capacity) : json_null());
+			l->repos[i].capacity > 0 ? jint(l->repos[i].capacity) : json_null());
 		rc |= jset(o, "require_backup", jbool(l->repos[i].require_backup));
 		rc |= jset(o, "key_pairs", jint(l->keys != NULL ? l->keys[i] : 0));
 		jdoc_array_add(&d, jdone(o, rc));
@@ -102,10 +102,10 @@ cmd_repository_list(struct ksm_ctx *ctx)
 			snprintf(cap, sizeof(cap), "unset");
 		if (ctx->opt.verbose && l.keys != NULL)
 			printf("%-32s %-12s %-14s %lld\n", l.repos[i].name, cap,
-			    l.repos[i].require_backup ? "Yes" : "No", (long long)l.keys[i]);
+				l.repos[i].require_backup ? "Yes" : "No", (long long)l.keys[i]);
 		else
 			printf("%-32s %-12s %s\n", l.repos[i].name, cap,
-			    l.repos[i].require_backup ? "Yes" : "No");
+				l.repos[i].require_backup ? "Yes" : "No");
 	}
 	printf("\n");
 	store_repository_free_array(l.repos, l.n);

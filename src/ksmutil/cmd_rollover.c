@@ -45,13 +45,13 @@ rollover_syslog(const char *line)
 /* ---------------------------------------------------------- key rollover */
 
 struct roll_read {
-	const char *zone, *policy;      /* one of them */
+	const char *zone, *policy; /* one of them */
 	/* out */
 	struct store_zone *z;
 	struct kasp_policy *pol;
 	int64_t policy_id;
-	int zones;                      /* zones on the policy (--policy) */
-	int missing;                    /* 1: no such zone, 2: no such policy */
+	int zones;   /* zones on the policy (--policy) */
+	int missing; /* 1: no such zone, 2: no such policy */
 };
 
 static void
@@ -121,7 +121,7 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	}
 	if (o->keytype == NULL && !o->all) {
 		printf("Please specify either a keytype, KSK or ZSK, with the --keytype <type> "
-		    "option or use the --all option\n");
+		       "option or use the --all option\n");
 		ksm_usage(ctx, USAGE_KEY, 0);
 		return KSM_EUSAGE;
 	}
@@ -158,16 +158,18 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 	}
 	if (o->zone != NULL) {
 		/* the active key may be other zones' too */
-		if (rd.pol->share_keys && !ksm_confirm(ctx, "*WARNING* This zone shares keys with "
-		    "others, all instances of the active key on this zone will be retired; are you "
-		    "sure? [y/N] ")) {
+		if (rd.pol->share_keys &&
+			!ksm_confirm(ctx,
+				"*WARNING* This zone shares keys with "
+				"others, all instances of the active key on this zone will be retired; are you "
+				"sure? [y/N] ")) {
 			status = KSM_OK;
 			goto out;
 		}
 		roll.zone_id = rd.z->id;
 	} else {
 		if (!ksm_confirm(ctx, "*WARNING* This will roll all keys on the policy; are you "
-		    "sure? [y/N] ")) {
+				      "sure? [y/N] ")) {
 			status = KSM_OK;
 			goto out;
 		}
@@ -189,7 +191,7 @@ cmd_key_rollover(struct ksm_ctx *ctx)
 		goto out;
 	}
 	snprintf(logmsg, sizeof(logmsg), "Manual key rollover for key type %s on %s %s initiated",
-	    word, o->zone != NULL ? "zone" : "policy", typed);
+		word, o->zone != NULL ? "zone" : "policy", typed);
 	printf("%s%s\n", o->zone != NULL ? "\n" : "", logmsg);
 	rollover_syslog(logmsg);
 	ksm_notify_enforcer(ctx);
@@ -204,11 +206,11 @@ out:
 /* --------------------------------------------------------- rollover list */
 
 struct rl_txn {
-	const char *zone;               /* NULL: every zone */
+	const char *zone; /* NULL: every zone */
 	int verbose;
 	struct store_key *keys;
 	size_t n;
-	struct kasp_policy **pols;      /* -v: the policies of the waiting KSKs */
+	struct kasp_policy **pols; /* -v: the policies of the waiting KSKs */
 	size_t npols;
 };
 
@@ -240,7 +242,7 @@ static int
 waiting(const struct store_key *k)
 {
 	return k->keytype == STORE_KSK &&
-	    (k->state == STORE_STATE_READY || k->state == STORE_STATE_DSSUB);
+	       (k->state == STORE_STATE_READY || k->state == STORE_STATE_DSSUB);
 }
 
 static int
@@ -266,7 +268,7 @@ rl_txn(db_t *db, void *arg)
 		struct kasp_policy **grown;
 
 		if (!waiting(&r->keys[i]) || r->keys[i].policy == NULL ||
-		    rl_policy(r, r->keys[i].policy) != NULL)
+			rl_policy(r, r->keys[i].policy) != NULL)
 			continue;
 		grown = realloc(r->pols, (r->npols + 1) * sizeof(*grown));
 		if (grown == NULL) {
@@ -278,7 +280,7 @@ rl_txn(db_t *db, void *arg)
 		if (rc == 0)
 			r->npols++;
 		else if (rc == E_NOTFOUND)
-			rc = 0;         /* printed with TTL 0 */
+			rc = 0; /* printed with TTL 0 */
 	}
 out:
 	store_zone_free(z);
@@ -300,7 +302,7 @@ waiting_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 
 	*line = NULL;
 	rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm, k->pubkey,
-	    DNSKEY_FLAGS_KSK, &dk, &key);
+		DNSKEY_FLAGS_KSK, &dk, &key);
 	if (rc == E_NOTFOUND) {
 		printf("Key %s in DB but not repository\n", k->locator);
 		return KSM_ERUNTIME;
@@ -324,8 +326,8 @@ waiting_dnskey(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 
 /* The DNSKEY block of rollover list -v for one waiting KSK; 0 or an exit status. */
 static int
-print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
-	const struct kasp_policy *pol)
+print_waiting(
+	struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k, const struct kasp_policy *pol)
 {
 	char *line;
 	int rc;
@@ -334,7 +336,8 @@ print_waiting(struct ksm_ctx *ctx, hsm_t **hsm, const struct store_key *k,
 		return rc;
 	printf("\n*** Found DNSKEY RECORD involved with rollover:\n%s\n", line);
 	printf("\nOnce the DS record for this DNSKEY is seen in DNS you can issue the ds-seen "
-	    "command for zone %s with the cka_id %s\n", k->zone, k->locator);
+	       "command for zone %s with the cka_id %s\n",
+		k->zone, k->locator);
 	free(line);
 	return KSM_OK;
 }
@@ -360,7 +363,7 @@ rollover_list_json(struct ksm_ctx *ctx, const struct rl_txn *r, hsm_t **hsm)
 		if (k->state != STORE_STATE_ACTIVE && !wait)
 			continue;
 		if (wait && ctx->opt.verbose &&
-		    waiting_dnskey(ctx, hsm, k, rl_policy(r, k->policy), &line) != KSM_OK)
+			waiting_dnskey(ctx, hsm, k, rl_policy(r, k->policy), &line) != KSM_OK)
 			failed = 1;
 		o = json_object();
 		rc = jset(o, "zone", jstr(k->zone));
@@ -421,7 +424,7 @@ cmd_rollover_list(struct ksm_ctx *ctx)
 			else
 				snprintf(when, sizeof(when), "(not scheduled)");
 			printf("%-31s %-13s %s\n", k->zone, k->keytype == STORE_KSK ? "KSK" : "ZSK",
-			    when);
+				when);
 		} else if (waiting(k)) {
 			printf("%-31s %-13s %s\n", k->zone, "KSK", "waiting for ds-seen");
 			nwaiting++;
@@ -430,8 +433,8 @@ cmd_rollover_list(struct ksm_ctx *ctx)
 	printf("\n");
 	for (i = 0; o->verbose && nwaiting > 0 && i < r.n; i++) {
 		/* the HSM is opened only for a key whose public key is not cached */
-		if (waiting(&r.keys[i]) &&
-		    print_waiting(ctx, &hsm, &r.keys[i], rl_policy(&r, r.keys[i].policy)) != KSM_OK)
+		if (waiting(&r.keys[i]) && print_waiting(ctx, &hsm, &r.keys[i],
+						   rl_policy(&r, r.keys[i].policy)) != KSM_OK)
 			failed = 1;
 	}
 	status = failed ? KSM_ERUNTIME : KSM_OK;

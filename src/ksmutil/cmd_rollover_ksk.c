@@ -46,15 +46,16 @@
 #define KSM_EREFUSED 255
 
 /* The states 1.x looked for a named KSK in (ds-seen, ksk-retire, ksk-revoke). */
-#define CANDIDATE_STATES (1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | \
-	1u << STORE_STATE_DSSUB | 1u << STORE_STATE_RETIRE)
+#define CANDIDATE_STATES                                                                           \
+	(1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | 1u << STORE_STATE_DSSUB |            \
+		1u << STORE_STATE_RETIRE)
 
 /* ---------------------------------------------------------------- helpers */
 
 /* How the user named a key: --cka_id wins when both are given (1.x). */
 struct key_spec {
-	const char *cka_id;     /* NULL: by keytag, or not named at all */
-	long keytag;            /* -1: no keytag */
+	const char *cka_id; /* NULL: by keytag, or not named at all */
+	long keytag;        /* -1: no keytag */
 };
 
 static int
@@ -122,9 +123,8 @@ alloc_of(const struct store_zone_key *k)
  * failure (nothing is matched then).
  */
 static int
-match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct strbuf *t,
-	const struct store_zone_key *keys, size_t n, const struct key_spec *spec, size_t *idx,
-	size_t *nmatch)
+match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct strbuf *t, const struct store_zone_key *keys,
+	size_t n, const struct key_spec *spec, size_t *idx, size_t *nmatch)
 {
 	size_t i, m = 0;
 	int rc;
@@ -141,10 +141,10 @@ match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct strbuf *t,
 			uint8_t *key = NULL;
 
 			rc = ksm_key_dnskey(ctx, hsm, k->repository, k->locator, k->algorithm,
-			    k->pubkey, flags, &dk, &key);
+				k->pubkey, flags, &dk, &key);
 			if (rc == E_NOTFOUND) {
 				strbuf_printf(t, "cka_id %-33s in DB but NOT IN repository\n",
-				    k->locator);
+					k->locator);
 				continue;
 			}
 			if (rc != 0)
@@ -170,33 +170,33 @@ match_keys(struct ksm_ctx *ctx, hsm_t **hsm, struct strbuf *t,
  */
 enum outcome {
 	OUT_NONE = 0,
-	OUT_NO_ZONE,            /* --zone names no zone */
-	OUT_HSM,                /* a keytag could not be computed: hsm_rc */
-	OUT_AMBIGUOUS,          /* more than one key matched */
-	OUT_NO_MATCH,           /* no key (in the right state) matched */
-	OUT_ACTIVE,             /* ds-seen: the key is active already */
-	OUT_LAST_ACTIVE,        /* ksk-retire: it would leave no active KSK */
-	OUT_BACKUP,             /* ds-seen: not backed up, and its repository requires it */
-	OUT_NO_REVOKE,          /* ksk-revoke: the zone has no retired KSK left to revoke */
-	OUT_NO_POLICY,          /* the zone's policy is not in the database */
-	OUT_DONE,               /* changed */
+	OUT_NO_ZONE,     /* --zone names no zone */
+	OUT_HSM,         /* a keytag could not be computed: hsm_rc */
+	OUT_AMBIGUOUS,   /* more than one key matched */
+	OUT_NO_MATCH,    /* no key (in the right state) matched */
+	OUT_ACTIVE,      /* ds-seen: the key is active already */
+	OUT_LAST_ACTIVE, /* ksk-retire: it would leave no active KSK */
+	OUT_BACKUP,      /* ds-seen: not backed up, and its repository requires it */
+	OUT_NO_REVOKE,   /* ksk-revoke: the zone has no retired KSK left to revoke */
+	OUT_NO_POLICY,   /* the zone's policy is not in the database */
+	OUT_DONE,        /* changed */
 };
 
 struct key_txn {
 	struct ksm_ctx *ctx;
-	const char *zone;               /* NULL: every zone (retire, revoke of a named key) */
+	const char *zone; /* NULL: every zone (retire, revoke of a named key) */
 	struct key_spec spec;
 	time_t now;
-	hsm_t *hsm;                     /* opened on first need, kept across retries */
+	hsm_t *hsm; /* opened on first need, kept across retries */
 	/* per attempt */
 	struct store_zone_key *keys;
 	size_t n;
-	size_t *idx;                    /* matches */
+	size_t *idx; /* matches */
 	size_t nmatch;
 	struct kasp_policy *pol;
 	enum outcome outcome;
 	int hsm_rc;
-	struct strbuf text;           /* what the attempt prints */
+	struct strbuf text; /* what the attempt prints */
 };
 
 static void
@@ -261,8 +261,8 @@ key_txn_begin(db_t *db, struct key_txn *t)
 		goto out;
 	}
 	if (key_named(&t->spec)) {
-		rc = match_keys(t->ctx, &t->hsm, &t->text, t->keys, t->n, &t->spec, t->idx,
-		    &t->nmatch);
+		rc = match_keys(
+			t->ctx, &t->hsm, &t->text, t->keys, t->n, &t->spec, t->idx, &t->nmatch);
 		if (rc != 0) {
 			t->hsm_rc = rc;
 			t->outcome = OUT_HSM;
@@ -329,39 +329,31 @@ key_txn_report(struct ksm_ctx *ctx, struct key_txn *t, int rc, const char *not_s
 {
 	ksm_text_flush(&t->text);
 	switch (t->outcome) {
-	case OUT_NO_ZONE:
-		ksm_zone_not_found(&ctx->opt);
-		return KSM_EUSAGE;
-	case OUT_HSM:
-		printf("Error: %s\n", ksm_hsm_errmsg(t->hsm, t->hsm_rc));
-		return KSM_ERUNTIME;
+	case OUT_NO_ZONE: ksm_zone_not_found(&ctx->opt); return KSM_EUSAGE;
+	case OUT_HSM: printf("Error: %s\n", ksm_hsm_errmsg(t->hsm, t->hsm_rc)); return KSM_ERUNTIME;
 	case OUT_AMBIGUOUS:
 		printf("More than one key matched your parameters, please include more "
-		    "information from the above keys\n");
+		       "information from the above keys\n");
 		return KSM_EREFUSED;
-	case OUT_ACTIVE:
-		printf("Key is already active\n");
-		return KSM_EREFUSED;
+	case OUT_ACTIVE: printf("Key is already active\n"); return KSM_EREFUSED;
 	case OUT_NO_MATCH:
 		printf("No keys in the %s state matched your parameters, please check the "
-		    "parameters\n", not_state);
+		       "parameters\n",
+			not_state);
 		return KSM_EREFUSED;
 	case OUT_LAST_ACTIVE:
 		printf("Error: completing this action would leave no active keys on zone, "
-		    "quitting...\n");
+		       "quitting...\n");
 		return KSM_EREFUSED;
 	case OUT_BACKUP:
 		printf("Error: Trying to make non-backed up KSK active when RequireBackup flag "
-		    "is set\n");
+		       "is set\n");
 		return KSM_EREFUSED;
 	case OUT_NO_REVOKE:
 		printf("Error: Could not find a key to revoke, quitting...\n");
 		return KSM_EREFUSED;
-	case OUT_NO_POLICY:
-		printf("Error: failed to find policy for zone\n");
-		return KSM_ERUNTIME;
-	default:
-		return ksm_db_fail(ctx, rc);
+	case OUT_NO_POLICY: printf("Error: failed to find policy for zone\n"); return KSM_ERUNTIME;
+	default: return ksm_db_fail(ctx, rc);
 	}
 }
 
@@ -371,9 +363,9 @@ struct seen_txn {
 	struct key_txn t;
 	int no_retire;
 	/* out */
-	int made_active;        /* else made into standby */
+	int made_active; /* else made into standby */
 	char *locator;
-	int retire_blocked;     /* the old key stays: it would leave no active KSK */
+	int retire_blocked; /* the old key stays: it would leave no active KSK */
 };
 
 static int
@@ -399,7 +391,7 @@ seen_txn(db_t *db, void *arg)
 		return refuse(t, OUT_ACTIVE);
 	/* Q9: a RETIRE key is a candidate, but is not made a standby again */
 	if (t->nmatch == 0 || (t->keys[t->idx[0]].state != STORE_STATE_READY &&
-	    t->keys[t->idx[0]].state != STORE_STATE_DSSUB))
+				      t->keys[t->idx[0]].state != STORE_STATE_DSSUB))
 		return refuse(t, OUT_NO_MATCH);
 	chosen = t->idx[0];
 	k = &t->keys[chosen];
@@ -444,8 +436,8 @@ seen_txn(db_t *db, void *arg)
 		return rc;
 	}
 	for (i = 0; i < t->n; i++) {
-		retired |= t->keys[i].zone_id == k->zone_id &&
-		    t->keys[i].state == STORE_STATE_RETIRE;
+		retired |=
+			t->keys[i].zone_id == k->zone_id && t->keys[i].state == STORE_STATE_RETIRE;
 	}
 	/* no other active KSK: a new zone is fine; after a retirement it is odd */
 	s->retire_blocked = retired;
@@ -465,7 +457,7 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 	if (o->keytag == NULL && o->cka_id == NULL) {
 		/* 1.x's text, without its closing parenthesis */
 		printf("Please provide a keytag or a CKA_ID for the key (CKA_ID will be used if "
-		    "both are provided\n");
+		       "both are provided\n");
 		ksm_usage(ctx, USAGE_KEY, 0);
 		return KSM_EUSAGE;
 	}
@@ -489,7 +481,7 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 	}
 	ksm_text_flush(&s.t.text);
 	snprintf(logmsg, sizeof(logmsg), "Key %s made %s", s.locator,
-	    s.made_active ? "active" : "into standby");
+		s.made_active ? "active" : "into standby");
 	rollover_syslog(logmsg);
 	status = KSM_OK;
 	if (s.retire_blocked) {
@@ -499,9 +491,9 @@ cmd_key_ds_seen(struct ksm_ctx *ctx)
 	}
 	if (o->no_notify) {
 		printf("No HUP ods-enforcerd was performed as the '--no-notify' flag was "
-		    "specified.\n");
+		       "specified.\n");
 		printf("Warning: The enforcer must be manually notified or the changes will not "
-		    "take full effect until the next scheduled enforcer run.\n");
+		       "take full effect until the next scheduled enforcer run.\n");
 	} else {
 		notify_and_report(ctx);
 	}
@@ -561,7 +553,7 @@ cmd_key_ksk_retire(struct ksm_ctx *ctx)
 	memset(&t, 0, sizeof(t));
 	/* 1.x asks before anything else */
 	if (!ksm_confirm(ctx, "*WARNING* This will retire the currently active KSK; are you sure? "
-	    "[y/N] "))
+			      "[y/N] "))
 		return KSM_OK;
 	if (parse_key_spec(o, &t.spec) != 0)
 		return KSM_EUSAGE;
@@ -690,4 +682,3 @@ out:
 	key_txn_free(&r.t);
 	return status;
 }
-

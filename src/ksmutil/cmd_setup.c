@@ -82,12 +82,12 @@ cmd_setup(struct ksm_ctx *ctx)
 	int rc, existed = 1;
 
 	if (!ksm_confirm(ctx, "*WARNING* This will erase all data in the database; "
-	    "are you sure? [y/N] "))
+			      "are you sure? [y/N] "))
 		return KSM_OK;
 	if ((rc = ksm_load_conf(ctx)) != KSM_OK)
 		return rc;
 	if (ctx->conf->datastore.backend == CONF_BACKEND_SQLITE &&
-	    stat(ctx->conf->datastore.path, &sb) != 0 && errno == ENOENT)
+		stat(ctx->conf->datastore.path, &sb) != 0 && errno == ENOENT)
 		existed = 0;
 	/* a read-only database was refused there (ctx->writer) */
 	if ((rc = ksm_open_db(ctx, 1, 0)) != KSM_OK)

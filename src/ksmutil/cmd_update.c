@@ -196,8 +196,9 @@ update_check_zone(struct ksm_import *im, struct zonelist_zone *z, char *msg, siz
 		return 0;
 	len = strlen(key);
 	snprintf(msg, msglen, "Error Importing zone %.*s; it %s", (int)(len - 1), key,
-	    (*found)[len - 1] != key[len - 1] ?
-	    "already exists both with and without a trailing dot" : "is listed more than once");
+		(*found)[len - 1] != key[len - 1]
+			? "already exists both with and without a trailing dot"
+			: "is listed more than once");
 	free(key);
 	return -1;
 }
@@ -219,8 +220,9 @@ precheck_zonelist(struct ksm_import *im)
 	rc = zonelist_reader_open(im->zl_path, &r, msg, sizeof(msg));
 	while (rc == 0 && (rc = zonelist_reader_next(r, &z, msg, sizeof(msg))) == 1) {
 		rc = update_check_zone(im, z, msg, sizeof(msg));
-		if (rc == 0 && im->setup && !im->missing_policy && !kasp_find(im->kasp, z->policy) &&
-		    !(im->missing_policy = str_dup(z->policy)))
+		if (rc == 0 && im->setup && !im->missing_policy &&
+			!kasp_find(im->kasp, z->policy) &&
+			!(im->missing_policy = str_dup(z->policy)))
 			rc = E_NOMEM;
 		if (rc == -1) {
 			printf("%s\n", msg);
@@ -330,12 +332,12 @@ confirm_changes(struct ksm_ctx *ctx, struct ksm_import *im)
 	printf("\n\nAlgorithm change attempted... details:\n");
 	for (size_t i = 0; i < im->nchanges; i++)
 		printf("Policy: %s, %s algorithm changed from %d to %d.\n", im->changes[i].policy,
-		    im->changes[i].keytype, im->changes[i].from, im->changes[i].to);
+			im->changes[i].keytype, im->changes[i].from, im->changes[i].to);
 	if (ctx->opt.force || ctx->opt.yes)
 		return -1;
 	printf("*WARNING* This will change the algorithms used as noted above. Algorithm "
-	    "rollover is _not_ supported by OpenDNSSEC and zones may break. Are you sure? "
-	    "[y/N] ");
+	       "rollover is _not_ supported by OpenDNSSEC and zones may break. Are you sure? "
+	       "[y/N] ");
 	fflush(stdout);
 	c = getchar();
 	if (c == 'y' || c == 'Y')
@@ -353,11 +355,11 @@ log_changes(struct ksm_import *im)
 		return;
 	for (size_t i = 0; i < im->nchanges; i++)
 		strbuf_printf(&t, " Policy: %s, %s algorithm changed from %d to %d.",
-		    im->changes[i].policy, im->changes[i].keytype, im->changes[i].from,
-		    im->changes[i].to);
+			im->changes[i].policy, im->changes[i].keytype, im->changes[i].from,
+			im->changes[i].to);
 	if (strbuf_status(&t) == 0)
 		log_syslog_once("ods-ksmutil", LOG_DAEMON, LOG_INFO,
-		    "Algorithm changes made, details: %s", strbuf_text(&t));
+			"Algorithm changes made, details: %s", strbuf_text(&t));
 	strbuf_free(&t);
 }
 
@@ -421,8 +423,8 @@ cmd_update(struct ksm_ctx *ctx)
 	if (ctx->verb) {
 		for (size_t i = 0; i < sizeof(quals) / sizeof(quals[0]); i++) {
 			if (str_prefix_ci(ctx->verb, quals[i].word))
-				return update_run(ctx, quals[i].conf, quals[i].kasp,
-				    quals[i].zonelist);
+				return update_run(
+					ctx, quals[i].conf, quals[i].kasp, quals[i].zonelist);
 		}
 	}
 	/* 1.x exited 0 here after taking a backup; we stop before touching anything. */
@@ -466,7 +468,7 @@ setup_cross_check(struct ksm_ctx *ctx, struct ksm_import *im)
 			printf("Policy %s found\n", p->name);
 			printf("Error: unable to find repository %s\n", repo[k]);
 			printf("Please either add the repository to conf.xml or remove the "
-			    "reference to it from kasp.xml\n");
+			       "reference to it from kasp.xml\n");
 			return update_fail_step(im, UPDATE_STEP_POLICIES);
 		}
 	}

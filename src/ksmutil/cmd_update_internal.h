@@ -28,22 +28,22 @@ extern const char *const update_step_text[];
 
 /* One KSK or ZSK algorithm that an import would change. */
 struct update_algo_change {
-	const char *policy;     /* borrowed from the loaded kasp */
-	const char *keytype;    /* "KSK" or "ZSK" */
+	const char *policy;  /* borrowed from the loaded kasp */
+	const char *keytype; /* "KSK" or "ZSK" */
 	int from, to;
 };
 
 struct ksm_import {
-	int setup;              /* setup: failures also print "SETUP FAILED" */
+	int setup; /* setup: failures also print "SETUP FAILED" */
 	int do_conf, do_kasp, do_zonelist;
 	struct kasp *kasp;
-	char *missing_policy;   /* setup: the first zone policy kasp.xml lacks */
-	struct zonelist_reader *zr;     /* the transaction's pass over zonelist.xml */
-	void *names;            /* tsearch() tree of the zone names read so far */
+	char *missing_policy;       /* setup: the first zone policy kasp.xml lacks */
+	struct zonelist_reader *zr; /* the transaction's pass over zonelist.xml */
+	void *names;                /* tsearch() tree of the zone names read so far */
 	const char *zl_path;
-	int zl_locked;          /* zl_lock holds zonelist_lock() against zone add/delete */
+	int zl_locked; /* zl_lock holds zonelist_lock() against zone add/delete */
 	int zl_lock;
-	struct spawn_result check;      /* ods-kaspcheck's output (setup prints it later) */
+	struct spawn_result check; /* ods-kaspcheck's output (setup prints it later) */
 	int have_check;
 	time_t now;
 
@@ -53,7 +53,7 @@ struct ksm_import {
 	/* Set by the transaction. */
 	struct strbuf text;
 	enum update_step failed; /* the step that failed */
-	int user_error;         /* the failure was explained in text (bad input, not the DB) */
+	int user_error;          /* the failure was explained in text (bad input, not the DB) */
 };
 
 /* Print "Failed to update <step>" (and "SETUP FAILED" for setup); returns KSM_EUSAGE. */

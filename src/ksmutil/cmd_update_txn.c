@@ -34,11 +34,8 @@ zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *polic
 	case STORE_ZL_FOUND:
 		strbuf_printf(&im->text, "Zone %s found; policy set to %s\n", zone, policy);
 		break;
-	case STORE_ZL_ADDED:
-		strbuf_printf(&im->text, "Added zone %s to database\n", zone);
-		break;
-	case STORE_ZL_UPDATED:
-		break;
+	case STORE_ZL_ADDED: strbuf_printf(&im->text, "Added zone %s to database\n", zone); break;
+	case STORE_ZL_UPDATED: break;
 	case STORE_ZL_REMOVED:
 		strbuf_printf(&im->text, "Removing zone %s from database\n", zone);
 		break;
@@ -47,8 +44,10 @@ zl_report(void *arg, enum store_zl_event ev, const char *zone, const char *polic
 		im->user_error = 1;
 		break;
 	case STORE_ZL_DOT_CLASH:
-		strbuf_printf(&im->text, "Error Importing zone %s; it already exists both with "
-		    "and without a trailing dot\n", zone);
+		strbuf_printf(&im->text,
+			"Error Importing zone %s; it already exists both with "
+			"and without a trailing dot\n",
+			zone);
 		im->user_error = 1;
 		break;
 	}
@@ -111,15 +110,17 @@ import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 
 		if (!r->name || r->name[0] == '\0') {
 			strbuf_printf(&im->text,
-			    "WARNING: Repository found with NULL name, skipping...\n");
+				"WARNING: Repository found with NULL name, skipping...\n");
 			continue;
 		}
 		strbuf_printf(&im->text, "Repository %s found\n", r->name);
 		/* two of one name: which one a policy means is anyone's guess (kaspcheck: ERROR) */
 		for (size_t j = 0; j < n; j++) {
 			if (strcmp(repos[j].name, r->name) == 0) {
-				strbuf_printf(&im->text, "Error: repository %s is defined twice in "
-				    "conf.xml\n", r->name);
+				strbuf_printf(&im->text,
+					"Error: repository %s is defined twice in "
+					"conf.xml\n",
+					r->name);
 				im->user_error = 1;
 				free(repos);
 				return E_EXISTS;
@@ -132,10 +133,11 @@ import_repositories(db_t *db, struct ksm_import *im, const struct conf *conf)
 		if (r->require_backup)
 			strbuf_printf(&im->text, "RequireBackup set.\n");
 		else
-			strbuf_printf(&im->text, "RequireBackup NOT set; please make sure that "
-			    "you know the potential problems of using keys which are not "
-			    "recoverable\n");
-		repos[n++] = *r;        /* shallow: the strings stay conf's */
+			strbuf_printf(&im->text,
+				"RequireBackup NOT set; please make sure that "
+				"you know the potential problems of using keys which are not "
+				"recoverable\n");
+		repos[n++] = *r; /* shallow: the strings stay conf's */
 	}
 	rc = store_repositories_import(db, repos, n);
 	free(repos);
@@ -152,7 +154,7 @@ check_repository(db_t *db, struct ksm_import *im, const char *name)
 	if (rc == E_NOTFOUND) {
 		strbuf_printf(&im->text, "Error: unable to find repository %s\n", name);
 		strbuf_printf(&im->text, "Please either add the repository to conf.xml or "
-		    "remove the reference to it from kasp.xml\n");
+					 "remove the reference to it from kasp.xml\n");
 		im->user_error = 1;
 	}
 	return rc;
@@ -170,9 +172,10 @@ import_policies(db_t *db, struct ksm_import *im)
 		/* The kasp module keeps no link from a text to its policy: print them all once. */
 		if (i == 0) {
 			for (size_t j = 0; j < im->kasp->napprox; j++)
-				strbuf_printf(&im->text, "Info: converting %s to seconds; M "
-				    "interpreted as 31 days, Y interpreted as 365 days\n",
-				    im->kasp->approx[j]);
+				strbuf_printf(&im->text,
+					"Info: converting %s to seconds; M "
+					"interpreted as 31 days, Y interpreted as 365 days\n",
+					im->kasp->approx[j]);
 		}
 		rc = check_repository(db, im, p->ksk.repository);
 		if (rc == 0 && strcmp(p->zsk.repository, p->ksk.repository) != 0)
@@ -272,4 +275,3 @@ update_import_free(struct ksm_import *im)
 	strbuf_free(&im->text);
 	free(im);
 }
-

@@ -87,7 +87,7 @@ zonelist_writable(const char *zonelist)
 out:
 	if (!ok)
 		printf("ERROR: The backup file %s can not be written.\n",
-		    backup ? backup : zonelist);
+			backup ? backup : zonelist);
 	free(backup);
 	free(dir);
 	return ok;
@@ -151,13 +151,13 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	}
 	if (o->in_type && !adapter_type_ok(o->in_type)) {
 		printf("Error: Unrecognised in-type %s; should be one of DNS or File\n",
-		    o->in_type);
+			o->in_type);
 		status = KSM_EUSAGE;
 		goto out;
 	}
 	if (o->out_type && !adapter_type_ok(o->out_type)) {
 		printf("Error: Unrecognised out-type %s; should be one of DNS or File\n",
-		    o->out_type);
+			o->out_type);
 		status = KSM_EUSAGE;
 		goto out;
 	}
@@ -202,10 +202,11 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	/* 1.x's wording, trailing space and grammar included: scripts grep it. */
 	if (access(z.input, F_OK) != 0)
 		printf("WARNING: The input file %s for zone %s does not currently exist. The zone "
-		    "will been added to the database anyway. \n", z.input, name);
+		       "will been added to the database anyway. \n",
+			z.input, name);
 	if (strcmp(z.output_type, "DNS") == 0 && access(z.output, F_OK) != 0)
 		printf("WARNING: The output file %s for zone %s does not currently exist. \n",
-		    z.output, name);
+			z.output, name);
 
 	if ((status = ksm_load_conf(ctx)) != KSM_OK)
 		goto out;
@@ -221,8 +222,8 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		 * out of the file until this one has written it.
 		 */
 		if (zonelist_edit_open(ctx->conf->zonelist_file,
-			ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, name, &ed, err,
-			sizeof(err)) != 0) {
+			    ZONELIST_EDIT_MAY_BE_MISSING | ZONELIST_EDIT_FOR_ADD, name, &ed, err,
+			    sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			status = KSM_EUSAGE;
 			goto out;
@@ -250,7 +251,7 @@ cmd_zone_add(struct ksm_ctx *ctx)
 		xz.output = z.output;
 		xz.output_type = z.output_type;
 		if (zonelist_edit_add(ed, &xz, err, sizeof(err)) != 0 ||
-		    zonelist_edit_stage(ed, err, sizeof(err)) != 0) {
+			zonelist_edit_stage(ed, err, sizeof(err)) != 0) {
 			printf("%s\n", err);
 			printf("Error: couldn't save zonelist; the zone was not added\n");
 			status = KSM_ERUNTIME;
@@ -274,7 +275,8 @@ cmd_zone_add(struct ksm_ctx *ctx)
 	if (rc == E_EXISTS || rc == DB_E_CONSTRAINT) {
 		if (a.dot_clash)
 			printf("Failed to Import zone %s; it already exists both with and without "
-			    "a trailing dot\n", name);
+			       "a trailing dot\n",
+				name);
 		else
 			printf("Failed to Import zone %s; it already exists\n", name);
 		status = KSM_EUSAGE;
@@ -297,8 +299,9 @@ cmd_zone_add(struct ksm_ctx *ctx)
 			printf("%s\n", err);
 			if (strncmp(err, "cannot back up", 14) == 0)
 				printf("Error: Backup %s.backup FAILED, please backup %s.backup "
-				    "manually and run \"ods-ksmutil zonelist export\" to update "
-				    "zonelist.xml\n", f, f);
+				       "manually and run \"ods-ksmutil zonelist export\" to update "
+				       "zonelist.xml\n",
+					f, f);
 			else
 				printf("Error: couldn't save zonelist, %s\n", export_hint);
 			status = KSM_ERUNTIME;
@@ -324,9 +327,9 @@ out:
 /* ------------------------------------------------------------ zone delete */
 
 struct delete_txn {
-	const char *name;       /* NULL: every zone */
+	const char *name; /* NULL: every zone */
 	time_t now;
-	char **signconfs;       /* of the deleted rows */
+	char **signconfs; /* of the deleted rows */
 	size_t nsignconfs;
 };
 
@@ -370,8 +373,8 @@ delete_txn(db_t *db, void *arg)
 			d->signconfs[d->nsignconfs++] = zones[i].signconf;
 		zones[i].signconf = NULL;
 	}
-	rc = d->name ? store_zone_delete(db, d->name, d->now) : store_zone_delete_all(db, d->now,
-	    NULL);
+	rc = d->name ? store_zone_delete(db, d->name, d->now)
+		     : store_zone_delete_all(db, d->now, NULL);
 out:
 	if (one)
 		store_zone_free(one);
@@ -385,12 +388,12 @@ static int
 is_config_file(const struct ksm_ctx *ctx, const struct stat *st)
 {
 	const char *cfg[3] = { ctx->opt.config ? ctx->opt.config : ODS_CONFDIR "/conf.xml",
-	    ctx->conf->policy_file, ctx->conf->zonelist_file };
+		ctx->conf->policy_file, ctx->conf->zonelist_file };
 	struct stat c;
 
 	for (size_t i = 0; i < 3; i++) {
 		if (cfg[i] && stat(cfg[i], &c) == 0 && c.st_dev == st->st_dev &&
-		    c.st_ino == st->st_ino)
+			c.st_ino == st->st_ino)
 			return 1;
 	}
 	return 0;
@@ -418,8 +421,9 @@ retire_signconf(const struct ksm_ctx *ctx, const char *path)
 		}
 	} else if (!S_ISREG(st.st_mode) || is_config_file(ctx, &st)) {
 		printf("Not renaming %s: it is %s, not a signer configuration\n", path,
-		    S_ISDIR(st.st_mode) ? "a directory" : S_ISREG(st.st_mode) ?
-		    "a configuration file" : "not a regular file");
+			S_ISDIR(st.st_mode)   ? "a directory"
+			: S_ISREG(st.st_mode) ? "a configuration file"
+					      : "not a regular file");
 	} else if (rename(path, to) != 0 && errno != ENOENT) {
 		printf("Could not rename: %s -> %s\n", path, to);
 		rc = -1;
@@ -460,7 +464,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 		return KSM_EUSAGE;
 	}
 	if (o->all && !ksm_confirm(ctx, "*WARNING* This will remove all zones from OpenDNSSEC; "
-	    "are you sure? [y/N] "))
+					"are you sure? [y/N] "))
 		return KSM_OK;
 	if (o->zone) {
 		/* zone delete is deliberately not dot-agnostic: "foo." deletes exactly "foo." */
@@ -488,7 +492,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 			goto out;
 		}
 		if (zonelist_edit_open(ctx->conf->zonelist_file, ZONELIST_EDIT_MAY_BE_MISSING, name,
-			&ed, err, sizeof(err)) != 0) {
+			    &ed, err, sizeof(err)) != 0) {
 			printf("Error: %s\n", err);
 			status = KSM_EUSAGE;
 			goto out;
@@ -514,7 +518,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	/* (No zonelist.xml at all is an empty list: nothing is written.) */
 	if (ed) {
 		if (zonelist_edit_remove(ed, name, &file_signconfs, err, sizeof(err)) != 0 ||
-		    zonelist_edit_save(ed, err, sizeof(err)) != 0) {
+			zonelist_edit_save(ed, err, sizeof(err)) != 0) {
 			printf("%s\n", err);
 			printf("Could not save %s; %s\n", ctx->conf->zonelist_file, export_hint);
 			status = KSM_ERUNTIME;
@@ -526,7 +530,7 @@ cmd_zone_delete(struct ksm_ctx *ctx)
 	}
 	for (size_t i = 0; file_signconfs && file_signconfs[i]; i++) {
 		if (file_signconfs[i][0] && !seen(d.signconfs, d.nsignconfs, file_signconfs[i]) &&
-		    retire_signconf(ctx, file_signconfs[i]) != 0)
+			retire_signconf(ctx, file_signconfs[i]) != 0)
 			status = KSM_ERUNTIME;
 	}
 	/*
@@ -649,16 +653,15 @@ list_file_zones(const char *path, struct strv *file)
 
 /* What the database pass of zone list carries from row to row. */
 struct zone_list_pass {
-	struct strv names;      /* the database's zone names (text output) */
-	struct jdoc *json;      /* --json: the document, else NULL */
-	char **file_sorted;     /* --json: the file's zones, sorted, for in_zonelist */
+	struct strv names;  /* the database's zone names (text output) */
+	struct jdoc *json;  /* --json: the document, else NULL */
+	char **file_sorted; /* --json: the file's zones, sorted, for in_zonelist */
 	size_t nfile;
 };
 
 /* One zone of the --json output; the database's fields null for a zone only in the file. */
 static json_t *
-zone_json(const char *name, const char *policy, const struct store_zone *z, int in_db,
-    int in_file)
+zone_json(const char *name, const char *policy, const struct store_zone *z, int in_db, int in_file)
 {
 	json_t *o = json_object();
 	int rc = 0;
@@ -683,7 +686,7 @@ list_db_zone(void *arg, const struct store_zone *z)
 
 	if (p->json != NULL)
 		jdoc_array_add(p->json, zone_json(z->name, z->policy, z, 1,
-		    has(p->file_sorted, p->nfile, z->name)));
+						has(p->file_sorted, p->nfile, z->name)));
 	else
 		printf("Found Zone: %s; on policy %s\n", z->name, z->policy ? z->policy : "");
 	strv_take(&p->names, str_dup(z->name));
@@ -705,7 +708,7 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	struct stat st;
 	struct jdoc d;
 	enum ksm_exit status;
-	int rc, file_state = 0;  /* 0 read, 1 missing, 2 does not parse */
+	int rc, file_state = 0; /* 0 read, 1 missing, 2 does not parse */
 
 	if ((status = ksm_open_db(ctx, 0, 1)) != KSM_OK)
 		return status;
@@ -721,8 +724,10 @@ cmd_zone_list(struct ksm_ctx *ctx)
 	if (ctx->opt.json) {
 		jdoc_begin(&d);
 		jdoc_field(&d, "zonelist_file", jstr(ctx->conf->zonelist_file));
-		jdoc_field(&d, "zonelist_state", jstr(file_state == 0 ? "valid" :
-		    file_state == 1 ? "missing" : "invalid"));
+		jdoc_field(&d, "zonelist_state",
+			jstr(file_state == 0      ? "valid"
+				: file_state == 1 ? "missing"
+						  : "invalid"));
 		jdoc_array_begin(&d, "zones");
 		p.json = &d;
 		p.file_sorted = file_sorted;
@@ -741,7 +746,8 @@ cmd_zone_list(struct ksm_ctx *ctx)
 		if (p.json != NULL)
 			jdoc_array_add(&d, zone_json(name, policy, NULL, 0, 1));
 		else
-			printf("Found Zone: %s (zone not in database); on policy %s\n", name, policy);
+			printf("Found Zone: %s (zone not in database); on policy %s\n", name,
+				policy);
 	}
 	if (p.json != NULL) {
 		jdoc_array_end(&d);

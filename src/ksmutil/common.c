@@ -55,12 +55,9 @@ ksm_db_fail(struct ksm_ctx *ctx, int code)
 	}
 	printf("Error: %s\n", detail);
 	switch (code) {
-	case DB_E_READONLY:
-		return KSM_EREADONLY;
-	case E_INVAL:
-		return KSM_EUSAGE;
-	default:
-		return KSM_ERUNTIME;
+	case DB_E_READONLY: return KSM_EREADONLY;
+	case E_INVAL: return KSM_EUSAGE;
+	default: return KSM_ERUNTIME;
 	}
 }
 

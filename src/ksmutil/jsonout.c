@@ -139,7 +139,7 @@ utf8_len(const unsigned char *s)
 	}
 	/* overlong forms, surrogates and values past U+10FFFF */
 	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
+		(c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	return n;
 }

@@ -32,9 +32,9 @@ struct ksm_ctx;
 
 struct jdoc {
 	FILE *out;
-	int fields;     /* written at the current level */
+	int fields; /* written at the current level */
 	int in_array;
-	int failed;     /* a value could not be made or written */
+	int failed; /* a value could not be made or written */
 };
 
 /*

@@ -24,34 +24,34 @@
  */
 enum ksm_exit {
 	KSM_OK = 0,
-	KSM_EUSAGE = 1,        /* bad usage or invalid input (config, names, values) */
-	KSM_ERUNTIME = 2,      /* database, file system or HSM failure */
-	KSM_ENOLEADER = 3,     /* cluster status: no daemon leads, or the leader is stuck */
-	KSM_EREADONLY = 4,     /* the database refuses writes (read-only file or replica) */
-	KSM_EUNKNOWN = 255,    /* unknown command or verb, as in 1.x */
+	KSM_EUSAGE = 1,     /* bad usage or invalid input (config, names, values) */
+	KSM_ERUNTIME = 2,   /* database, file system or HSM failure */
+	KSM_ENOLEADER = 3,  /* cluster status: no daemon leads, or the leader is stuck */
+	KSM_EREADONLY = 4,  /* the database refuses writes (read-only file or replica) */
+	KSM_EUNKNOWN = 255, /* unknown command or verb, as in 1.x */
 };
 
 /* Every option of the one global option table (ksmutil-cli.md §1.1). */
 struct ksm_opts {
-	const char *config;     /* -c; default ODS_CONFDIR "/conf.xml" */
+	const char *config; /* -c; default ODS_CONFDIR "/conf.xml" */
 	int all, auto_accept, check_repository, ds, no_retire, force;
 	int no_notify, no_xml, no_hsm, rfc5011, verbose, yes;
-	int delete_orphans;     /* --delete (key orphans) */
-	int json;               /* --json: a JSON document on stdout (jsonout.h) */
-	int no_ds_seen;         /* rollover plan --no-ds-seen */
-	const char *until;      /* rollover plan --until */
+	int delete_orphans; /* --delete (key orphans) */
+	int json;           /* --json: a JSON document on stdout (jsonout.h) */
+	int no_ds_seen;     /* rollover plan --no-ds-seen */
+	const char *until;  /* rollover plan --until */
 	const char *bits, *keystate, *algorithm, *input, *in_type, *cka_id;
 	const char *interval, *output, *policy, *out_type, *repository;
 	const char *signerconf, *keytype, *time, *keytag, *retire, *tdead;
 	const char *zonetotal;
-	char *zone;             /* trailing dot stripped (see zone_had_dot) */
+	char *zone; /* trailing dot stripped (see zone_had_dot) */
 	int zone_had_dot;
 };
 
 struct ksm_ctx {
-	const char *progname;   /* argv[0] as given, for usage text */
+	const char *progname; /* argv[0] as given, for usage text */
 	struct ksm_opts opt;
-	const char *command;    /* the words as typed */
+	const char *command; /* the words as typed */
 	const char *verb;
 	/*
 	 * The command's name as documented ("zone add") when it changes
@@ -59,8 +59,8 @@ struct ksm_ctx {
 	 * (a replica) for it before anything is changed.
 	 */
 	char writer[48];
-	struct conf *conf;      /* loaded by ksm_load_conf() */
-	db_t *db;               /* opened by ksm_open_db() */
+	struct conf *conf; /* loaded by ksm_load_conf() */
+	db_t *db;          /* opened by ksm_open_db() */
 };
 
 /* A handler: gets the context, returns an exit status. */
@@ -108,9 +108,20 @@ void ksm_ctx_cleanup(struct ksm_ctx *ctx);
 /* -------------------------------------------------------------- usage.c */
 
 enum ksm_usage_topic {
-	USAGE_ALL, USAGE_SETUP, USAGE_UPDATE, USAGE_ZONE, USAGE_REPOSITORY, USAGE_POLICY,
-	USAGE_KEY, USAGE_BACKUP, USAGE_ROLLOVER, USAGE_DATABASE, USAGE_ZONELIST,
-	USAGE_CONTROL, USAGE_CLUSTER, USAGE_METRICS,
+	USAGE_ALL,
+	USAGE_SETUP,
+	USAGE_UPDATE,
+	USAGE_ZONE,
+	USAGE_REPOSITORY,
+	USAGE_POLICY,
+	USAGE_KEY,
+	USAGE_BACKUP,
+	USAGE_ROLLOVER,
+	USAGE_DATABASE,
+	USAGE_ZONELIST,
+	USAGE_CONTROL,
+	USAGE_CLUSTER,
+	USAGE_METRICS,
 };
 
 void ksm_usage(struct ksm_ctx *ctx, enum ksm_usage_topic topic, int to_stdout);
@@ -208,7 +219,7 @@ int cmd_key_ksk_retire(struct ksm_ctx *ctx);
 int cmd_key_ksk_revoke(struct ksm_ctx *ctx);
 int cmd_key_ds_seen(struct ksm_ctx *ctx);
 int cmd_rollover_list(struct ksm_ctx *ctx);
-int cmd_rollover_plan(struct ksm_ctx *ctx);     /* cmd_plan.c */
+int cmd_rollover_plan(struct ksm_ctx *ctx); /* cmd_plan.c */
 
 /* --------------------------------- cmd_key_*.c: shared with cmd_rollover.c */
 
@@ -233,23 +244,23 @@ int ksm_cka_id_ok(const char *id);
  */
 enum ksm_import_check {
 	KSM_IMPORT_OK,
-	KSM_IMPORT_BAD_KEYTYPE,         /* --keytype */
-	KSM_IMPORT_BAD_BITS,            /* --bits not a number of 0..65535 */
-	KSM_IMPORT_ZERO_BITS,           /* --bits 0 */
-	KSM_IMPORT_BAD_ALGORITHM,       /* unknown, or not one we can hold */
-	KSM_IMPORT_BAD_STATE,           /* --keystate not GENERATE..RETIRE */
-	KSM_IMPORT_BAD_TIME,            /* --time */
-	KSM_IMPORT_RETIRE_STATE,        /* --retire for a key that is not ACTIVE */
-	KSM_IMPORT_BAD_RETIRE,          /* --retire not a time */
-	KSM_IMPORT_RETIRE_EARLY,        /* --retire before --time */
+	KSM_IMPORT_BAD_KEYTYPE,   /* --keytype */
+	KSM_IMPORT_BAD_BITS,      /* --bits not a number of 0..65535 */
+	KSM_IMPORT_ZERO_BITS,     /* --bits 0 */
+	KSM_IMPORT_BAD_ALGORITHM, /* unknown, or not one we can hold */
+	KSM_IMPORT_BAD_STATE,     /* --keystate not GENERATE..RETIRE */
+	KSM_IMPORT_BAD_TIME,      /* --time */
+	KSM_IMPORT_RETIRE_STATE,  /* --retire for a key that is not ACTIVE */
+	KSM_IMPORT_BAD_RETIRE,    /* --retire not a time */
+	KSM_IMPORT_RETIRE_EARLY,  /* --retire before --time */
 };
 struct ksm_import_values {
 	int keytype, algorithm, state;
 	int64_t bits;
-	time_t at, retire;              /* retire 0 when not given */
+	time_t at, retire; /* retire 0 when not given */
 };
-enum ksm_import_check ksm_key_import_check(const struct ksm_opts *o, time_t now,
-	struct ksm_import_values *v);
+enum ksm_import_check ksm_key_import_check(
+	const struct ksm_opts *o, time_t now, struct ksm_import_values *v);
 
 /* --zone as the user typed it (with its final dot), malloc()ed; NULL when memory is short. */
 char *ksm_zone_typed(const struct ksm_opts *o);

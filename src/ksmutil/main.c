@@ -30,17 +30,17 @@ enum ksm_writes {
 enum ksm_json { NO_JSON = 0, JSON = 1 };
 
 struct ksm_verb {
-	const char *word;       /* upper case; matched as a prefix of the typed word */
+	const char *word; /* upper case; matched as a prefix of the typed word */
 	ksm_handler fn;
 	enum ksm_writes writes;
 	enum ksm_json json;
 };
 
 struct ksm_command {
-	const char *word;       /* upper case; matched as a prefix of the typed word */
-	int exact;              /* the typed word must have exactly this length */
+	const char *word; /* upper case; matched as a prefix of the typed word */
+	int exact;        /* the typed word must have exactly this length */
 	enum ksm_usage_topic usage;
-	ksm_handler fn;         /* commands without verbs */
+	ksm_handler fn; /* commands without verbs */
 	const struct ksm_verb *verbs;
 	enum ksm_writes writes; /* of fn */
 };
@@ -235,9 +235,7 @@ parse_options(struct ksm_ctx *ctx, int argc, char **argv)
 		case 'f': o->no_retire = 1; break;
 		case 'F': o->force = 1; break;
 		case 'g': o->algorithm = optarg; break;
-		case 'h':
-			ksm_help_full(ctx);
-			return KSM_OK;
+		case 'h': ksm_help_full(ctx); return KSM_OK;
 		case 'i': o->input = optarg; break;
 		case 'j': o->in_type = optarg; break;
 		case 'k': o->cka_id = optarg; break;
@@ -281,7 +279,7 @@ static const char *
 lower_words(char *buf, size_t len, const char *first, const char *second)
 {
 	(void)snprintf(buf, len, "%s%s%.20s", first, second != NULL ? " " : "",
-	    second != NULL ? second : "");
+		second != NULL ? second : "");
 	for (char *p = buf; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return buf;
@@ -308,8 +306,8 @@ set_writer(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_
 	ctx->writer[0] = '\0';
 	if (w == READS || (w == WRITES_WITH_DELETE && !ctx->opt.delete_orphans))
 		return;
-	(void)lower_words(ctx->writer, sizeof(ctx->writer), cmd->word,
-	    verb != NULL ? verb->word : ctx->verb);
+	(void)lower_words(
+		ctx->writer, sizeof(ctx->writer), cmd->word, verb != NULL ? verb->word : ctx->verb);
 }
 
 /*
@@ -319,14 +317,15 @@ set_writer(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_
  */
 static int
 run_handler(struct ksm_ctx *ctx, const struct ksm_command *cmd, const struct ksm_verb *verb,
-    ksm_handler fn)
+	ksm_handler fn)
 {
 	int rc;
 
 	if (ctx->opt.json) {
 		if (verb == NULL || verb->json != JSON) {
 			/* the name as the manual writes it, e.g. "zone add" */
-			fprintf(stderr, "Error: --json: %s has no JSON output\n", lower_name(cmd, verb));
+			fprintf(stderr, "Error: --json: %s has no JSON output\n",
+				lower_name(cmd, verb));
 			return KSM_EUSAGE;
 		}
 		if (jsonout_take_stdout() != 0) {
@@ -410,7 +409,7 @@ main(int argc, char **argv)
 	}
 	if (clock_timeshift())
 		fprintf(stderr, "DEBUG: Timeshift in operation; ENFORCER_TIMESHIFT set to %s\n",
-		    clock_timeshift());
+			clock_timeshift());
 	rc = dispatch(&ctx, argc - optind, argv + optind);
 out:
 	ksm_ctx_cleanup(&ctx);

@@ -24,7 +24,7 @@ ksm_notify_enforcer(struct ksm_ctx *ctx)
 	printf("Notifying enforcer of new database...\n");
 	fflush(stdout);
 	if (!ctx->conf || !ctx->conf->pid_file ||
-	    control_read_pid(ctx->conf->pid_file, &pid) != 0) {
+		control_read_pid(ctx->conf->pid_file, &pid) != 0) {
 		printf("Cannot find PID file\n");
 		fflush(stdout);
 		fprintf(stderr, "Could not HUP ods-enforcerd\n");
@@ -32,7 +32,7 @@ ksm_notify_enforcer(struct ksm_ctx *ctx)
 	}
 	if (!control_is_enforcerd(pid, name, sizeof(name))) {
 		fprintf(stderr, "Could not HUP ods-enforcerd: process %ld (from %s) is %s\n",
-		    (long)pid, ctx->conf->pid_file, name);
+			(long)pid, ctx->conf->pid_file, name);
 		return 0;
 	}
 	if (kill(pid, SIGHUP) != 0) {

@@ -20,13 +20,16 @@ store_alloc_writer_init(db_t *db, struct store_alloc_writer *w)
 
 	if (db == NULL || w == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, "UPDATE dnsseckeys SET state = ?, publish = ?, ready = ?, active = ?,"
+	rc = db_prepare(db,
+		"UPDATE dnsseckeys SET state = ?, publish = ?, ready = ?, active = ?,"
 		" retire = ?, dead = ?, revoked = ? WHERE keypair_id = ? AND zone_id = ?",
 		&tmp.update);
 	if (rc == 0)
-		rc = db_prepare(db, "INSERT INTO dnsseckeys (state, publish, ready, active, retire,"
+		rc = db_prepare(db,
+			"INSERT INTO dnsseckeys (state, publish, ready, active, retire,"
 			" dead, revoked, keypair_id, zone_id, keytype, rfc5011)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &tmp.insert);
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			&tmp.insert);
 	if (rc < 0) {
 		store_alloc_writer_fini(&tmp);
 		return rc;

@@ -19,16 +19,16 @@
 /* ------------------------------------------------------------------ backups */
 
 int
-store_backup_mark(db_t *db, enum store_backup_op op, int64_t repository_id, time_t now,
-	int64_t *changed)
+store_backup_mark(
+	db_t *db, enum store_backup_op op, int64_t repository_id, time_t now, int64_t *changed)
 {
 	static const char *const base[] = {
 		[STORE_BACKUP_PREPARE] = "UPDATE keypairs SET pre_backup = ?"
-		    " WHERE pre_backup IS NULL",
+					 " WHERE pre_backup IS NULL",
 		[STORE_BACKUP_COMMIT] = "UPDATE keypairs SET backup = ?"
-		    " WHERE pre_backup IS NOT NULL AND backup IS NULL",
+					" WHERE pre_backup IS NOT NULL AND backup IS NULL",
 		[STORE_BACKUP_ROLLBACK] = "UPDATE keypairs SET pre_backup = NULL"
-		    " WHERE pre_backup IS NOT NULL AND backup IS NULL",
+					  " WHERE pre_backup IS NOT NULL AND backup IS NULL",
 	};
 	char sql[256];
 	db_stmt_t *st = NULL;
@@ -39,7 +39,7 @@ store_backup_mark(db_t *db, enum store_backup_op op, int64_t repository_id, time
 		goto out;
 	}
 	snprintf(sql, sizeof(sql), "%s%s", base[op],
-	    repository_id > 0 ? " AND securitymodule_id = ?" : "");
+		repository_id > 0 ? " AND securitymodule_id = ?" : "");
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0 && op != STORE_BACKUP_ROLLBACK)
 		rc = db_bind_time(st, idx++, now);
@@ -101,8 +101,8 @@ backup_row_from_row(db_stmt_t *st, void *elem, const void *ctx)
 }
 
 int
-store_backup_list(db_t *db, int64_t repository_id, int verbose,
-	struct store_backup_row **out, size_t *n)
+store_backup_list(
+	db_t *db, int64_t repository_id, int verbose, struct store_backup_row **out, size_t *n)
 {
 	char sql[512];
 	void *rows = NULL;
@@ -113,12 +113,13 @@ store_backup_list(db_t *db, int64_t repository_id, int verbose,
 		rc = E_INVAL;
 		goto out;
 	}
-	snprintf(sql, sizeof(sql), "SELECT DISTINCT %s, s.name FROM keypairs k"
-	    " LEFT JOIN securitymodules s ON s.id = k.securitymodule_id WHERE %s%s",
-	    verbose ? "k.pre_backup, k.backup" : "k.backup, k.backup",
-	    verbose ? "(k.pre_backup IS NOT NULL OR k.backup IS NOT NULL)" :
-	    "k.backup IS NOT NULL",
-	    repository_id > 0 ? " AND k.securitymodule_id = ?" : "");
+	snprintf(sql, sizeof(sql),
+		"SELECT DISTINCT %s, s.name FROM keypairs k"
+		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id WHERE %s%s",
+		verbose ? "k.pre_backup, k.backup" : "k.backup, k.backup",
+		verbose ? "(k.pre_backup IS NOT NULL OR k.backup IS NOT NULL)"
+			: "k.backup IS NOT NULL",
+		repository_id > 0 ? " AND k.securitymodule_id = ?" : "");
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0 && repository_id > 0)
 		rc = db_bind_int(st, 1, repository_id);
@@ -167,8 +168,7 @@ backup_state_cmp(const void *pa, const void *pb)
 }
 
 int
-store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state **out,
-	size_t *n)
+store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state **out, size_t *n)
 {
 	void *rows = NULL;
 	db_stmt_t *st = NULL;
@@ -178,19 +178,21 @@ store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state *
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, repository_id > 0 ?
-	    "SELECT s.name, s.requirebackup,"
-	    " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
-	    "   AND k.backup IS NULL),"
-	    " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
-	    "   AND k.pre_backup IS NOT NULL AND k.backup IS NULL)"
-	    " FROM securitymodules s WHERE s.id = ?" :
-	    "SELECT s.name, s.requirebackup,"
-	    " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
-	    "   AND k.backup IS NULL),"
-	    " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
-	    "   AND k.pre_backup IS NOT NULL AND k.backup IS NULL)"
-	    " FROM securitymodules s", &st);
+	rc = db_prepare(db,
+		repository_id > 0
+			? "SELECT s.name, s.requirebackup,"
+			  " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
+			  "   AND k.backup IS NULL),"
+			  " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
+			  "   AND k.pre_backup IS NOT NULL AND k.backup IS NULL)"
+			  " FROM securitymodules s WHERE s.id = ?"
+			: "SELECT s.name, s.requirebackup,"
+			  " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
+			  "   AND k.backup IS NULL),"
+			  " (SELECT COUNT(*) FROM keypairs k WHERE k.securitymodule_id = s.id"
+			  "   AND k.pre_backup IS NOT NULL AND k.backup IS NULL)"
+			  " FROM securitymodules s",
+		&st);
 	if (rc == 0 && repository_id > 0)
 		rc = db_bind_int(st, 1, repository_id);
 	if (rc == 0)

@@ -23,10 +23,12 @@ take(db_t *db, const char *node, time_t now, int64_t from, int64_t *epoch)
 
 	if (node == NULL || epoch == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, from < 0 ?
-		"UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ? WHERE id = 1" :
-		"UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ?"
-		" WHERE id = 1 AND epoch = ?", &st);
+	rc = db_prepare(db,
+		from < 0
+			? "UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ? WHERE id = 1"
+			: "UPDATE cluster_leader SET epoch = epoch + 1, node = ?, since = ?"
+			  " WHERE id = 1 AND epoch = ?",
+		&st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, node);
 	if (rc == 0)
@@ -81,8 +83,8 @@ store_cluster_fence(db_t *db, int64_t epoch)
 	int rc;
 
 	/* a write of the row rather than a read: it holds the row to the commit */
-	rc = db_prepare(db, "UPDATE cluster_leader SET epoch = epoch WHERE id = 1 AND epoch = ?",
-		&st);
+	rc = db_prepare(
+		db, "UPDATE cluster_leader SET epoch = epoch WHERE id = 1 AND epoch = ?", &st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, epoch);
 	if (rc == 0)
@@ -150,8 +152,10 @@ store_node_beat(db_t *db, const struct store_node *n, time_t now)
 
 	if (n == NULL || n->host == NULL || n->role == NULL || n->version == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, "UPDATE cluster_nodes SET role = ?, version = ?, started = ?,"
-		" heartbeat = ? WHERE host = ? AND pid = ?", &st);
+	rc = db_prepare(db,
+		"UPDATE cluster_nodes SET role = ?, version = ?, started = ?,"
+		" heartbeat = ? WHERE host = ? AND pid = ?",
+		&st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, n->role);
 	if (rc == 0)
@@ -171,8 +175,10 @@ store_node_beat(db_t *db, const struct store_node *n, time_t now)
 		return rc;
 	/* a first beat (the caller's transaction keeps another from racing it) */
 	st = NULL;
-	rc = db_prepare(db, "INSERT INTO cluster_nodes (host, pid, role, version, started,"
-		" heartbeat) VALUES (?, ?, ?, ?, ?, ?)", &st);
+	rc = db_prepare(db,
+		"INSERT INTO cluster_nodes (host, pid, role, version, started,"
+		" heartbeat) VALUES (?, ?, ?, ?, ?, ?)",
+		&st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, n->host);
 	if (rc == 0)
@@ -200,8 +206,10 @@ store_node_pass(db_t *db, const char *host, int64_t pid, time_t started, time_t 
 
 	if (host == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, "UPDATE cluster_nodes SET pass_started = ?, pass_finished = ?,"
-		" pass_outcome = ? WHERE host = ? AND pid = ?", &st);
+	rc = db_prepare(db,
+		"UPDATE cluster_nodes SET pass_started = ?, pass_finished = ?,"
+		" pass_outcome = ? WHERE host = ? AND pid = ?",
+		&st);
 	if (rc == 0)
 		rc = bind_time_or_null(st, 1, started);
 	if (rc == 0)
@@ -280,11 +288,13 @@ store_node_list(db_t *db, struct store_node **out, size_t *n)
 
 	if (out == NULL || n == NULL)
 		return E_INVAL;
-	rc = db_prepare(db, "SELECT host, pid, role, version, started, heartbeat, pass_started,"
-		" pass_finished, pass_outcome FROM cluster_nodes", &st);
+	rc = db_prepare(db,
+		"SELECT host, pid, role, version, started, heartbeat, pass_started,"
+		" pass_finished, pass_outcome FROM cluster_nodes",
+		&st);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), node_from_row, NULL, node_clear, node_cmp, &rows,
-			n);
+		rc = store_rows(
+			st, sizeof(**out), node_from_row, NULL, node_clear, node_cmp, &rows, n);
 	if (rc == 0)
 		*out = rows;
 	db_finalize(st);

@@ -50,8 +50,8 @@ enf_policy_from_row(db_stmt_t *st, void *elem, const void *ctx)
 
 /* Fill the parameters and repositories of p, whose name is in p->salt. */
 static int
-enf_policy_complete(db_t *db, struct store_enf_policy *p, const struct store_repository *repos,
-	size_t nrepos)
+enf_policy_complete(
+	db_t *db, struct store_enf_policy *p, const struct store_repository *repos, size_t nrepos)
 {
 	db_stmt_t *st = NULL;
 	char *name = p->salt;
@@ -106,18 +106,19 @@ store_enf_policies(db_t *db, const char *only, struct store_enf_policy **out, si
 	rc = store_repository_list(db, &repos, &nrepos);
 	if (rc < 0)
 		goto out;
-	rc = db_prepare(db, only != NULL ?
-	    "SELECT p.id, p.name, p.salt, p.salt_stamp,"
-	    " (SELECT COUNT(*) FROM zones z WHERE z.policy_id = p.id)"
-	    " FROM policies p WHERE p.name = ? ORDER BY p.id" :
-	    "SELECT p.id, p.name, p.salt, p.salt_stamp,"
-	    " (SELECT COUNT(*) FROM zones z WHERE z.policy_id = p.id)"
-	    " FROM policies p ORDER BY p.id", &st);
+	rc = db_prepare(db,
+		only != NULL ? "SELECT p.id, p.name, p.salt, p.salt_stamp,"
+			       " (SELECT COUNT(*) FROM zones z WHERE z.policy_id = p.id)"
+			       " FROM policies p WHERE p.name = ? ORDER BY p.id"
+			     : "SELECT p.id, p.name, p.salt, p.salt_stamp,"
+			       " (SELECT COUNT(*) FROM zones z WHERE z.policy_id = p.id)"
+			       " FROM policies p ORDER BY p.id",
+		&st);
 	if (rc == 0 && only != NULL)
 		rc = db_bind_text(st, 1, only);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), enf_policy_from_row, NULL, enf_policy_clear, NULL,
-		    &rows, &count);
+		rc = store_rows(st, sizeof(**out), enf_policy_from_row, NULL, enf_policy_clear,
+			NULL, &rows, &count);
 	if (rc < 0)
 		goto out;
 	if (only != NULL && count == 0) {
@@ -214,11 +215,12 @@ store_enf_zones(db_t *db, int64_t after_id, size_t max, int64_t policy_id,
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, policy_id > 0 ?
-	    "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
-	    " WHERE id > ? AND policy_id = ? ORDER BY id LIMIT ?" :
-	    "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
-	    " WHERE id > ? AND 0 = ? ORDER BY id LIMIT ?", &st);
+	rc = db_prepare(db,
+		policy_id > 0 ? "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
+				" WHERE id > ? AND policy_id = ? ORDER BY id LIMIT ?"
+			      : "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
+				" WHERE id > ? AND 0 = ? ORDER BY id LIMIT ?",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, after_id);
 	if (rc == 0)
@@ -226,8 +228,8 @@ store_enf_zones(db_t *db, int64_t after_id, size_t max, int64_t policy_id,
 	if (rc == 0)
 		rc = db_bind_int(st, 3, (int64_t)max);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), enf_zone_from_row, NULL, enf_zone_clear, NULL,
-		    &rows, n);
+		rc = store_rows(
+			st, sizeof(**out), enf_zone_from_row, NULL, enf_zone_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
 out:
@@ -290,14 +292,16 @@ store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, "SELECT d.zone_id, d.keypair_id, d.keytype, d.state, d.publish,"
+	rc = db_prepare(db,
+		"SELECT d.zone_id, d.keypair_id, d.keytype, d.state, d.publish,"
 		" d.ready, d.active, d.retire, d.dead, d.rfc5011, d.revoked,"
 		" k.HSMkey_id, k.algorithm, k.size, k.securitymodule_id, k.compromisedflag,"
 		" k.fixedDate, k.backup, s.requirebackup"
 		" FROM dnsseckeys d JOIN keypairs k ON k.id = d.keypair_id"
 		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
 		" WHERE d.zone_id >= ? AND d.zone_id <= ? AND d.state <> ?"
-		" ORDER BY d.zone_id, d.keypair_id", &st);
+		" ORDER BY d.zone_id, d.keypair_id",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, first);
 	if (rc == 0)
@@ -305,8 +309,8 @@ store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out
 	if (rc == 0)
 		rc = db_bind_int(st, 3, STORE_STATE_DEAD);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), enf_key_from_row, NULL, enf_key_clear, NULL,
-		    &rows, n);
+		rc = store_rows(
+			st, sizeof(**out), enf_key_from_row, NULL, enf_key_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
 out:
@@ -361,8 +365,8 @@ bind_pool(db_stmt_t *st, const struct store_key_pool *pool)
 }
 
 int
-store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id,
-	size_t max, struct store_enf_spare **out, size_t *n)
+store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id, size_t max,
+	struct store_enf_spare **out, size_t *n)
 {
 	void *rows = NULL;
 	db_stmt_t *st = NULL;
@@ -372,12 +376,14 @@ store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, "SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
+	rc = db_prepare(db,
+		"SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
 		" NULL FROM keypairs k LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
 		" WHERE k.policy_id = ? AND k.securitymodule_id = ? AND k.algorithm = ?"
 		" AND k.size = ? AND k.id > ?"
 		" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id)"
-		" ORDER BY k.id LIMIT ?", &st);
+		" ORDER BY k.id LIMIT ?",
+		&st);
 	if (rc == 0)
 		rc = bind_pool(st, pool);
 	if (rc == 0)
@@ -385,7 +391,8 @@ store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after
 	if (rc == 0)
 		rc = db_bind_int(st, 6, (int64_t)max);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
+		rc = store_rows(
+			st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
 out:
@@ -394,8 +401,8 @@ out:
 }
 
 int
-store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out,
-	size_t *n)
+store_enf_shared(
+	db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out, size_t *n)
 {
 	void *rows = NULL;
 	db_stmt_t *st = NULL;
@@ -406,7 +413,8 @@ store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_s
 		goto out;
 	}
 	/* one role per key pair (Q7): a pair that somehow has two is offered to neither */
-	rc = db_prepare(db, "SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
+	rc = db_prepare(db,
+		"SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
 		" MIN(d.keytype)"
 		" FROM keypairs k JOIN dnsseckeys d ON d.keypair_id = k.id"
 		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
@@ -415,7 +423,8 @@ store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_s
 		" GROUP BY k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup"
 		" HAVING MIN(d.keytype) = MAX(d.keytype)"
 		" AND SUM(CASE WHEN d.state IN (?, ?) THEN 1 ELSE 0 END) = 0"
-		" ORDER BY k.id", &st);
+		" ORDER BY k.id",
+		&st);
 	if (rc == 0)
 		rc = bind_pool(st, pool);
 	if (rc == 0)
@@ -423,7 +432,8 @@ store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_s
 	if (rc == 0)
 		rc = db_bind_int(st, 6, STORE_STATE_DEAD);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
+		rc = store_rows(
+			st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
 out:

@@ -100,8 +100,8 @@ int store_bind_zone_canon(db_stmt_t *st, int idx, const char *name);
  * the zone row, prepared once and run for any number of zones.
  */
 struct store_zone_deleter {
-	db_stmt_t *kill;        /* dnsseckeys of zone ? not DEAD -> DEAD at now */
-	db_stmt_t *del;         /* DELETE the zones row ? */
+	db_stmt_t *kill; /* dnsseckeys of zone ? not DEAD -> DEAD at now */
+	db_stmt_t *del;  /* DELETE the zones row ? */
 };
 
 int store_zone_deleter_init(db_t *db, time_t now, struct store_zone_deleter *d);
@@ -115,14 +115,14 @@ void store_zone_deleter_fini(struct store_zone_deleter *d);
  * borrowed: they must outlive the map. Values are caller-defined indexes.
  */
 struct store_strmap_slot {
-	const char *key;        /* NULL: empty slot */
+	const char *key; /* NULL: empty slot */
 	size_t len;
 	size_t value;
 };
 
 struct store_strmap {
 	struct store_strmap_slot *slots;
-	size_t mask;            /* capacity - 1; capacity is a power of two */
+	size_t mask; /* capacity - 1; capacity is a power of two */
 };
 
 /* Room for n entries (at most half full). E_NOMEM. */
@@ -142,7 +142,7 @@ int store_strmap_put(struct store_strmap *m, const char *key, size_t value, size
  * add_dot is set (so "foo" finds "foo." without building the string).
  * 1 and *value when found, 0 when not.
  */
-int store_strmap_get(const struct store_strmap *m, const char *key, size_t len, int add_dot,
-	size_t *value);
+int store_strmap_get(
+	const struct store_strmap *m, const char *key, size_t len, int add_dot, size_t *value);
 
 #endif

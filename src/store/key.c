@@ -69,15 +69,15 @@ store_keypair_free_array(struct store_keypair *k, size_t n)
  * The key pair columns: the two counts take binds 1 and 2 (GENERATE and
  * DEAD), so conditions appended after the FROM clause start at bind 3.
  */
-#define KEYPAIR_SELECT \
-	"SELECT k.id, k.HSMkey_id, k.algorithm, k.size, k.securitymodule_id, s.name," \
-	" k.policy_id, p.name, k.generate," \
-	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id)," \
-	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id" \
-	"   AND (d.state IS NULL OR d.state NOT IN (?, ?)))," \
-	" k.publickey" \
-	" FROM keypairs k" \
-	" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id" \
+#define KEYPAIR_SELECT                                                                             \
+	"SELECT k.id, k.HSMkey_id, k.algorithm, k.size, k.securitymodule_id, s.name,"              \
+	" k.policy_id, p.name, k.generate,"                                                        \
+	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id),"                          \
+	" (SELECT COUNT(*) FROM dnsseckeys d WHERE d.keypair_id = k.id"                            \
+	"   AND (d.state IS NULL OR d.state NOT IN (?, ?))),"                                      \
+	" k.publickey"                                                                             \
+	" FROM keypairs k"                                                                         \
+	" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"                               \
 	" LEFT JOIN policies p ON p.id = k.policy_id"
 
 static int
@@ -141,8 +141,8 @@ keypair_rows(db_stmt_t *st, struct store_keypair **out, size_t *n)
 }
 
 int
-store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
-	int64_t repository_id, int64_t policy_id, time_t now, const char *pubkey, int64_t *id)
+store_key_insert(db_t *db, const char *locator, int algorithm, int bits, int64_t repository_id,
+	int64_t policy_id, time_t now, const char *pubkey, int64_t *id)
 {
 	db_stmt_t *st = NULL;
 	int64_t kid = 0;
@@ -158,14 +158,16 @@ store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
 	/* the public key is only a cache: one too long for the column is not kept */
 	if (store_limit_check(STORE_F_KEY_PUBKEY, pubkey, NULL, 0) < 0)
 		pubkey = NULL;
-	rc = db_prepare(db, "INSERT INTO keypairs (HSMkey_id, algorithm, size, securitymodule_id,"
+	rc = db_prepare(db,
+		"INSERT INTO keypairs (HSMkey_id, algorithm, size, securitymodule_id,"
 		" policy_id, generate, compromisedflag, fixedDate, publickey)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, locator);
 	if (rc == 0)
-		rc = store_bind_ints(st, 2, (const int64_t[]){ algorithm, bits, repository_id, policy_id },
-		    4);
+		rc = store_bind_ints(
+			st, 2, (const int64_t[]){ algorithm, bits, repository_id, policy_id }, 4);
 	if (rc == 0)
 		rc = db_bind_time(st, 6, now);
 	if (rc == 0)
@@ -203,7 +205,7 @@ store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey)
 		goto out;
 	}
 	if (store_limit_check(STORE_F_KEY_PUBKEY, pubkey, NULL, 0) < 0) {
-		rc = 0;         /* a cache: too long for the column, not kept */
+		rc = 0; /* a cache: too long for the column, not kept */
 		goto out;
 	}
 	rc = db_prepare(db, "UPDATE keypairs SET publickey = ? WHERE id = ?", &st);
@@ -308,8 +310,8 @@ out:
 }
 
 int
-store_key_purgeable(db_t *db, int64_t zone_id, int64_t policy_id,
-	struct store_keypair **out, size_t *n)
+store_key_purgeable(
+	db_t *db, int64_t zone_id, int64_t policy_id, struct store_keypair **out, size_t *n)
 {
 	db_stmt_t *st = NULL;
 	int rc;
@@ -319,26 +321,32 @@ store_key_purgeable(db_t *db, int64_t zone_id, int64_t policy_id,
 		goto out;
 	}
 	if (zone_id > 0) {
-		rc = keypair_prepare(db, KEYPAIR_SELECT
+		rc = keypair_prepare(db,
+			KEYPAIR_SELECT
 			" WHERE EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
 			"   AND d.zone_id = ? AND d.state = ?)"
 			" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
 			"   AND (d.state IS NULL OR d.state <> ?))"
-			" ORDER BY k.id", &st);
+			" ORDER BY k.id",
+			&st);
 		if (rc == 0)
-			rc = store_bind_ints(st, 3, (const int64_t[]){ zone_id, STORE_STATE_DEAD,
-			    STORE_STATE_DEAD }, 3);
+			rc = store_bind_ints(st, 3,
+				(const int64_t[]){ zone_id, STORE_STATE_DEAD, STORE_STATE_DEAD },
+				3);
 	} else {
-		rc = keypair_prepare(db, KEYPAIR_SELECT
+		rc = keypair_prepare(db,
+			KEYPAIR_SELECT
 			" WHERE k.policy_id = ?"
 			" AND EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
 			"   AND d.state = ?)"
 			" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
 			"   AND (d.state IS NULL OR d.state <> ?))"
-			" ORDER BY k.id", &st);
+			" ORDER BY k.id",
+			&st);
 		if (rc == 0)
-			rc = store_bind_ints(st, 3, (const int64_t[]){ policy_id, STORE_STATE_DEAD,
-			    STORE_STATE_DEAD }, 3);
+			rc = store_bind_ints(st, 3,
+				(const int64_t[]){ policy_id, STORE_STATE_DEAD, STORE_STATE_DEAD },
+				3);
 	}
 	if (rc == 0)
 		rc = keypair_rows(st, out, n);
@@ -348,8 +356,8 @@ out:
 }
 
 int
-store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out,
-	size_t *n)
+store_enf_purgeable(
+	db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out, size_t *n)
 {
 	db_stmt_t *st = NULL;
 	int rc;
@@ -358,12 +366,14 @@ store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store_key
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = keypair_prepare(db, KEYPAIR_SELECT
+	rc = keypair_prepare(db,
+		KEYPAIR_SELECT
 		" WHERE k.policy_id = ?"
 		" AND EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id)"
 		" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
 		"   AND (d.state IS NULL OR d.state <> ? OR d.dead IS NULL OR d.dead > ?))"
-		" ORDER BY k.id", &st);
+		" ORDER BY k.id",
+		&st);
 	if (rc == 0)
 		rc = store_bind_ints(st, 3, (const int64_t[]){ policy_id, STORE_STATE_DEAD }, 2);
 	if (rc == 0)
@@ -405,14 +415,18 @@ store_key_count_good(db_t *db, const struct store_key_pool *pool, time_t limit, 
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, "SELECT COUNT(*) FROM keypairs k"
+	rc = db_prepare(db,
+		"SELECT COUNT(*) FROM keypairs k"
 		" WHERE k.policy_id = ? AND k.securitymodule_id = ? AND k.algorithm = ?"
 		" AND k.size = ?"
 		" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id"
-		"   AND (d.state IS NULL OR d.state IN (?, ?) OR d.retire <= ?))", &st);
+		"   AND (d.state IS NULL OR d.state IN (?, ?) OR d.retire <= ?))",
+		&st);
 	if (rc == 0)
-		rc = store_bind_ints(st, 1, (const int64_t[]){ pool->policy_id, pool->repository_id,
-		    pool->algorithm, pool->bits, STORE_STATE_RETIRE, STORE_STATE_DEAD }, 6);
+		rc = store_bind_ints(st, 1,
+			(const int64_t[]){ pool->policy_id, pool->repository_id, pool->algorithm,
+				pool->bits, STORE_STATE_RETIRE, STORE_STATE_DEAD },
+			6);
 	if (rc == 0)
 		rc = db_bind_time(st, 7, limit);
 	if (rc == 0)
@@ -421,4 +435,3 @@ out:
 	db_finalize(st);
 	return rc;
 }
-

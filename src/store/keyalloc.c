@@ -93,8 +93,9 @@ key_list_prepare(db_t *db, const struct store_key_filter *f, db_stmt_t **out)
 	}
 	/* allocations to zones that are gone are left out; unallocated pairs when asked */
 	snprintf(cond, sizeof(cond), "%s",
-	    f->unallocated && f->zone_id == 0 && f->keytype == 0 ?
-	    "(d.id IS NULL OR z.id IS NOT NULL)" : "z.id IS NOT NULL");
+		f->unallocated && f->zone_id == 0 && f->keytype == 0
+			? "(d.id IS NULL OR z.id IS NOT NULL)"
+			: "z.id IS NOT NULL");
 	if (f->zone_id > 0) {
 		strcat(cond, " AND d.zone_id = ?");
 		binds[nb++] = f->zone_id;
@@ -119,16 +120,17 @@ key_list_prepare(db_t *db, const struct store_key_filter *f, db_stmt_t **out)
 		strcat(cond, f->unallocated ? ") OR d.id IS NULL)" : "))");
 	}
 	len = (size_t)snprintf(sql, sizeof(sql),
-	    "SELECT k.id, k.HSMkey_id, k.algorithm, k.size, s.name, k.policy_id, k.fixedDate,"
-	    " d.zone_id, z.name, d.keytype, d.state, d.publish, d.ready, d.active, d.retire,"
-	    " d.dead, d.rfc5011, d.revoked, p.name, k.publickey"
-	    " FROM keypairs k"
-	    " LEFT JOIN dnsseckeys d ON d.keypair_id = k.id"
-	    " LEFT JOIN zones z ON z.id = d.zone_id"
-	    " LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
-	    " LEFT JOIN policies p ON p.id = k.policy_id"
-	    " WHERE %s"
-	    " ORDER BY CASE WHEN d.id IS NULL THEN 0 ELSE 1 END, d.zone_id, k.id, d.id", cond);
+		"SELECT k.id, k.HSMkey_id, k.algorithm, k.size, s.name, k.policy_id, k.fixedDate,"
+		" d.zone_id, z.name, d.keytype, d.state, d.publish, d.ready, d.active, d.retire,"
+		" d.dead, d.rfc5011, d.revoked, p.name, k.publickey"
+		" FROM keypairs k"
+		" LEFT JOIN dnsseckeys d ON d.keypair_id = k.id"
+		" LEFT JOIN zones z ON z.id = d.zone_id"
+		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
+		" LEFT JOIN policies p ON p.id = k.policy_id"
+		" WHERE %s"
+		" ORDER BY CASE WHEN d.id IS NULL THEN 0 ELSE 1 END, d.zone_id, k.id, d.id",
+		cond);
 	if (len >= sizeof(sql)) {
 		rc = E_RANGE;
 		goto out;
@@ -209,16 +211,21 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 {
 	/* the date column of the state the key is in (GENERATE and RETIRE: see below) */
 	static const char *const ins_sql[] = {
-		[STORE_STATE_GENERATE] = "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
-		    " state, rfc5011, revoked, retire) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		[STORE_STATE_PUBLISH] = "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
-		    " state, rfc5011, revoked, retire, publish) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		[STORE_STATE_READY] = "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
-		    " state, rfc5011, revoked, retire, ready) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		[STORE_STATE_ACTIVE] = "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
-		    " state, rfc5011, revoked, retire, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		[STORE_STATE_RETIRE] = "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
-		    " state, rfc5011, revoked, retire) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		[STORE_STATE_GENERATE] =
+			"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+			" state, rfc5011, revoked, retire) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		[STORE_STATE_PUBLISH] =
+			"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+			" state, rfc5011, revoked, retire, publish) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		[STORE_STATE_READY] =
+			"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+			" state, rfc5011, revoked, retire, ready) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		[STORE_STATE_ACTIVE] =
+			"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+			" state, rfc5011, revoked, retire, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		[STORE_STATE_RETIRE] =
+			"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+			" state, rfc5011, revoked, retire) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	};
 	struct store_keypair *dup = NULL;
 	db_stmt_t *st = NULL, *zq = NULL;
@@ -227,7 +234,7 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 	int rc;
 
 	if (db == NULL || imp == NULL || imp->locator == NULL ||
-	    imp->state < STORE_STATE_GENERATE || imp->state > STORE_STATE_RETIRE) {
+		imp->state < STORE_STATE_GENERATE || imp->state > STORE_STATE_RETIRE) {
 		rc = E_INVAL;
 		goto out;
 	}
@@ -242,7 +249,7 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 	if (rc < 0)
 		goto out;
 	rc = store_key_insert(db, imp->locator, imp->algorithm, imp->bits, imp->repository_id,
-	    policy_id, imp->time, NULL, &kid);
+		policy_id, imp->time, NULL, &kid);
 	if (rc < 0)
 		goto out;
 	if (imp->retire != 0) {
@@ -258,8 +265,10 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 	}
 
 	/* the zone, or with shared keys every zone of its policy */
-	rc = db_prepare(db, imp->share ? "SELECT id FROM zones WHERE policy_id = ? ORDER BY id" :
-	    "SELECT id FROM zones WHERE id = ?", &zq);
+	rc = db_prepare(db,
+		imp->share ? "SELECT id FROM zones WHERE policy_id = ? ORDER BY id"
+			   : "SELECT id FROM zones WHERE id = ?",
+		&zq);
 	if (rc == 0)
 		rc = db_bind_int(zq, 1, imp->share ? policy_id : imp->zone_id);
 	if (rc == 0)
@@ -271,12 +280,14 @@ store_key_import(db_t *db, const struct store_key_import *imp, int64_t *id)
 	while ((rc = db_step(zq)) == DB_ROW) {
 		rc = db_reset(st);
 		if (rc == 0)
-			rc = store_bind_ints(st, 1, (const int64_t[]){ kid, db_column_int(zq, 0),
-			    imp->keytype, imp->state, imp->rfc5011 ? 1 : 0, 0 }, 6);
+			rc = store_bind_ints(st, 1,
+				(const int64_t[]){ kid, db_column_int(zq, 0), imp->keytype,
+					imp->state, imp->rfc5011 ? 1 : 0, 0 },
+				6);
 		if (rc == 0)
 			rc = retire != 0 ? db_bind_time(st, 7, retire) : db_bind_null(st, 7);
 		if (rc == 0 && imp->state != STORE_STATE_GENERATE &&
-		    imp->state != STORE_STATE_RETIRE)
+			imp->state != STORE_STATE_RETIRE)
 			rc = db_bind_time(st, 8, imp->time);
 		if (rc == 0)
 			rc = store_step_done(st);

@@ -91,7 +91,7 @@ store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
 	int nb = 0, rc;
 
 	if (db == NULL || out == NULL || n == NULL ||
-	    (states & (((1u << STORE_STATE_MAX) - 1) << 1)) == 0) {
+		(states & (((1u << STORE_STATE_MAX) - 1) << 1)) == 0) {
 		rc = E_INVAL;
 		goto out;
 	}
@@ -106,24 +106,25 @@ store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
 	if (keytype != 0)
 		binds[nb++] = keytype;
 	snprintf(sql, sizeof(sql),
-	    "SELECT d.keypair_id, d.zone_id, z.name, p.name, k.HSMkey_id, s.name, k.publickey,"
-	    " k.algorithm, d.keytype, d.state, d.publish, d.ready, d.active, d.retire, d.dead,"
-	    " d.rfc5011, d.revoked, k.fixedDate,"
-	    " CASE WHEN k.backup IS NULL THEN 0 ELSE 1 END, s.requirebackup"
-	    " FROM dnsseckeys d"
-	    " JOIN zones z ON z.id = d.zone_id"
-	    " JOIN keypairs k ON k.id = d.keypair_id"
-	    " LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
-	    " LEFT JOIN policies p ON p.id = z.policy_id"
-	    " WHERE d.state IN (%s)%s%s"
-	    " ORDER BY d.zone_id, d.keypair_id, d.id", in,
-	    zone_id > 0 ? " AND d.zone_id = ?" : "", keytype != 0 ? " AND d.keytype = ?" : "");
+		"SELECT d.keypair_id, d.zone_id, z.name, p.name, k.HSMkey_id, s.name, k.publickey,"
+		" k.algorithm, d.keytype, d.state, d.publish, d.ready, d.active, d.retire, d.dead,"
+		" d.rfc5011, d.revoked, k.fixedDate,"
+		" CASE WHEN k.backup IS NULL THEN 0 ELSE 1 END, s.requirebackup"
+		" FROM dnsseckeys d"
+		" JOIN zones z ON z.id = d.zone_id"
+		" JOIN keypairs k ON k.id = d.keypair_id"
+		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
+		" LEFT JOIN policies p ON p.id = z.policy_id"
+		" WHERE d.state IN (%s)%s%s"
+		" ORDER BY d.zone_id, d.keypair_id, d.id",
+		in, zone_id > 0 ? " AND d.zone_id = ?" : "",
+		keytype != 0 ? " AND d.keytype = ?" : "");
 	rc = db_prepare(db, sql, &st);
 	if (rc == 0)
 		rc = store_bind_ints(st, 1, binds, nb);
 	if (rc == 0)
-		rc = store_rows(st, sizeof(**out), zone_key_from_row, NULL, zone_key_clear, NULL,
-			&rows, n);
+		rc = store_rows(
+			st, sizeof(**out), zone_key_from_row, NULL, zone_key_clear, NULL, &rows, n);
 	if (rc == 0)
 		*out = rows;
 out:
@@ -157,25 +158,27 @@ store_keypair_fix_dates(db_t *db, int64_t keypair_id)
  * zone (z.id = ?) or in a zone of the policy (z.policy_id = ?). Four binds:
  * ACTIVE, role, role, zone or policy id.
  */
-#define ROLLED(target) \
-	"SELECT DISTINCT d.keypair_id FROM dnsseckeys d JOIN zones z ON z.id = d.zone_id" \
+#define ROLLED(target)                                                                             \
+	"SELECT DISTINCT d.keypair_id FROM dnsseckeys d JOIN zones z ON z.id = d.zone_id"          \
 	" WHERE d.state = ? AND d.keytype IN (?, ?) AND z." target " = ?"
 
 /* The statements of one target ("id" or "policy_id"), in the order they run. */
-#define ROLL_STATEMENTS(target) { \
-	"UPDATE keypairs SET compromisedflag = ?, fixedDate = ? WHERE id IN (" \
-	    ROLLED(target) ")", \
-	"UPDATE dnsseckeys SET retire = ? WHERE state = ? AND keypair_id IN" \
-	    " (SELECT x.keypair_id FROM (" ROLLED(target) ") x)", \
-	"UPDATE dnsseckeys SET state = ?, dead = ? WHERE (state IS NULL OR state NOT IN (?, ?))" \
-	    " AND keypair_id IN (SELECT x.keypair_id FROM (" ROLLED(target) ") x)", \
-	"UPDATE dnsseckeys SET state = ?, publish = ?, active = ? WHERE state = ? AND keytype = ?" \
-	    " AND zone_id IN (SELECT y.zone_id FROM (SELECT DISTINCT a.zone_id FROM dnsseckeys a" \
-	    "   WHERE a.state = ? AND a.keypair_id IN (" ROLLED(target) ")) y)" \
-	    " AND zone_id NOT IN (SELECT w.zone_id FROM (SELECT DISTINCT b.zone_id" \
-	    "   FROM dnsseckeys b WHERE b.zone_id IS NOT NULL AND b.keytype = ?" \
-	    "   AND b.state IN (?, ?)) w)", \
-}
+#define ROLL_STATEMENTS(target)                                                                                    \
+	{                                                                                                          \
+		"UPDATE keypairs SET compromisedflag = ?, fixedDate = ? WHERE id IN (" ROLLED(                     \
+			target) ")",                                                                               \
+			"UPDATE dnsseckeys SET retire = ? WHERE state = ? AND keypair_id IN"                       \
+			" (SELECT x.keypair_id FROM (" ROLLED(target) ") x)",                                      \
+			"UPDATE dnsseckeys SET state = ?, dead = ? WHERE (state IS NULL OR state NOT IN (?, ?))"   \
+			" AND keypair_id IN (SELECT x.keypair_id FROM (" ROLLED(target) ") x)",                    \
+			"UPDATE dnsseckeys SET state = ?, publish = ?, active = ? WHERE state = ? AND keytype = ?" \
+			" AND zone_id IN (SELECT y.zone_id FROM (SELECT DISTINCT a.zone_id FROM dnsseckeys a"      \
+			"   WHERE a.state = ? AND a.keypair_id IN (" ROLLED(                                       \
+				target) ")) y)"                                                                    \
+					" AND zone_id NOT IN (SELECT w.zone_id FROM (SELECT DISTINCT b.zone_id"    \
+					"   FROM dnsseckeys b WHERE b.zone_id IS NOT NULL AND b.keytype = ?"       \
+					"   AND b.state IN (?, ?)) w)",                                            \
+	}
 
 static const char *const roll_zone_sql[4] = ROLL_STATEMENTS("id");
 static const char *const roll_policy_sql[4] = ROLL_STATEMENTS("policy_id");
@@ -184,7 +187,8 @@ static const char *const roll_policy_sql[4] = ROLL_STATEMENTS("policy_id");
 static int
 bind_rolled(db_stmt_t *st, int idx, int64_t kt1, int64_t kt2, int64_t target)
 {
-	return store_bind_ints(st, idx, (const int64_t[]){ STORE_STATE_ACTIVE, kt1, kt2, target }, 4);
+	return store_bind_ints(
+		st, idx, (const int64_t[]){ STORE_STATE_ACTIVE, kt1, kt2, target }, 4);
 }
 
 /* Prepare step number step of sql, bind its values, run it and count the rows it matched. */
@@ -200,19 +204,19 @@ roll_step(db_t *db, const char *sql, const struct store_roll *r, int step, int64
 	if (rc < 0)
 		goto out;
 	switch (step) {
-	case 0:         /* flag the key pairs */
+	case 0: /* flag the key pairs */
 		rc = store_bind_ints(st, 1, (const int64_t[]){ 1, 1 }, 2);
 		if (rc == 0)
 			rc = bind_rolled(st, 3, kt1, kt2, target);
 		break;
-	case 1:         /* retire their ACTIVE allocations now */
+	case 1: /* retire their ACTIVE allocations now */
 		rc = db_bind_time(st, 1, r->now);
 		if (rc == 0)
 			rc = db_bind_int(st, 2, STORE_STATE_ACTIVE);
 		if (rc == 0)
 			rc = bind_rolled(st, 3, kt1, kt2, target);
 		break;
-	case 2:         /* kill their other live allocations */
+	case 2: /* kill their other live allocations */
 		rc = db_bind_int(st, 1, STORE_STATE_DEAD);
 		if (rc == 0)
 			rc = db_bind_time(st, 2, r->now);
@@ -223,21 +227,25 @@ roll_step(db_t *db, const char *sql, const struct store_roll *r, int step, int64
 		if (rc == 0)
 			rc = bind_rolled(st, 5, kt1, kt2, target);
 		break;
-	default:        /* promote KSK standbys where no successor is on its way (Q8) */
+	default: /* promote KSK standbys where no successor is on its way (Q8) */
 		rc = db_bind_int(st, 1, STORE_STATE_KEYPUBLISH);
 		if (rc == 0)
 			rc = db_bind_time(st, 2, r->now);
 		if (rc == 0)
-			rc = r->standby_active != 0 ? db_bind_time(st, 3, r->standby_active) :
-			    db_bind_null(st, 3);
+			rc = r->standby_active != 0 ? db_bind_time(st, 3, r->standby_active)
+						    : db_bind_null(st, 3);
 		if (rc == 0)
-			rc = store_bind_ints(st, 4, (const int64_t[]){ STORE_STATE_DSREADY, STORE_KSK,
-			    STORE_STATE_ACTIVE }, 3);
+			rc = store_bind_ints(st, 4,
+				(const int64_t[]){
+					STORE_STATE_DSREADY, STORE_KSK, STORE_STATE_ACTIVE },
+				3);
 		if (rc == 0)
 			rc = bind_rolled(st, 7, STORE_KSK, STORE_KSK, target);
 		if (rc == 0)
-			rc = store_bind_ints(st, 11, (const int64_t[]){ STORE_KSK, STORE_STATE_PUBLISH,
-			    STORE_STATE_READY }, 3);
+			rc = store_bind_ints(st, 11,
+				(const int64_t[]){
+					STORE_KSK, STORE_STATE_PUBLISH, STORE_STATE_READY },
+				3);
 		break;
 	}
 	if (rc == 0)
@@ -259,7 +267,7 @@ store_key_roll(db_t *db, const struct store_roll *r, struct store_roll_result *r
 	int rc = 0;
 
 	if (db == NULL || r == NULL || (!r->ksk && !r->zsk) ||
-	    (r->zone_id <= 0 && r->policy_id <= 0))
+		(r->zone_id <= 0 && r->policy_id <= 0))
 		return E_INVAL;
 	sql = r->zone_id > 0 ? roll_zone_sql : roll_policy_sql;
 	target = r->zone_id > 0 ? r->zone_id : r->policy_id;

@@ -13,18 +13,18 @@
  * (one per line, this layout) and checks them against the server schemas.
  */
 static const struct store_limit limits[STORE_F_COUNT] = {
-	[STORE_F_REPOSITORY_NAME] =    { "securitymodules", "name", "repository name", 30 },
-	[STORE_F_POLICY_NAME] =        { "policies", "name", "policy name", 30 },
+	[STORE_F_REPOSITORY_NAME] = { "securitymodules", "name", "repository name", 30 },
+	[STORE_F_POLICY_NAME] = { "policies", "name", "policy name", 30 },
 	[STORE_F_POLICY_DESCRIPTION] = { "policies", "description", "policy description", 255 },
-	[STORE_F_POLICY_SALT] =        { "policies", "salt", "NSEC3 salt", 512 },
-	[STORE_F_ZONE_NAME] =          { "zones", "name", "zone name", 300 },
-	[STORE_F_ZONE_SIGNCONF] =      { "zones", "signconf", "signer configuration path", 4096 },
-	[STORE_F_ZONE_INPUT] =         { "zones", "input", "input path", 4096 },
-	[STORE_F_ZONE_OUTPUT] =        { "zones", "output", "output path", 4096 },
-	[STORE_F_ZONE_INPUT_TYPE] =    { "zones", "in_type", "input adapter type", 512 },
-	[STORE_F_ZONE_OUTPUT_TYPE] =   { "zones", "out_type", "output adapter type", 512 },
-	[STORE_F_KEY_LOCATOR] =        { "keypairs", "HSMkey_id", "CKA_ID", 255 },
-	[STORE_F_KEY_PUBKEY] =         { "keypairs", "publickey", "public key", 1024 },
+	[STORE_F_POLICY_SALT] = { "policies", "salt", "NSEC3 salt", 512 },
+	[STORE_F_ZONE_NAME] = { "zones", "name", "zone name", 300 },
+	[STORE_F_ZONE_SIGNCONF] = { "zones", "signconf", "signer configuration path", 4096 },
+	[STORE_F_ZONE_INPUT] = { "zones", "input", "input path", 4096 },
+	[STORE_F_ZONE_OUTPUT] = { "zones", "output", "output path", 4096 },
+	[STORE_F_ZONE_INPUT_TYPE] = { "zones", "in_type", "input adapter type", 512 },
+	[STORE_F_ZONE_OUTPUT_TYPE] = { "zones", "out_type", "output adapter type", 512 },
+	[STORE_F_KEY_LOCATOR] = { "keypairs", "HSMkey_id", "CKA_ID", 255 },
+	[STORE_F_KEY_PUBKEY] = { "keypairs", "publickey", "public key", 1024 },
 };
 
 static _Thread_local char last_msg[256];
@@ -61,8 +61,10 @@ store_limit_check(enum store_field f, const char *value, char *err, size_t errle
 	n = store_text_chars(value);
 	if (n <= l->max)
 		return 0;
-	(void)snprintf(last_msg, sizeof(last_msg), "%s is %zu characters long; at most %zu are"
-		" allowed", l->what, n, l->max);
+	(void)snprintf(last_msg, sizeof(last_msg),
+		"%s is %zu characters long; at most %zu are"
+		" allowed",
+		l->what, n, l->max);
 	if (err != NULL && errlen > 0)
 		(void)snprintf(err, errlen, "%s", last_msg);
 	return E_RANGE;
@@ -85,9 +87,8 @@ store_limit_policy(const struct kasp_policy *p, char *err, size_t errlen)
 }
 
 int
-store_limit_zone(const char *name, const char *signconf, const char *input,
-	const char *input_type, const char *output, const char *output_type, char *err,
-	size_t errlen)
+store_limit_zone(const char *name, const char *signconf, const char *input, const char *input_type,
+	const char *output, const char *output_type, char *err, size_t errlen)
 {
 	const struct {
 		enum store_field f;

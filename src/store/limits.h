@@ -39,10 +39,10 @@ enum store_field {
 };
 
 struct store_limit {
-	const char *table;      /* as in the schema */
+	const char *table; /* as in the schema */
 	const char *column;
-	const char *what;       /* for messages: "policy name" */
-	size_t max;             /* characters */
+	const char *what; /* for messages: "policy name" */
+	size_t max;       /* characters */
 };
 
 /* The limit of a field; f must be below STORE_F_COUNT. */

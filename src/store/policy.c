@@ -17,14 +17,45 @@
  * that OpenDNSSEC created or migrated.
  */
 enum param {
-	P_RESIGN, P_REFRESH, P_VALDEFAULT, P_VALDENIAL, P_JITTER, P_CLOCKSKEW,
-	P_VERSION, P_OPTOUT, P_RESALT, P_DENIAL_TTL, P_HASH_ALG, P_ITERATIONS, P_SALTLENGTH,
-	P_KEYS_TTL, P_RETIRESAFETY, P_PUBLISHSAFETY, P_SHARE_KEYS, P_PURGE,
-	P_KSK_ALG, P_KSK_BITS, P_KSK_LIFETIME, P_KSK_REPO, P_KSK_STANDBY, P_KSK_MANUAL,
+	P_RESIGN,
+	P_REFRESH,
+	P_VALDEFAULT,
+	P_VALDENIAL,
+	P_JITTER,
+	P_CLOCKSKEW,
+	P_VERSION,
+	P_OPTOUT,
+	P_RESALT,
+	P_DENIAL_TTL,
+	P_HASH_ALG,
+	P_ITERATIONS,
+	P_SALTLENGTH,
+	P_KEYS_TTL,
+	P_RETIRESAFETY,
+	P_PUBLISHSAFETY,
+	P_SHARE_KEYS,
+	P_PURGE,
+	P_KSK_ALG,
+	P_KSK_BITS,
+	P_KSK_LIFETIME,
+	P_KSK_REPO,
+	P_KSK_STANDBY,
+	P_KSK_MANUAL,
 	P_KSK_RFC5011,
-	P_ZSK_ALG, P_ZSK_BITS, P_ZSK_LIFETIME, P_ZSK_REPO, P_ZSK_STANDBY, P_ZSK_MANUAL,
-	P_ZONE_PROPDELAY, P_ZONE_TTL, P_ZONE_MIN, P_ZONE_SERIAL,
-	P_PARENT_PROPDELAY, P_PARENT_TTLDS, P_PARENT_TTL, P_PARENT_MIN,
+	P_ZSK_ALG,
+	P_ZSK_BITS,
+	P_ZSK_LIFETIME,
+	P_ZSK_REPO,
+	P_ZSK_STANDBY,
+	P_ZSK_MANUAL,
+	P_ZONE_PROPDELAY,
+	P_ZONE_TTL,
+	P_ZONE_MIN,
+	P_ZONE_SERIAL,
+	P_PARENT_PROPDELAY,
+	P_PARENT_TTLDS,
+	P_PARENT_TTL,
+	P_PARENT_MIN,
 	P_COUNT
 };
 
@@ -126,8 +157,10 @@ load_param_ids(db_t *db, int64_t ids[P_COUNT])
 
 	for (i = 0; i < P_COUNT; i++)
 		found[i] = -1;
-	rc = db_prepare(db, "SELECT p.id, p.name, c.name FROM parameters p"
-		" JOIN categories c ON c.id = p.category_id", &st);
+	rc = db_prepare(db,
+		"SELECT p.id, p.name, c.name FROM parameters p"
+		" JOIN categories c ON c.id = p.category_id",
+		&st);
 	if (rc < 0)
 		goto out;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -277,7 +310,7 @@ policy_values(db_t *db, const struct kasp_policy *p, int64_t val[P_COUNT], int w
 	val[P_SHARE_KEYS] = p->share_keys ? 1 : 0;
 	val[P_PURGE] = p->purge;
 	if (p->purge < 0)
-		write[P_PURGE] = 0;     /* absent: an earlier value stays (1.4) */
+		write[P_PURGE] = 0; /* absent: an earlier value stays (1.4) */
 	val[P_KSK_ALG] = p->ksk.algorithm;
 	val[P_KSK_BITS] = p->ksk.bits;
 	val[P_KSK_LIFETIME] = p->ksk.lifetime;
@@ -375,8 +408,10 @@ store_policy_import(db_t *db, const struct kasp_policy *policy, int *created)
 		have[i] = 0;
 		old[i] = 0;
 	}
-	rc = db_prepare(db, "SELECT parameter_id, value FROM parameters_policies"
-		" WHERE policy_id = ? ORDER BY id", &st);
+	rc = db_prepare(db,
+		"SELECT parameter_id, value FROM parameters_policies"
+		" WHERE policy_id = ? ORDER BY id",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, pid);
 	if (rc < 0)
@@ -395,12 +430,16 @@ store_policy_import(db_t *db, const struct kasp_policy *policy, int *created)
 	if (rc < 0)
 		goto out;
 
-	rc = db_prepare(db, "INSERT INTO parameters_policies (parameter_id, policy_id, value)"
-		" VALUES (?, ?, ?)", &ins);
+	rc = db_prepare(db,
+		"INSERT INTO parameters_policies (parameter_id, policy_id, value)"
+		" VALUES (?, ?, ?)",
+		&ins);
 	if (rc < 0)
 		goto out;
-	rc = db_prepare(db, "UPDATE parameters_policies SET value = ?"
-		" WHERE parameter_id = ? AND policy_id = ?", &upd);
+	rc = db_prepare(db,
+		"UPDATE parameters_policies SET value = ?"
+		" WHERE parameter_id = ? AND policy_id = ?",
+		&upd);
 	if (rc < 0)
 		goto out;
 	for (i = 0; i < P_COUNT; i++) {
@@ -490,10 +529,12 @@ store_policy_get(db_t *db, const char *name, struct kasp_policy **out)
 
 	for (i = 0; i < P_COUNT; i++)
 		val[i] = params[i].missing;
-	rc = db_prepare(db, "SELECT p.name, c.name, pp.value FROM parameters_policies pp"
+	rc = db_prepare(db,
+		"SELECT p.name, c.name, pp.value FROM parameters_policies pp"
 		" JOIN parameters p ON p.id = pp.parameter_id"
 		" JOIN categories c ON c.id = p.category_id"
-		" WHERE pp.policy_id = ? ORDER BY pp.id", &st);
+		" WHERE pp.policy_id = ? ORDER BY pp.id",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, pid);
 	if (rc < 0)
@@ -602,9 +643,10 @@ policy_cmp_name(const void *a, const void *b)
 }
 
 /* The columns policy_entry_from_row() reads, for the list and for one policy. */
-#define POLICY_SUMMARY_SELECT "SELECT p.id, p.name, p.description," \
-	" (SELECT count(*) FROM zones z WHERE z.policy_id = p.id)," \
-	" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)" \
+#define POLICY_SUMMARY_SELECT                                                                      \
+	"SELECT p.id, p.name, p.description,"                                                      \
+	" (SELECT count(*) FROM zones z WHERE z.policy_id = p.id),"                                \
+	" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)"                              \
 	" FROM policies p"
 
 static int
@@ -676,9 +718,11 @@ store_policy_delete(db_t *db, int64_t id)
 	db_stmt_t *st = NULL;
 	int rc;
 
-	rc = db_prepare(db, "SELECT (SELECT count(*) FROM zones z WHERE z.policy_id = p.id),"
+	rc = db_prepare(db,
+		"SELECT (SELECT count(*) FROM zones z WHERE z.policy_id = p.id),"
 		" (SELECT count(*) FROM keypairs k WHERE k.policy_id = p.id)"
-		" FROM policies p WHERE p.id = ?", &st);
+		" FROM policies p WHERE p.id = ?",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, id);
 	if (rc == 0)

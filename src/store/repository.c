@@ -55,8 +55,10 @@ store_repository_list(db_t *db, struct store_repository **out, size_t *n)
 	void *rows = NULL;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id, name, capacity, requirebackup FROM securitymodules"
-		" ORDER BY id", &st);
+	rc = db_prepare(db,
+		"SELECT id, name, capacity, requirebackup FROM securitymodules"
+		" ORDER BY id",
+		&st);
 	if (rc == 0)
 		rc = store_rows(st, sizeof(**out), repo_from_row, NULL, repo_clear, repo_cmp_name,
 			&rows, n);
@@ -71,8 +73,8 @@ store_repository_id(db_t *db, const char *name, int64_t *id)
 {
 	if (name == NULL)
 		return E_INVAL;
-	return store_lookup_id(db, "SELECT id FROM securitymodules WHERE name = ? ORDER BY id",
-		name, id);
+	return store_lookup_id(
+		db, "SELECT id FROM securitymodules WHERE name = ? ORDER BY id", name, id);
 }
 
 int
@@ -91,13 +93,17 @@ store_repositories_import(db_t *db, const struct conf_repository *repos, size_t 
 	if (rc != 0)
 		goto out;
 	cap = nhave;
-	rc = db_prepare(db, "INSERT INTO securitymodules (name, capacity, requirebackup)"
-		" VALUES (?, ?, ?)", &ins);
+	rc = db_prepare(db,
+		"INSERT INTO securitymodules (name, capacity, requirebackup)"
+		" VALUES (?, ?, ?)",
+		&ins);
 	if (rc < 0)
 		goto out;
 	/* by name: should a 1.4 database hold a name twice, every row is kept in step */
-	rc = db_prepare(db, "UPDATE securitymodules SET capacity = ?, requirebackup = ?"
-		" WHERE name = ?", &upd);
+	rc = db_prepare(db,
+		"UPDATE securitymodules SET capacity = ?, requirebackup = ?"
+		" WHERE name = ?",
+		&upd);
 	if (rc < 0)
 		goto out;
 

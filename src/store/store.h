@@ -46,7 +46,7 @@ void store_db_config(struct db_config *out, const struct conf_datastore *in);
 struct store_repository {
 	int64_t id;
 	char *name;
-	long capacity;          /* 0 = no maximum */
+	long capacity; /* 0 = no maximum */
 	int require_backup;
 };
 
@@ -68,9 +68,9 @@ int store_repository_id(db_t *db, const char *name, int64_t *id);
 struct store_policy {
 	int64_t id;
 	char *name;
-	char *description;      /* NULL when unset */
-	int zones;              /* number of zones on the policy */
-	int keypairs;           /* number of key pairs generated for it */
+	char *description; /* NULL when unset */
+	int zones;         /* number of zones on the policy */
+	int keypairs;      /* number of key pairs generated for it */
 };
 
 /*
@@ -113,7 +113,7 @@ struct store_zone {
 	int64_t id;
 	char *name;
 	int64_t policy_id;
-	char *policy;           /* policy name */
+	char *policy; /* policy name */
 	char *signconf;
 	char *input, *input_type;
 	char *output, *output_type;
@@ -161,15 +161,15 @@ int store_zone_each(db_t *db, store_zone_fn fn, void *arg);
 
 /* What store_zonelist_import() reports, in order, for the CLI's messages. */
 enum store_zl_event {
-	STORE_ZL_FOUND,         /* a zone of the file; policy = its policy */
-	STORE_ZL_ADDED,         /* it was new and has been inserted */
-	STORE_ZL_UPDATED,       /* it existed and changed (policy, paths or types) */
-	STORE_ZL_REMOVED,       /* in the database, not in the file: deleted */
-	STORE_ZL_NO_POLICY,     /* error: its policy does not exist (import fails) */
-	STORE_ZL_DOT_CLASH,     /* error: both "x" and "x." (import fails) */
+	STORE_ZL_FOUND,     /* a zone of the file; policy = its policy */
+	STORE_ZL_ADDED,     /* it was new and has been inserted */
+	STORE_ZL_UPDATED,   /* it existed and changed (policy, paths or types) */
+	STORE_ZL_REMOVED,   /* in the database, not in the file: deleted */
+	STORE_ZL_NO_POLICY, /* error: its policy does not exist (import fails) */
+	STORE_ZL_DOT_CLASH, /* error: both "x" and "x." (import fails) */
 };
-typedef void (*store_zl_report)(void *arg, enum store_zl_event ev, const char *zone,
-	const char *policy);
+typedef void (*store_zl_report)(
+	void *arg, enum store_zl_event ev, const char *zone, const char *policy);
 
 /*
  * Where store_zonelist_import_from() gets the file's zones: 1 with *zone
@@ -194,8 +194,8 @@ int store_zonelist_import_from(db_t *db, store_zl_next next, void *next_arg, tim
 	store_zl_report report, void *arg);
 
 /* The same for the zones of zl, in order. */
-int store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now,
-	store_zl_report report, void *arg);
+int store_zonelist_import(
+	db_t *db, const struct zonelist *zl, time_t now, store_zl_report report, void *arg);
 
 /* -------------------------------------------------------------------- keys */
 
@@ -245,20 +245,20 @@ const char *store_state_name(int state);
 /* A key pair with the names of its repository and policy. */
 struct store_keypair {
 	int64_t id;
-	char *locator;          /* HSMkey_id: the CKA_ID as hex */
+	char *locator; /* HSMkey_id: the CKA_ID as hex */
 	int algorithm;
 	int bits;
 	int64_t repository_id;
-	char *repository;       /* NULL when no securitymodules row matches */
+	char *repository; /* NULL when no securitymodules row matches */
 	int64_t policy_id;
-	char *policy;           /* NULL when no policies row matches */
+	char *policy; /* NULL when no policies row matches */
 	time_t generate;
-	int allocations;        /* its dnsseckeys rows */
-	int in_use;             /* of those, rows in a state other than GENERATE and DEAD */
-	char *pubkey;           /* the DNSKEY key field in base64; NULL when not yet known */
+	int allocations; /* its dnsseckeys rows */
+	int in_use;      /* of those, rows in a state other than GENERATE and DEAD */
+	char *pubkey;    /* the DNSKEY key field in base64; NULL when not yet known */
 };
 
-void store_keypair_free(struct store_keypair *k);                    /* NULL: no-op */
+void store_keypair_free(struct store_keypair *k); /* NULL: no-op */
 void store_keypair_free_array(struct store_keypair *k, size_t n);
 
 /*
@@ -267,8 +267,8 @@ void store_keypair_free_array(struct store_keypair *k, size_t n);
  * field in base64, kept in keypairs.publickey so that key tags, DNSKEY and
  * DS records need no HSM search later. *id (may be NULL) receives its id.
  */
-int store_key_insert(db_t *db, const char *locator, int algorithm, int bits,
-	int64_t repository_id, int64_t policy_id, time_t now, const char *pubkey, int64_t *id);
+int store_key_insert(db_t *db, const char *locator, int algorithm, int bits, int64_t repository_id,
+	int64_t policy_id, time_t now, const char *pubkey, int64_t *id);
 
 /*
  * Remember the public key of a key pair read from its HSM (base64 key
@@ -291,8 +291,8 @@ int store_key_delete(db_t *db, int64_t id);
  * least one DEAD allocation in zone zone_id (when zone_id > 0) or of a key
  * pair of policy policy_id (otherwise). In id order.
  */
-int store_key_purgeable(db_t *db, int64_t zone_id, int64_t policy_id,
-	struct store_keypair **out, size_t *n);
+int store_key_purgeable(
+	db_t *db, int64_t zone_id, int64_t policy_id, struct store_keypair **out, size_t *n);
 
 /* Key pairs held in a repository (any policy, any state). */
 int store_key_count_repository(db_t *db, int64_t repository_id, int64_t *n);
@@ -312,8 +312,7 @@ struct store_key_pool {
  * (in any zone: a shared key retired elsewhere is spent) or has a retire
  * date <= limit.
  */
-int store_key_count_good(db_t *db, const struct store_key_pool *pool, time_t limit,
-	int64_t *n);
+int store_key_count_good(db_t *db, const struct store_key_pool *pool, time_t limit, int64_t *n);
 
 /* One row of `key list` / `key export`: an allocation, or an unallocated key pair. */
 struct store_key {
@@ -321,24 +320,24 @@ struct store_key {
 	char *locator;
 	int algorithm;
 	int bits;
-	char *repository;       /* NULL when no securitymodules row matches */
+	char *repository; /* NULL when no securitymodules row matches */
 	int64_t policy_id;
-	char *policy;           /* NULL when no policies row matches */
+	char *policy; /* NULL when no policies row matches */
 	int fixed_date;
-	int64_t zone_id;        /* 0: not allocated (zone, keytype and state are then 0/NULL) */
+	int64_t zone_id; /* 0: not allocated (zone, keytype and state are then 0/NULL) */
 	char *zone;
-	int keytype;            /* STORE_KSK, STORE_ZSK or 0 */
-	int state;              /* enum store_key_state or 0 */
+	int keytype; /* STORE_KSK, STORE_ZSK or 0 */
+	int state;   /* enum store_key_state or 0 */
 	time_t publish, ready, active, retire, dead;
 	int rfc5011, revoked;
-	char *pubkey;           /* the DNSKEY key field in base64; NULL when not yet known */
+	char *pubkey; /* the DNSKEY key field in base64; NULL when not yet known */
 };
 
 struct store_key_filter {
-	int64_t zone_id;        /* 0: every zone */
-	unsigned states;        /* bit (1u << state) per wanted state; 0: every state */
-	int keytype;            /* STORE_KSK, STORE_ZSK or 0 for both */
-	int unallocated;        /* also key pairs without allocation (never with a zone or keytype) */
+	int64_t zone_id; /* 0: every zone */
+	unsigned states; /* bit (1u << state) per wanted state; 0: every state */
+	int keytype;     /* STORE_KSK, STORE_ZSK or 0 for both */
+	int unallocated; /* also key pairs without allocation (never with a zone or keytype) */
 };
 
 /*
@@ -347,8 +346,7 @@ struct store_key_filter {
  * by zone id, key pair id. Allocations to zones that no longer exist are
  * left out (they are DEAD; `key purge --policy` removes them).
  */
-int store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out,
-	size_t *n);
+int store_key_list(db_t *db, const struct store_key_filter *f, struct store_key **out, size_t *n);
 void store_key_free_array(struct store_key *k, size_t n);
 
 /*
@@ -366,11 +364,11 @@ struct store_key_import {
 	int bits;
 	int64_t repository_id;
 	int64_t zone_id;
-	int share;              /* allocate to every zone of the zone's policy (ShareKeys) */
+	int share; /* allocate to every zone of the zone's policy (ShareKeys) */
 	int keytype;
-	int state;              /* GENERATE .. RETIRE */
-	time_t time;            /* when it entered state: that state's column, and generate */
-	time_t retire;          /* 0, or a fixed retire date (state ACTIVE): fixedDate = 1 */
+	int state;     /* GENERATE .. RETIRE */
+	time_t time;   /* when it entered state: that state's column, and generate */
+	time_t retire; /* 0, or a fixed retire date (state ACTIVE): fixedDate = 1 */
 	int rfc5011;
 };
 
@@ -401,8 +399,8 @@ struct store_alloc {
  */
 struct store_alloc_writer {
 	db_t *db;
-	db_stmt_t *update;      /* state, dates, revoked of (keypair_id, zone_id) */
-	db_stmt_t *insert;      /* a new allocation */
+	db_stmt_t *update; /* state, dates, revoked of (keypair_id, zone_id) */
+	db_stmt_t *insert; /* a new allocation */
 };
 
 int store_alloc_writer_init(db_t *db, struct store_alloc_writer *w);
@@ -427,13 +425,13 @@ int store_alloc_update(db_t *db, const struct store_alloc *a);
 /* A policy as the enforce pass uses it. */
 struct store_enf_policy {
 	int64_t id;
-	struct kasp_policy *kasp;       /* its parameters (store_policy_get()) */
-	char *salt;                     /* NSEC3 salt as hex; NULL when none yet */
-	time_t salt_stamp;              /* when it was made; 0 = never */
-	int64_t zones;                  /* zones on the policy */
+	struct kasp_policy *kasp; /* its parameters (store_policy_get()) */
+	char *salt;               /* NSEC3 salt as hex; NULL when none yet */
+	time_t salt_stamp;        /* when it was made; 0 = never */
+	int64_t zones;            /* zones on the policy */
 	/* per role, [0] KSK and [1] ZSK: the repository of the key settings */
-	int64_t repo_id[2];             /* 0 when the named repository is unknown */
-	long capacity[2];               /* 0 = no limit */
+	int64_t repo_id[2]; /* 0 when the named repository is unknown */
+	long capacity[2];   /* 0 = no limit */
 	int require_backup[2];
 };
 
@@ -448,8 +446,8 @@ struct store_enf_zone {
 	int64_t id;
 	char *name;
 	int64_t policy_id;
-	char *signconf;                 /* NULL when unset */
-	int ds_pending;                 /* a DS submission is owed */
+	char *signconf; /* NULL when unset */
+	int ds_pending; /* a DS submission is owed */
 };
 
 /*
@@ -463,22 +461,21 @@ void store_enf_zone_free_array(struct store_enf_zone *z, size_t n);
 /* A live allocation (state not DEAD) with the facts of its key pair. */
 struct store_enf_key {
 	int64_t zone_id;
-	struct store_alloc a;           /* keypair_id, zone_id, keytype, state, dates, flags */
+	struct store_alloc a; /* keypair_id, zone_id, keytype, state, dates, flags */
 	char *locator;
 	int algorithm;
 	int bits;
 	int64_t repository_id;
 	int compromised, fixed_date;
-	int backed_up;                  /* keypairs.backup is set */
-	int require_backup;             /* its repository has RequireBackup */
+	int backed_up;      /* keypairs.backup is set */
+	int require_backup; /* its repository has RequireBackup */
 };
 
 /*
  * Every allocation that is not DEAD of the zones with ids in [first, last],
  * in one query, ordered by zone id then key pair id.
  */
-int store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out,
-	size_t *n);
+int store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out, size_t *n);
 void store_enf_key_free_array(struct store_enf_key *k, size_t n);
 
 /* A key pair the pass may allocate (unallocated, or shared and still good). */
@@ -486,7 +483,7 @@ struct store_enf_spare {
 	int64_t id;
 	char *locator;
 	int algorithm;
-	int keytype;                    /* shared candidates: the role it has elsewhere; else 0 */
+	int keytype; /* shared candidates: the role it has elsewhere; else 0 */
 	int backed_up;
 	int require_backup;
 };
@@ -495,15 +492,15 @@ struct store_enf_spare {
  * Up to max key pairs of the pool with no allocation at all and an id
  * above after_id, ordered by id.
  */
-int store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id,
-	size_t max, struct store_enf_spare **out, size_t *n);
+int store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id, size_t max,
+	struct store_enf_spare **out, size_t *n);
 
 /*
  * <ShareKeys/>: the key pairs of the pool that zones use and no zone has
  * retired or killed, with the role they have (keytype), ordered by id.
  */
-int store_enf_shared(db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out,
-	size_t *n);
+int store_enf_shared(
+	db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out, size_t *n);
 void store_enf_spare_free_array(struct store_enf_spare *s, size_t n);
 
 /* Mark (1) or clear (0) the DS submission a zone is owed. */
@@ -522,8 +519,8 @@ void store_enf_strings_free(char **s, size_t n);
  * of the policy with at least one allocation and every allocation DEAD
  * since cutoff or earlier. In id order.
  */
-int store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out,
-	size_t *n);
+int store_enf_purgeable(
+	db_t *db, int64_t policy_id, time_t cutoff, struct store_keypair **out, size_t *n);
 
 /* ------------------------------------------------------------ key commands */
 
@@ -538,19 +535,19 @@ int store_enf_purgeable(db_t *db, int64_t policy_id, time_t cutoff, struct store
 struct store_zone_key {
 	int64_t keypair_id;
 	int64_t zone_id;
-	char *zone;             /* zone name */
-	char *policy;           /* name of the zone's policy; NULL when no policies row matches */
-	char *locator;          /* CKA_ID */
-	char *repository;       /* NULL when no securitymodules row matches */
-	char *pubkey;           /* cached base64 DNSKEY key field; NULL when not yet known */
+	char *zone;       /* zone name */
+	char *policy;     /* name of the zone's policy; NULL when no policies row matches */
+	char *locator;    /* CKA_ID */
+	char *repository; /* NULL when no securitymodules row matches */
+	char *pubkey;     /* cached base64 DNSKEY key field; NULL when not yet known */
 	int algorithm;
 	int keytype;
 	int state;
-	time_t publish, ready, active, retire, dead;    /* 0: NULL */
+	time_t publish, ready, active, retire, dead; /* 0: NULL */
 	int rfc5011, revoked;
-	int fixed_date;         /* keypairs.fixedDate */
-	int backed_up;          /* keypairs.backup is set */
-	int require_backup;     /* its repository has <RequireBackup/> (0 when unknown) */
+	int fixed_date;     /* keypairs.fixedDate */
+	int backed_up;      /* keypairs.backup is set */
+	int require_backup; /* its repository has <RequireBackup/> (0 when unknown) */
 };
 
 /*
@@ -579,19 +576,19 @@ int store_keypair_fix_dates(db_t *db, int64_t keypair_id);
  * A fixed number of statements whatever the number of zones.
  */
 struct store_roll {
-	int64_t zone_id;        /* > 0: this zone; or */
-	int64_t policy_id;      /* > 0 (zone_id 0): every zone of this policy */
-	int ksk, zsk;           /* the roles that roll (at least one) */
+	int64_t zone_id;   /* > 0: this zone; or */
+	int64_t policy_id; /* > 0 (zone_id 0): every zone of this policy */
+	int ksk, zsk;      /* the roles that roll (at least one) */
 	time_t now;
-	time_t standby_active;  /* active date of promoted standbys (now + state_publish_wait()) */
+	time_t standby_active; /* active date of promoted standbys (now + state_publish_wait()) */
 };
 
 /* Rows each step matched. */
 struct store_roll_result {
-	int64_t keypairs;       /* key pairs flagged */
-	int64_t retired;        /* ACTIVE allocations given retire = now */
-	int64_t killed;         /* other allocations made DEAD */
-	int64_t promoted;       /* standbys moved to KEYPUBLISH */
+	int64_t keypairs; /* key pairs flagged */
+	int64_t retired;  /* ACTIVE allocations given retire = now */
+	int64_t killed;   /* other allocations made DEAD */
+	int64_t promoted; /* standbys moved to KEYPUBLISH */
 };
 
 int store_key_roll(db_t *db, const struct store_roll *r, struct store_roll_result *res);
@@ -600,18 +597,18 @@ int store_key_roll(db_t *db, const struct store_roll *r, struct store_roll_resul
 
 /* enforcer.md §4.9 with Q14 fixed (rollback of every repository works). */
 enum store_backup_op {
-	STORE_BACKUP_PREPARE,   /* pre_backup = now where it is NULL */
-	STORE_BACKUP_COMMIT,    /* backup = now where pre_backup is set and backup NULL */
-	STORE_BACKUP_ROLLBACK,  /* pre_backup = NULL where backup is NULL */
+	STORE_BACKUP_PREPARE,  /* pre_backup = now where it is NULL */
+	STORE_BACKUP_COMMIT,   /* backup = now where pre_backup is set and backup NULL */
+	STORE_BACKUP_ROLLBACK, /* pre_backup = NULL where backup is NULL */
 };
 
 /* Apply op to the key pairs of a repository (repository_id > 0) or all; *changed rows. */
-int store_backup_mark(db_t *db, enum store_backup_op op, int64_t repository_id, time_t now,
-	int64_t *changed);
+int store_backup_mark(
+	db_t *db, enum store_backup_op op, int64_t repository_id, time_t now, int64_t *changed);
 
 struct store_backup_row {
-	time_t pre_backup;      /* 0: NULL (only filled with verbose) */
-	time_t backup;          /* 0: NULL */
+	time_t pre_backup; /* 0: NULL (only filled with verbose) */
+	time_t backup;     /* 0: NULL */
 	char *repository;
 };
 
@@ -619,22 +616,21 @@ struct store_backup_row {
  * Distinct backup dates per repository (verbose: distinct (pre_backup,
  * backup) pairs, either set), ordered by date then repository name.
  */
-int store_backup_list(db_t *db, int64_t repository_id, int verbose,
-	struct store_backup_row **out, size_t *n);
+int store_backup_list(
+	db_t *db, int64_t repository_id, int verbose, struct store_backup_row **out, size_t *n);
 void store_backup_row_free_array(struct store_backup_row *r, size_t n);
 
 struct store_backup_state {
 	char *repository;
 	int require_backup;
-	int64_t unbacked;       /* key pairs with backup NULL */
-	int64_t uncommitted;    /* key pairs with pre_backup set and backup NULL */
+	int64_t unbacked;    /* key pairs with backup NULL */
+	int64_t uncommitted; /* key pairs with pre_backup set and backup NULL */
 };
 
 /* Per repository (or the one), ordered by name. */
-int store_backup_status(db_t *db, int64_t repository_id, struct store_backup_state **out,
-	size_t *n);
+int store_backup_status(
+	db_t *db, int64_t repository_id, struct store_backup_state **out, size_t *n);
 void store_backup_state_free_array(struct store_backup_state *s, size_t n);
-
 
 /* ----------------------------------------------------------------- cluster */
 
@@ -646,9 +642,9 @@ void store_backup_state_free_array(struct store_backup_state *s, size_t n);
  * nothing more of the old leader's commits.
  */
 struct store_leader {
-	int64_t epoch;          /* 0: no daemon ever led */
-	char *node;             /* "host:pid" of the last to take the lead; NULL: none */
-	time_t since;           /* when it did; 0: never */
+	int64_t epoch; /* 0: no daemon ever led */
+	char *node;    /* "host:pid" of the last to take the lead; NULL: none */
+	time_t since;  /* when it did; 0: never */
 };
 
 /*
@@ -662,8 +658,7 @@ int store_cluster_take(db_t *db, const char *node, time_t now, int64_t *epoch);
  * leader that stopped beating but holds the lock): DB_E_FENCED when
  * another daemon moved it first.
  */
-int store_cluster_take_from(db_t *db, const char *node, time_t now, int64_t from,
-	int64_t *epoch);
+int store_cluster_take_from(db_t *db, const char *node, time_t now, int64_t from, int64_t *epoch);
 
 /*
  * In a write transaction, before anything else: DB_E_FENCED when the
@@ -680,13 +675,13 @@ void store_leader_clear(struct store_leader *l);
 struct store_node {
 	char *host;
 	int64_t pid;
-	char *role;             /* "leader", "standby", "replica", "stopped" */
+	char *role; /* "leader", "standby", "replica", "stopped" */
 	char *version;
 	time_t started;
 	time_t heartbeat;
-	time_t pass_started;    /* 0: no pass yet */
-	time_t pass_finished;   /* 0: none finished (or the last is running) */
-	char *pass_outcome;     /* "ok", or what failed; NULL: no pass yet */
+	time_t pass_started;  /* 0: no pass yet */
+	time_t pass_finished; /* 0: none finished (or the last is running) */
+	char *pass_outcome;   /* "ok", or what failed; NULL: no pass yet */
 };
 
 /* "host:pid", the name cluster_leader.node gives a daemon, into buf (len bytes). */
@@ -720,7 +715,7 @@ struct store_cluster {
 	struct store_leader leader;
 	struct store_node *nodes;
 	size_t n;
-	const struct store_node *lead;  /* the row of leader.node (any role); NULL: none */
+	const struct store_node *lead; /* the row of leader.node (any role); NULL: none */
 };
 
 /* Read it (out is cleared first; a transaction makes it consistent). */

@@ -183,8 +183,10 @@ store_zone_deleter_init(db_t *db, time_t now, struct store_zone_deleter *d)
 	struct store_zone_deleter tmp = { NULL, NULL };
 	int rc;
 
-	rc = db_prepare(db, "UPDATE dnsseckeys SET state = ?, dead = ?"
-		" WHERE zone_id = ? AND (state IS NULL OR state <> ?)", &tmp.kill);
+	rc = db_prepare(db,
+		"UPDATE dnsseckeys SET state = ?, dead = ?"
+		" WHERE zone_id = ? AND (state IS NULL OR state <> ?)",
+		&tmp.kill);
 	if (rc < 0)
 		goto out;
 	rc = db_bind_int(tmp.kill, 1, STORE_KEY_STATE_DEAD);
@@ -315,8 +317,8 @@ store_strmap_put(struct store_strmap *m, const char *key, size_t value, size_t *
 }
 
 int
-store_strmap_get(const struct store_strmap *m, const char *key, size_t len, int add_dot,
-	size_t *value)
+store_strmap_get(
+	const struct store_strmap *m, const char *key, size_t len, int add_dot, size_t *value)
 {
 	size_t i, probes;
 
@@ -338,8 +340,17 @@ const char *
 store_state_name(int state)
 {
 	static const char *const names[STORE_STATE_MAX + 1] = {
-		NULL, "generate", "publish", "ready", "active", "retire", "dead", "dssub",
-		"dspublish", "dsready", "keypublish",
+		NULL,
+		"generate",
+		"publish",
+		"ready",
+		"active",
+		"retire",
+		"dead",
+		"dssub",
+		"dspublish",
+		"dsready",
+		"keypublish",
 	};
 
 	return state >= 0 && state <= STORE_STATE_MAX ? names[state] : NULL;

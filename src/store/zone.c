@@ -12,8 +12,9 @@
 #include "store/store.h"
 
 /* The columns zone_from_row() reads, in its order. */
-#define ZONE_COLUMNS "z.id, z.name, z.policy_id, p.name, z.signconf," \
-	" z.input, z.in_type, z.output, z.out_type" \
+#define ZONE_COLUMNS                                                                               \
+	"z.id, z.name, z.policy_id, p.name, z.signconf,"                                           \
+	" z.input, z.in_type, z.output, z.out_type"                                                \
 	" FROM zones z LEFT JOIN policies p ON p.id = z.policy_id"
 
 static void
@@ -80,7 +81,7 @@ store_bind_zone_canon(db_stmt_t *st, int idx, const char *name)
 	int rc;
 
 	if (len < 2 || name[len - 1] != '.')
-		return db_bind_text(st, idx, name);     /* "x", and the root "." */
+		return db_bind_text(st, idx, name); /* "x", and the root "." */
 	canon = strndup(name, len - 1);
 	if (canon == NULL)
 		return E_NOMEM;
@@ -100,7 +101,7 @@ clash_is_other_spelling(db_t *db)
 	const char *msg = db_errmsg(db);
 
 	return strstr(msg, "zones_name") == NULL && strstr(msg, "zones.name") == NULL &&
-		strstr(msg, "canon") != NULL;
+	       strstr(msg, "canon") != NULL;
 }
 
 int
@@ -115,8 +116,8 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = store_limit_zone(z->name, z->signconf, z->input, z->input_type, z->output,
-		z->output_type, NULL, 0);
+	rc = store_limit_zone(
+		z->name, z->signconf, z->input, z->input_type, z->output, z->output_type, NULL, 0);
 	if (rc < 0)
 		goto out;
 	rc = store_lookup_id(db, "SELECT id FROM policies WHERE name = ?", z->policy, &pid);
@@ -125,7 +126,7 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 
 	rc = dname_other_spelling(z->name, &other);
 	if (rc == E_NOTFOUND)
-		rc = 0;         /* the root has one spelling */
+		rc = 0; /* the root has one spelling */
 	if (rc < 0)
 		goto out;
 	rc = db_prepare(db, "SELECT name FROM zones WHERE name = ? OR name = ?", &st);
@@ -151,8 +152,10 @@ store_zone_add(db_t *db, const struct store_zone *z, int64_t *id, int *dot_clash
 	db_finalize(st);
 	st = NULL;
 
-	rc = db_prepare(db, "INSERT INTO zones (name, policy_id, signconf, input, output,"
-		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st);
+	rc = db_prepare(db,
+		"INSERT INTO zones (name, policy_id, signconf, input, output,"
+		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		&st);
 	if (rc == 0)
 		rc = db_bind_text(st, 1, z->name);
 	if (rc == 0)
@@ -256,8 +259,10 @@ store_zone_delete_all(db_t *db, time_t now, size_t *n)
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, "UPDATE dnsseckeys SET state = ?, dead = ?"
-		" WHERE (state IS NULL OR state <> ?) AND zone_id IN (SELECT id FROM zones)", &st);
+	rc = db_prepare(db,
+		"UPDATE dnsseckeys SET state = ?, dead = ?"
+		" WHERE (state IS NULL OR state <> ?) AND zone_id IN (SELECT id FROM zones)",
+		&st);
 	if (rc == 0)
 		rc = db_bind_int(st, 1, STORE_KEY_STATE_DEAD);
 	if (rc == 0)
@@ -309,9 +314,10 @@ store_zone_list(db_t *db, enum store_order order, struct store_zone **out, size_
 		rc = E_INVAL;
 		goto out;
 	}
-	rc = db_prepare(db, order == STORE_ORDER_NAME ?
-		"SELECT " ZONE_COLUMNS " ORDER BY z.id" :
-		"SELECT " ZONE_COLUMNS " ORDER BY z.policy_id, z.id", &st);
+	rc = db_prepare(db,
+		order == STORE_ORDER_NAME ? "SELECT " ZONE_COLUMNS " ORDER BY z.id"
+					  : "SELECT " ZONE_COLUMNS " ORDER BY z.policy_id, z.id",
+		&st);
 	if (rc == 0)
 		rc = store_rows(st, sizeof(**out), zone_from_row, NULL, zone_clear,
 			order == STORE_ORDER_NAME ? zone_cmp_name : NULL, &rows, n);

@@ -40,7 +40,7 @@ struct arena_block {
 
 struct arena {
 	struct arena_block *head;
-	size_t next;            /* the size of the next block, header included */
+	size_t next; /* the size of the next block, header included */
 };
 
 static int
@@ -163,8 +163,8 @@ name_set_fini(struct name_set *s)
  * when added.
  */
 static int
-name_set_put(struct name_set *s, const char *name, size_t value, size_t *existing,
-	const char **copy)
+name_set_put(
+	struct name_set *s, const char *name, size_t value, size_t *existing, const char **copy)
 {
 	const char *key;
 	size_t i;
@@ -180,8 +180,8 @@ name_set_put(struct name_set *s, const char *name, size_t value, size_t *existin
 			return rc;
 		for (i = 0; i <= s->map.mask; i++)
 			if (s->map.slots[i].key != NULL)
-				(void)store_strmap_put(&bigger, s->map.slots[i].key,
-					s->map.slots[i].value, NULL);
+				(void)store_strmap_put(
+					&bigger, s->map.slots[i].key, s->map.slots[i].value, NULL);
 		store_strmap_fini(&s->map);
 		s->map = bigger;
 		s->room *= 2;
@@ -204,9 +204,9 @@ struct policy_ref {
 /* A zone of the database, as much as the comparison needs. */
 struct db_zone {
 	int64_t id, policy_id;
-	const char *name;       /* in im->zones.names */
+	const char *name; /* in im->zones.names */
 	struct digest digest;
-	unsigned char seen;     /* named in the file */
+	unsigned char seen; /* named in the file */
 };
 
 struct import {
@@ -216,13 +216,13 @@ struct import {
 
 	struct policy_ref *pols;
 	size_t npols;
-	struct store_strmap pol_map;    /* policy name -> index in pols */
+	struct store_strmap pol_map; /* policy name -> index in pols */
 
-	struct db_zone *dbz;            /* every zone of the database, by policy then id */
+	struct db_zone *dbz; /* every zone of the database, by policy then id */
 	size_t ndbz;
-	struct name_set zones;          /* zone name -> index in dbz */
+	struct name_set zones; /* zone name -> index in dbz */
 
-	struct name_set file;           /* the names of the file so far */
+	struct name_set file; /* the names of the file so far */
 
 	db_stmt_t *ins, *upd, *get;
 	struct store_zone_deleter del;
@@ -316,7 +316,7 @@ load_zones(struct import *im)
 	int rc;
 
 	rc = count_zones(im->db, &cap);
-	cap += 16;              /* rows added before the read below need no growing */
+	cap += 16; /* rows added before the read below need no growing */
 	if (rc == 0)
 		rc = name_set_init(&im->zones, cap);
 	if (rc == 0) {
@@ -325,8 +325,10 @@ load_zones(struct import *im)
 			rc = E_NOMEM;
 	}
 	if (rc == 0)
-		rc = db_prepare(im->db, "SELECT id, policy_id, name, signconf, input, in_type,"
-			" output, out_type FROM zones ORDER BY policy_id, id", &st);
+		rc = db_prepare(im->db,
+			"SELECT id, policy_id, name, signconf, input, in_type,"
+			" output, out_type FROM zones ORDER BY policy_id, id",
+			&st);
 	if (rc < 0)
 		goto out;
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -369,14 +371,20 @@ prepare(struct import *im, time_t now)
 {
 	int rc;
 
-	rc = db_prepare(im->db, "INSERT INTO zones (name, policy_id, signconf, input, output,"
-		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &im->ins);
+	rc = db_prepare(im->db,
+		"INSERT INTO zones (name, policy_id, signconf, input, output,"
+		" in_type, out_type, canon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		&im->ins);
 	if (rc == 0)
-		rc = db_prepare(im->db, "UPDATE zones SET policy_id = ?, signconf = ?, input = ?,"
-			" output = ?, in_type = ?, out_type = ? WHERE name = ?", &im->upd);
+		rc = db_prepare(im->db,
+			"UPDATE zones SET policy_id = ?, signconf = ?, input = ?,"
+			" output = ?, in_type = ?, out_type = ? WHERE name = ?",
+			&im->upd);
 	if (rc == 0)
-		rc = db_prepare(im->db, "SELECT policy_id, signconf, input, in_type, output,"
-			" out_type FROM zones WHERE name = ?", &im->get);
+		rc = db_prepare(im->db,
+			"SELECT policy_id, signconf, input, in_type, output,"
+			" out_type FROM zones WHERE name = ?",
+			&im->get);
 	if (rc == 0)
 		rc = store_zone_deleter_init(im->db, now, &im->del);
 	return rc;
@@ -417,7 +425,7 @@ insert_zone(struct import *im, int64_t policy_id, const struct zonelist_zone *fz
 	if (rc == 0)
 		rc = store_step_done(im->ins);
 	if (rc == DB_E_CONSTRAINT)
-		rc = E_EXISTS;          /* added by someone else meanwhile */
+		rc = E_EXISTS; /* added by someone else meanwhile */
 	return rc;
 }
 
@@ -464,13 +472,15 @@ row_differs(struct import *im, int64_t policy_id, const struct zonelist_zone *fz
 	if (rc == 0)
 		rc = db_step(im->get);
 	if (rc == DB_ROW) {
-		*differs = db_column_int(im->get, 0) != policy_id ||
-			!digest_eq(digest_of(db_column_text(im->get, 1),
-			db_column_text(im->get, 2), db_column_text(im->get, 3),
-			db_column_text(im->get, 4), db_column_text(im->get, 5)), file_digest(fz));
+		*differs =
+			db_column_int(im->get, 0) != policy_id ||
+			!digest_eq(digest_of(db_column_text(im->get, 1), db_column_text(im->get, 2),
+					   db_column_text(im->get, 3), db_column_text(im->get, 4),
+					   db_column_text(im->get, 5)),
+				file_digest(fz));
 		rc = 0;
 	} else if (rc == DB_DONE) {
-		rc = E_NOTFOUND;        /* we put it there: someone else took it away */
+		rc = E_NOTFOUND; /* we put it there: someone else took it away */
 	}
 	(void)db_reset(im->get);
 	return rc;
@@ -533,7 +543,7 @@ apply_file_zone(struct import *im, const struct zonelist_zone *fz)
 	if (store_strmap_get(&im->zones.map, fz->name, len, 0, &z)) {
 		im->dbz[z].seen = 1;
 		if (im->dbz[z].policy_id == policy_id &&
-		    digest_eq(im->dbz[z].digest, file_digest(fz)))
+			digest_eq(im->dbz[z].digest, file_digest(fz)))
 			return 0;
 		rc = update_zone(im, policy_id, fz);
 		if (rc == 0)
@@ -588,7 +598,8 @@ store_zonelist_import_from(db_t *db, store_zl_next next, void *next_arg, time_t 
 	for (i = 0; i < im.ndbz; i++) {
 		if (im.dbz[i].seen)
 			continue;
-		report(&im, STORE_ZL_REMOVED, im.dbz[i].name, policy_name(&im, im.dbz[i].policy_id));
+		report(&im, STORE_ZL_REMOVED, im.dbz[i].name,
+			policy_name(&im, im.dbz[i].policy_id));
 		rc = store_zone_deleter_run(&im.del, im.dbz[i].id);
 		if (rc < 0)
 			goto out;
@@ -627,8 +638,8 @@ array_next(void *arg, const struct zonelist_zone **zone)
 }
 
 int
-store_zonelist_import(db_t *db, const struct zonelist *zl, time_t now, store_zl_report report_fn,
-	void *arg)
+store_zonelist_import(
+	db_t *db, const struct zonelist *zl, time_t now, store_zl_report report_fn, void *arg)
 {
 	struct array_source a = { zl, 0 };
 

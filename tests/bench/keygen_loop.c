@@ -39,7 +39,8 @@ now(void)
 int
 main(int argc, char **argv)
 {
-	static const CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	static const CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+		0x07 };
 	CK_C_GetFunctionList getlist;
 	CK_FUNCTION_LIST_PTR f;
 	CK_SLOT_ID slots[64];
@@ -65,8 +66,8 @@ main(int argc, char **argv)
 	}
 	getlist = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList");
 	if (getlist == NULL || check("C_GetFunctionList", getlist(&f)) ||
-	    check("C_Initialize", f->C_Initialize(NULL)) ||
-	    check("C_GetSlotList", f->C_GetSlotList(CK_TRUE, slots, &nslots)))
+		check("C_Initialize", f->C_Initialize(NULL)) ||
+		check("C_GetSlotList", f->C_GetSlotList(CK_TRUE, slots, &nslots)))
 		return 1;
 	for (i = 0; i < nslots && !found; i++) {
 		CK_TOKEN_INFO ti;
@@ -85,27 +86,31 @@ main(int argc, char **argv)
 		fprintf(stderr, "keygen_loop: no token %s\n", argv[2]);
 		return 1;
 	}
-	if (check("C_OpenSession", f->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION |
-	    CKF_RW_SESSION, NULL, NULL, &s)) ||
-	    check("C_Login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)argv[3],
-	    (CK_ULONG)strlen(argv[3]))))
+	if (check("C_OpenSession", f->C_OpenSession(slots[i - 1],
+					   CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s)) ||
+		check("C_Login", f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)argv[3],
+					 (CK_ULONG)strlen(argv[3]))))
 		return 1;
 	t0 = now();
 	for (long k = 0; k < n; k++) {
 		CK_ATTRIBUTE pt[] = {
-			{ CKA_EC_PARAMS, (void *)p256, sizeof(p256) }, { CKA_TOKEN, &yes, sizeof(yes) },
-			{ CKA_VERIFY, &yes, sizeof(yes) }, { CKA_ID, id, sizeof(id) },
+			{ CKA_EC_PARAMS, (void *)p256, sizeof(p256) },
+			{ CKA_TOKEN, &yes, sizeof(yes) },
+			{ CKA_VERIFY, &yes, sizeof(yes) },
+			{ CKA_ID, id, sizeof(id) },
 		};
 		CK_ATTRIBUTE vt[] = {
-			{ CKA_TOKEN, &yes, sizeof(yes) }, { CKA_SIGN, &yes, sizeof(yes) },
-			{ CKA_SENSITIVE, &yes, sizeof(yes) }, { CKA_PRIVATE, &yes, sizeof(yes) },
+			{ CKA_TOKEN, &yes, sizeof(yes) },
+			{ CKA_SIGN, &yes, sizeof(yes) },
+			{ CKA_SENSITIVE, &yes, sizeof(yes) },
+			{ CKA_PRIVATE, &yes, sizeof(yes) },
 			{ CKA_ID, id, sizeof(id) },
 		};
 
 		if (RAND_bytes(id, sizeof(id)) != 1)
 			return 1;
-		if (check("C_GenerateKeyPair", f->C_GenerateKeyPair(s, &mech, pt, 4, vt, 5, &pub,
-		    &priv)))
+		if (check("C_GenerateKeyPair",
+			    f->C_GenerateKeyPair(s, &mech, pt, 4, vt, 5, &pub, &priv)))
 			return 1;
 	}
 	printf("%ld keys in %.2f s\n", n, now() - t0);

@@ -143,8 +143,8 @@ server_teardown(struct dbtest *t)
 	if (t->dbname[0] == '\0')
 		return;
 	if (t->server.backend == DB_BACKEND_PGSQL)
-		(void)snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
-			t->dbname);
+		(void)snprintf(
+			sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->dbname);
 	else
 		(void)snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", t->dbname);
 	(void)admin_exec(&t->server, sql);
@@ -193,8 +193,8 @@ dbtest_setup(void **state)
 		t->cfg.path = t->path;
 		t->cfg.create = 1;
 	} else if (strcmp(b, "pgsql") == 0 || strcmp(b, "mysql") == 0) {
-		if (server_setup(t, strcmp(b, "pgsql") == 0 ? DB_BACKEND_PGSQL
-							    : DB_BACKEND_MYSQL) != 0) {
+		if (server_setup(t,
+			    strcmp(b, "pgsql") == 0 ? DB_BACKEND_PGSQL : DB_BACKEND_MYSQL) != 0) {
 			free(t->conninfo);
 			(void)rmdir(t->dir);
 			free(t);

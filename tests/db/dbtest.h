@@ -21,19 +21,19 @@
 #include "db/db.h"
 
 struct dbtest {
-	char dir[1024];           /* this test's own temp dir, removed afterwards */
-	char path[1100];          /* SQLite: the database file in dir */
-	struct db_config cfg;     /* connects to this test's database */
+	char dir[1024];       /* this test's own temp dir, removed afterwards */
+	char path[1100];      /* SQLite: the database file in dir */
+	struct db_config cfg; /* connects to this test's database */
 	/*
 	 * Server backends: each test gets a database kt_<pid>_<n> of its own,
 	 * created through a connection to the database the connection string
 	 * names (ODS_TEST_PGSQL / ODS_TEST_MYSQL, see tools/conninfo.h) and
 	 * dropped again in teardown.
 	 */
-	struct db_config server;  /* the server's own database */
-	char dbname[64];          /* this test's database; "" for SQLite */
-	char *conninfo;           /* storage behind the strings of server and cfg */
-	pid_t owner;              /* the process that made the fixture */
+	struct db_config server; /* the server's own database */
+	char dbname[64];         /* this test's database; "" for SQLite */
+	char *conninfo;          /* storage behind the strings of server and cfg */
+	pid_t owner;             /* the process that made the fixture */
 };
 
 /* cmocka group setup / teardown: create the database and the temp dir, drop both. */

@@ -22,7 +22,7 @@
 
 #include "common/err.h"
 #include "db/db.h"
-#include "db/driver.h"   /* db_count_params(), which db.c exports for drivers */
+#include "db/driver.h" /* db_count_params(), which db.c exports for drivers */
 #include "tests/db/dbtest.h"
 
 /* A fresh database with table t, opened. */
@@ -74,7 +74,7 @@ test_open_bad_arguments(void **state)
 {
 	struct db_config cfg = { .backend = (enum db_backend)99 };
 	char err[256] = "";
-	db_t *db = (db_t *)&cfg;      /* must stay untouched */
+	db_t *db = (db_t *)&cfg; /* must stay untouched */
 
 	(void)dbtest_get(state);
 	assert_int_equal(db_open(&cfg, &db, err, sizeof(err)), E_INVAL);
@@ -145,8 +145,8 @@ test_bind_types(void **state)
 	const void *p;
 	size_t i, len;
 
-	assert_int_equal(db_prepare(db, "INSERT INTO t (id, i, d, s, b) VALUES (?, ?, ?, ?, ?)",
-		&st), 0);
+	assert_int_equal(
+		db_prepare(db, "INSERT INTO t (id, i, d, s, b) VALUES (?, ?, ?, ?, ?)", &st), 0);
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		assert_int_equal(db_bind_int(st, 1, (int64_t)i + 1), 0);
 		assert_int_equal(db_bind_int(st, 2, ints[i]), 0);
@@ -247,7 +247,11 @@ static void
 test_time_round_trip(void **state)
 {
 	static const time_t times[] = {
-		0, 1, 1700000000, 951782400 /* 2000-02-29 */, -86400 * 365,
+		0,
+		1,
+		1700000000,
+		951782400 /* 2000-02-29 */,
+		-86400 * 365,
 		(time_t)253402300799LL /* 9999-12-31 23:59:59 */,
 		(time_t)-62167219200LL /* 0000-01-01 00:00:00 */,
 	};
@@ -288,8 +292,8 @@ test_time_stored_as_utc(void **state)
 	/* A zone far from UTC, given as a POSIX rule so no zoneinfo is needed. */
 	assert_int_equal(setenv("TZ", "XST+09:30XDT,M3.2.0,M11.1.0", 1), 0);
 	tzset();
-	insert_time(db, 1, (time_t)1700000000);     /* 2023-11-14 22:13:20 UTC */
-	insert_time(db, 2, (time_t)1689000000);     /* 2023-07-10 14:40:00 UTC, summer */
+	insert_time(db, 1, (time_t)1700000000); /* 2023-11-14 22:13:20 UTC */
+	insert_time(db, 2, (time_t)1689000000); /* 2023-07-10 14:40:00 UTC, summer */
 	assert_int_equal(db_prepare(db, "SELECT ts FROM t ORDER BY id", &st), 0);
 	assert_int_equal(db_step(st), DB_ROW);
 	assert_string_equal(db_column_text(st, 0), "2023-11-14 22:13:20");
@@ -314,11 +318,23 @@ static void
 test_time_parse_errors(void **state)
 {
 	static const char *const bad[] = {
-		"2023-11-14T22:13:20", "2023-11-14 22:13:20Z", "2023-13-01 00:00:00",
-		"2023-02-29 00:00:00", "2023-04-31 00:00:00", "2023-11-14 24:00:00",
-		"2023-11-14 23:60:00", "2023-11-14 23:59:60", "2023-11-14 22:13",
-		" 2023-11-14 22:13:20", "2023-11-14 22:13:20 ", "abc", "", "2023-1-14 22:13:20",
-		"+023-11-14 22:13:20", "2023-11-14 22:13:2x", "1700000000",
+		"2023-11-14T22:13:20",
+		"2023-11-14 22:13:20Z",
+		"2023-13-01 00:00:00",
+		"2023-02-29 00:00:00",
+		"2023-04-31 00:00:00",
+		"2023-11-14 24:00:00",
+		"2023-11-14 23:60:00",
+		"2023-11-14 23:59:60",
+		"2023-11-14 22:13",
+		" 2023-11-14 22:13:20",
+		"2023-11-14 22:13:20 ",
+		"abc",
+		"",
+		"2023-1-14 22:13:20",
+		"+023-11-14 22:13:20",
+		"2023-11-14 22:13:2x",
+		"1700000000",
 	};
 	struct dbtest *t = dbtest_get(state);
 	db_t *db = open_with_table(t);
@@ -406,7 +422,7 @@ test_prepare_errors(void **state)
 {
 	struct dbtest *t = dbtest_get(state);
 	db_t *db = open_with_table(t);
-	db_stmt_t *st = (db_stmt_t *)db;    /* must stay untouched */
+	db_stmt_t *st = (db_stmt_t *)db; /* must stay untouched */
 
 	assert_int_equal(db_prepare(db, "SELECT 1; SELECT 2", &st), E_INVAL);
 	assert_int_equal(db_prepare(db, NULL, &st), E_INVAL);
@@ -522,7 +538,7 @@ test_transactions(void **state)
 	struct dbtest *t = dbtest_get(state);
 	db_t *db = open_with_table(t);
 
-	assert_int_equal(db_rollback(db), 0);      /* none open: fine */
+	assert_int_equal(db_rollback(db), 0); /* none open: fine */
 	assert_int_equal(db_commit(db), DB_E_MISUSE);
 
 	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
@@ -562,8 +578,8 @@ test_close_rolls_back(void **state)
 
 struct txn_probe {
 	int runs;
-	int busy_first;     /* return DB_E_BUSY on this many first runs */
-	int fail_with;      /* then return this */
+	int busy_first; /* return DB_E_BUSY on this many first runs */
+	int fail_with;  /* then return this */
 };
 
 static int
@@ -922,44 +938,43 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_close, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_open_bad_arguments, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_nodriver_message, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_bad_arguments, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_nodriver_message, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_bind_types, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_bind_utf8_length, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_time_round_trip, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_time_stored_as_utc, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_time_parse_errors, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bind_utf8_length, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_time_round_trip, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_time_stored_as_utc, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_time_parse_errors, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_count_params, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_bind_index_checks, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_errors, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bind_index_checks, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_errors, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_constraint, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_changes, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_statement_count, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_statement_count, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_close_rolls_back, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_rolls_back, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_transact, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_transact_gives_up, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_transact_retries_under_contention,
-			dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_transact_gives_up, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_transact_retries_under_contention, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_names, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_lock_two_handles, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_lock_two_processes, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_lock_dies_with_holder, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_lock_two_handles, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_lock_two_processes, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_lock_dies_with_holder, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_wait, dbtest_setup, dbtest_teardown),
 	};
 	int rc = dbtest_start(NULL);

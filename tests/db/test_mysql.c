@@ -110,7 +110,7 @@ kill_session(struct dbtest *t, db_t *victim)
 	assert_int_equal(dbtest_open(t, &killer), 0);
 	exec_ok(killer, sql);
 	db_close(killer);
-	dbtest_sleep_ms(50);     /* let the server close the socket */
+	dbtest_sleep_ms(50); /* let the server close the socket */
 }
 
 /*
@@ -174,15 +174,18 @@ test_session(void **state)
 	for (i = 0; i < n; i++)
 		big[i] = (char)('a' + i % 26);
 	big[n] = '\0';
-	assert_int_equal(db_prepare(db, "INSERT INTO stamps VALUES (1, ?, ?, 12.5, "
-		"18446744073709551615)", &st), 0);
+	assert_int_equal(db_prepare(db,
+				 "INSERT INTO stamps VALUES (1, ?, ?, 12.5, "
+				 "18446744073709551615)",
+				 &st),
+		0);
 	assert_int_equal(db_bind_time(st, 1, (time_t)1700000000), 0);
 	assert_int_equal(db_bind_text(st, 2, big), 0);
 	assert_int_equal(db_step(st), DB_DONE);
 	db_finalize(st);
 	assert_int_equal(dbtest_query_int(db, "SELECT UNIX_TIMESTAMP(at) FROM stamps"), 1700000000);
-	assert_int_equal(db_prepare(db, "SELECT at, big, dec_, u, 0.1e0, NULL FROM stamps", &st),
-		0);
+	assert_int_equal(
+		db_prepare(db, "SELECT at, big, dec_, u, 0.1e0, NULL FROM stamps", &st), 0);
 	assert_int_equal(db_step(st), DB_ROW);
 	assert_string_equal(db_column_text(st, 0), "2023-11-14 22:13:20");
 	assert_int_equal(db_column_time(st, 0, &when), 0);
@@ -234,9 +237,9 @@ test_error_classes(void **state)
  * (DB_E_BUSY), db_transact() runs it again, and no update is lost.
  */
 struct bump {
-	int to, from;    /* pipes to the other process */
+	int to, from; /* pipes to the other process */
 	int runs;
-	int busy;        /* times the update failed with DB_E_BUSY */
+	int busy; /* times the update failed with DB_E_BUSY */
 };
 
 static int
@@ -254,7 +257,7 @@ read_meet_update(db_t *db, void *arg)
 	if (b->runs == 1) {
 		(void)dbtest_send(b->to, 'R');
 		if (dbtest_recv(b->from, 10000) != 'R')
-			return E_INVAL;     /* the other process did not come */
+			return E_INVAL; /* the other process did not come */
 	}
 	rc = db_prepare(db, "UPDATE t SET i = ? WHERE id = 1", &st);
 	if (rc == 0)
@@ -332,7 +335,8 @@ test_deadlock_ends_txn(void **state)
 	assert_int_equal(db_begin(db, DB_TXN_WRITE), 0);
 	exec_ok(db, "INSERT INTO t (id, i) VALUES (1, 1)");
 	assert_int_equal(db_exec(db, "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213,"
-		" MESSAGE_TEXT = 'Deadlock found'"), DB_E_BUSY);
+				     " MESSAGE_TEXT = 'Deadlock found'"),
+		DB_E_BUSY);
 	assert_int_equal(db_exec(db, "INSERT INTO t (id, i) VALUES (2, 2)"), DB_E_BUSY);
 	assert_non_null(strstr(db_errmsg(db), "rolled back by the server (deadlock)"));
 	assert_int_equal(db_unlock(db, "dl"), DB_E_BUSY);
@@ -374,7 +378,7 @@ test_lock_server_names(void **state)
 
 		(void)dbtest_send(from[1], ok ? 'L' : 'E');
 		(void)dbtest_recv(to[0], 30000);
-		_exit(0);       /* the session ends with the process, and the lock with it */
+		_exit(0); /* the session ends with the process, and the lock with it */
 	}
 	assert_int_equal(dbtest_recv(from[0], 10000), 'L');
 	assert_int_equal(dbtest_open(t, &a), 0);
@@ -645,8 +649,8 @@ test_backup_restore(void **state)
 	size_t len;
 	int i;
 
-	assert_int_equal(db_prepare(db, "INSERT INTO t (id, s, b, ts) VALUES (?, ?, ?, ?)", &st),
-		0);
+	assert_int_equal(
+		db_prepare(db, "INSERT INTO t (id, s, b, ts) VALUES (?, ?, ?, ?)", &st), 0);
 	for (i = 1; i <= 3; i++) {
 		assert_int_equal(db_bind_int(st, 1, i), 0);
 		assert_int_equal(db_bind_text(st, 2, utf8), 0);
@@ -742,7 +746,7 @@ test_backup_tool_use(void **state)
 	if (rc != 0)
 		fail_msg("backup beside the stand-in tools: %s", msg);
 	assert_false(file_exists(marker));
-	assert_int_equal(dbtest_count_prefixed(tmpdir, ""), 2);        /* . and .. */
+	assert_int_equal(dbtest_count_prefixed(tmpdir, ""), 2); /* . and .. */
 	assert_int_equal(stat(dest, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	assert_int_equal(file_read_all(dest, 0, &text, &len), 0);
@@ -815,27 +819,26 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_session, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_error_classes, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_deadlock_retried, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_deadlock_ends_txn, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_lock_server_names, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_session, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_server, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deadlock_retried, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deadlock_ends_txn, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_lock_server_names, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_only_session, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_only_server, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_server_down, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_killed_connection, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_killed_holding_lock, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_restore, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_tool_use, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_hard_password, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_connection, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_holding_lock, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_backup_restore, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backup_tool_use, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backup_hard_password, dbtest_setup, dbtest_teardown),
 	};
 	int rc = dbtest_start("mysql");
 

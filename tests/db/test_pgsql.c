@@ -70,8 +70,7 @@ exists(const char *path)
 
 /* Prepare sql, bind texts, step once; the first column's text in buf. */
 static int
-one_text(db_t *db, const char *sql, const char *const *binds, int nbinds, char *buf,
-	 size_t len)
+one_text(db_t *db, const char *sql, const char *const *binds, int nbinds, char *buf, size_t len)
 {
 	db_stmt_t *st = NULL;
 	int i, rc;
@@ -103,23 +102,31 @@ test_placeholders(void **state)
 	int i;
 
 	/* '?' inside strings, quoted names and comments is not a placeholder. */
-	assert_int_equal(one_text(db, "SELECT 'it''s ?' || ? /* ? ' */ -- ?", v, 1, buf,
-		sizeof(buf)), 0);
+	assert_int_equal(
+		one_text(db, "SELECT 'it''s ?' || ? /* ? ' */ -- ?", v, 1, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "it's ?a");
 	assert_int_equal(one_text(db, "SELECT \"q?\" FROM (SELECT ? AS \"q?\") AS x", v, 1, buf,
-		sizeof(buf)), 0);
+				 sizeof(buf)),
+		0);
 	assert_string_equal(buf, "a");
-	assert_int_equal(one_text(db, "SELECT '?" "?' || ?", v, 1, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "?" "?a");
+	assert_int_equal(one_text(db,
+				 "SELECT '?"
+				 "?' || ?",
+				 v, 1, buf, sizeof(buf)),
+		0);
+	assert_string_equal(buf, "?"
+				 "?a");
 	/* Neighbours do not fuse with the number: ?||? is $1||$2. */
 	assert_int_equal(one_text(db, "SELECT ?||?", v, 2, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ab");
-	assert_int_equal(one_text(db, "SELECT ?::text||'-'||?::text", v, 2, buf, sizeof(buf)),
-		0);
+	assert_int_equal(one_text(db, "SELECT ?::text||'-'||?::text", v, 2, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "a-b");
 	/* Placeholders past $9. */
-	assert_int_equal(db_prepare(db, "SELECT ?::int+?::int+?::int+?::int+?::int+?::int+"
-		"?::int+?::int+?::int+?::int+?::int+?::int", &st), 0);
+	assert_int_equal(db_prepare(db,
+				 "SELECT ?::int+?::int+?::int+?::int+?::int+?::int+"
+				 "?::int+?::int+?::int+?::int+?::int+?::int",
+				 &st),
+		0);
 	for (i = 1; i <= 12; i++)
 		assert_int_equal(db_bind_int(st, i, i), 0);
 	assert_int_equal(db_step(st), DB_ROW);
@@ -128,7 +135,11 @@ test_placeholders(void **state)
 	st = NULL;
 
 	/* "??" is two placeholders side by side: "$1 $2", a syntax error, not "$12". */
-	assert_int_equal(db_prepare(db, "SELECT ?" "?", &st), DB_E_SQL);
+	assert_int_equal(db_prepare(db,
+				 "SELECT ?"
+				 "?",
+				 &st),
+		DB_E_SQL);
 	/* "?1" is not SQLite's numbered placeholder: "$1 1", a syntax error too. */
 	assert_int_equal(db_prepare(db, "SELECT ?1", &st), DB_E_SQL);
 	/* A literal $1 is not ours: the server sees a parameter we did not count. */
@@ -169,8 +180,11 @@ test_statements(void **state)
 	db_finalize(b);
 
 	/* Booleans read as 0/1; a blob read from a text column is its bytes. */
-	assert_int_equal(db_prepare(db, "SELECT true, false, 'abc'::text, 2.75::float8, "
-		"'1e3'::float8", &st), 0);
+	assert_int_equal(db_prepare(db,
+				 "SELECT true, false, 'abc'::text, 2.75::float8, "
+				 "'1e3'::float8",
+				 &st),
+		0);
 	assert_int_equal(db_step(st), DB_ROW);
 	assert_int_equal(db_column_int(st, 0), 1);
 	assert_int_equal(db_column_int(st, 1), 0);
@@ -274,10 +288,10 @@ test_serialization_failure(void **state)
 }
 
 struct crossing {
-	int first, second;   /* rows to update, in this order */
-	int fd_to, fd_from;  /* meet the other side after the first update */
+	int first, second;  /* rows to update, in this order */
+	int fd_to, fd_from; /* meet the other side after the first update */
 	int runs;
-	int deadlocked;      /* a run failed with SQLSTATE 40P01 */
+	int deadlocked; /* a run failed with SQLSTATE 40P01 */
 };
 
 static int
@@ -303,7 +317,7 @@ cross(db_t *db, void *arg)
 		/* Both sides hold their first row before either asks for its second. */
 		(void)dbtest_send(x->fd_to, 'h');
 		if (dbtest_recv(x->fd_from, 10000) != 'h')
-			return E_IO;    /* the other side did not come */
+			return E_IO; /* the other side did not come */
 	}
 	rc = update_row(db, x->second);
 	if (rc == DB_E_BUSY && strstr(db_errmsg(db), "40P01") != NULL)
@@ -389,10 +403,14 @@ test_lock_key(void **state)
 	 * locks are per database, and daemons of other tests on the same
 	 * server hold the same key in theirs.
 	 */
-	assert_int_equal(db_prepare(b, "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' "
-		"AND granted AND objsubid = 1 AND "
-		"database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
-		"((classid::bigint << 32) | objid::bigint) = ?", &st), 0);
+	assert_int_equal(
+		db_prepare(b,
+			"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' "
+			"AND granted AND objsubid = 1 AND "
+			"database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+			"((classid::bigint << 32) | objid::bigint) = ?",
+			&st),
+		0);
 	assert_int_equal(db_bind_int(st, 1, fnv_key("enforcer")), 0);
 	assert_int_equal(db_step(st), DB_ROW);
 	assert_int_equal(db_column_int(st, 0), 1);
@@ -515,7 +533,7 @@ test_location(void **state)
 	assert_non_null(strchr(loc, '@'));
 	assert_null(strstr(loc, "password"));
 	if (t->cfg.password != NULL && strlen(t->cfg.password) >= 4 &&
-	    (t->cfg.user == NULL || strstr(t->cfg.user, t->cfg.password) == NULL))
+		(t->cfg.user == NULL || strstr(t->cfg.user, t->cfg.password) == NULL))
 		assert_null(strstr(loc, t->cfg.password));
 	db_close(db);
 }
@@ -535,8 +553,9 @@ kill_session(db_t *killer, db_t *victim)
 	assert_int_equal(db_column_int(st, 0), 1);
 	db_finalize(st);
 	st = NULL;
-	assert_int_equal(db_prepare(killer,
-		"SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?::int", &st), 0);
+	assert_int_equal(
+		db_prepare(killer, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ?::int", &st),
+		0);
 	assert_int_equal(db_bind_int(st, 1, pid), 0);
 	for (i = 0; i < 200; i++) {
 		assert_int_equal(db_step(st), DB_ROW);
@@ -621,8 +640,7 @@ fill(db_t *db)
 	db_stmt_t *st = NULL;
 	int i;
 
-	assert_int_equal(db_prepare(db, "INSERT INTO t (id, i, s, b) VALUES (?, ?, ?, ?)", &st),
-		0);
+	assert_int_equal(db_prepare(db, "INSERT INTO t (id, i, s, b) VALUES (?, ?, ?, ?)", &st), 0);
 	for (i = 1; i <= 20; i++) {
 		assert_int_equal(db_bind_int(st, 1, i), 0);
 		assert_int_equal(db_bind_int(st, 2, (int64_t)i * 1000000007LL), 0);
@@ -705,8 +723,9 @@ test_backup_restore(void **state)
 	(void)snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
 	admin(t, sql);
 	(void)snprintf(host, sizeof(host), "--host=%s",
-		t->cfg.socket != NULL ? t->cfg.socket :
-		t->cfg.host != NULL ? t->cfg.host : "localhost");
+		t->cfg.socket != NULL ? t->cfg.socket
+		: t->cfg.host != NULL ? t->cfg.host
+				      : "localhost");
 	(void)snprintf(port, sizeof(port), "--port=%u", t->cfg.port != 0 ? t->cfg.port : 5432);
 	(void)snprintf(user, sizeof(user), "--username=%s",
 		t->cfg.user != NULL ? t->cfg.user : "postgres");
@@ -787,12 +806,12 @@ test_backup_tool(void **state)
 
 	/* A failing dump: the server refuses pg_dump's connection (not ours, made before). */
 	(void)unlink(dest);
-	(void)snprintf(sql, sizeof(sql), "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS false",
-		t->cfg.database);
+	(void)snprintf(
+		sql, sizeof(sql), "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS false", t->cfg.database);
 	admin(t, sql);
 	rc = db_backup(db, dest);
-	(void)snprintf(sql, sizeof(sql), "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true",
-		t->cfg.database);
+	(void)snprintf(
+		sql, sizeof(sql), "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true", t->cfg.database);
 	admin(t, sql);
 	assert_int_equal(rc, E_SPAWN);
 	assert_non_null(strstr(db_errmsg(db), "not currently accepting connections"));
@@ -809,23 +828,22 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_placeholders, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_statements, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_finalize_in_failed_transaction, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_unique_violation, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_serialization_failure, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_deadlock_retried, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_finalize_in_failed_transaction, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unique_violation, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_serialization_failure, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deadlock_retried, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_key, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_server_down, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_location, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_killed_in_transaction, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_in_transaction, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_idle, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_restore, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(test_backup_restore, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_backup_tool, dbtest_setup, dbtest_teardown),
 	};
 	int rc = dbtest_start("pgsql");

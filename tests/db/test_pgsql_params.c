@@ -41,8 +41,8 @@ test_numbering(void **state)
 	check("INSERT INTO t (a, b, c) VALUES (?, ?, ?)",
 		"INSERT INTO t (a, b, c) VALUES ($1, $2, $3)", 3, 0);
 	/* beyond nine: the numbers grow, the text around them does not move */
-	check("VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-		"VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", 11, 0);
+	check("VALUES (?,?,?,?,?,?,?,?,?,?,?)", "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)", 11,
+		0);
 }
 
 static void
@@ -62,8 +62,8 @@ test_quotes_and_comments(void **state)
 	(void)state;
 	check("SELECT '?', ?", "SELECT '?', $1", 1, 0);
 	check("SELECT 'it''s ?' || ?", "SELECT 'it''s ?' || $1", 1, 0);
-	check("SELECT \"odd?name\" FROM t WHERE x = ?",
-		"SELECT \"odd?name\" FROM t WHERE x = $1", 1, 0);
+	check("SELECT \"odd?name\" FROM t WHERE x = ?", "SELECT \"odd?name\" FROM t WHERE x = $1",
+		1, 0);
 	check("SELECT ? -- why?\n, ?", "SELECT $1 -- why?\n, $2", 2, 0);
 	check("SELECT /* ? */ ?", "SELECT /* ? */ $1", 1, 0);
 	/* unterminated: to the end of the text, as db_count_params() reads it */

@@ -228,7 +228,7 @@ test_corrupt_file(void **state)
 		x ^= x << 5;
 		junk[i] = (unsigned char)x;
 	}
-	junk[0] = 'x';      /* not "SQLite format 3" */
+	junk[0] = 'x'; /* not "SQLite format 3" */
 	f = fopen(t->path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
@@ -340,9 +340,9 @@ test_read_only_directory_wal(void **state)
 		if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
 			_exit(2);
 		if (access(t->path, R_OK) != 0)
-			_exit(3);       /* nobody cannot reach $TMPDIR: not testable here */
-		ok = db_open(&t->cfg, &db, NULL, 0) == 0 && db_read_only(db, &ro) == 0 &&
-		     ro == 1 && dbtest_query_int(db, "SELECT COUNT(*) FROM t") == 3 &&
+			_exit(3); /* nobody cannot reach $TMPDIR: not testable here */
+		ok = db_open(&t->cfg, &db, NULL, 0) == 0 && db_read_only(db, &ro) == 0 && ro == 1 &&
+		     dbtest_query_int(db, "SELECT COUNT(*) FROM t") == 3 &&
 		     db_exec(db, "DELETE FROM t") == DB_E_READONLY;
 		if (!ok && db != NULL)
 			fprintf(stderr, "# child: %s\n", db_errmsg(db));
@@ -448,8 +448,8 @@ test_backup_basic(void **state)
 	assert_int_equal(check_backup(dest), 100);
 	cfg.path = dest;
 	assert_int_equal(db_open(&cfg, &b, NULL, 0), 0);
-	assert_string_equal(query_text(b, "SELECT s FROM t WHERE id = 42", buf, sizeof(buf)),
-		"some text");
+	assert_string_equal(
+		query_text(b, "SELECT s FROM t WHERE id = 42", buf, sizeof(buf)), "some text");
 	db_close(b);
 
 	/* A second backup replaces the first. */
@@ -504,7 +504,7 @@ test_backup_errors(void **state)
 	assert_int_equal(db_backup(db, dest), E_INVAL);
 	assert_non_null(strstr(db_errmsg(db), dest));
 	assert_int_equal(count_entries(t->dir, ".tmp."), 0);
-	assert_int_equal(count_entries(dest, ""), 2);     /* "." and ".." */
+	assert_int_equal(count_entries(dest, ""), 2); /* "." and ".." */
 
 	/* The database is as it was. */
 	assert_int_equal(dbtest_query_int(db, "SELECT COUNT(*) FROM t"), 3);
@@ -583,8 +583,8 @@ test_backup_during_writes(void **state)
 		assert_int_equal(db_backup(db, dest), 0);
 		after = dbtest_query_int(db, "SELECT COUNT(*) FROM t");
 		n = check_backup(dest);
-		print_message("# backup %d: %lld rows (before %lld, after %lld)\n", k,
-			(long long)n, (long long)before, (long long)after);
+		print_message("# backup %d: %lld rows (before %lld, after %lld)\n", k, (long long)n,
+			(long long)before, (long long)after);
 		assert_true(before >= 1);
 		assert_true(before <= n);
 		assert_true(n <= after);
@@ -607,28 +607,28 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_missing_file, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_missing_directory, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_create_in_read_only_directory, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_missing_directory, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_create_in_read_only_directory, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_create_and_wal, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_not_a_regular_file, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_not_a_regular_file, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_file, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_directory, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_directory_wal, dbtest_setup,
-			dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_turns_up_later, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_only_directory, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_only_directory_wal, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_only_turns_up_later, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_file, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_backup_basic, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_of_read_only, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backup_of_read_only, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_backup_errors, dbtest_setup, dbtest_teardown),
-		cmocka_unit_test_setup_teardown(test_backup_during_writes, dbtest_setup,
-			dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_backup_during_writes, dbtest_setup, dbtest_teardown),
 	};
 	int rc = dbtest_start("sqlite");
 

@@ -25,14 +25,40 @@ static void
 test_host_is_local(void **state)
 {
 	static const char *const local[] = {
-		"localhost", "LocalHost", "localhost.", "127.0.0.1", "127.1.2.3", "127.255.255.254",
-		"::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "/var/run/postgresql",
-		"/tmp/my.sock", "@abstract", "localhost,127.0.0.1", "", NULL,
+		"localhost",
+		"LocalHost",
+		"localhost.",
+		"127.0.0.1",
+		"127.1.2.3",
+		"127.255.255.254",
+		"::1",
+		"[::1]",
+		"0:0:0:0:0:0:0:1",
+		"::ffff:127.0.0.1",
+		"/var/run/postgresql",
+		"/tmp/my.sock",
+		"@abstract",
+		"localhost,127.0.0.1",
+		"",
+		NULL,
 	};
 	static const char *const remote[] = {
-		"db1.example", "10.0.0.1", "128.0.0.1", "126.255.255.255", "::2", "[::2]",
-		"fe80::1", "::ffff:10.0.0.1", "localhost.example", "localhostx", "127.0.0.1.example",
-		"myhost", "localhost,db1.example", "db1.example,localhost", "0.0.0.0", "::",
+		"db1.example",
+		"10.0.0.1",
+		"128.0.0.1",
+		"126.255.255.255",
+		"::2",
+		"[::2]",
+		"fe80::1",
+		"::ffff:10.0.0.1",
+		"localhost.example",
+		"localhostx",
+		"127.0.0.1.example",
+		"myhost",
+		"localhost,db1.example",
+		"db1.example,localhost",
+		"0.0.0.0",
+		"::",
 	};
 	size_t i;
 
@@ -173,7 +199,8 @@ test_open_refuses(void **state)
 		cfg.tls_cert = "/nonexistent/c.pem";
 		open_fails(servers[i], &cfg, E_INVAL, "a TLS client certificate needs its key too");
 		cfg.tls_key = "/nonexistent/c.key";
-		open_fails(servers[i], &cfg, E_IO, "cannot read TLS certificate file /nonexistent/c.pem");
+		open_fails(servers[i], &cfg, E_IO,
+			"cannot read TLS certificate file /nonexistent/c.pem");
 		cfg.tls_cert = NULL;
 		open_fails(servers[i], &cfg, E_INVAL, "a TLS client key needs its certificate too");
 	}

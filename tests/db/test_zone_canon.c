@@ -66,11 +66,14 @@ test_sequential(void **state)
 	assert_int_equal(add(db, "y.example.", &clash), E_EXISTS);
 	assert_int_equal(clash, 0);
 	assert_int_equal(add(db, ".", &clash), 0);
-	assert_int_equal(dbtest_query_int(db,
-		"SELECT count(*) FROM zones WHERE canon IN ('x.example', 'y.example', '.')"), 3);
+	assert_int_equal(
+		dbtest_query_int(db,
+			"SELECT count(*) FROM zones WHERE canon IN ('x.example', 'y.example', '.')"),
+		3);
 	/* the index without the store: a row whose canon is taken is refused */
 	assert_int_equal(db_exec(db, "INSERT INTO zones (name, policy_id, canon)"
-		" SELECT 'x.example.', id, 'x.example' FROM policies"), DB_E_CONSTRAINT);
+				     " SELECT 'x.example.', id, 'x.example' FROM policies"),
+		DB_E_CONSTRAINT);
 	db_close(db);
 }
 

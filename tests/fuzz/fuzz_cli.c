@@ -36,11 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_ARGS 64
 
 static struct {
-	char **argv;            /* the arguments as given (before getopt permutes them) */
+	char **argv; /* the arguments as given (before getopt permutes them) */
 	size_t *lens;
 	int argc;
-	int calls;              /* handler calls in this run */
-	const char *handler;    /* the last one's name */
+	int calls;           /* handler calls in this run */
+	const char *handler; /* the last one's name */
 	int usage_calls;
 } run;
 
@@ -62,10 +62,26 @@ check_ctx(struct ksm_ctx *ctx, const char *name, const char *cmd, const char *ve
 {
 	const struct ksm_opts *o = &ctx->opt;
 	const char *const vals[] = {
-		o->bits, o->keystate, o->algorithm, o->input, o->in_type, o->cka_id,
-		o->interval, o->output, o->policy, o->out_type, o->repository, o->signerconf,
-		o->keytype, o->time, o->keytag, o->retire, o->tdead, o->zonetotal,
-		ctx->command, ctx->verb,
+		o->bits,
+		o->keystate,
+		o->algorithm,
+		o->input,
+		o->in_type,
+		o->cka_id,
+		o->interval,
+		o->output,
+		o->policy,
+		o->out_type,
+		o->repository,
+		o->signerconf,
+		o->keytype,
+		o->time,
+		o->keytag,
+		o->retire,
+		o->tdead,
+		o->zonetotal,
+		ctx->command,
+		ctx->verb,
 	};
 
 	run.calls++;
@@ -80,8 +96,8 @@ check_ctx(struct ksm_ctx *ctx, const char *name, const char *cmd, const char *ve
 		if (!in_args(vals[i]))
 			abort();
 	}
-	if (o->config == NULL || (strcmp(o->config, ODS_CONFDIR "/conf.xml") != 0 &&
-	    !in_args(o->config)))
+	if (o->config == NULL ||
+		(strcmp(o->config, ODS_CONFDIR "/conf.xml") != 0 && !in_args(o->config)))
 		abort();
 	if (o->zone != NULL) {
 		size_t n = strlen(o->zone);
@@ -112,15 +128,15 @@ int
 jsonout_take_stdout(void)
 {
 	if (run.calls != 0)
-		abort();        /* before the handler, never after */
+		abort(); /* before the handler, never after */
 	return 0;
 }
 
-#define STUB(fn, cmd, verb) \
-	int fn(struct ksm_ctx *ctx) \
-	{ \
-		check_ctx(ctx, #fn, cmd, verb); \
-		return STUB_STATUS; \
+#define STUB(fn, cmd, verb)                                                                        \
+	int fn(struct ksm_ctx *ctx)                                                                \
+	{                                                                                          \
+		check_ctx(ctx, #fn, cmd, verb);                                                    \
+		return STUB_STATUS;                                                                \
 	}
 
 STUB(cmd_setup, "SETUP", NULL)
@@ -205,7 +221,7 @@ run_main(char **args, size_t *lens, int n, const char **handler)
 	run.calls = 0;
 	run.handler = NULL;
 	run.usage_calls = 0;
-	optind = 0;             /* GNU getopt: start over, state included */
+	optind = 0; /* GNU getopt: start over, state included */
 	opterr = 0;
 	fuzz_quiet_begin();
 	rc = ksmutil_main(n, argv);

@@ -32,7 +32,7 @@ static void
 check_conf(const struct conf *c)
 {
 	if (c->path == NULL || c->policy_file == NULL || c->zonelist_file == NULL ||
-	    c->pid_file == NULL)
+		c->pid_file == NULL)
 		abort();
 	if (c->interval < 0 || c->rollover_notification < -1 || c->verbosity < 0)
 		abort();
@@ -40,7 +40,7 @@ check_conf(const struct conf *c)
 		const struct conf_repository *r = &c->repos[i], *found;
 
 		if (r->name == NULL || r->module == NULL || r->token_label == NULL ||
-		    r->capacity < 0)
+			r->capacity < 0)
 			abort();
 		found = conf_repository(c, r->name);
 		if (found == NULL || found > r || strcmp(found->name, r->name) != 0)
@@ -60,18 +60,17 @@ check_conf(const struct conf *c)
 	case CONF_BACKEND_MYSQL:
 	case CONF_BACKEND_PGSQL:
 		if (c->datastore.database == NULL || c->datastore.port == 0 ||
-		    c->datastore.port > 65535)
+			c->datastore.port > 65535)
 			abort();
 		break;
-	default:
-		abort();
+	default: abort();
 	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct conf *c = (struct conf *)&size;  /* a sentinel: must stay */
+	struct conf *c = (struct conf *)&size; /* a sentinel: must stay */
 	char err[512] = "";
 	int rc;
 

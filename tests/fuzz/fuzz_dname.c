@@ -69,7 +69,7 @@ check_accepted(const char *text, int keep_dot, const char *out)
 		char c = out[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.'))
+			    c == '.'))
 			abort();
 		if (c == '.' && i == n - 1 && !keep_dot)
 			abort();
@@ -92,7 +92,7 @@ check_accepted(const char *text, int keep_dot, const char *out)
 
 	plain = must_normalise(text, 0);
 	if (strncmp(plain, out, strlen(plain)) != 0 ||
-	    (strlen(out) != strlen(plain) && strcmp(out + strlen(plain), ".") != 0))
+		(strlen(out) != strlen(plain) && strcmp(out + strlen(plain), ".") != 0))
 		abort();
 	if (dname_other_spelling(out, &other) != 0)
 		abort();

@@ -104,7 +104,7 @@ check_wire(const uint8_t *w, size_t len)
 
 static void
 check_ds(const char *owner, const struct dnskey *k, const uint8_t *wire, size_t wlen,
-    const uint8_t *rdata, size_t rlen)
+	const uint8_t *rdata, size_t rlen)
 {
 	static const struct {
 		int type;
@@ -120,13 +120,14 @@ check_ds(const char *owner, const struct dnskey *k, const uint8_t *wire, size_t 
 
 		if (dnskey_ds_digest(owner, k, types[t].type, &hex) != 0)
 			abort();
-		if (strlen(hex) != types[t].hexlen || strspn(hex, "0123456789abcdef") !=
-		    types[t].hexlen)
+		if (strlen(hex) != types[t].hexlen ||
+			strspn(hex, "0123456789abcdef") != types[t].hexlen)
 			abort();
-		if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_get_digestbyname(types[t].md),
-		    NULL) != 1 || EVP_DigestUpdate(ctx, wire, wlen) != 1 ||
-		    EVP_DigestUpdate(ctx, rdata, rlen) != 1 ||
-		    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+		if (ctx == NULL ||
+			EVP_DigestInit_ex(ctx, EVP_get_digestbyname(types[t].md), NULL) != 1 ||
+			EVP_DigestUpdate(ctx, wire, wlen) != 1 ||
+			EVP_DigestUpdate(ctx, rdata, rlen) != 1 ||
+			EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
 			abort();
 		EVP_MD_CTX_free(ctx);
 		for (unsigned i = 0; i < mdlen; i++)
@@ -168,22 +169,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		goto out;
 	}
-	if (rlen != 4 + k.keylen || rdata[0] != data[1] || rdata[1] != data[2] ||
-	    rdata[2] != 3 || rdata[3] != k.algorithm ||
-	    (k.keylen > 0 && memcmp(rdata + 4, k.key, k.keylen) != 0))
+	if (rlen != 4 + k.keylen || rdata[0] != data[1] || rdata[1] != data[2] || rdata[2] != 3 ||
+		rdata[3] != k.algorithm ||
+		(k.keylen > 0 && memcmp(rdata + 4, k.key, k.keylen) != 0))
 		abort();
 	if (dnskey_keytag(&k) != tag_here(rdata, rlen, k.algorithm))
 		abort();
 	if ((k.algorithm == 1 || k.algorithm == 5 || k.algorithm == 7 || k.algorithm == 8 ||
-	    k.algorithm == 10) && dnskey_bits(&k) != rsa_bits_here(k.key, k.keylen))
+		    k.algorithm == 10) &&
+		dnskey_bits(&k) != rsa_bits_here(k.key, k.keylen))
 		abort();
 
-	if (dnskey_key_base64(k.key, k.keylen, &b64) != 0 ||
-	    strlen(b64) != (k.keylen + 2) / 3 * 4)
+	if (dnskey_key_base64(k.key, k.keylen, &b64) != 0 || strlen(b64) != (k.keylen + 2) / 3 * 4)
 		abort();
 	/* an empty field encodes as "", which is not a block of base64 to decode */
-	if (k.keylen > 0 && (dnskey_key_unbase64(b64, &back, &blen) != 0 ||
-	    blen != k.keylen || memcmp(back, k.key, blen) != 0))
+	if (k.keylen > 0 && (dnskey_key_unbase64(b64, &back, &blen) != 0 || blen != k.keylen ||
+				    memcmp(back, k.key, blen) != 0))
 		abort();
 
 	owner_ok = dnskey_owner_wire(owner, wire, &wlen) == 0;
@@ -192,11 +193,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_ds(owner, &k, wire, wlen, rdata, rlen);
 		if (dnskey_format(owner, 3600, &k, &line) != 0)
 			abort();
-		(void)snprintf(want, sizeof(want), ";{id = %u (%s), size = %ub}",
-		    dnskey_keytag(&k), (k.flags & DNSKEY_FLAG_SEP) ? "ksk" : "zsk", dnskey_bits(&k));
+		(void)snprintf(want, sizeof(want), ";{id = %u (%s), size = %ub}", dnskey_keytag(&k),
+			(k.flags & DNSKEY_FLAG_SEP) ? "ksk" : "zsk", dnskey_bits(&k));
 		/* the owner is printed as given (dnskey.h): a newline only from it */
 		if (strstr(line, want) == NULL ||
-		    (strchr(line, '\n') != NULL && strchr(owner, '\n') == NULL))
+			(strchr(line, '\n') != NULL && strchr(owner, '\n') == NULL))
 			abort();
 	} else {
 		if (dnskey_ds_digest(owner, &k, 2, &(char *){ NULL }) != E_INVAL)

@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (chk > KSM_IMPORT_BAD_ALGORITHM && hsm_alg_family(v.algorithm) == 0)
 		abort();
 	if (chk > KSM_IMPORT_BAD_STATE &&
-	    (v.state < STORE_STATE_GENERATE || v.state > STORE_STATE_RETIRE))
+		(v.state < STORE_STATE_GENERATE || v.state > STORE_STATE_RETIRE))
 		abort();
 	if (chk == KSM_IMPORT_OK || chk > KSM_IMPORT_RETIRE_STATE) {
 		if (o.retire != NULL && v.state != STORE_STATE_ACTIVE)
@@ -122,10 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case KSM_IMPORT_BAD_ALGORITHM:
 	case KSM_IMPORT_BAD_STATE:
 	case KSM_IMPORT_BAD_TIME:
-	case KSM_IMPORT_BAD_RETIRE:
-		break;
-	default:
-		abort();
+	case KSM_IMPORT_BAD_RETIRE: break;
+	default: abort();
 	}
 	free(text);
 	return 0;

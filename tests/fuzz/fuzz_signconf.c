@@ -26,7 +26,8 @@ static void
 render(const struct kasp_policy *p)
 {
 	const struct signconf_key keys[] = {
-		{ 257, p->ksk.algorithm, "0123456789abcdef0123456789abcdef", 1, 0, 1, p->ksk.rfc5011 },
+		{ 257, p->ksk.algorithm, "0123456789abcdef0123456789abcdef", 1, 0, 1,
+			p->ksk.rfc5011 },
 		{ 385, p->ksk.algorithm, "fedcba9876543210fedcba9876543210", 1, 0, 1, 1 },
 		{ 256, p->zsk.algorithm, "00112233445566778899aabbccddeeff", 0, 1, 1, 0 },
 		{ 256, p->zsk.algorithm, "ffeeddccbbaa99887766554433221100", 0, 0, 1, 0 },
@@ -36,7 +37,7 @@ render(const struct kasp_policy *p)
 	int rc;
 
 	rc = signconf_format("example.com", p, p->nsec3 ? "a1b2c3d4" : NULL, keys,
-	    sizeof(keys) / sizeof(keys[0]), &text, &len);
+		sizeof(keys) / sizeof(keys[0]), &text, &len);
 	if (rc != 0) {
 		fprintf(stderr, "fuzz_signconf: policy \"%s\" does not render: %d\n", p->name, rc);
 		abort();
@@ -44,13 +45,13 @@ render(const struct kasp_policy *p)
 	if (strlen(text) != len)
 		abort();
 	if (signconf_format("example.com", p, p->nsec3 ? "a1b2c3d4" : NULL, keys,
-	    sizeof(keys) / sizeof(keys[0]), &text2, &len2) != 0 || len2 != len ||
-	    memcmp(text, text2, len) != 0)
+		    sizeof(keys) / sizeof(keys[0]), &text2, &len2) != 0 ||
+		len2 != len || memcmp(text, text2, len) != 0)
 		abort();
 	rc = signconf_validate(text, len, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "fuzz_signconf: policy \"%s\": signconf does not validate: %s\n",
-		    p->name, err);
+			p->name, err);
 		abort();
 	}
 	free(text);

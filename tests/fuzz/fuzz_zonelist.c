@@ -34,14 +34,13 @@ same(const char *a, const char *b)
 }
 
 static void
-check_scan(const char *buf, size_t len, const struct zonelist_scan *s,
-    const struct zonelist *zl)
+check_scan(const char *buf, size_t len, const struct zonelist_scan *s, const struct zonelist *zl)
 {
 	size_t prev_end = 0;
 
 	if (zl->nzones != s->nzones) {
 		fprintf(stderr, "fuzz_zonelist: scanner %zu zones, libxml2 %zu\n", s->nzones,
-		    zl->nzones);
+			zl->nzones);
 		abort();
 	}
 	if (s->root_close >= len)
@@ -51,19 +50,20 @@ check_scan(const char *buf, size_t len, const struct zonelist_scan *s,
 		char *name = NULL, *sc = NULL;
 
 		if (z->start < prev_end || z->end > len || z->start + 5 > z->end ||
-		    memcmp(buf + z->start, "<Zone", 5) != 0 || buf[z->end - 1] != '>' ||
-		    z->name_off < z->start || z->name_off + z->name_len > z->end ||
-		    z->sc_off < z->start || z->sc_off + z->sc_len > z->end ||
-		    z->end > s->root_close)
+			memcmp(buf + z->start, "<Zone", 5) != 0 || buf[z->end - 1] != '>' ||
+			z->name_off < z->start || z->name_off + z->name_len > z->end ||
+			z->sc_off < z->start || z->sc_off + z->sc_len > z->end ||
+			z->end > s->root_close)
 			abort();
 		prev_end = z->end;
 		if (zonelist_scan_attr(buf, z->name_off, z->name_len, &name) != 0 ||
-		    zonelist_scan_text(buf, z->sc_off, z->sc_len, &sc) != 0)
+			zonelist_scan_text(buf, z->sc_off, z->sc_len, &sc) != 0)
 			abort();
 		if (!same(name, zl->zones[i].name) || !same(sc, zl->zones[i].signconf)) {
-			fprintf(stderr, "fuzz_zonelist: zone %zu: scanner \"%s\" \"%s\", "
-			    "libxml2 \"%s\" \"%s\"\n", i, name, sc, zl->zones[i].name,
-			    zl->zones[i].signconf);
+			fprintf(stderr,
+				"fuzz_zonelist: zone %zu: scanner \"%s\" \"%s\", "
+				"libxml2 \"%s\" \"%s\"\n",
+				i, name, sc, zl->zones[i].name, zl->zones[i].signconf);
 			abort();
 		}
 		free(name);
@@ -82,14 +82,16 @@ static void
 check_zone(const struct zonelist_zone *a, const struct zonelist_zone *b)
 {
 	if (!same(a->name, b->name) || !same(a->policy, b->policy) ||
-	    !same(a->signconf, b->signconf) || !same(a->input, b->input) ||
-	    !same(written_type(a->input_type), b->input_type) || !same(a->output, b->output) ||
-	    !same(written_type(a->output_type), b->output_type)) {
-		fprintf(stderr, "fuzz_zonelist: zone \"%s\" differs after export: policy \"%s\" "
-		    "\"%s\", signconf \"%s\" \"%s\", input \"%s\" \"%s\" (%s %s), output \"%s\" "
-		    "\"%s\" (%s %s)\n", a->name, a->policy, b->policy, a->signconf, b->signconf,
-		    a->input, b->input, a->input_type, b->input_type, a->output, b->output,
-		    a->output_type, b->output_type);
+		!same(a->signconf, b->signconf) || !same(a->input, b->input) ||
+		!same(written_type(a->input_type), b->input_type) || !same(a->output, b->output) ||
+		!same(written_type(a->output_type), b->output_type)) {
+		fprintf(stderr,
+			"fuzz_zonelist: zone \"%s\" differs after export: policy \"%s\" "
+			"\"%s\", signconf \"%s\" \"%s\", input \"%s\" \"%s\" (%s %s), output \"%s\" "
+			"\"%s\" (%s %s)\n",
+			a->name, a->policy, b->policy, a->signconf, b->signconf, a->input, b->input,
+			a->input_type, b->input_type, a->output, b->output, a->output_type,
+			b->output_type);
 		abort();
 	}
 }
@@ -101,8 +103,7 @@ round_trip(const struct zonelist *zl, enum zonelist_style style)
 	char err[512] = "", *text = NULL;
 	size_t len;
 
-	if (zonelist_format(zl->zones, zl->nzones, style, &text, &len) != 0 ||
-	    strlen(text) != len)
+	if (zonelist_format(zl->zones, zl->nzones, style, &text, &len) != 0 || strlen(text) != len)
 		abort();
 	if (zonelist_load(fuzz_file("again.xml", text, len), &again, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_zonelist: export does not load again: %s\n", err);
@@ -133,8 +134,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = zonelist_load(fuzz_file("input.xml", data, size), &zl, err, sizeof(err));
 	if (rc != 0) {
 		if (scanned == 0) {
-			fprintf(stderr, "fuzz_zonelist: the scanner accepts what libxml2 refuses: "
-			    "%s\n", err);
+			fprintf(stderr,
+				"fuzz_zonelist: the scanner accepts what libxml2 refuses: "
+				"%s\n",
+				err);
 			abort();
 		}
 		if (zl != (struct zonelist *)&size || err[0] == '\0' || strchr(err, '\n') != NULL)
@@ -146,8 +149,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct zonelist_zone *z = &zl->zones[i];
 
 		if (z->name == NULL || z->policy == NULL || z->signconf == NULL ||
-		    z->input == NULL || z->input_type == NULL || z->output == NULL ||
-		    z->output_type == NULL)
+			z->input == NULL || z->input_type == NULL || z->output == NULL ||
+			z->output_type == NULL)
 			abort();
 	}
 	if (scanned == 0)

@@ -78,7 +78,8 @@ fuzz_file(const char *name, const void *data, size_t size)
 		const char *base = getenv("TMPDIR");
 		struct stat st;
 
-		if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+		if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+			access("/dev/shm", W_OK) == 0)
 			base = "/dev/shm";
 		else if (base == NULL || base[0] == '\0')
 			base = "/tmp";

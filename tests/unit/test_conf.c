@@ -64,8 +64,8 @@ load_fails(const char *path, int code, const char *want)
 
 	ret = conf_load(path, &c, err, sizeof(err));
 	if (ret != code || strstr(err, want) == NULL)
-		print_error(
-		    "conf_load(%s) = %d: '%s'; wanted %d with '%s'\n", path, ret, err, code, want);
+		print_error("conf_load(%s) = %d: '%s'; wanted %d with '%s'\n", path, ret, err, code,
+			want);
 	assert_int_equal(ret, code);
 	assert_ptr_equal(c, sentinel);
 	assert_non_null(strstr(err, path));
@@ -298,8 +298,8 @@ test_facility_text(void **state)
  * Load minimal.xml with extra Enforcer content written to a temporary
  * file; *out is the result (the file is gone again).
  */
-static int load_enforcer(const char *datastore, const char *extra, struct conf **out, char *err,
-    size_t errlen);
+static int load_enforcer(
+	const char *datastore, const char *extra, struct conf **out, char *err, size_t errlen);
 
 static int
 load_with_enforcer_extra(const char *extra, struct conf **out, char *err, size_t errlen)
@@ -309,8 +309,7 @@ load_with_enforcer_extra(const char *extra, struct conf **out, char *err, size_t
 
 /* As load_with_enforcer_extra(), with datastore as the Datastore's content. */
 static int
-load_enforcer(const char *datastore, const char *extra, struct conf **out, char *err,
-    size_t errlen)
+load_enforcer(const char *datastore, const char *extra, struct conf **out, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[4096];
@@ -323,16 +322,17 @@ load_enforcer(const char *datastore, const char *extra, struct conf **out, char 
 	f = fdopen(fd, "w");
 	assert_non_null(f);
 	fprintf(f,
-	    "<?xml version=\"1.0\"?>\n"
-	    "<Configuration>\n"
-	    "\t<RepositoryList/>\n"
-	    "\t<Common><PolicyFile>k.xml</PolicyFile><ZoneListFile>z.xml</ZoneListFile></Common>\n"
-	    "\t<Enforcer>\n"
-	    "\t\t<Datastore>%s</Datastore>\n"
-	    "\t\t%s\n"
-	    "\t\t<Interval>PT60S</Interval>\n"
-	    "\t</Enforcer>\n"
-	    "</Configuration>\n", datastore, extra);
+		"<?xml version=\"1.0\"?>\n"
+		"<Configuration>\n"
+		"\t<RepositoryList/>\n"
+		"\t<Common><PolicyFile>k.xml</PolicyFile><ZoneListFile>z.xml</ZoneListFile></Common>\n"
+		"\t<Enforcer>\n"
+		"\t\t<Datastore>%s</Datastore>\n"
+		"\t\t%s\n"
+		"\t\t<Interval>PT60S</Interval>\n"
+		"\t</Enforcer>\n"
+		"</Configuration>\n",
+		datastore, extra);
 	assert_int_equal(fclose(f), 0);
 	ret = conf_load(path, out, err, errlen);
 	assert_int_equal(unlink(path), 0);
@@ -369,9 +369,9 @@ test_read_only(void **state)
 static void
 test_signer_notify(void **state)
 {
-	static const char *const dflt[] = {ODS_SBINDIR "/ods-signer", "update", "%zone", NULL};
-	static const char *const rndc[] = {"/usr/sbin/rndc", "reload", "%zone", NULL};
-	static const char *const one[] = {"/bin/true", NULL};
+	static const char *const dflt[] = { ODS_SBINDIR "/ods-signer", "update", "%zone", NULL };
+	static const char *const rndc[] = { "/usr/sbin/rndc", "reload", "%zone", NULL };
+	static const char *const one[] = { "/bin/true", NULL };
 	struct conf *c = NULL;
 	char err[ERRLEN] = "";
 
@@ -385,34 +385,44 @@ test_signer_notify(void **state)
 	conf_free(c);
 
 	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>\n  /usr/sbin/rndc\treload"
-	    "   %zone \n</SignerNotifyCommand>", &c, err, sizeof(err)), 0);
+						  "   %zone \n</SignerNotifyCommand>",
+				 &c, err, sizeof(err)),
+		0);
 	assert_argv(c->signer_notify_argv, rndc);
 	conf_free(c);
 	c = NULL;
 	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>/bin/true"
-	    "</SignerNotifyCommand>", &c, err, sizeof(err)), 0);
+						  "</SignerNotifyCommand>",
+				 &c, err, sizeof(err)),
+		0);
 	assert_argv(c->signer_notify_argv, one);
 	conf_free(c);
 	c = NULL;
 
 	/* empty or blank: do not notify */
-	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand/>", &c, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_with_enforcer_extra("<SignerNotifyCommand/>", &c, err, sizeof(err)), 0);
 	assert_null(c->signer_notify_argv);
 	conf_free(c);
 	c = NULL;
-	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand> \t\n </SignerNotifyCommand>",
-	    &c, err, sizeof(err)), 0);
+	assert_int_equal(
+		load_with_enforcer_extra(
+			"<SignerNotifyCommand> \t\n </SignerNotifyCommand>", &c, err, sizeof(err)),
+		0);
 	assert_null(c->signer_notify_argv);
 	conf_free(c);
 	c = NULL;
 
 	/* one element at most, and only text */
 	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand>a</SignerNotifyCommand>"
-	    "<SignerNotifyCommand>b</SignerNotifyCommand>", &c, err, sizeof(err)), E_INVAL);
+						  "<SignerNotifyCommand>b</SignerNotifyCommand>",
+				 &c, err, sizeof(err)),
+		E_INVAL);
 	assert_null(c);
 	assert_non_null(strstr(err, "SignerNotifyCommand"));
 	assert_int_equal(load_with_enforcer_extra("<SignerNotifyCommand><x/></SignerNotifyCommand>",
-	    &c, err, sizeof(err)), E_INVAL);
+				 &c, err, sizeof(err)),
+		E_INVAL);
 	assert_null(c);
 }
 
@@ -424,12 +434,14 @@ load_tls(const char *engine, const char *tls, int code, const char *want)
 	struct conf *c = NULL;
 	int ret;
 
-	snprintf(ds, sizeof(ds), "<%s><Host>db1.example</Host><Database>kasp</Database>"
-	    "<Username>ods</Username><Password>x</Password>%s</%s>", engine, tls, engine);
+	snprintf(ds, sizeof(ds),
+		"<%s><Host>db1.example</Host><Database>kasp</Database>"
+		"<Username>ods</Username><Password>x</Password>%s</%s>",
+		engine, tls, engine);
 	ret = load_enforcer(ds, "", &c, err, sizeof(err));
 	if (ret != code || (want != NULL && strstr(err, want) == NULL))
 		print_error("%s: conf_load = %d: '%s'; wanted %d with '%s'\n", tls, ret, err, code,
-		    want != NULL ? want : "");
+			want != NULL ? want : "");
 	assert_int_equal(ret, code);
 	if (code != 0)
 		assert_null(c);
@@ -456,9 +468,10 @@ test_tls(void **state)
 	conf_free(c);
 
 	/* everything, in any order, trimmed */
-	c = load_tls("PostgreSQL", "<TLS><Key> /k/client.key </Key><Mode> verify-full\n</Mode>"
-	    "<CAFile>/etc/ssl/db-ca.pem</CAFile><Certificate>/k/client.pem</Certificate></TLS>",
-	    0, NULL);
+	c = load_tls("PostgreSQL",
+		"<TLS><Key> /k/client.key </Key><Mode> verify-full\n</Mode>"
+		"<CAFile>/etc/ssl/db-ca.pem</CAFile><Certificate>/k/client.pem</Certificate></TLS>",
+		0, NULL);
 	assert_int_equal(c->datastore.tls_mode, CONF_TLS_VERIFY_FULL);
 	assert_string_equal(c->datastore.tls_ca, "/etc/ssl/db-ca.pem");
 	assert_string_equal(c->datastore.tls_cert, "/k/client.pem");
@@ -477,29 +490,29 @@ test_tls(void **state)
 
 	/* a mode that is not one of the four, named in our words */
 	load_tls("PostgreSQL", "<TLS><Mode>verify</Mode></TLS>", E_INVAL,
-	    "element Mode: \"verify\" is not disable, require, verify-ca or verify-full");
+		"element Mode: \"verify\" is not disable, require, verify-ca or verify-full");
 	load_tls("MySQL", "<TLS><Mode>Require</Mode></TLS>", E_INVAL, "element Mode: \"Require\"");
 	load_tls("MySQL", "<TLS><Mode>prefer</Mode></TLS>", E_INVAL, "element Mode: \"prefer\"");
 	load_tls("MySQL", "<TLS><Mode></Mode></TLS>", E_INVAL, "element Mode: \"\"");
 	/* relative paths are refused: the daemon and the CLI run in different places */
 	load_tls("PostgreSQL", "<TLS><CAFile>ca.pem</CAFile></TLS>", E_INVAL,
-	    "element CAFile: \"ca.pem\" is not an absolute path");
+		"element CAFile: \"ca.pem\" is not an absolute path");
 	load_tls("MySQL", "<TLS><Certificate>./c.pem</Certificate><Key>/k</Key></TLS>", E_INVAL,
-	    "element Certificate: \"./c.pem\" is not an absolute path");
+		"element Certificate: \"./c.pem\" is not an absolute path");
 	load_tls("MySQL", "<TLS><Certificate>/c.pem</Certificate><Key>k</Key></TLS>", E_INVAL,
-	    "element Key: \"k\" is not an absolute path");
+		"element Key: \"k\" is not an absolute path");
 	/* a certificate and its key go together */
 	load_tls("PostgreSQL", "<TLS><Certificate>/c.pem</Certificate></TLS>", E_INVAL,
-	    "element TLS: Certificate without Key");
+		"element TLS: Certificate without Key");
 	load_tls("PostgreSQL", "<TLS><Key>/c.key</Key></TLS>", E_INVAL,
-	    "element TLS: Key without Certificate");
+		"element TLS: Key without Certificate");
 	/* verify-ca against no CA file would check nothing */
 	load_tls("MySQL", "<TLS><Mode>verify-ca</Mode></TLS>", E_INVAL,
-	    "element TLS: Mode verify-ca needs a CAFile");
+		"element TLS: Mode verify-ca needs a CAFile");
 	/* the schema: known children once each, and no TLS for SQLite */
 	load_tls("MySQL", "<TLS><CRLFile>/x</CRLFile></TLS>", E_INVAL, "fails to validate");
 	load_tls("MySQL", "<TLS><CAFile>/a</CAFile><CAFile>/b</CAFile></TLS>", E_INVAL,
-	    "fails to validate");
+		"fails to validate");
 	load_tls("MySQL", "<TLS><Mode>require<x/></Mode></TLS>", E_INVAL, NULL);
 	c = NULL;
 	assert_int_equal(load_enforcer("<SQLite>kasp.db</SQLite><TLS/>", "", &c, NULL, 0), E_INVAL);
@@ -544,10 +557,11 @@ test_contrib_cluster(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/contrib/cluster/%s", top != NULL ? top : ".",
-		    files[i]);
+			files[i]);
 		assert_int_equal(conf_load(path, &c, err, sizeof(err)), 0);
 		assert_int_equal(c->datastore.backend, CONF_BACKEND_PGSQL);
-		assert_string_equal(c->datastore.host, i == 0 ? "db1.example.net" : "db2.example.net");
+		assert_string_equal(
+			c->datastore.host, i == 0 ? "db1.example.net" : "db2.example.net");
 		assert_int_equal(c->datastore.tls_mode, CONF_TLS_VERIFY_FULL);
 		assert_string_equal(c->datastore.tls_ca, "/etc/opendnssec/db-ca.pem");
 		assert_int_equal(c->datastore.read_only, i == 1);
@@ -600,17 +614,17 @@ test_bad_durations(void **state)
 
 	(void)state;
 	snprintf(want, sizeof(want), "%s:10: element Interval: \"P1X\" is not a valid duration",
-	    data("bad-interval.xml"));
+		data("bad-interval.xml"));
 	assert_int_equal(conf_load(data("bad-interval.xml"), &c, err, sizeof(err)), E_PARSE);
 	assert_string_equal(err, want);
 	assert_null(c);
 
 	load_fails(data("bad-interval-negative.xml"), E_RANGE,
-	    ":10: element Interval: a negative duration is not allowed");
+		":10: element Interval: a negative duration is not allowed");
 	load_fails(data("bad-interval-range.xml"), E_RANGE,
-	    ":10: element Interval: \"P100Y\" is out of range");
+		":10: element Interval: \"P100Y\" is out of range");
 	load_fails(data("bad-rollover.xml"), E_PARSE,
-	    ":11: element RolloverNotification: \"14 days\" is not a valid duration");
+		":11: element RolloverNotification: \"14 days\" is not a valid duration");
 }
 
 static void
@@ -618,20 +632,20 @@ test_schema_errors(void **state)
 {
 	(void)state;
 	load_fails(data("bad-unknown.xml"), E_INVAL,
-	    ":11: element Foo: fails to validate: Element Enforcer has extra content: Foo");
+		":11: element Foo: fails to validate: Element Enforcer has extra content: Foo");
 	load_fails(data("bad-no-datastore.xml"), E_INVAL,
-	    ":8: element Enforcer: fails to validate: Expecting an element Datastore");
+		":8: element Enforcer: fails to validate: Expecting an element Datastore");
 	load_fails(data("bad-no-interval.xml"), E_INVAL,
-	    ":8: element Enforcer: fails to validate: Expecting an element Interval");
+		":8: element Enforcer: fails to validate: Expecting an element Interval");
 	load_fails(data("bad-two-datastores.xml"), E_INVAL,
-	    ": fails to validate: Extra element Datastore");
+		": fails to validate: Extra element Datastore");
 	load_fails(data("bad-two-datastores.xml"), E_INVAL, ":10: element Datastore:");
 	load_fails(data("bad-datastore-children.xml"), E_INVAL,
-	    ":11: element MySQL: fails to validate: Extra element MySQL");
+		":11: element MySQL: fails to validate: Extra element MySQL");
 	load_fails(data("bad-repo-no-module.xml"), E_INVAL,
-	    ":4: element Repository: fails to validate: Expecting an element Module");
+		":4: element Repository: fails to validate: Expecting an element Module");
 	load_fails(data("bad-root.xml"), E_INVAL,
-	    ":2: element Config: fails to validate: Expecting element Configuration");
+		":2: element Config: fails to validate: Expecting element Configuration");
 }
 
 /* numbers the schema types: our own message names the value */
@@ -640,11 +654,11 @@ test_bad_numbers(void **state)
 {
 	(void)state;
 	load_fails(data("bad-capacity-zero.xml"), E_RANGE,
-	    ":7: element Capacity: \"0\" must be at least 1");
+		":7: element Capacity: \"0\" must be at least 1");
 	load_fails(data("bad-capacity-negative.xml"), E_RANGE,
-	    ":7: element Capacity: \"-5\" must be at least 1");
+		":7: element Capacity: \"-5\" must be at least 1");
 	load_fails(data("bad-port.xml"), E_RANGE,
-	    ":9: element Host: port \"70000\" is not a number from 1 to 65535");
+		":9: element Host: port \"70000\" is not a number from 1 to 65535");
 }
 
 /* no entities, no DTD from outside: refused before anything is looked at */
@@ -707,28 +721,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_minimal),
-	    cmocka_unit_test(test_shuffled),
-	    cmocka_unit_test(test_sqlite_defaults),
-	    cmocka_unit_test(test_mysql),
-	    cmocka_unit_test(test_mysql_defaults),
-	    cmocka_unit_test(test_pgsql),
-	    cmocka_unit_test(test_tls),
-	    cmocka_unit_test(test_facility_fallback),
-	    cmocka_unit_test(test_facility_text),
-	    cmocka_unit_test(test_signer_notify),
-	    cmocka_unit_test(test_contrib_example),
-	    cmocka_unit_test(test_contrib_cluster),
-	    cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_not_xml),
-	    cmocka_unit_test(test_bad_durations),
-	    cmocka_unit_test(test_schema_errors),
-	    cmocka_unit_test(test_bad_numbers),
-	    cmocka_unit_test(test_dtd_refused),
-	    cmocka_unit_test(test_read_only),
-	    cmocka_unit_test(test_handlers_restored),
-	    cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_shuffled),
+		cmocka_unit_test(test_sqlite_defaults),
+		cmocka_unit_test(test_mysql),
+		cmocka_unit_test(test_mysql_defaults),
+		cmocka_unit_test(test_pgsql),
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_facility_fallback),
+		cmocka_unit_test(test_facility_text),
+		cmocka_unit_test(test_signer_notify),
+		cmocka_unit_test(test_contrib_example),
+		cmocka_unit_test(test_contrib_cluster),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_xml),
+		cmocka_unit_test(test_bad_durations),
+		cmocka_unit_test(test_schema_errors),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_dtd_refused),
+		cmocka_unit_test(test_read_only),
+		cmocka_unit_test(test_handlers_restored),
+		cmocka_unit_test(test_small_buffer),
 	};
 	int ret;
 

@@ -69,8 +69,8 @@ test_good(void **state)
 	memset(label63, 'A', 63);
 	label63[63] = '\0';
 	ok_name(label63, 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-	(void)snprintf(name253, sizeof(name253), "%s.%s.%s.%.61s.", label63, label63, label63,
-		label63);
+	(void)snprintf(
+		name253, sizeof(name253), "%s.%s.%s.%.61s.", label63, label63, label63, label63);
 	assert_int_equal(strlen(name253), 254);
 	{
 		char *out = NULL, err[200];
@@ -95,19 +95,21 @@ test_bad(void **state)
 	bad_name("a b.example",
 		"zone name \"a b.example\" has a character that is not allowed (' ')");
 	bad_name(" example.com", "zone name \" example.com\" has a character that is not allowed"
-		" (' ')");
+				 " (' ')");
 	bad_name("o'neil.example",
 		"zone name \"o'neil.example\" has a character that is not allowed ('\\'')");
 	bad_name("x;rm -rf.example",
 		"zone name \"x;rm -rf.example\" has a character that is not allowed (';')");
 	bad_name("back\\slash", "zone name \"back\\\\slash\" has a character that is not allowed"
-		" ('\\\\')");
+				" ('\\\\')");
 	bad_name("quo\"te", "zone name \"quo\\\"te\" has a character that is not allowed ('\"')");
 	bad_name("tab\there", "zone name \"tab\\x09here\" has a character that is not allowed"
-		" ('\\x09')");
+			      " ('\\x09')");
 	bad_name("new\nline", "zone name \"new\\x0aline\" has a character that is not allowed"
-		" ('\\x0a')");
-	bad_name("b\xc3\xbc" "cher.example", "zone name \"b\\xc3\\xbccher.example\" has a"
+			      " ('\\x0a')");
+	bad_name("b\xc3\xbc"
+		 "cher.example",
+		"zone name \"b\\xc3\\xbccher.example\" has a"
 		" character that is not allowed ('\\xc3')");
 	bad_name("a/b", "zone name \"a/b\" has a character that is not allowed ('/')");
 	bad_name("..", "zone name \"..\" has an empty label");
@@ -119,12 +121,12 @@ test_bad(void **state)
 	bad_name("*", "zone name \"*\" is a wildcard, which cannot be a zone");
 	bad_name("*.example.", "zone name \"*.example.\" is a wildcard, which cannot be a zone");
 	bad_name("a*.example", "zone name \"a*.example\" has a character that is not allowed"
-		" ('*')");
+			       " ('*')");
 
 	memset(label64, 'x', 64);
 	label64[64] = '\0';
 	bad_name(label64, "zone name \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		"xxxxx\" has a label longer than 63 characters");
+			  "xxxxx\" has a label longer than 63 characters");
 
 	/* 300 characters: the message quotes the first 80 and says it was cut */
 	for (int i = 0; i < 300; i++)

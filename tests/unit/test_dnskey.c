@@ -31,10 +31,10 @@ struct vector {
 	uint32_t ttl;
 	uint16_t flags;
 	uint8_t algorithm;
-	const char *b64;        /* the public key field as published */
+	const char *b64; /* the public key field as published */
 	uint16_t tag;
 	unsigned bits;
-	const char *line;       /* dnskey_format() of the above (ldns-read-zone prints it so) */
+	const char *line; /* dnskey_format() of the above (ldns-read-zone prints it so) */
 };
 
 static const struct vector vectors[] = {
@@ -66,8 +66,7 @@ static const struct vector vectors[] = {
 		"1DRSEkrbYQ+OB+v8/uX45NBwY8rp65F6Glur8I/mlVNgF6W/qTI37m40"
 		" ;{id = 10771 (ksk), size = 384b}" },
 	/* 3: RFC 8080 section 6.1, Ed25519. */
-	{ "example.com.", 3600, 257, 15, "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=", 3613,
-		256,
+	{ "example.com.", 3600, 257, 15, "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=", 3613, 256,
 		"example.com.\t3600\tIN\tDNSKEY\t257 3 15 "
 		"l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4= ;{id = 3613 (ksk), size = 256b}" },
 	/*
@@ -113,8 +112,8 @@ static const struct vector vectors[] = {
 		".\t3600\tIN\tDNSKEY\t257 3 15 "
 		"l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4= ;{id = 3613 (ksk), size = 256b}" },
 	/* 8: the same key under a name in mixed case with an escaped dot in a label. */
-	{ "a\\046B.Example.COM", 3600, 257, 15, "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
-		3613, 256,
+	{ "a\\046B.Example.COM", 3600, 257, 15,
+		"l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=", 3613, 256,
 		"a\\046B.Example.COM.\t3600\tIN\tDNSKEY\t257 3 15 "
 		"l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4= ;{id = 3613 (ksk), size = 256b}" },
 };
@@ -122,7 +121,7 @@ static const struct vector vectors[] = {
 #define NVECTORS (sizeof(vectors) / sizeof(vectors[0]))
 
 struct ds_vector {
-	size_t v;               /* index into vectors[] */
+	size_t v; /* index into vectors[] */
 	int type;
 	const char *hex;
 };
@@ -275,18 +274,24 @@ test_format_ds(void **state)
 		int type;
 		const char *line;
 	} table[] = {
-		{ 0, 1, "dskey.example.com.\t86400\tIN\tDS\t60485 5 1 "
+		{ 0, 1,
+			"dskey.example.com.\t86400\tIN\tDS\t60485 5 1 "
 			"2bb183af5f22588179a53b0a98631fad1a292118" },
-		{ 1, 2, "example.net.\t3600\tIN\tDS\t55648 13 2 "
+		{ 1, 2,
+			"example.net.\t3600\tIN\tDS\t55648 13 2 "
 			"b4c8c1fe2e7477127b27115656ad6256f424625bf5c1e2770ce6d6e37df61d17" },
-		{ 2, 4, "example.net.\t3600\tIN\tDS\t10771 14 4 "
+		{ 2, 4,
+			"example.net.\t3600\tIN\tDS\t10771 14 4 "
 			"72d7b62976ce06438e9c0bf319013cf801f09ecc84b8d7e9495f27e305c6a9b0563a9b5f4d"
 			"288405c3008a946df983d6" },
-		{ 5, 2, "example.org.\t3600\tIN\tDS\t31729 8 2 "
+		{ 5, 2,
+			"example.org.\t3600\tIN\tDS\t31729 8 2 "
 			"21c19d8e30959ed2a7d8b62785116be19601fde8afd95c7169f484a0a7eebdc8" },
-		{ 6, 1, "md5.example.\t3600\tIN\tDS\t43981 1 1 "
+		{ 6, 1,
+			"md5.example.\t3600\tIN\tDS\t43981 1 1 "
 			"71626cc678935904da8b993be9b731a6ae06b99a" },
-		{ 7, 2, ".\t3600\tIN\tDS\t3613 15 2 "
+		{ 7, 2,
+			".\t3600\tIN\tDS\t3613 15 2 "
 			"f2475adfe4eb325e1be116d408d9998d151ecc8bc23a68e0fee4190b464075e3" },
 	};
 	struct dnskey k;
@@ -332,7 +337,7 @@ test_format_owner_dot(void **state)
 	assert_int_equal(dnskey_format("Example.COM.", 60, &k, &b), 0);
 	assert_string_equal(a, b);
 	assert_string_equal(a, "Example.COM.\t60\tIN\tDNSKEY\t256 3 253 AQIDBAU= "
-		";{id = 3587 (zsk), size = 40b}");
+			       ";{id = 3587 (zsk), size = 40b}");
 	free(a);
 	free(b);
 	/* An escaped final dot belongs to the label: the name still needs its own. */
@@ -390,7 +395,7 @@ rsa_key(int long_form, size_t elen, size_t zeros, uint8_t top, size_t mlen, size
 		p[0] = (uint8_t)elen;
 	}
 	q = p + hdr;
-	memset(q, 0x01, elen);  /* the exponent's value does not matter */
+	memset(q, 0x01, elen); /* the exponent's value does not matter */
 	q += elen;
 	memset(q, 0, zeros);
 	q += zeros;
@@ -409,13 +414,12 @@ test_bits_rsa(void **state)
 		size_t mlen;
 		unsigned bits;
 	} table[] = {
-		{ 0, 3, 0, 0x80, 128, 1024 },   /* exponent 65537: 01 00 01 */
-		{ 0, 3, 2, 0xc1, 128, 1024 },   /* two leading zero octets */
-		{ 0, 3, 1, 0x7f, 128, 1023 },   /* and a leading zero bit */
-		{ 0, 3, 0, 0x01, 129, 1025 },
-		{ 0, 3, 0, 0xff, 256, 2048 },
-		{ 0, 1, 3, 0x80, 256, 2048 },   /* exponent 3 */
-		{ 1, 3, 0, 0x80, 256, 2048 },   /* the 3-octet exponent length form */
+		{ 0, 3, 0, 0x80, 128, 1024 }, /* exponent 65537: 01 00 01 */
+		{ 0, 3, 2, 0xc1, 128, 1024 }, /* two leading zero octets */
+		{ 0, 3, 1, 0x7f, 128, 1023 }, /* and a leading zero bit */
+		{ 0, 3, 0, 0x01, 129, 1025 }, { 0, 3, 0, 0xff, 256, 2048 },
+		{ 0, 1, 3, 0x80, 256, 2048 }, /* exponent 3 */
+		{ 1, 3, 0, 0x80, 256, 2048 }, /* the 3-octet exponent length form */
 		{ 1, 3, 1, 0x3f, 256, 2046 },
 		{ 1, 300, 0, 0x80, 128, 1024 }, /* an exponent longer than 255 octets */
 	};

@@ -86,16 +86,16 @@ static const struct {
 	{ "PT1H5", E_PARSE },
 	{ "P1.5D", E_PARSE },
 	{ "PT1,5S", E_PARSE },
-	{ "P1D2D", E_PARSE },   /* repeated unit */
-	{ "P1D1Y", E_PARSE },   /* out of order */
+	{ "P1D2D", E_PARSE }, /* repeated unit */
+	{ "P1D1Y", E_PARSE }, /* out of order */
 	{ "PT1S1M", E_PARSE },
-	{ "PT1D", E_PARSE },    /* D after T */
+	{ "PT1D", E_PARSE }, /* D after T */
 	{ "PT1Y", E_PARSE },
 	{ "P1DT1HT1M", E_PARSE },
 	{ "P1HT1H", E_PARSE },
 	{ "P5ST1M", E_PARSE },
-	{ "P5S30", E_PARSE },   /* bare seconds after S */
-	{ "p1d", E_PARSE },     /* designators are upper case */
+	{ "P5S30", E_PARSE }, /* bare seconds after S */
+	{ "p1d", E_PARSE },   /* designators are upper case */
 	{ "P-1D", E_PARSE },
 	{ "--P1D", E_PARSE },
 	{ "+P1D", E_PARSE },
@@ -131,8 +131,8 @@ test_good(void **state)
 		rc = duration_parse(good[i].text, &s, &approx);
 		if (rc != 0 || s != good[i].seconds || approx != good[i].approx)
 			fail_msg("\"%s\": rc %d, %lld s, approx %d; want %lld s, approx %d",
-				 good[i].text, rc, (long long)s, approx, (long long)good[i].seconds,
-				 good[i].approx);
+				good[i].text, rc, (long long)s, approx, (long long)good[i].seconds,
+				good[i].approx);
 	}
 }
 
@@ -201,7 +201,7 @@ static void
 test_roundtrip(void **state)
 {
 	static const int64_t values[] = { 0, 1, -1, 59, 3600, 86399, 2678400, 2147483647,
-					  -2147483647 };
+		-2147483647 };
 	char buf[DURATION_STR_LEN];
 
 	(void)state;

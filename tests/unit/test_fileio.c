@@ -71,7 +71,7 @@ setup(void **state)
 
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_fileio.XXXXXX",
-		 base != NULL && *base != '\0' ? base : "/tmp");
+		base != NULL && *base != '\0' ? base : "/tmp");
 	return mkdtemp(tmpdir) != NULL ? 0 : -1;
 }
 
@@ -151,7 +151,7 @@ test_stage(void **state)
 	assert_int_equal(file_stage_iov(p, iov, 2, 0640, (uid_t)-1, (gid_t)-1, &st), 0);
 	assert_non_null(st);
 	assert_content(p, "old\n", 4);
-	assert_int_equal(count_entries(), before + 1);  /* the temporary file */
+	assert_int_equal(count_entries(), before + 1); /* the temporary file */
 	assert_int_equal(file_stage_commit(st), 0);
 	assert_content(p, "new content\n", 12);
 	assert_int_equal(stat(p, &sb), 0);
@@ -200,8 +200,8 @@ stage_over(const char *p, const char *old, const char *text, size_t want_kept)
 	struct file_staged *st = NULL;
 	size_t kept = 99;
 
-	assert_int_equal(file_stage_over_iov(p, old, &iov, 1, 0640, getuid(), getgid(), &kept,
-	    &st), 0);
+	assert_int_equal(
+		file_stage_over_iov(p, old, &iov, 1, 0640, getuid(), getgid(), &kept, &st), 0);
 	assert_int_equal(kept, want_kept);
 	assert_int_equal(file_stage_commit(st), 0);
 	assert_content(p, text, strlen(text));
@@ -220,7 +220,8 @@ test_stage_over(void **state)
 {
 	char *p = tpath("over.xml"), *old = tpath("over.xml.backup"), *other = tpath("other");
 	const size_t shared = strlen("shared start, ");
-	struct iovec iov[2] = { { "shared start, ", 14 }, { "a new end, longer than the old\n", 31 } };
+	struct iovec iov[2] = { { "shared start, ", 14 },
+		{ "a new end, longer than the old\n", 31 } };
 	struct file_staged *st = NULL;
 	struct stat was, now;
 	int fd, before, leases = leases_work(tmpdir);
@@ -235,8 +236,8 @@ test_stage_over(void **state)
 	before = count_entries();
 
 	/* taken: what it shares with the content kept, the rest written, in old's inode */
-	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st),
-	    0);
+	assert_int_equal(
+		file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st), 0);
 	assert_int_equal(kept, leases ? shared : 0);
 	assert_content(p, "current\n", 8);
 	assert_int_equal(count_entries(), leases ? before : before + 1);
@@ -257,8 +258,8 @@ test_stage_over(void **state)
 	assert_int_equal(file_write_atomic(old, OLD_TEXT, strlen(OLD_TEXT), 0640), 0);
 	assert_int_equal(stat(old, &was), 0);
 	before = count_entries();
-	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st),
-	    0);
+	assert_int_equal(
+		file_stage_over_iov(p, old, iov, 2, 0640, getuid(), getgid(), &kept, &st), 0);
 	file_stage_abort(st);
 	assert_content(p, OLD_TEXT, strlen(OLD_TEXT));
 	assert_content(old, OLD_TEXT, strlen(OLD_TEXT));
@@ -290,8 +291,8 @@ test_stage_over(void **state)
 	assert_int_equal(chmod(old, 0600), 0);
 	refused(p, old);
 	assert_int_equal(chmod(old, 0640), 0);
-	assert_int_equal(file_stage_over_iov(p, old, iov, 2, 0640, (uid_t)-1, (gid_t)-1, &kept,
-	    &st), 0);
+	assert_int_equal(
+		file_stage_over_iov(p, old, iov, 2, 0640, (uid_t)-1, (gid_t)-1, &kept, &st), 0);
 	assert_int_equal(kept, 0);
 	file_stage_abort(st);
 	assert_content(old, OLD_TEXT, strlen(OLD_TEXT));
@@ -322,8 +323,9 @@ test_stage_over(void **state)
 	{
 		struct iovec b = { big, 3 << 20 };
 
-		assert_int_equal(file_stage_over_iov(p, old, &b, 1, 0640, getuid(), getgid(), &kept,
-		    &st), 0);
+		assert_int_equal(
+			file_stage_over_iov(p, old, &b, 1, 0640, getuid(), getgid(), &kept, &st),
+			0);
 		assert_int_equal(kept, 0);
 		file_stage_abort(st);
 	}
@@ -331,8 +333,9 @@ test_stage_over(void **state)
 	assert_content(old, big, 3 << 20);
 	free(big);
 
-	assert_int_equal(file_stage_over_iov(p, old, iov, 1, 0644, (uid_t)-1, (gid_t)-1, &kept,
-	    NULL), E_INVAL);
+	assert_int_equal(
+		file_stage_over_iov(p, old, iov, 1, 0644, (uid_t)-1, (gid_t)-1, &kept, NULL),
+		E_INVAL);
 	free(p);
 	free(old);
 	free(other);
@@ -510,7 +513,7 @@ test_dirname(void **state)
 		assert_int_equal(path_dirname(table[i].in, &out), 0);
 		if (strcmp(out, table[i].out) != 0)
 			fail_msg("dirname(\"%s\") = \"%s\", want \"%s\"", table[i].in, out,
-				 table[i].out);
+				table[i].out);
 		free(out);
 	}
 	assert_int_equal(path_dirname(NULL, &(char *){ NULL }), E_INVAL);

@@ -26,7 +26,7 @@
 
 #define DAY INT64_C(86400)
 #define HOUR INT64_C(3600)
-#define T0 ((time_t)1798761600)        /* 2027-01-01 00:00:00 UTC */
+#define T0 ((time_t)1798761600) /* 2027-01-01 00:00:00 UTC */
 
 /* The shipped "default" policy (contrib/kasp.xml). */
 static void
@@ -52,7 +52,7 @@ policy_default(struct kasp_policy *p)
 struct log {
 	struct forecast_event ev[1024];
 	size_t n;
-	size_t stop_at;                 /* return 7 at this event (0: never) */
+	size_t stop_at; /* return 7 at this event (0: never) */
 };
 
 static int
@@ -90,7 +90,7 @@ count(const struct log *l, enum forecast_kind kind, int keytype, int to)
 
 	for (size_t i = 0; i < l->n; i++)
 		n += l->ev[i].kind == kind && (keytype == 0 || l->ev[i].keytype == keytype) &&
-		    (to == 0 || l->ev[i].to == to);
+		     (to == 0 || l->ev[i].to == to);
 	return n;
 }
 
@@ -141,8 +141,8 @@ test_new_zone(void **state)
 	/* the first ZSK's successor: published a window before its retirement */
 	zpub = find(l, 2, STORE_ZSK, STORE_STATE_PUBLISH);
 	assert_true(zpub > 0);
-	assert_int_equal(l->ev[zpub].when, grid(T0 + (time_t)(p.zsk.lifetime -
-	    plan_window(&p, PLAN_ZSK, HOUR))));
+	assert_int_equal(l->ev[zpub].when,
+		grid(T0 + (time_t)(p.zsk.lifetime - plan_window(&p, PLAN_ZSK, HOUR))));
 	zact = find(l, (size_t)zpub, STORE_ZSK, STORE_STATE_ACTIVE);
 	assert_int_equal(l->ev[zact].when, T0 + (time_t)p.zsk.lifetime);
 	/* eight ZSK rolls in two years, one KSK roll; all on the grid, in order */
@@ -191,12 +191,21 @@ test_stored_keys(void **state)
 	policy_default(&p);
 	params(&fp, &p, 1, 1);
 	memset(keys, 0, sizeof(keys));
-	keys[0] = (struct state_key){ .keypair_id = 3, .keytype = STORE_KSK,
-	    .state = STORE_STATE_ACTIVE, .publish = T0 - 10 * DAY, .ready = T0 - 9 * DAY,
-	    .active = T0 - 9 * DAY, .locator = "aa01", .backed_up = 1 };
-	keys[1] = (struct state_key){ .keypair_id = 4, .keytype = STORE_ZSK,
-	    .state = STORE_STATE_ACTIVE, .publish = T0 - 10 * DAY, .active = T0 - 10 * DAY,
-	    .locator = "bb02", .backed_up = 1 };
+	keys[0] = (struct state_key){ .keypair_id = 3,
+		.keytype = STORE_KSK,
+		.state = STORE_STATE_ACTIVE,
+		.publish = T0 - 10 * DAY,
+		.ready = T0 - 9 * DAY,
+		.active = T0 - 9 * DAY,
+		.locator = "aa01",
+		.backed_up = 1 };
+	keys[1] = (struct state_key){ .keypair_id = 4,
+		.keytype = STORE_ZSK,
+		.state = STORE_STATE_ACTIVE,
+		.publish = T0 - 10 * DAY,
+		.active = T0 - 10 * DAY,
+		.locator = "bb02",
+		.backed_up = 1 };
 	memcpy(copy, keys, sizeof(keys));
 	assert_int_equal(forecast_zone(&fp, keys, 2, record, l), 0);
 	assert_memory_equal(keys, copy, sizeof(keys));
@@ -225,8 +234,13 @@ test_backup_refused(void **state)
 	policy_default(&p);
 	params(&fp, &p, 1, 1);
 	memset(&k, 0, sizeof(k));
-	k = (struct state_key){ .keypair_id = 9, .keytype = STORE_KSK, .state = STORE_STATE_READY,
-	    .publish = T0 - DAY, .ready = T0 - HOUR, .locator = "cc03", .require_backup = 1 };
+	k = (struct state_key){ .keypair_id = 9,
+		.keytype = STORE_KSK,
+		.state = STORE_STATE_READY,
+		.publish = T0 - DAY,
+		.ready = T0 - HOUR,
+		.locator = "cc03",
+		.require_backup = 1 };
 	assert_int_equal(forecast_zone(&fp, &k, 1, record, l), 0);
 	assert_int_equal(count(l, FC_DS_SEEN_NEEDED, STORE_KSK, 0), 1);
 	assert_int_equal(count(l, FC_DS_SEEN, 0, 0), 0);
@@ -276,8 +290,12 @@ test_seen_rules(void **state)
 	assert_false(state_retires_earlier(0, 0));
 	memset(k, 0, sizeof(k));
 	k[0] = (struct state_key){ .keytype = STORE_KSK, .state = STORE_STATE_ACTIVE, .retire = 0 };
-	k[1] = (struct state_key){ .keytype = STORE_KSK, .state = STORE_STATE_ACTIVE, .retire = 900 };
-	k[2] = (struct state_key){ .keytype = STORE_ZSK, .state = STORE_STATE_ACTIVE, .retire = 100 };
+	k[1] = (struct state_key){
+		.keytype = STORE_KSK, .state = STORE_STATE_ACTIVE, .retire = 900
+	};
+	k[2] = (struct state_key){
+		.keytype = STORE_ZSK, .state = STORE_STATE_ACTIVE, .retire = 100
+	};
 	k[3] = (struct state_key){ .keytype = STORE_KSK, .state = STORE_STATE_READY };
 	assert_int_equal(state_seen_retiree(k, 4, 3), 1);
 	assert_int_equal(state_seen_retiree(k, 4, 1), 0);

@@ -85,8 +85,8 @@ run(const char *const argv[], struct spawn_result *res)
 static int
 init_token(const char *label, const char *pin)
 {
-	const char *argv[] = { "softhsm2-util", "--init-token", "--free", "--label", label,
-		"--pin", pin, "--so-pin", "5678", NULL };
+	const char *argv[] = { "softhsm2-util", "--init-token", "--free", "--label", label, "--pin",
+		pin, "--so-pin", "5678", NULL };
 	struct spawn_result res;
 	int ret = run(argv, &res);
 
@@ -102,7 +102,7 @@ struct fixture {
 
 static void
 repo_set(struct fixture *fx, size_t i, const char *name, const char *mod, const char *label,
-	 const char *pin)
+	const char *pin)
 {
 	struct conf_repository *r = &fx->repos[i];
 
@@ -201,8 +201,8 @@ tool_ec_point(const char *label, const char *id, unsigned char *out, size_t max)
 static int
 tool_count(const char *label, const char *type)
 {
-	const char *argv[] = { "pkcs11-tool", "--module", module, "--token-label", label,
-		"--login", "--pin", "1234", "--list-objects", "--type", type, NULL };
+	const char *argv[] = { "pkcs11-tool", "--module", module, "--token-label", label, "--login",
+		"--pin", "1234", "--list-objects", "--type", type, NULL };
 	struct spawn_result res;
 	int n = 0;
 
@@ -217,8 +217,7 @@ tool_count(const char *label, const char *type)
 }
 
 static void
-sign_verify(hsm_t *h, const char *repo, const char *id, int alg, const uint8_t *pub,
-	    size_t publen)
+sign_verify(hsm_t *h, const char *repo, const char *id, int alg, const uint8_t *pub, size_t publen)
 {
 	uint8_t data[1024], *sig = NULL;
 	size_t siglen = 0;
@@ -262,11 +261,11 @@ group_setup(void **state)
 	fclose(f);
 	setenv("SOFTHSM2_CONF", conf, 1);
 	if (init_token("ods-a", "1234") != 0 || init_token("ods-b", "1234") != 0 ||
-	    init_token("ods-list", "1234") != 0)
+		init_token("ods-list", "1234") != 0)
 		return -1;
 	/* The shim module sits beside this program. */
 	snprintf(shim, sizeof shim, "%s/tests/unit/p11shim.so",
-		 getenv("top_builddir") != NULL ? getenv("top_builddir") : ".");
+		getenv("top_builddir") != NULL ? getenv("top_builddir") : ".");
 	setenv("P11SHIM_MODULE", module, 1);
 	/* What the token offers, asked of pkcs11-tool rather than of our code. */
 	{
@@ -365,10 +364,30 @@ check_rsa(int alg, unsigned bits)
 	hsm_close(h);
 }
 
-static void test_rsa_8_1024(void **state) { (void)state; check_rsa(8, 1024); }
-static void test_rsa_8_2048(void **state) { (void)state; check_rsa(8, 2048); }
-static void test_rsa_10_2048(void **state) { (void)state; check_rsa(10, 2048); }
-static void test_rsa_5_1024(void **state) { (void)state; check_rsa(5, 1024); }
+static void
+test_rsa_8_1024(void **state)
+{
+	(void)state;
+	check_rsa(8, 1024);
+}
+static void
+test_rsa_8_2048(void **state)
+{
+	(void)state;
+	check_rsa(8, 2048);
+}
+static void
+test_rsa_10_2048(void **state)
+{
+	(void)state;
+	check_rsa(10, 2048);
+}
+static void
+test_rsa_5_1024(void **state)
+{
+	(void)state;
+	check_rsa(5, 1024);
+}
 
 static void
 check_ecdsa(int alg, unsigned bits)
@@ -408,8 +427,8 @@ check_ecdsa(int alg, unsigned bits)
 
 	sign_verify(h, "R", id, alg, pub, publen);
 	/* the other curve, and RSA, do not fit */
-	assert_int_equal(hsm_dnskey_public(h, "R", id, alg == 13 ? 14 : 13, &other, &otherlen),
-			 E_INVAL);
+	assert_int_equal(
+		hsm_dnskey_public(h, "R", id, alg == 13 ? 14 : 13, &other, &otherlen), E_INVAL);
 	assert_int_equal(hsm_dnskey_public(h, "R", id, 8, &other, &otherlen), E_INVAL);
 	assert_null(other);
 	assert_int_equal(hsm_delete(h, "R", id), 0);
@@ -418,8 +437,18 @@ check_ecdsa(int alg, unsigned bits)
 	hsm_close(h);
 }
 
-static void test_ecdsa_13(void **state) { (void)state; check_ecdsa(13, 256); }
-static void test_ecdsa_14(void **state) { (void)state; check_ecdsa(14, 384); }
+static void
+test_ecdsa_13(void **state)
+{
+	(void)state;
+	check_ecdsa(13, 256);
+}
+static void
+test_ecdsa_14(void **state)
+{
+	(void)state;
+	check_ecdsa(14, 384);
+}
 
 static void
 test_ed25519(void **state)
@@ -440,7 +469,7 @@ test_ed25519(void **state)
 		print_message("# token lacks CKM_EC_EDWARDS_KEY_PAIR_GEN: checking the refusal\n");
 		assert_int_equal(ret, E_UNSUPPORTED);
 		assert_string_equal(hsm_errmsg(h),
-				    "token does not support Ed25519 (CKM_EC_EDWARDS_KEY_PAIR_GEN)");
+			"token does not support Ed25519 (CKM_EC_EDWARDS_KEY_PAIR_GEN)");
 		hsm_close(h);
 		return;
 	}
@@ -466,16 +495,16 @@ test_bad_module(void **state)
 	fixture_one(&fx, "/nonexistent/libnothing.so", "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
 	assert_int_equal(hsm_repository_open(h, "R"), E_IO);
-	assert_non_null(strstr(hsm_errmsg(h),
-			       "cannot load PKCS#11 module /nonexistent/libnothing.so: "));
+	assert_non_null(
+		strstr(hsm_errmsg(h), "cannot load PKCS#11 module /nonexistent/libnothing.so: "));
 	hsm_close(h);
 
 	fixture_one(&fx, "/lib/x86_64-linux-gnu/libc.so.6", "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
 	assert_int_equal(hsm_repository_open(h, "R"), E_IO);
 	assert_string_equal(hsm_errmsg(h),
-			    "/lib/x86_64-linux-gnu/libc.so.6 is not a PKCS#11 module "
-			    "(no C_GetFunctionList)");
+		"/lib/x86_64-linux-gnu/libc.so.6 is not a PKCS#11 module "
+		"(no C_GetFunctionList)");
 	hsm_close(h);
 }
 
@@ -563,8 +592,12 @@ static void
 test_bad_input(void **state)
 {
 	static const char *bad_ids[] = {
-		"", "xyz", "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcdef0",
-		"0123456789abcdef0123456789abcdeg", " 123456789abcdef0123456789abcdef",
+		"",
+		"xyz",
+		"0123456789abcdef0123456789abcde",
+		"0123456789abcdef0123456789abcdef0",
+		"0123456789abcdef0123456789abcdeg",
+		" 123456789abcdef0123456789abcdef",
 	};
 	struct fixture fx;
 	hsm_t *h = NULL;
@@ -577,8 +610,8 @@ test_bad_input(void **state)
 	fixture_one(&fx, module, "ods-a", "1234");
 	assert_int_equal(hsm_open(&fx.conf, &h), 0);
 	assert_int_equal(hsm_generate(h, "R", 8, 512, id, NULL, NULL), E_UNSUPPORTED);
-	assert_string_equal(hsm_errmsg(h),
-			    "RSA key size 512 for algorithm 8 is out of range 1024-4096");
+	assert_string_equal(
+		hsm_errmsg(h), "RSA key size 512 for algorithm 8 is out of range 1024-4096");
 	assert_int_equal(hsm_generate(h, "R", 8, 8192, id, NULL, NULL), E_UNSUPPORTED);
 	assert_int_equal(hsm_generate(h, "R", 10, 1023, id, NULL, NULL), E_UNSUPPORTED);
 	assert_int_equal(hsm_generate(h, "R", 3, 1024, id, NULL, NULL), E_UNSUPPORTED);
@@ -593,19 +626,19 @@ test_bad_input(void **state)
 	for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
 		assert_int_equal(hsm_find(h, "R", bad_ids[i], NULL), E_INVAL);
 		snprintf(want, sizeof want, "malformed key id \"%s\": want 32 hex digits",
-			 bad_ids[i]);
+			bad_ids[i]);
 		assert_string_equal(hsm_errmsg(h), want);
 		assert_int_equal(hsm_delete(h, "R", bad_ids[i]), E_INVAL);
 		assert_int_equal(hsm_dnskey_public(h, "R", bad_ids[i], 8, &pub, &publen), E_INVAL);
 	}
 	assert_int_equal(hsm_find(h, "R", "0123456789abcdef0123456789abcdef", NULL), E_NOTFOUND);
-	assert_string_equal(hsm_errmsg(h),
-			    "key 0123456789abcdef0123456789abcdef not found in repository R");
-	assert_int_equal(hsm_find(h, NULL, "0123456789abcdef0123456789abcdef", NULL),
-			 E_NOTFOUND);
+	assert_string_equal(
+		hsm_errmsg(h), "key 0123456789abcdef0123456789abcdef not found in repository R");
+	assert_int_equal(hsm_find(h, NULL, "0123456789abcdef0123456789abcdef", NULL), E_NOTFOUND);
 	assert_string_equal(hsm_errmsg(h), "key 0123456789abcdef0123456789abcdef not found");
-	assert_int_equal(hsm_dnskey_public(h, "R", "0123456789ABCDEF0123456789abcdef", 8, &pub,
-					   &publen), E_NOTFOUND);
+	assert_int_equal(
+		hsm_dnskey_public(h, "R", "0123456789ABCDEF0123456789abcdef", 8, &pub, &publen),
+		E_NOTFOUND);
 	assert_null(pub);
 	hsm_close(h);
 	hsm_close(NULL);
@@ -622,8 +655,8 @@ test_list(void **state)
 	size_t n = 99, bad = 99;
 	char *info = NULL;
 	const char *argv[] = { "pkcs11-tool", "--module", module, "--token-label", "ods-list",
-		"--login", "--pin", "1234", "--keypairgen", "--key-type", "EC:prime256v1",
-		"--id", "01", "--label", "foreign", NULL };
+		"--login", "--pin", "1234", "--keypairgen", "--key-type", "EC:prime256v1", "--id",
+		"01", "--label", "foreign", NULL };
 	struct spawn_result res;
 
 	(void)state;
@@ -763,7 +796,7 @@ module_slot(const char *label, CK_FUNCTION_LIST_PTR *f, CK_SLOT_ID *slot)
 	assert_int_equal((*f)->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
 	for (CK_ULONG i = 0; i < n; i++) {
 		if ((*f)->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    memcmp(ti.label, label, len) == 0 && ti.label[len] == ' ') {
+			memcmp(ti.label, label, len) == 0 && ti.label[len] == ' ') {
 			*slot = slots[i];
 			return dl;
 		}

@@ -80,7 +80,7 @@ load_fails(const char *path, int code, const char *rest)
 	ret = kasp_load(path, &k, err, sizeof(err));
 	if (ret != code || strcmp(err, want) != 0)
 		print_error("kasp_load(%s) = %d: '%s'; wanted %d with '%s'\n", path, ret, err, code,
-		        want);
+			want);
 	assert_int_equal(ret, code);
 	assert_ptr_equal(k, sentinel);
 	assert_string_equal(err, want);
@@ -259,7 +259,7 @@ test_contrib(void **state)
 	p = kasp_find(k, "default");
 	assert_non_null(p);
 	assert_string_equal(
-	        p->description, "A default policy that will amaze you and your friends");
+		p->description, "A default policy that will amaze you and your friends");
 	assert_int_equal(p->resign, 7200);
 	assert_int_equal(p->nsec3, 1);
 	assert_int_equal(p->resalt, 100 * DAY);
@@ -292,30 +292,30 @@ test_bad_files(void **state)
 {
 	(void)state;
 	load_fails(data("bad-notxml.xml"), E_PARSE,
-	        ":51: not well-formed XML: Opening and ending tag mismatch: Keys line 19 and "
-	        "Policy");
+		":51: not well-formed XML: Opening and ending tag mismatch: Keys line 19 and "
+		"Policy");
 	load_fails(data("bad-no-signatures.xml"), E_INVAL,
-	        ":6: element Denial: fails to validate: Did not expect element Denial there");
+		":6: element Denial: fails to validate: Did not expect element Denial there");
 	load_fails(data("bad-unknown.xml"), E_INVAL,
-	        ":14: element Wobble: fails to validate: Did not expect element Wobble there");
+		":14: element Wobble: fails to validate: Did not expect element Wobble there");
 	load_fails(data("bad-duration.xml"), E_PARSE,
-	        ":8: element Refresh: \"P1X\" is not a valid duration");
+		":8: element Refresh: \"P1X\" is not a valid duration");
 	load_fails(data("bad-negative.xml"), E_RANGE,
-	        ":45: element TTL: a negative duration is not allowed");
+		":45: element TTL: a negative duration is not allowed");
 	load_fails(data("bad-algorithm.xml"), E_INVAL,
-	        ":24: element Algorithm: policy \"lab.\": KSK algorithm 4 is not a DNSSEC "
-	        "algorithm");
+		":24: element Algorithm: policy \"lab.\": KSK algorithm 4 is not a DNSSEC "
+		"algorithm");
 	load_fails(data("bad-duplicate.xml"), E_EXISTS,
-	        ":53: element Policy: policy \"lab.\" is defined twice");
+		":53: element Policy: policy \"lab.\" is defined twice");
 	load_fails(data("bad-serial.xml"), E_INVAL,
-	        ":39: element Serial: \"weekly\" is not a serial mode (counter, datecounter, "
-	        "unixtime or keep)");
+		":39: element Serial: \"weekly\" is not a serial mode (counter, datecounter, "
+		"unixtime or keep)");
 	load_fails(
-	        data("bad-no-ksk.xml"), E_INVAL, ":19: element Keys: policy \"lab.\" has no KSK");
+		data("bad-no-ksk.xml"), E_INVAL, ":19: element Keys: policy \"lab.\" has no KSK");
 	load_fails(
-	        data("bad-no-zsk.xml"), E_INVAL, ":19: element Keys: policy \"lab.\" has no ZSK");
+		data("bad-no-zsk.xml"), E_INVAL, ":19: element Keys: policy \"lab.\" has no ZSK");
 	load_fails(data("bad-iterations.xml"), E_RANGE,
-	        ":70: element Iterations: \"65536\" must be between 0 and 65535");
+		":70: element Iterations: \"65536\" must be between 0 and 65535");
 }
 
 static void
@@ -327,7 +327,7 @@ test_missing_file(void **state)
 
 	(void)state;
 	snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
-	        data("no-such-file.xml"));
+		data("no-such-file.xml"));
 	assert_int_equal(kasp_load(data("no-such-file.xml"), &k, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 	assert_null(k);
@@ -339,8 +339,8 @@ test_missing_file(void **state)
 static void
 test_algorithms(void **state)
 {
-	static const int good[] = {1, 3, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16};
-	static const int bad[] = {0, 2, 4, 9, 11, 17, 200, 252, 253, 254, 255};
+	static const int good[] = { 1, 3, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16 };
+	static const int bad[] = { 0, 2, 4, 9, 11, 17, 200, 252, 253, 254, 255 };
 	char tag[64], rest[256];
 	const char *path;
 	struct kasp *k;
@@ -358,17 +358,17 @@ test_algorithms(void **state)
 		snprintf(tag, sizeof(tag), "<Algorithm>%d</Algorithm>", bad[i]);
 		path = variant("<Algorithm>15</Algorithm>", tag);
 		snprintf(rest, sizeof(rest),
-		        ":30: element Algorithm: policy \"lab.\": ZSK algorithm %d is not a DNSSEC "
-		        "algorithm",
-		        bad[i]);
+			":30: element Algorithm: policy \"lab.\": ZSK algorithm %d is not a DNSSEC "
+			"algorithm",
+			bad[i]);
 		load_fails(path, E_INVAL, rest);
 	}
 	path = variant("<Algorithm>15</Algorithm>", "<Algorithm>256</Algorithm>");
 	load_fails(path, E_RANGE, ":30: element Algorithm: \"256\" must be between 0 and 255");
 	path = variant("<Algorithm>15</Algorithm>", "<Algorithm length=\"x\">15</Algorithm>");
 	load_fails(path, E_PARSE,
-	        ":30: element Algorithm: attribute length: \"x\" is not a number from 0 to "
-	        "2147483647");
+		":30: element Algorithm: attribute length: \"x\" is not a number from 0 to "
+		"2147483647");
 	/* an explicit length of 0 means "not given" */
 	path = variant("<Algorithm>15</Algorithm>", "<Algorithm length=\"0\">15</Algorithm>");
 	k = load_ok(path);
@@ -393,12 +393,12 @@ test_durations(void **state)
 	assert_int_equal(k->napprox, 0);
 	kasp_free(k);
 	load_fails(variant("<Jitter>PT0S</Jitter>", "<Jitter>P99Y</Jitter>"), E_RANGE,
-	        ":14: element Jitter: \"P99Y\" is out of range");
+		":14: element Jitter: \"P99Y\" is out of range");
 	load_fails(variant("<Jitter>PT0S</Jitter>", "<Jitter>PT1.5S</Jitter>"), E_PARSE,
-	        ":14: element Jitter: \"PT1.5S\" is not a valid duration");
+		":14: element Jitter: \"PT1.5S\" is not a valid duration");
 	/* weeks are ours, not xsd:duration's: the schema refuses them as 1.4 did */
 	load_fails(variant("<Jitter>PT0S</Jitter>", "<Jitter>P2W</Jitter>"), E_INVAL,
-	        ":14: element Jitter: fails to validate: Type duration doesn't allow value 'P2W'");
+		":14: element Jitter: fails to validate: Type duration doesn't allow value 'P2W'");
 }
 
 static void
@@ -421,69 +421,69 @@ test_serial_names(void **state)
 
 /* The policy of the `policy export` example in ksmutil-cli.md 6.3. */
 static const char gold_default[] = "<?xml version=\"1.0\"?>\n"
-                                   "<KASP>\n"
-                                   "    <Policy name=\"default\">\n"
-                                   "        <Description>default fast test policy</Description>\n"
-                                   "        <Signatures>\n"
-                                   "            <Resign>PT180S</Resign>\n"
-                                   "            <Refresh>PT900S</Refresh>\n"
-                                   "            <Validity>\n"
-                                   "                <Default>PT3600S</Default>\n"
-                                   "                <Denial>PT3600S</Denial>\n"
-                                   "            </Validity>\n"
-                                   "            <Jitter>PT60S</Jitter>\n"
-                                   "            <InceptionOffset>PT60S</InceptionOffset>\n"
-                                   "        </Signatures>\n"
-                                   "        <Denial>\n"
-                                   "            <NSEC3>\n"
-                                   "                <OptOut/>\n"
-                                   "                <Resalt>PT864000S</Resalt>\n"
-                                   "                <Hash>\n"
-                                   "                    <Algorithm>1</Algorithm>\n"
-                                   "                    <Iterations>5</Iterations>\n"
-                                   "                    <Salt length=\"8\"/>\n"
-                                   "                </Hash>\n"
-                                   "            </NSEC3>\n"
-                                   "        </Denial>\n"
-                                   "        <Keys>\n"
-                                   "            <TTL>PT600S</TTL>\n"
-                                   "            <RetireSafety>PT600S</RetireSafety>\n"
-                                   "            <PublishSafety>PT600S</PublishSafety>\n"
-                                   "            <ShareKeys/>\n"
-                                   "            <Purge>PT86400S</Purge>\n"
-                                   "            <KSK>\n"
-                                   "                <Algorithm length=\"2048\">7</Algorithm>\n"
-                                   "                <Lifetime>PT345600S</Lifetime>\n"
-                                   "                <Repository>SoftHSM</Repository>\n"
-                                   "                <Standby>0</Standby>\n"
-                                   "            </KSK>\n"
-                                   "            <ZSK>\n"
-                                   "                <Algorithm length=\"1024\">7</Algorithm>\n"
-                                   "                <Lifetime>PT86400S</Lifetime>\n"
-                                   "                <Repository>SoftHSM</Repository>\n"
-                                   "                <Standby>0</Standby>\n"
-                                   "            </ZSK>\n"
-                                   "        </Keys>\n"
-                                   "        <Zone>\n"
-                                   "            <PropagationDelay>PT1800S</PropagationDelay>\n"
-                                   "            <SOA>\n"
-                                   "                <TTL>PT600S</TTL>\n"
-                                   "                <Minimum>PT300S</Minimum>\n"
-                                   "                <Serial>unixtime</Serial>\n"
-                                   "            </SOA>\n"
-                                   "        </Zone>\n"
-                                   "        <Parent>\n"
-                                   "            <PropagationDelay>PT1200S</PropagationDelay>\n"
-                                   "            <DS>\n"
-                                   "                <TTL>PT600S</TTL>\n"
-                                   "            </DS>\n"
-                                   "            <SOA>\n"
-                                   "                <TTL>PT18000S</TTL>\n"
-                                   "                <Minimum>PT7200S</Minimum>\n"
-                                   "            </SOA>\n"
-                                   "        </Parent>\n"
-                                   "    </Policy>\n"
-                                   "</KASP>\n";
+				   "<KASP>\n"
+				   "    <Policy name=\"default\">\n"
+				   "        <Description>default fast test policy</Description>\n"
+				   "        <Signatures>\n"
+				   "            <Resign>PT180S</Resign>\n"
+				   "            <Refresh>PT900S</Refresh>\n"
+				   "            <Validity>\n"
+				   "                <Default>PT3600S</Default>\n"
+				   "                <Denial>PT3600S</Denial>\n"
+				   "            </Validity>\n"
+				   "            <Jitter>PT60S</Jitter>\n"
+				   "            <InceptionOffset>PT60S</InceptionOffset>\n"
+				   "        </Signatures>\n"
+				   "        <Denial>\n"
+				   "            <NSEC3>\n"
+				   "                <OptOut/>\n"
+				   "                <Resalt>PT864000S</Resalt>\n"
+				   "                <Hash>\n"
+				   "                    <Algorithm>1</Algorithm>\n"
+				   "                    <Iterations>5</Iterations>\n"
+				   "                    <Salt length=\"8\"/>\n"
+				   "                </Hash>\n"
+				   "            </NSEC3>\n"
+				   "        </Denial>\n"
+				   "        <Keys>\n"
+				   "            <TTL>PT600S</TTL>\n"
+				   "            <RetireSafety>PT600S</RetireSafety>\n"
+				   "            <PublishSafety>PT600S</PublishSafety>\n"
+				   "            <ShareKeys/>\n"
+				   "            <Purge>PT86400S</Purge>\n"
+				   "            <KSK>\n"
+				   "                <Algorithm length=\"2048\">7</Algorithm>\n"
+				   "                <Lifetime>PT345600S</Lifetime>\n"
+				   "                <Repository>SoftHSM</Repository>\n"
+				   "                <Standby>0</Standby>\n"
+				   "            </KSK>\n"
+				   "            <ZSK>\n"
+				   "                <Algorithm length=\"1024\">7</Algorithm>\n"
+				   "                <Lifetime>PT86400S</Lifetime>\n"
+				   "                <Repository>SoftHSM</Repository>\n"
+				   "                <Standby>0</Standby>\n"
+				   "            </ZSK>\n"
+				   "        </Keys>\n"
+				   "        <Zone>\n"
+				   "            <PropagationDelay>PT1800S</PropagationDelay>\n"
+				   "            <SOA>\n"
+				   "                <TTL>PT600S</TTL>\n"
+				   "                <Minimum>PT300S</Minimum>\n"
+				   "                <Serial>unixtime</Serial>\n"
+				   "            </SOA>\n"
+				   "        </Zone>\n"
+				   "        <Parent>\n"
+				   "            <PropagationDelay>PT1200S</PropagationDelay>\n"
+				   "            <DS>\n"
+				   "                <TTL>PT600S</TTL>\n"
+				   "            </DS>\n"
+				   "            <SOA>\n"
+				   "                <TTL>PT18000S</TTL>\n"
+				   "                <Minimum>PT7200S</Minimum>\n"
+				   "            </SOA>\n"
+				   "        </Parent>\n"
+				   "    </Policy>\n"
+				   "</KASP>\n";
 
 static void
 fill_default(struct kasp_policy *p, char *name, char *description)
@@ -532,7 +532,7 @@ static void
 test_format_gold(void **state)
 {
 	struct kasp_policy p;
-	const struct kasp_policy *list[1] = {&p};
+	const struct kasp_policy *list[1] = { &p };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -561,7 +561,7 @@ static void
 test_format_full(void **state)
 {
 	struct kasp *k = load_ok(data("full.xml"));
-	const struct kasp_policy *list[1] = {&k->policies[0]};
+	const struct kasp_policy *list[1] = { &k->policies[0] };
 	char *out = NULL, *gold = NULL;
 	size_t len = 0, gold_len = 0;
 
@@ -660,7 +660,7 @@ static void
 test_round_trip(void **state)
 {
 	struct kasp_policy p;
-	const struct kasp_policy *list[1] = {&p};
+	const struct kasp_policy *list[1] = { &p };
 	struct kasp *k;
 	char *text = NULL;
 	size_t len;
@@ -704,14 +704,14 @@ setup(void **state)
 
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_kasp.XXXXXX",
-	        base != NULL && base[0] != '\0' ? base : "/tmp");
+		base != NULL && base[0] != '\0' ? base : "/tmp");
 	return mkdtemp(tmpdir) != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	static const char *const names[] = {"variant.xml", "roundtrip.xml", "escape.xml"};
+	static const char *const names[] = { "variant.xml", "roundtrip.xml", "escape.xml" };
 	char path[4200];
 	size_t i;
 
@@ -727,18 +727,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_full),
-	        cmocka_unit_test(test_minimal),
-	        cmocka_unit_test(test_contrib),
-	        cmocka_unit_test(test_bad_files),
-	        cmocka_unit_test(test_missing_file),
-	        cmocka_unit_test(test_algorithms),
-	        cmocka_unit_test(test_durations),
-	        cmocka_unit_test(test_serial_names),
-	        cmocka_unit_test(test_format_gold),
-	        cmocka_unit_test(test_format_full),
-	        cmocka_unit_test(test_round_trip),
-	        cmocka_unit_test(test_policy_free),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_contrib),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_algorithms),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_serial_names),
+		cmocka_unit_test(test_format_gold),
+		cmocka_unit_test(test_format_full),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_policy_free),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -43,7 +43,7 @@ clean_policy(void)
 		.jitter = 43200,          /* PT12H */
 		.inception_offset = 3600, /* PT1H */
 		.nsec3 = 1,
-		.resalt = 8640000,        /* P100D */
+		.resalt = 8640000, /* P100D */
 		.hash_algorithm = 1,
 		.iterations = 5,
 		.salt_length = 8,
@@ -51,14 +51,14 @@ clean_policy(void)
 		.retire_safety = 3600,
 		.publish_safety = 3600,
 		.purge = 1209600,
-		.ksk = {.algorithm = 8,
+		.ksk = { .algorithm = 8,
 			.bits = 2048,
 			.lifetime = 31536000,
-			.repository = (char *)"SoftHSM"},
-		.zsk = {.algorithm = 8,
+			.repository = (char *)"SoftHSM" },
+		.zsk = { .algorithm = 8,
 			.bits = 1024,
 			.lifetime = 7776000,
-			.repository = (char *)"SoftHSM"},
+			.repository = (char *)"SoftHSM" },
 		.zone_propdelay = 43200,
 		.zone_soa_ttl = 3600,
 		.zone_soa_min = 3600,
@@ -72,8 +72,8 @@ clean_policy(void)
 }
 
 static struct conf_repository test_repos[] = {
-	{.name = (char *)"SoftHSM", .module = (char *)"/", .token_label = (char *)"OpenDNSSEC"},
-	{.name = (char *)"Other", .module = (char *)"/", .token_label = (char *)"Other"},
+	{ .name = (char *)"SoftHSM", .module = (char *)"/", .token_label = (char *)"OpenDNSSEC" },
+	{ .name = (char *)"Other", .module = (char *)"/", .token_label = (char *)"Other" },
 };
 
 static struct conf
@@ -83,7 +83,7 @@ clean_conf(void)
 		.path = (char *)FILE_C,
 		.repos = test_repos,
 		.nrepos = 2,
-		.datastore = {.backend = CONF_BACKEND_PGSQL},
+		.datastore = { .backend = CONF_BACKEND_PGSQL },
 	};
 	return c;
 }
@@ -370,7 +370,7 @@ static void
 test_key_lengths(void **state)
 {
 	struct kasp_policy p = clean_policy();
-	static const int rsa[] = {5, 7, 8, 10};
+	static const int rsa[] = { 5, 7, 8, 10 };
 	size_t i;
 
 	(void)state;
@@ -519,9 +519,9 @@ test_absent_keys(void **state)
 static void
 test_policy_names(void **state)
 {
-	static const char *const clean[] = {"default", "lab"};
-	static const char *const dup[] = {"lab", "default", "lab", "x", "lab", "x"};
-	static const char *const nodefault[] = {"lab"};
+	static const char *const clean[] = { "default", "lab" };
+	static const char *const dup[] = { "lab", "default", "lab", "x", "lab", "x" };
+	static const char *const nodefault[] = { "lab" };
 	struct kc_findings f;
 
 	(void)state;
@@ -549,7 +549,7 @@ test_policy_names(void **state)
 static void
 test_duration_text(void **state)
 {
-	static const char *const quiet[] = {"PT5M", "P1D", "PT3600S", "3600", "P1W", "bad"};
+	static const char *const quiet[] = { "PT5M", "P1D", "PT3600S", "3600", "P1W", "bad" };
 	struct kc_findings f;
 	size_t i;
 
@@ -593,7 +593,7 @@ static void
 test_conf_durations(void **state)
 {
 	struct conf c = clean_conf();
-	struct kc_confx x = {0};
+	struct kc_confx x = { 0 };
 	struct kc_findings f;
 
 	(void)state;
@@ -640,10 +640,10 @@ test_policy_durations(void **state)
 			"WARNING: In policy lab Y used in duration field for "
 			"Signatures/Validity/Default (P1Y) in " FILE_K
 			" - this will be interpreted as 365 days");
-		assert_non_null(strstr(f.v[2].text,
-			"M & Y used in duration field for Keys/KSK/Lifetime (P1Y1M)"));
-		assert_non_null(
-			strstr(f.v[3].text, "Y used in duration field for Keys/KSK/Lifetime (P2Y)"));
+		assert_non_null(strstr(
+			f.v[2].text, "M & Y used in duration field for Keys/KSK/Lifetime (P1Y1M)"));
+		assert_non_null(strstr(
+			f.v[3].text, "Y used in duration field for Keys/KSK/Lifetime (P2Y)"));
 		assert_non_null(strstr(f.v[4].text, "Parent/DS/TTL (P1M)"));
 	}
 	expect(&f, 0, 5, NULL);
@@ -656,7 +656,7 @@ static void
 test_modules(void **state)
 {
 	struct conf c = clean_conf();
-	struct conf_repository r[2] = {test_repos[0], test_repos[1]};
+	struct conf_repository r[2] = { test_repos[0], test_repos[1] };
 	struct kc_findings f;
 
 	(void)state;
@@ -675,7 +675,8 @@ static void
 test_repository_list(void **state)
 {
 	struct conf c = clean_conf();
-	struct conf_repository r[4] = {test_repos[0], test_repos[1], test_repos[0], test_repos[0]};
+	struct conf_repository r[4] = { test_repos[0], test_repos[1], test_repos[0],
+		test_repos[0] };
 	struct kc_findings f;
 
 	(void)state;
@@ -841,7 +842,7 @@ test_ds_submit(void **state)
 static void
 test_signer(void **state)
 {
-	struct kc_confx x = {0};
+	struct kc_confx x = { 0 };
 	struct kc_findings f;
 
 	(void)state;

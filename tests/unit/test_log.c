@@ -30,7 +30,7 @@
 #define MAX_CALLS 16
 
 struct call {
-	char kind; /* 'o' openlog, 's' syslog, 'c' closelog */
+	char kind;       /* 'o' openlog, 's' syslog, 'c' closelog */
 	char text[1024]; /* ident for 'o', message for 's' */
 	int option, facility, priority;
 };
@@ -206,18 +206,41 @@ test_facility_names(void **state)
 		const char *name;
 		int facility;
 	} table[] = {
-		{ "USER", LOG_USER },     { "user", LOG_USER },       { "KERN", LOG_KERN },
-		{ "MAIL", LOG_MAIL },     { "daemon", LOG_DAEMON },   { "Daemon", LOG_DAEMON },
-		{ "AUTH", LOG_AUTH },     { "syslog", LOG_SYSLOG },   { "LPR", LOG_LPR },
-		{ "news", LOG_NEWS },     { "UUCP", LOG_UUCP },       { "cron", LOG_CRON },
-		{ "LOCAL0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },   { "Local2", LOG_LOCAL2 },
-		{ "local3", LOG_LOCAL3 }, { "LOCAL4", LOG_LOCAL4 },   { "local5", LOG_LOCAL5 },
-		{ "local6", LOG_LOCAL6 }, { "LoCaL7", LOG_LOCAL7 },
+		{ "USER", LOG_USER },
+		{ "user", LOG_USER },
+		{ "KERN", LOG_KERN },
+		{ "MAIL", LOG_MAIL },
+		{ "daemon", LOG_DAEMON },
+		{ "Daemon", LOG_DAEMON },
+		{ "AUTH", LOG_AUTH },
+		{ "syslog", LOG_SYSLOG },
+		{ "LPR", LOG_LPR },
+		{ "news", LOG_NEWS },
+		{ "UUCP", LOG_UUCP },
+		{ "cron", LOG_CRON },
+		{ "LOCAL0", LOG_LOCAL0 },
+		{ "local1", LOG_LOCAL1 },
+		{ "Local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 },
+		{ "LOCAL4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 },
+		{ "LoCaL7", LOG_LOCAL7 },
 		/* a prefix match: the name starts with the facility word */
-		{ "daemons", LOG_DAEMON }, { "local3 ", LOG_LOCAL3 }, { "authpriv", LOG_AUTH },
+		{ "daemons", LOG_DAEMON },
+		{ "local3 ", LOG_LOCAL3 },
+		{ "authpriv", LOG_AUTH },
 	};
 	static const char *const unknown[] = {
-		"", "LOG_LOCAL3", "LOG_DAEMON", "loc", "local", "local8", "dae", " daemon", "ftp",
+		"",
+		"LOG_LOCAL3",
+		"LOG_DAEMON",
+		"loc",
+		"local",
+		"local8",
+		"dae",
+		" daemon",
+		"ftp",
 	};
 
 	(void)state;
@@ -260,12 +283,12 @@ test_stderr(void **state)
 	want = calloc(1, 4096);
 	assert_non_null(want);
 	snprintf(want, 4096,
-		 "ods-enforcerd: started (pid 42)\n"
-		 "ods-enforcerd: one newline dropped\n"
-		 "ods-enforcerd: only one\n\n"
-		 "ods-enforcerd: %s\n"
-		 "ods-enforcerd: \n",
-		 long_text);
+		"ods-enforcerd: started (pid 42)\n"
+		"ods-enforcerd: one newline dropped\n"
+		"ods-enforcerd: only one\n\n"
+		"ods-enforcerd: %s\n"
+		"ods-enforcerd: \n",
+		long_text);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
@@ -396,15 +419,14 @@ test_once(void **state)
 	/* alone */
 	capture_start(&cap);
 	log_syslog_once("ods-ksmutil", LOG_DAEMON, LOG_INFO,
-			"Manual key rollover for key type %s on zone %s initiated\n", "ksk",
-			"example.com");
+		"Manual key rollover for key type %s on zone %s initiated\n", "ksk", "example.com");
 	got = capture_stop(&cap);
 	assert_string_equal(got, "");
 	free(got);
 	assert_int_equal(ncalls, 3);
 	expect_open(0, "ods-ksmutil", LOG_DAEMON);
-	expect_syslog(1, LOG_INFO,
-		      "Manual key rollover for key type ksk on zone example.com initiated");
+	expect_syslog(
+		1, LOG_INFO, "Manual key rollover for key type ksk on zone example.com initiated");
 	expect_close(2);
 
 	/* with the process logger on syslog: it is re-opened afterwards */

@@ -192,8 +192,7 @@ struct text {
 	size_t len;
 };
 
-static void
-text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 text_add(struct text *t, const char *fmt, ...)
@@ -246,8 +245,10 @@ object_names(db_t *db, const char *kind, size_t *count)
 	db_stmt_t *st = NULL;
 	size_t n = 0;
 
-	(void)snprintf(sql, sizeof(sql), "SELECT name FROM sqlite_master WHERE type = '%s'"
-		" AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' ORDER BY name", kind);
+	(void)snprintf(sql, sizeof(sql),
+		"SELECT name FROM sqlite_master WHERE type = '%s'"
+		" AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' ORDER BY name",
+		kind);
 	assert_int_equal(db_prepare(db, sql, &st), 0);
 	while (db_step(st) == DB_ROW) {
 		names = realloc(names, (n + 1) * sizeof(*names));
@@ -301,12 +302,30 @@ static char *
 dump_shape14(db_t *db)
 {
 	static const char *const tables[] = {
-		"dbadmin", "securitymodules", "categories", "parameters", "serialmodes",
-		"policies", "zones", "keypairs", "dnsseckeys", "parameters_policies",
-		"PARAMETER_VIEW", "PARAMETER_LIST", "KEYDATA_VIEW", "KEYALLOC_VIEW",
+		"dbadmin",
+		"securitymodules",
+		"categories",
+		"parameters",
+		"serialmodes",
+		"policies",
+		"zones",
+		"keypairs",
+		"dnsseckeys",
+		"parameters_policies",
+		"PARAMETER_VIEW",
+		"PARAMETER_LIST",
+		"KEYDATA_VIEW",
+		"KEYALLOC_VIEW",
 	};
 	static const char *const indexes[] = {
-		"idx1", "idx2", "idx3", "idx4", "idx5", "idx6", "idx7", "idx8",
+		"idx1",
+		"idx2",
+		"idx3",
+		"idx4",
+		"idx5",
+		"idx6",
+		"idx7",
+		"idx8",
 	};
 	struct text t = { NULL, 0 };
 	char sql[256];
@@ -317,17 +336,20 @@ dump_shape14(db_t *db)
 		text_add(&t, "== %s\n", tables[i]);
 		(void)snprintf(sql, sizeof(sql),
 			"SELECT name, upper(type), \"notnull\", upper(dflt_value), pk"
-			" FROM pragma_table_info('%s')", tables[i]);
+			" FROM pragma_table_info('%s')",
+			tables[i]);
 		dump_rows(db, sql, &t);
 		(void)snprintf(sql, sizeof(sql),
 			"SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('%s')"
-			" ORDER BY \"from\"", tables[i]);
+			" ORDER BY \"from\"",
+			tables[i]);
 		dump_rows(db, sql, &t);
 	}
 	for (i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
 		(void)snprintf(sql, sizeof(sql),
 			"SELECT m.tbl_name, i.name FROM sqlite_master m, pragma_index_info('%s') i"
-			" WHERE m.name = '%s'", indexes[i], indexes[i]);
+			" WHERE m.name = '%s'",
+			indexes[i], indexes[i]);
 		text_add(&t, "== %s\n", indexes[i]);
 		dump_rows(db, sql, &t);
 	}
@@ -463,8 +485,8 @@ test_table_matches_files(void **state)
 		m = NULL;
 		for (i = 0; i < migrate_table_count; i++) {
 			if (migrate_table[i].version == v &&
-			    strcmp(migrate_table[i].dialect ? migrate_table[i].dialect : "",
-				    dialect) == 0)
+				strcmp(migrate_table[i].dialect ? migrate_table[i].dialect : "",
+					dialect) == 0)
 				m = &migrate_table[i];
 		}
 		if (m == NULL)
@@ -487,7 +509,7 @@ test_table_matches_files(void **state)
 		assert_non_null(migrate_find(v, "sqlite"));
 	assert_int_equal(migrate_find(1, "sqlite")->version, 1);
 	assert_string_equal(migrate_find(1, "sqlite")->name, "baseline");
-	assert_non_null(migrate_find(1, "pgsql"));   /* each dialect has its own baseline */
+	assert_non_null(migrate_find(1, "pgsql")); /* each dialect has its own baseline */
 	assert_string_equal(migrate_find(1, "pgsql")->dialect, "pgsql");
 	assert_null(migrate_find(latest + 1, "sqlite"));
 	assert_null(migrate_find(0, "sqlite"));
@@ -546,7 +568,8 @@ test_fresh(void **state)
 	assert_int_equal(migrate_require_current(db), 0);
 
 	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
-	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
+	assert_text(db,
+		"SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
 		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon,6:cluster");
 	v = query_text(db, "SELECT checksum FROM schema_migrations WHERE version = 1");
@@ -558,24 +581,35 @@ test_fresh(void **state)
 	assert_true(is_sha256_hex(v));
 	free(v);
 	/* applied_at is canonical UTC text, about now */
-	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations WHERE"
-		" applied_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
-		" [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
-		" AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"), LATEST);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM schema_migrations WHERE"
+			      " applied_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+			      " [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
+			      " AND abs(strftime('%s', applied_at) - strftime('%s', 'now')) < 600"),
+		LATEST);
 
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin"), 1);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dbadmin WHERE description LIKE"
-		"'%UTC%' AND description LIKE '%schema_migrations%'"), 1);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-		" AND name IN ('dbadmin', 'securitymodules', 'categories', 'parameters',"
-		" 'serialmodes', 'policies', 'zones', 'keypairs', 'dnsseckeys',"
-		" 'parameters_policies', 'schema_migrations')"), 11);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"
-		" AND name IN ('PARAMETER_VIEW', 'PARAMETER_LIST', 'KEYDATA_VIEW',"
-		" 'KEYALLOC_VIEW')"), 4);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-		" AND name IN ('idx1','idx2','idx3','idx4','idx5','idx6','idx7','idx8')"), 8);
+				       "'%UTC%' AND description LIKE '%schema_migrations%'"),
+		1);
+	assert_int_equal(
+		query_int(db,
+			"SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			" AND name IN ('dbadmin', 'securitymodules', 'categories', 'parameters',"
+			" 'serialmodes', 'policies', 'zones', 'keypairs', 'dnsseckeys',"
+			" 'parameters_policies', 'schema_migrations')"),
+		11);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"
+			      " AND name IN ('PARAMETER_VIEW', 'PARAMETER_LIST', 'KEYDATA_VIEW',"
+			      " 'KEYALLOC_VIEW')"),
+		4);
+	assert_int_equal(
+		query_int(db,
+			"SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+			" AND name IN ('idx1','idx2','idx3','idx4','idx5','idx6','idx7','idx8')"),
+		8);
 	assert_text(db, "SELECT group_concat(name, ',') FROM pragma_index_info('idx9')",
 		"zone_id,keytype,state");
 
@@ -583,24 +617,33 @@ test_fresh(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM categories"), 8);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM serialmodes"), 4);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters WHERE description IS NULL"
-		" OR description = ''"), 0);
+				       " OR description = ''"),
+		0);
 	/* a few ids of the 1.4 catalogue */
-	assert_text(db, "SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
+	assert_text(db,
+		"SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
 		" 9",
 		"version/denial");
-	assert_text(db, "SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
+	assert_text(db,
+		"SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
 		" 24",
 		"revoked/ksk");
-	assert_text(db, "SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
+	assert_text(db,
+		"SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
 		" 41",
 		"zones_share_keys/keys");
-	assert_text(db, "SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
+	assert_text(db,
+		"SELECT name || '/' || category FROM PARAMETER_LIST WHERE parameter_id ="
 		" 45",
 		"purge/keys");
-	assert_text(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM categories"
-		" ORDER BY id)", "signature,denial,ksk,zsk,keys,enforcer,zone,parent");
-	assert_text(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM serialmodes"
-		" ORDER BY id)", "unixtime,counter,datecounter,keep");
+	assert_text(db,
+		"SELECT group_concat(name, ',') FROM (SELECT name FROM categories"
+		" ORDER BY id)",
+		"signature,denial,ksk,zsk,keys,enforcer,zone,parent");
+	assert_text(db,
+		"SELECT group_concat(name, ',') FROM (SELECT name FROM serialmodes"
+		" ORDER BY id)",
+		"unixtime,counter,datecounter,keep");
 	/* the views work */
 	assert_int_equal(query_int(db, "SELECT count(*) FROM KEYDATA_VIEW"), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM KEYALLOC_VIEW"), 0);
@@ -684,7 +727,8 @@ test_adopt_ods14(void **state)
 	assert_int_equal(s.state, MIGRATE_CURRENT);
 	assert_int_equal(s.current, LATEST);
 	assert_int_equal(s.checksum_mismatch, 0);
-	assert_text(db, "SELECT group_concat(version || ':' || name, ',') FROM"
+	assert_text(db,
+		"SELECT group_concat(version || ':' || name, ',') FROM"
 		" (SELECT * FROM schema_migrations ORDER BY version)",
 		"1:baseline,2:schema_migrations,3:zone_names,4:ds_pending,5:zone_canon,6:cluster");
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 5);
@@ -692,7 +736,8 @@ test_adopt_ods14(void **state)
 	/* rows kept with their ids */
 	assert_text(db, "SELECT id || ' ' || name || ' ' || salt FROM policies",
 		"1 default a1b2c3d4e5f60718");
-	assert_text(db, "SELECT group_concat(parameter_id || '=' || value, ',') FROM"
+	assert_text(db,
+		"SELECT group_concat(parameter_id || '=' || value, ',') FROM"
 		" (SELECT * FROM parameters_policies WHERE policy_id = 1 ORDER BY id)",
 		"1=7200,20=31536000,27=7776000,29=1");
 	assert_text(db, "SELECT id || ' ' || name || ' ' || policy_id || ' ' || in_type FROM zones",
@@ -703,8 +748,10 @@ test_adopt_ods14(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dnsseckeys"), 2);
 	assert_text(db, "SELECT HSMkey_id || ' ' || size FROM keypairs WHERE id = 1",
 		"6a8c5d1e0f9b4c2aa3e7d2b1c0f9e8d7 2048");
-	assert_text(db, "SELECT keypair_id || ' ' || zone_id || ' ' || keytype || ' ' || state"
-		" FROM dnsseckeys WHERE id = 1", "1 1 257 4");
+	assert_text(db,
+		"SELECT keypair_id || ' ' || zone_id || ' ' || keytype || ' ' || state"
+		" FROM dnsseckeys WHERE id = 1",
+		"1 1 257 4");
 
 	/* times now UTC: CET is UTC+1, CEST UTC+2 */
 	assert_text(db, "SELECT salt_stamp FROM policies", "2010-01-01 11:00:00");
@@ -712,7 +759,8 @@ test_adopt_ods14(void **state)
 	assert_text(db, "SELECT pre_backup FROM keypairs WHERE id = 1", "2010-07-01 12:00:00");
 	assert_text(db, "SELECT backup FROM keypairs WHERE id = 1", "2010-07-01 12:30:00");
 	assert_text(db, "SELECT backup FROM keypairs WHERE id = 2", "(null)");
-	assert_text(db, "SELECT publish || ',' || ready || ',' || active || ',' || retire"
+	assert_text(db,
+		"SELECT publish || ',' || ready || ',' || active || ',' || retire"
 		" FROM dnsseckeys WHERE id = 1",
 		"2010-01-01 11:00:00,2010-01-02 11:00:00,2010-07-01 12:00:00,2011-07-01 12:00:00");
 	assert_text(db, "SELECT dead FROM dnsseckeys WHERE id = 1", "(null)");
@@ -722,7 +770,8 @@ test_adopt_ods14(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM KEYDATA_VIEW WHERE zone_id = 1"), 2);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM KEYALLOC_VIEW"), 2);
 	assert_int_equal(query_int(db, "SELECT value FROM PARAMETER_VIEW WHERE name = 'lifetime'"
-		" AND category = 'zsk' AND policy_id = 1"), 7776000);
+				       " AND category = 'zsk' AND policy_id = 1"),
+		7776000);
 
 	/* once is enough: a second run converts nothing again */
 	db_close(db);
@@ -745,8 +794,10 @@ test_newer(void **state)
 	(void)state;
 	db = fresh_db(path, sizeof(path));
 	up_ok(db, LATEST);
-	(void)snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'future',"
-		" '%064d', '2030-01-01 00:00:00')", migrate_latest() + 1, 0);
+	(void)snprintf(sql, sizeof(sql),
+		"INSERT INTO schema_migrations VALUES (%d, 'future',"
+		" '%064d', '2030-01-01 00:00:00')",
+		migrate_latest() + 1, 0);
 	exec_ok(db, sql);
 
 	s = status_of(db);
@@ -759,7 +810,7 @@ test_newer(void **state)
 	assert_int_equal(applied, 77);
 	assert_errmsg_has(db, "newer");
 	assert_errmsg_has(db, "database schema version 7 is newer than this program"
-		" (supports up to 6); upgrade kasp-enforcer");
+			      " (supports up to 6); upgrade kasp-enforcer");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 	after = dump_all(db);
@@ -868,7 +919,7 @@ test_require_current(void **state)
 	assert_errmsg_has(db, "version 5 is older than this program (version 6)");
 
 	exec_ok(db, "INSERT INTO schema_migrations VALUES (6, 'x', 'y', '2020-01-01 00:00:00'),"
-		" (7, 'x', 'y', '2020-01-01 00:00:00')");
+		    " (7, 'x', 'y', '2020-01-01 00:00:00')");
 	assert_int_equal(migrate_require_current(db), DB_E_SCHEMA);
 	assert_errmsg_has(db, "newer");
 
@@ -921,7 +972,8 @@ test_failed_migration(void **state)
 	s = status_of(db);
 	assert_int_equal(s.state, MIGRATE_ODS14);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name ="
-		" 'schema_migrations'"), 0);
+				       " 'schema_migrations'"),
+		0);
 	assert_int_equal(query_int(db, "SELECT version FROM dbadmin"), 4);
 
 	up_ok(db, LATEST - 1);
@@ -950,7 +1002,7 @@ test_reset(void **state)
 	load_ods14(db);
 	up_ok(db, LATEST - 1);
 	exec_ok(db, "CREATE TABLE scratch (x); CREATE VIEW scratch_view AS SELECT * FROM scratch;"
-		" INSERT INTO scratch VALUES (1)");
+		    " INSERT INTO scratch VALUES (1)");
 	exec_ok(db, "PRAGMA foreign_keys = ON");
 	assert_int_equal(migrate_reset(db), 0);
 	s = status_of(db);
@@ -960,10 +1012,11 @@ test_reset(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM policies"), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters"), 45);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE"
-		" 'scratch%'"), 0);
+				       " 'scratch%'"),
+		0);
 	exec_ok(db, "UPDATE schema_migrations SET applied_at = 'x'");
 	after = dump_all(db);
-	assert_string_equal(fresh, after);   /* ids start at 1 again, too */
+	assert_string_equal(fresh, after); /* ids start at 1 again, too */
 	free(after);
 
 	/* an empty file resets as well */
@@ -1023,7 +1076,7 @@ fill_zone(db_t *db, void *arg)
 	(*calls)++;
 	assert_int_equal(query_int(db, "SELECT count(*) FROM zones"), 0);
 	return db_exec(db, "INSERT INTO policies (name) VALUES ('filled');"
-		"INSERT INTO zones (name, policy_id) VALUES ('filled.example', 1)");
+			   "INSERT INTO zones (name, policy_id) VALUES ('filled.example', 1)");
 }
 
 static int
@@ -1122,7 +1175,7 @@ test_concurrent(void **state)
 	}
 	(void)close(go[0]);
 	(void)close(res[1]);
-	(void)close(go[1]);  /* both children start now */
+	(void)close(go[1]); /* both children start now */
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
 		assert_true(WIFEXITED(status));
@@ -1159,8 +1212,10 @@ test_dump(void **state)
 	db = fresh_db(path, sizeof(path));
 	up_ok(db, LATEST);
 	assert_int_equal(migrate_dump_schema(db, &out), 0);
-	assert_true(strncmp(out, "-- generated from migrations/ by tools/schema-dump; do not"
-		" edit\n-- dialect sqlite, schema version 6\n\n", 100) == 0);
+	assert_true(strncmp(out,
+			    "-- generated from migrations/ by tools/schema-dump; do not"
+			    " edit\n-- dialect sqlite, schema version 6\n\n",
+			    100) == 0);
 	t = strstr(out, "CREATE TABLE categories");
 	i = strstr(out, "CREATE INDEX idx1 ");
 	v = strstr(out, "CREATE VIEW KEYALLOC_VIEW");

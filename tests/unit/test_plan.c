@@ -89,7 +89,7 @@ test_appendix_a(void **state)
 	p.zsk.lifetime = 0;
 	assert_int_equal(plan_needed_per_zone(&p, PLAN_KSK, 10 * 365 * DAY), 2);
 	assert_int_equal(plan_needed_per_zone(&p, PLAN_ZSK, 10 * 365 * DAY), 3);
-	assert_int_equal(plan_same_pool(&p), 0);      /* 2048 vs 1024 bits */
+	assert_int_equal(plan_same_pool(&p), 0); /* 2048 vs 1024 bits */
 }
 
 /* A year of keys for the default policy: 1 + floor(...) each. */
@@ -168,7 +168,7 @@ test_separate_pools(void **state)
 	memset(&in, 0, sizeof(in));
 	in.needed[PLAN_KSK] = 3;
 	in.needed[PLAN_ZSK] = 4;
-	in.available[PLAN_KSK] = 5;     /* more than needed: nothing, not negative */
+	in.available[PLAN_KSK] = 5; /* more than needed: nothing, not negative */
 	in.available[PLAN_ZSK] = 1;
 	plan_keys(&in, &r);
 	assert_int_equal(r.wanted[PLAN_KSK], 0);
@@ -236,7 +236,7 @@ test_capacity(void **state)
 	memset(&in, 0, sizeof(in));
 	in.needed[PLAN_KSK] = 2;
 	in.needed[PLAN_ZSK] = 5;
-	in.capacity[PLAN_KSK] = 0;              /* no limit */
+	in.capacity[PLAN_KSK] = 0; /* no limit */
 	in.capacity[PLAN_ZSK] = 3;
 	in.in_repository[PLAN_KSK] = 1000;
 	in.in_repository[PLAN_ZSK] = 1;

@@ -98,16 +98,16 @@ policy_nsec(struct kasp_policy *p)
 
 /* Two KSKs (one revoked) and three ZSKs. */
 static const struct signconf_key keys_nsec3[] = {
-	{257, 8, "0f1e2d3c4b5a69788796a5b4c3d2e1f0", 1, 0, 1, 1},
-	{385, 8, "11111111222222223333333344444444", 1, 0, 1, 1},
-	{256, 8, "aaaaaaaabbbbbbbbccccccccdddddddd", 0, 1, 1, 0},
-	{256, 8, "eeeeeeeeffffffff0000000011111111", 0, 0, 1, 0},
-	{256, 13, "0123456789abcdef0123456789abcdef", 0, 1, 1, 1},
+	{ 257, 8, "0f1e2d3c4b5a69788796a5b4c3d2e1f0", 1, 0, 1, 1 },
+	{ 385, 8, "11111111222222223333333344444444", 1, 0, 1, 1 },
+	{ 256, 8, "aaaaaaaabbbbbbbbccccccccdddddddd", 0, 1, 1, 0 },
+	{ 256, 8, "eeeeeeeeffffffff0000000011111111", 0, 0, 1, 0 },
+	{ 256, 13, "0123456789abcdef0123456789abcdef", 0, 1, 1, 1 },
 };
 
 static const struct signconf_key keys_nsec[] = {
-	{257, 8, "6bd0d7ca4b1e4a9c98cc3e8c1ef2bd71", 1, 0, 1, 0},
-	{256, 8, "3c55a3d1e7a04a5e8b5fd7e4c1f4b2aa", 0, 1, 1, 0},
+	{ 257, 8, "6bd0d7ca4b1e4a9c98cc3e8c1ef2bd71", 1, 0, 1, 0 },
+	{ 256, 8, "3c55a3d1e7a04a5e8b5fd7e4c1f4b2aa", 0, 1, 1, 0 },
 };
 
 /* Format, or fail the test. The caller frees *out. */
@@ -200,7 +200,7 @@ static void
 dir_holds(size_t n, ...)
 {
 	const char *want[16];
-	int seen[16] = {0};
+	int seen[16] = { 0 };
 	struct dirent *e;
 	DIR *d;
 	size_t i;
@@ -338,7 +338,7 @@ test_golden_escaped(void **state)
 static void
 test_nsec3_optional_parts(void **state)
 {
-	static const char *salts[] = {NULL, ""};
+	static const char *salts[] = { NULL, "" };
 	struct kasp_policy p;
 	char *text = NULL;
 	size_t len = 0;
@@ -390,7 +390,7 @@ static void
 test_format_inval(void **state)
 {
 	struct kasp_policy p;
-	struct signconf_key nolocator = {257, 8, NULL, 1, 0, 1, 0};
+	struct signconf_key nolocator = { 257, 8, NULL, 1, 0, 1, 0 };
 	char *sentinel = (char *)&sentinel;
 	char *text = sentinel;
 	size_t len = 77;
@@ -398,19 +398,18 @@ test_format_inval(void **state)
 	(void)state;
 	policy_nsec(&p);
 	assert_int_equal(signconf_format(NULL, &p, NULL, keys_nsec, 2, &text, &len), E_INVAL);
-	assert_int_equal(signconf_format("x.example", NULL, NULL, keys_nsec, 2, &text, &len),
-		E_INVAL);
-	assert_int_equal(signconf_format("x.example", &p, NULL, &nolocator, 1, &text, &len),
-		E_INVAL);
+	assert_int_equal(
+		signconf_format("x.example", NULL, NULL, keys_nsec, 2, &text, &len), E_INVAL);
+	assert_int_equal(
+		signconf_format("x.example", &p, NULL, &nolocator, 1, &text, &len), E_INVAL);
 	assert_int_equal(signconf_format("x.example", &p, NULL, NULL, 1, &text, &len), E_INVAL);
-	assert_int_equal(signconf_format("x.example", &p, NULL, keys_nsec, 2, NULL, &len),
-		E_INVAL);
+	assert_int_equal(signconf_format("x.example", &p, NULL, keys_nsec, 2, NULL, &len), E_INVAL);
 	p.serial = (enum kasp_serial)0;
-	assert_int_equal(signconf_format("x.example", &p, NULL, keys_nsec, 2, &text, &len),
-		E_INVAL);
+	assert_int_equal(
+		signconf_format("x.example", &p, NULL, keys_nsec, 2, &text, &len), E_INVAL);
 	p.serial = (enum kasp_serial)99;
-	assert_int_equal(signconf_format("x.example", &p, NULL, keys_nsec, 2, &text, &len),
-		E_INVAL);
+	assert_int_equal(
+		signconf_format("x.example", &p, NULL, keys_nsec, 2, &text, &len), E_INVAL);
 	assert_ptr_equal(text, sentinel);
 	assert_int_equal(len, 77);
 }
@@ -476,7 +475,8 @@ test_validate_rejects(void **state)
 	invalid(t, E_INVAL);
 	free(t);
 	/* elements out of order */
-	t = nsec_with("\t\t\t\t<KSK />\n\t\t\t\t<Publish />\n", "\t\t\t\t<Publish />\n\t\t\t\t<KSK />\n");
+	t = nsec_with(
+		"\t\t\t\t<KSK />\n\t\t\t\t<Publish />\n", "\t\t\t\t<Publish />\n\t\t\t\t<KSK />\n");
 	invalid(t, E_INVAL);
 	free(t);
 	/* Deactivate is allowed by the schema (1.x never writes it) */
@@ -491,7 +491,8 @@ test_validate_rejects(void **state)
 	invalid("", E_PARSE);
 	/* entities are refused */
 	invalid("<!DOCTYPE SignerConfiguration [<!ENTITY x \"y\">]>\n"
-		"<SignerConfiguration>&x;</SignerConfiguration>\n", E_PARSE);
+		"<SignerConfiguration>&x;</SignerConfiguration>\n",
+		E_PARSE);
 	assert_int_equal(signconf_validate(NULL, 0, err, sizeof(err)), E_INVAL);
 }
 
@@ -677,8 +678,8 @@ test_write_noted(void **state)
 	assert_int_equal(symlink(target, note), 0);
 	assert_int_equal(signconf_note(path), E_IO);
 	assert_false(signconf_noted(path));
-	assert_int_equal(signconf_write_noted(path, "three\n", 6, &written, err, sizeof(err)),
-	    E_IO);
+	assert_int_equal(
+		signconf_write_noted(path, "three\n", 6, &written, err, sizeof(err)), E_IO);
 	assert_non_null(strstr(err, path));
 	holds(path, "two\n");
 	assert_int_equal(lstat(target, &st), -1);

@@ -41,7 +41,7 @@ count_fds(void)
 
 static void
 run_ok(const char *const argv[], const char *const env[], const void *in, size_t inlen,
-       struct spawn_result *res)
+	struct spawn_result *res)
 {
 	int fds = count_fds();
 
@@ -135,7 +135,8 @@ static void
 test_both_streams(void **state)
 {
 	const char *const argv[] = {
-		"sh", "-c",
+		"sh",
+		"-c",
 		"i=0; while [ $i -lt 4000 ]; do echo out-line-$i; echo err-line-$i >&2;"
 		" i=$((i+1)); done; echo done >&2",
 		NULL,

@@ -28,7 +28,7 @@
 #include "enforcer/state.h"
 
 #define DAY INT64_C(86400)
-#define T0 ((time_t)1262347200)        /* 2010-01-01 12:00:00 UTC */
+#define T0 ((time_t)1262347200) /* 2010-01-01 12:00:00 UTC */
 
 /* ---------------------------------------------------------------- policies */
 
@@ -118,7 +118,7 @@ struct world {
 	int *role;
 	/* per key pair: retired or dead in some zone, so never offered again */
 	char *spent;
-	size_t dead_zsk;        /* ZSKs of the first zone that died */
+	size_t dead_zsk; /* ZSKs of the first zone that died */
 	time_t now;
 	size_t steps, transitions;
 };
@@ -212,7 +212,7 @@ old_active(const struct snapshot *s, size_t n, int keytype)
 
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].keytype == keytype && s[i].state == STORE_STATE_ACTIVE &&
-		    (best == NULL || (s[i].retire != 0 && s[i].retire < best->retire)))
+			(best == NULL || (s[i].retire != 0 && s[i].retire < best->retire)))
 			best = &s[i];
 	}
 	return best;
@@ -224,8 +224,8 @@ due_now(const struct world *w, time_t t, const char *what, int64_t id)
 {
 	if (!(t <= w->now && t > w->now - (time_t)w->interval)) {
 		print_error("%s of key %lld at %lld: due at %lld (interval %lld)\n", what,
-		    (long long)id, (long long)(w->now - T0), (long long)(t - T0),
-		    (long long)w->interval);
+			(long long)id, (long long)(w->now - T0), (long long)(t - T0),
+			(long long)w->interval);
 		fail();
 	}
 }
@@ -242,8 +242,8 @@ check_transitions(struct world *w, struct state_zone *z, const struct snapshot *
 		const struct state_key *k = &z->keys[i];
 		const struct snapshot *b = NULL;
 		const struct snapshot *old = old_active(before, nb, k->keytype);
-		int64_t win = plan_window(p, k->keytype == STORE_KSK ? PLAN_KSK : PLAN_ZSK,
-		    w->interval);
+		int64_t win =
+			plan_window(p, k->keytype == STORE_KSK ? PLAN_KSK : PLAN_ZSK, w->interval);
 
 		for (size_t j = 0; j < nb; j++) {
 			if (before[j].id == k->keypair_id)
@@ -260,12 +260,13 @@ check_transitions(struct world *w, struct state_zone *z, const struct snapshot *
 			if (!first_step) {
 				assert_non_null(old);
 				due_now(w, old->retire - (time_t)win, "successor publication",
-				    k->keypair_id);
+					k->keypair_id);
 			}
 			break;
 		case STORE_STATE_READY:
 			assert_int_equal(b->state, STORE_STATE_PUBLISH);
-			due_now(w, b->publish + (time_t)state_publish_wait(p), "ready", k->keypair_id);
+			due_now(w, b->publish + (time_t)state_publish_wait(p), "ready",
+				k->keypair_id);
 			assert_int_equal(k->ready, w->now);
 			break;
 		case STORE_STATE_ACTIVE:
@@ -279,7 +280,7 @@ check_transitions(struct world *w, struct state_zone *z, const struct snapshot *
 			if (b->state == STORE_STATE_PUBLISH) {
 				assert_int_equal(k->ready, w->now);
 				due_now(w, b->publish + (time_t)state_publish_wait(p), "ready",
-				    k->keypair_id);
+					k->keypair_id);
 			} else {
 				assert_int_equal(b->state, STORE_STATE_READY);
 			}
@@ -292,19 +293,18 @@ check_transitions(struct world *w, struct state_zone *z, const struct snapshot *
 		case STORE_STATE_RETIRE:
 			assert_int_equal(b->state, STORE_STATE_ACTIVE);
 			assert_int_equal(k->retire, w->now);
-			assert_int_equal(k->dead, w->now + (time_t)state_retire_wait(p, k->keytype,
-			    k->rfc5011));
+			assert_int_equal(k->dead,
+				w->now + (time_t)state_retire_wait(p, k->keytype, k->rfc5011));
 			if (k->keytype == STORE_ZSK)
 				due_now(w, b->retire, "ZSK retirement", k->keypair_id);
 			break;
 		case STORE_STATE_DEAD:
 			assert_int_equal(b->state, STORE_STATE_RETIRE);
 			due_now(w, b->retire + (time_t)state_retire_wait(p, k->keytype, k->rfc5011),
-			    "death", k->keypair_id);
+				"death", k->keypair_id);
 			assert_int_equal(k->dead, w->now);
 			break;
-		default:
-			fail_msg("unexpected transition %d -> %d", b->state, k->state);
+		default: fail_msg("unexpected transition %d -> %d", b->state, k->state);
 		}
 	}
 }
@@ -348,8 +348,9 @@ operator_ds_seen(struct world *w, struct state_zone *z)
 			if (o->keytype != STORE_KSK || o->state != STORE_STATE_ACTIVE)
 				continue;
 			active++;
-			if (oldest == NULL || (o->retire != 0 && (oldest->retire == 0 ||
-			    o->retire < oldest->retire)))
+			if (oldest == NULL ||
+				(o->retire != 0 &&
+					(oldest->retire == 0 || o->retire < oldest->retire)))
 				oldest = o;
 		}
 		if (active >= 2) {
@@ -381,16 +382,16 @@ step(struct world *w, int first_step)
 		for (i = 0; i < nb; i++) {
 			const struct state_key *k = &z->keys[i];
 
-			before[i] = (struct snapshot){ k->keypair_id, k->keytype, k->state, k->publish,
-			    k->ready, k->active, k->retire, k->dead };
+			before[i] = (struct snapshot){ k->keypair_id, k->keytype, k->state,
+				k->publish, k->ready, k->active, k->retire, k->dead };
 		}
 		/* one pool when both roles draw from it, else two with distinct ids */
 		fresh_pool(&pool[0], fresh[0], w->next_id, 8);
 		fresh_pool(&pool[1], fresh[1], w->next_id + 8, 8);
 		sp[PLAN_KSK] = (struct state_spares){ reuse[PLAN_KSK],
-		    reuse_for(w, zi, STORE_KSK, reuse[PLAN_KSK], 8), 0, &pool[0] };
+			reuse_for(w, zi, STORE_KSK, reuse[PLAN_KSK], 8), 0, &pool[0] };
 		sp[PLAN_ZSK] = (struct state_spares){ reuse[PLAN_ZSK],
-		    reuse_for(w, zi, STORE_ZSK, reuse[PLAN_ZSK], 8), 0, &pool[same ? 0 : 1] };
+			reuse_for(w, zi, STORE_ZSK, reuse[PLAN_ZSK], 8), 0, &pool[same ? 0 : 1] };
 		memset(&res, 0, sizeof(res));
 		assert_int_equal(state_decide(&par, z, sp, &res), 0);
 		assert_false(res.nomem);
@@ -416,7 +417,7 @@ step(struct world *w, int first_step)
 			assert_int_not_equal(res.events[i].kind, EV_BACKUP_REFUSED);
 			/* a ZSK successor is always ready on time */
 			assert_false(res.events[i].kind == EV_ROLL_NOT_COMPLETED &&
-			    res.events[i].keytype == STORE_ZSK);
+				     res.events[i].keytype == STORE_ZSK);
 		}
 		check_transitions(w, z, before, nb, first_step);
 		/* the KSK needs the operator: then the DS set must change */
@@ -458,22 +459,38 @@ walk(void (*policy)(struct kasp_policy *), int64_t interval, int nzones, size_t 
 	for (w.now = T0 + (time_t)interval; w.now <= end; w.now += (time_t)interval)
 		step(&w, 0);
 	print_message("# %zu steps, %zu transitions, %zu dead ZSKs in zone %s\n", w.steps,
-	    w.transitions, w.dead_zsk, w.zones[0].name);
+		w.transitions, w.dead_zsk, w.zones[0].name);
 	assert_true(w.dead_zsk >= min_zsk_rolls);
 	if (w.p.share_keys) {
 		/* every zone holds the same key pairs */
 		for (int z = 1; z < nzones; z++) {
 			assert_int_equal(w.zones[z].nkeys, w.zones[0].nkeys);
 			for (i = 0; i < w.zones[0].nkeys; i++)
-				assert_non_null(find_key(&w.zones[z], w.zones[0].keys[i].keypair_id));
+				assert_non_null(
+					find_key(&w.zones[z], w.zones[0].keys[i].keypair_id));
 		}
 	}
 	world_free(&w);
 }
 
-static void test_walk_default(void **state) { (void)state; walk(policy_default, 3600, 2, 7); }
-static void test_walk_lab(void **state) { (void)state; walk(policy_lab, 300, 2, 8000); }
-static void test_walk_shared(void **state) { (void)state; walk(policy_shared, 3600, 3, 700); }
+static void
+test_walk_default(void **state)
+{
+	(void)state;
+	walk(policy_default, 3600, 2, 7);
+}
+static void
+test_walk_lab(void **state)
+{
+	(void)state;
+	walk(policy_lab, 300, 2, 8000);
+}
+static void
+test_walk_shared(void **state)
+{
+	(void)state;
+	walk(policy_shared, 3600, 3, 700);
+}
 
 /* ---------------------------------------------------------- one zone */
 
@@ -534,7 +551,8 @@ static void
 one_run(struct one *o, time_t now)
 {
 	struct state_spares sp[2] = {
-		{ NULL, 0, 0, &o->pool[0] }, { NULL, 0, 0, &o->pool[1] },
+		{ NULL, 0, 0, &o->pool[0] },
+		{ NULL, 0, 0, &o->pool[1] },
 	};
 	struct state_params par = { &o->p, o->interval, now, 0 };
 
@@ -578,7 +596,7 @@ test_first_pass(void **state)
 	assert_int_equal(one_get(&o, 200)->active, T0);
 	assert_int_equal(one_get(&o, 200)->retire, T0 + 90 * DAY);
 	assert_int_equal(one_get(&o, 100)->state, STORE_STATE_PUBLISH);
-	assert_int_equal(one_get(&o, 100)->ready, T0 + 50400);    /* Appendix A: 14 h */
+	assert_int_equal(one_get(&o, 100)->ready, T0 + 50400); /* Appendix A: 14 h */
 	assert_true(has_event(&o, EV_FIRST_PASS_PROMOTE, STORE_ZSK));
 	assert_false(o.res.new_ds);
 	assert_true(state_key_issued(one_get(&o, 100), &is));
@@ -613,7 +631,7 @@ test_infinite_lifetime(void **state)
 	assert_int_equal(one_get(&o, 200)->state, STORE_STATE_ACTIVE);
 	for (size_t i = 0; i < o.z.nkeys; i++)
 		assert_false(o.z.keys[i].keytype == STORE_ZSK &&
-		    o.z.keys[i].state == STORE_STATE_PUBLISH);
+			     o.z.keys[i].state == STORE_STATE_PUBLISH);
 	one_free(&o);
 }
 
@@ -942,11 +960,11 @@ test_shortage(void **state)
 		const struct state_event *ev = &o.res.events[i];
 
 		if (ev->kind == EV_ALLOC_SHORT && ev->keytype == STORE_ZSK) {
-			assert_int_equal(ev->n, 1);     /* keys to allocate */
-			assert_int_equal(ev->m, 1);     /* failed on the first */
-			assert_int_equal(ev->a, 1);     /* needed */
-			assert_int_equal(ev->b, 0);     /* queued */
-			assert_int_equal(ev->c, 0);     /* pending retirement */
+			assert_int_equal(ev->n, 1); /* keys to allocate */
+			assert_int_equal(ev->m, 1); /* failed on the first */
+			assert_int_equal(ev->a, 1); /* needed */
+			assert_int_equal(ev->b, 0); /* queued */
+			assert_int_equal(ev->c, 0); /* pending retirement */
 		}
 	}
 	one_free(&o);
@@ -995,34 +1013,34 @@ test_event_texts(void **state)
 		const char *text;
 	} cases[] = {
 		{ { EV_FIRST_PASS_PROMOTE, STORE_ZSK, 0, 0, 0, 0, 0 }, LOG_INFO,
-		  "INFO: Promoting ZSK from publish to active as this is the first pass for the zone" },
+			"INFO: Promoting ZSK from publish to active as this is the first pass for the zone" },
 		{ { EV_ROLL_NOT_COMPLETED, STORE_KSK, 0, 0, 0, 0, 0 }, LOG_WARNING,
-		  "WARNING: KSK rollover for zone 'z.example' not completed as there are no keys in "
-		  "the 'ready' state; ods-enforcerd will try again when it runs next" },
+			"WARNING: KSK rollover for zone 'z.example' not completed as there are no keys in "
+			"the 'ready' state; ods-enforcerd will try again when it runs next" },
 		{ { EV_MANUAL_DUE, STORE_ZSK, 0, 0, 0, 0, 0 }, LOG_INFO,
-		  "INFO: Manual rollover due for ZSK of zone z.example" },
+			"INFO: Manual rollover due for ZSK of zone z.example" },
 		{ { EV_ROLLED, STORE_ZSK, 0, 0, 0, 0, 0 }, LOG_INFO,
-		  "INFO: ZSK has been rolled for z.example " },
+			"INFO: ZSK has been rolled for z.example " },
 		{ { EV_KSK_READY, STORE_KSK, 0, 0, 0, 0, 0 }, LOG_WARNING,
-		  "WARNING: New KSK has reached the ready state; please submit the DS for z.example "
-		  "and use ods-ksmutil key ds-seen when the DS appears in the DNS." },
+			"WARNING: New KSK has reached the ready state; please submit the DS for z.example "
+			"and use ods-ksmutil key ds-seen when the DS appears in the DNS." },
 		{ { EV_NEW_DS, STORE_KSK, 0, 0, 0, 0, 0 }, LOG_INFO,
-		  "INFO: New DS records needed for the zone z.example; details will follow" },
+			"INFO: New DS records needed for the zone z.example; details will follow" },
 		{ { EV_SHORTAGE, STORE_ZSK, 0, 2, 0, 0, 0 }, LOG_INFO,
-		  "INFO: 0 zsks available in 'generate' state (need 2) - unable to promote until "
-		  "more keys generated" },
+			"INFO: 0 zsks available in 'generate' state (need 2) - unable to promote until "
+			"more keys generated" },
 		{ { EV_BACKUP_REFUSED, STORE_KSK, 0, 0, 0, 0, 0 }, LOG_ERR,
-		  "ERROR: Trying to make non-backed up KSK active when RequireBackup flag is set" },
+			"ERROR: Trying to make non-backed up KSK active when RequireBackup flag is set" },
 		{ { EV_BACKUP_WARNING, STORE_ZSK, 0, 0, 0, 0, 0 }, LOG_WARNING,
-		  "WARNING: Making non-backed up ZSK active, PLEASE make sure that you know the "
-		  "potential problems of using keys which are not recoverable" },
+			"WARNING: Making non-backed up ZSK active, PLEASE make sure that you know the "
+			"potential problems of using keys which are not recoverable" },
 	};
 	char buf[512];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(state_event_text(&cases[i].ev, "z.example", buf, sizeof(buf)),
-		    cases[i].prio);
+			cases[i].prio);
 		assert_string_equal(buf, cases[i].text);
 	}
 }

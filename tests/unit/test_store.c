@@ -158,9 +158,11 @@ param_value(db_t *db, const char *pol, const char *name, const char *category)
 {
 	char sql[512];
 
-	(void)snprintf(sql, sizeof(sql), "SELECT value FROM PARAMETER_VIEW v JOIN policies p"
+	(void)snprintf(sql, sizeof(sql),
+		"SELECT value FROM PARAMETER_VIEW v JOIN policies p"
 		" ON p.id = v.policy_id WHERE p.name = '%s' AND v.name = '%s'"
-		" AND v.category = '%s'", pol, name, category);
+		" AND v.category = '%s'",
+		pol, name, category);
 	return query_int(db, sql);
 }
 
@@ -295,10 +297,12 @@ str_equal(const char *what, const char *a, const char *b)
 		fail_msg("%s: '%s' vs '%s'", what, a, b);
 }
 
-#define FIELD(f) do { \
-	if ((int64_t)(a->f) != (int64_t)(b->f)) \
-		fail_msg("field " #f ": %lld vs %lld", (long long)(a->f), (long long)(b->f)); \
-} while (0)
+#define FIELD(f)                                                                                   \
+	do {                                                                                       \
+		if ((int64_t)(a->f) != (int64_t)(b->f))                                            \
+			fail_msg("field " #f ": %lld vs %lld", (long long)(a->f),                  \
+				(long long)(b->f));                                                \
+	} while (0)
 
 /* Every field of two policies, one by one, so a failure names the field. */
 static void
@@ -392,7 +396,7 @@ test_repositories(void **state)
 	seed_repos(db);
 	assert_int_equal(store_repository_list(db, &list, &n), 0);
 	assert_int_equal(n, 2);
-	assert_string_equal(list[0].name, "Another");   /* by name, not by insertion */
+	assert_string_equal(list[0].name, "Another"); /* by name, not by insertion */
 	assert_int_equal(list[0].capacity, 0);
 	assert_int_equal(list[0].require_backup, 0);
 	assert_string_equal(list[1].name, "SoftHSM");
@@ -407,10 +411,12 @@ test_repositories(void **state)
 
 	/* update one, leave one out (it stays), add one, name one twice */
 	again[0] = (struct conf_repository){ .name = (char *)"SoftHSM", .capacity = 5 };
-	again[1] = (struct conf_repository){ .name = (char *)"Backup-HSM", .capacity = 7,
-		.require_backup = 1 };
-	again[2] = (struct conf_repository){ .name = (char *)"Backup-HSM", .capacity = 8,
-		.require_backup = 1 };
+	again[1] = (struct conf_repository){
+		.name = (char *)"Backup-HSM", .capacity = 7, .require_backup = 1
+	};
+	again[2] = (struct conf_repository){
+		.name = (char *)"Backup-HSM", .capacity = 8, .require_backup = 1
+	};
 	assert_int_equal(store_repositories_import(db, again, 3), 0);
 	assert_int_equal(count_rows(db, "securitymodules"), 3);
 	assert_int_equal(store_repository_list(db, &list, &n), 0);
@@ -422,10 +428,10 @@ test_repositories(void **state)
 	assert_string_equal(list[2].name, "SoftHSM");
 	assert_int_equal(list[2].capacity, 5);
 	assert_int_equal(list[2].require_backup, 0);
-	assert_int_equal(list[2].id, id);               /* updated in place */
+	assert_int_equal(list[2].id, id); /* updated in place */
 	store_repository_free_array(list, n);
-	assert_query_text(db, "SELECT requirebackup FROM securitymodules WHERE name = 'SoftHSM'",
-		"0");
+	assert_query_text(
+		db, "SELECT requirebackup FROM securitymodules WHERE name = 'SoftHSM'", "0");
 
 	/* nothing to import, and nothing changes */
 	assert_int_equal(store_repositories_import(db, NULL, 0), 0);
@@ -481,12 +487,16 @@ test_policy_round_trip(void **state)
 	assert_int_equal(param_value(db, "bare", "manual_rollover", "zsk"), 0);
 	assert_int_equal(param_value(db, "bare", "zones_share_keys", "keys"), 0);
 	/* 39 parameters; NSEC writes 6 fewer, and no purge */
-	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters_policies pp"
-		" JOIN policies p ON p.id = pp.policy_id WHERE p.name = 'full'"), 39);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM parameters_policies pp"
-		" JOIN policies p ON p.id = pp.policy_id WHERE p.name = 'bare'"), 32);
-	assert_query_text(db, "SELECT description FROM policies WHERE name = 'full'",
-		"everything set");
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM parameters_policies pp"
+			      " JOIN policies p ON p.id = pp.policy_id WHERE p.name = 'full'"),
+		39);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM parameters_policies pp"
+			      " JOIN policies p ON p.id = pp.policy_id WHERE p.name = 'bare'"),
+		32);
+	assert_query_text(
+		db, "SELECT description FROM policies WHERE name = 'full'", "everything set");
 
 	/* a description that is absent stays absent */
 	bare.name = (char *)"nodesc";
@@ -572,7 +582,7 @@ test_policy_reimport(void **state)
 	assert_int_equal(param_value(db, "pol", "version", "denial"), 1);
 	assert_int_equal(param_value(db, "pol", "iterations", "denial"), 9);
 	assert_int_equal(param_value(db, "pol", "resalt", "denial"), 8640008);
-	round_trip(db, &p, NULL);          /* and read as NSEC: no NSEC3 values */
+	round_trip(db, &p, NULL); /* and read as NSEC: no NSEC3 values */
 	/* back to NSEC3: as before */
 	import_ok(db, &want, 0);
 	round_trip(db, &want, NULL);
@@ -599,14 +609,14 @@ test_salt_stamp(void **state)
 	policy_full(&p, "pol");
 	import_ok(db, &p, 1);
 	exec_ok(db, "UPDATE policies SET salt = 'abcdef0123456789',"
-		" salt_stamp = '2020-01-01 00:00:00' WHERE name = 'pol'");
+		    " salt_stamp = '2020-01-01 00:00:00' WHERE name = 'pol'");
 
 	/* same length, other values: the salt stays */
 	p.iterations = 5;
 	p.resalt = 100;
 	import_ok(db, &p, 0);
-	assert_query_text(db, "SELECT salt_stamp FROM policies WHERE name = 'pol'",
-		"2020-01-01 00:00:00");
+	assert_query_text(
+		db, "SELECT salt_stamp FROM policies WHERE name = 'pol'", "2020-01-01 00:00:00");
 
 	/* another length: a new salt is due */
 	p.salt_length = 16;
@@ -621,8 +631,8 @@ test_salt_stamp(void **state)
 	p.name = (char *)"pol";
 	p.salt_length = 4;
 	import_ok(db, &p, 0);
-	assert_query_text(db, "SELECT salt_stamp FROM policies WHERE name = 'other'",
-		"2021-01-01 00:00:00");
+	assert_query_text(
+		db, "SELECT salt_stamp FROM policies WHERE name = 'other'", "2021-01-01 00:00:00");
 	assert_query_text(db, "SELECT salt_stamp FROM policies WHERE name = 'pol'", "(null)");
 	db_close(db);
 }
@@ -703,7 +713,7 @@ test_policy_list_delete(void **state)
 	z.name = (char *)"two.example";
 	assert_int_equal(store_zone_add(db, &z, NULL, NULL), 0);
 	exec_ok(db, "INSERT INTO keypairs (HSMkey_id, algorithm, size, policy_id)"
-		" SELECT 'abc', 8, 2048, id FROM policies WHERE name = 'c-policy'");
+		    " SELECT 'abc', 8, 2048, id FROM policies WHERE name = 'c-policy'");
 
 	assert_int_equal(store_policy_list(db, STORE_ORDER_ID, &list, &n), 0);
 	assert_int_equal(n, 3);
@@ -812,7 +822,7 @@ test_zone_add_get(void **state)
 	z.input = (char *)"/var/unsigned/example.com";
 	z.output = (char *)"/var/signed/example.com";
 	assert_int_equal(store_zone_add(db, &z, &id, &clash), 0);
-	assert_int_equal(clash, -1);        /* only written on E_EXISTS */
+	assert_int_equal(clash, -1); /* only written on E_EXISTS */
 	assert_true(id > 0);
 
 	assert_int_equal(store_zone_get(db, "example.com", &got), 0);
@@ -880,7 +890,7 @@ test_zone_add_get(void **state)
 	store_zone_free_array(list, n);
 	assert_int_equal(store_zone_list(db, STORE_ORDER_ID, &list, &n), 0);
 	assert_int_equal(n, 3);
-	assert_string_equal(list[0].name, "dotted.example.");   /* policy A first */
+	assert_string_equal(list[0].name, "dotted.example."); /* policy A first */
 	assert_string_equal(list[1].name, ".");
 	assert_string_equal(list[2].name, "example.com");
 	assert_string_equal(list[2].policy, "B");
@@ -906,8 +916,8 @@ test_zone_unique(void **state)
 	assert_int_equal(store_zone_add(db, &z, NULL, NULL), 0);
 
 	/* what a second writer gets from the database itself */
-	assert_int_equal(db_prepare(db, "INSERT INTO zones (name, policy_id) VALUES (?, 1)", &st),
-		0);
+	assert_int_equal(
+		db_prepare(db, "INSERT INTO zones (name, policy_id) VALUES (?, 1)", &st), 0);
 	assert_int_equal(db_bind_text(st, 1, "race.example"), 0);
 	assert_int_equal(db_step(st), DB_E_CONSTRAINT);
 	db_finalize(st);
@@ -919,7 +929,7 @@ test_zone_unique(void **state)
 	 * that is "already exists" too.
 	 */
 	exec_ok(db, "CREATE TRIGGER sneak BEFORE INSERT ON zones WHEN NEW.name = 'late.example'"
-		" BEGIN INSERT INTO zones (name, policy_id) VALUES ('late.example', 1); END");
+		    " BEGIN INSERT INTO zones (name, policy_id) VALUES ('late.example', 1); END");
 	z.name = (char *)"late.example";
 	assert_int_equal(store_zone_add(db, &z, NULL, &clash), E_EXISTS);
 	assert_int_equal(clash, 0);
@@ -934,12 +944,13 @@ add_keys(db_t *db, const char *zone, const int *states, size_t n)
 	size_t i;
 
 	exec_ok(db, "INSERT INTO keypairs (HSMkey_id, algorithm, size, policy_id)"
-		" VALUES ('0123abcd', 8, 2048, 1)");
+		    " VALUES ('0123abcd', 8, 2048, 1)");
 	for (i = 0; i < n; i++) {
-		(void)snprintf(sql, sizeof(sql), "INSERT INTO dnsseckeys (keypair_id, zone_id,"
+		(void)snprintf(sql, sizeof(sql),
+			"INSERT INTO dnsseckeys (keypair_id, zone_id,"
 			" keytype, state, dead) SELECT (SELECT max(id) FROM keypairs), id, 257,"
-			" %d, %s FROM zones WHERE name = '%s'", states[i],
-			states[i] == 6 ? "'2020-01-01 00:00:00'" : "NULL", zone);
+			" %d, %s FROM zones WHERE name = '%s'",
+			states[i], states[i] == 6 ? "'2020-01-01 00:00:00'" : "NULL", zone);
 		exec_ok(db, sql);
 	}
 }
@@ -970,22 +981,30 @@ test_zone_delete(void **state)
 	assert_int_equal(store_zone_delete(db, "nosuch", NOW), E_NOTFOUND);
 	assert_int_equal(store_zone_delete(db, "gone.example", NOW), 0);
 	assert_int_equal(count_rows(db, "zones"), 2);
-	assert_int_equal(count_rows(db, "dnsseckeys"), 6);          /* rows are kept */
+	assert_int_equal(count_rows(db, "dnsseckeys"), 6); /* rows are kept */
 	{
 		char sql[256];
 
-		(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM dnsseckeys WHERE zone_id ="
-			" %lld AND state = 6", (long long)zid);
+		(void)snprintf(sql, sizeof(sql),
+			"SELECT count(*) FROM dnsseckeys WHERE zone_id ="
+			" %lld AND state = 6",
+			(long long)zid);
 		assert_int_equal(query_int(db, sql), 5);
-		(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM dnsseckeys WHERE zone_id ="
-			" %lld AND dead = '" NOW_TEXT "'", (long long)zid);
+		(void)snprintf(sql, sizeof(sql),
+			"SELECT count(*) FROM dnsseckeys WHERE zone_id ="
+			" %lld AND dead = '" NOW_TEXT "'",
+			(long long)zid);
 		assert_int_equal(query_int(db, sql), 4);
-		(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM dnsseckeys WHERE zone_id ="
-			" %lld AND dead = '2020-01-01 00:00:00'", (long long)zid);
-		assert_int_equal(query_int(db, sql), 1);   /* the earlier death stands */
+		(void)snprintf(sql, sizeof(sql),
+			"SELECT count(*) FROM dnsseckeys WHERE zone_id ="
+			" %lld AND dead = '2020-01-01 00:00:00'",
+			(long long)zid);
+		assert_int_equal(query_int(db, sql), 1); /* the earlier death stands */
 	}
-	assert_query_text(db, "SELECT state || ' ' || coalesce(dead, '-') FROM dnsseckeys d"
-		" JOIN zones z ON z.id = d.zone_id WHERE z.name = 'stays.example'", "4 -");
+	assert_query_text(db,
+		"SELECT state || ' ' || coalesce(dead, '-') FROM dnsseckeys d"
+		" JOIN zones z ON z.id = d.zone_id WHERE z.name = 'stays.example'",
+		"4 -");
 
 	/* every zone */
 	assert_int_equal(store_zone_delete_all(db, NOW + 60, &n), 0);
@@ -993,7 +1012,8 @@ test_zone_delete(void **state)
 	assert_int_equal(count_rows(db, "zones"), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dnsseckeys WHERE state = 6"), 6);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dnsseckeys"
-		" WHERE dead = '2023-11-14 22:14:20'"), 1);
+				       " WHERE dead = '2023-11-14 22:14:20'"),
+		1);
 	assert_int_equal(store_zone_delete_all(db, NOW, NULL), 0);
 	assert_int_equal(store_zone_delete_all(db, NOW, &n), 0);
 	assert_int_equal(n, 0);
@@ -1002,12 +1022,11 @@ test_zone_delete(void **state)
 
 /* -------------------------------------------------------- zonelist import */
 
-static const char *const ev_names[] = {
-	"FOUND", "ADDED", "UPDATED", "REMOVED", "NO_POLICY", "DOT_CLASH"
-};
+static const char *const ev_names[] = { "FOUND", "ADDED", "UPDATED", "REMOVED", "NO_POLICY",
+	"DOT_CLASH" };
 
 struct events {
-	char buf[4096];         /* "EVENT zone policy\n" lines (small tests only) */
+	char buf[4096]; /* "EVENT zone policy\n" lines (small tests only) */
 	size_t count[6];
 	int lines;
 };
@@ -1021,8 +1040,8 @@ record(void *arg, enum store_zl_event ev, const char *zone, const char *policy)
 	assert_true(ev <= STORE_ZL_DOT_CLASH);
 	e->count[ev]++;
 	if (e->lines)
-		(void)snprintf(e->buf + len, sizeof(e->buf) - len, "%s %s %s\n", ev_names[ev],
-			zone, policy != NULL ? policy : "(null)");
+		(void)snprintf(e->buf + len, sizeof(e->buf) - len, "%s %s %s\n", ev_names[ev], zone,
+			policy != NULL ? policy : "(null)");
 }
 
 struct zl_job {
@@ -1107,17 +1126,16 @@ test_zonelist_import(void **state)
 	zl.zones = f1;
 	zl.nzones = 3;
 	assert_int_equal(run_import(db, &zl, &job, 1), 0);
-	assert_string_equal(job.ev.buf,
-		"FOUND a.example A\nADDED a.example A\n"
-		"FOUND b.example A\nADDED b.example A\n"
-		"FOUND c.example. B\nADDED c.example. B\n");
+	assert_string_equal(job.ev.buf, "FOUND a.example A\nADDED a.example A\n"
+					"FOUND b.example A\nADDED b.example A\n"
+					"FOUND c.example. B\nADDED c.example. B\n");
 	assert_zones(db, "a.example:A:File\nb.example:A:File\nc.example.:B:File\n");
 	add_keys(db, "a.example", states, 2);
 
 	/* the same file again: found, nothing else */
 	assert_int_equal(run_import(db, &zl, &job, 1), 0);
 	assert_string_equal(job.ev.buf, "FOUND a.example A\nFOUND b.example A\n"
-		"FOUND c.example. B\n");
+					"FOUND c.example. B\n");
 
 	/* b changes policy, c stays, d is new, e is new with DNS input, a goes */
 	f2[0] = zz("b.example", "B", "File");
@@ -1127,16 +1145,16 @@ test_zonelist_import(void **state)
 	zl.zones = f2;
 	zl.nzones = 4;
 	assert_int_equal(run_import(db, &zl, &job, 1), 0);
-	assert_string_equal(job.ev.buf,
-		"FOUND b.example B\nUPDATED b.example B\n"
-		"FOUND c.example. B\n"
-		"FOUND d.example A\nADDED d.example A\n"
-		"FOUND e.example A\nADDED e.example A\n"
-		"REMOVED a.example A\n");
+	assert_string_equal(job.ev.buf, "FOUND b.example B\nUPDATED b.example B\n"
+					"FOUND c.example. B\n"
+					"FOUND d.example A\nADDED d.example A\n"
+					"FOUND e.example A\nADDED e.example A\n"
+					"REMOVED a.example A\n");
 	assert_zones(db, "b.example:B:File\nc.example.:B:File\nd.example:A:File\n"
-		"e.example:A:DNS\n");
+			 "e.example:A:DNS\n");
 	assert_int_equal(query_int(db, "SELECT count(*) FROM dnsseckeys WHERE state = 6"
-		" AND dead = '" NOW_TEXT "'"), 2);
+				       " AND dead = '" NOW_TEXT "'"),
+		2);
 
 	/* each field counts as a change */
 	f2[0].signconf = (char *)"/sc2";
@@ -1152,21 +1170,20 @@ test_zonelist_import(void **state)
 	assert_query_text(db, "SELECT input FROM zones WHERE name = 'c.example.'", "/in2");
 	assert_query_text(db, "SELECT output FROM zones WHERE name = 'd.example'", "/out2");
 	assert_query_text(db, "SELECT out_type FROM zones WHERE name = 'e.example'", "DNS");
-	f2[3].output_type = NULL;          /* an unnamed type is File */
+	f2[3].output_type = NULL; /* an unnamed type is File */
 	f2[3].input_type = NULL;
 	assert_int_equal(run_import(db, &zl, &job, 0), 0);
 	assert_int_equal(job.ev.count[STORE_ZL_UPDATED], 1);
-	assert_query_text(db, "SELECT in_type || out_type FROM zones WHERE name = 'e.example'",
-		"FileFile");
+	assert_query_text(
+		db, "SELECT in_type || out_type FROM zones WHERE name = 'e.example'", "FileFile");
 
 	/* a zone named twice: the later entry wins, once */
 	f2[1] = zz("b.example", "A", "File");
 	assert_int_equal(run_import(db, &zl, &job, 1), 0);
-	assert_string_equal(job.ev.buf,
-		"FOUND b.example B\n"
-		"FOUND b.example A\nUPDATED b.example A\n"
-		"FOUND d.example A\nFOUND e.example A\n"
-		"REMOVED c.example. B\n");
+	assert_string_equal(job.ev.buf, "FOUND b.example B\n"
+					"FOUND b.example A\nUPDATED b.example A\n"
+					"FOUND d.example A\nFOUND e.example A\n"
+					"REMOVED c.example. B\n");
 	assert_zones(db, "b.example:A:File\nd.example:A:File\ne.example:A:File\n");
 
 	/* an empty file empties the table */
@@ -1201,7 +1218,7 @@ test_zonelist_errors(void **state)
 	f[1] = zz("b.example.", "C", "File");
 	assert_int_equal(run_import(db, &zl, &job, 1), E_NOTFOUND);
 	assert_string_equal(job.ev.buf, "FOUND new.example A\nADDED new.example A\n"
-		"FOUND b.example. C\nNO_POLICY b.example. C\n");
+					"FOUND b.example. C\nNO_POLICY b.example. C\n");
 	assert_zones(db, before);
 
 	/* a name with and without the dot in the file: the zones come one by one,
@@ -1211,7 +1228,8 @@ test_zonelist_errors(void **state)
 	f[2] = zz("a.example.", "A", "File");
 	zl.nzones = 3;
 	assert_int_equal(run_import(db, &zl, &job, 1), E_EXISTS);
-	assert_string_equal(job.ev.buf, "FOUND a.example B\nUPDATED a.example B\n"
+	assert_string_equal(job.ev.buf,
+		"FOUND a.example B\nUPDATED a.example B\n"
 		"FOUND b.example. A\nFOUND a.example. A\nDOT_CLASH a.example. A\n");
 	assert_zones(db, before);
 
@@ -1221,7 +1239,7 @@ test_zonelist_errors(void **state)
 	zl.nzones = 2;
 	assert_int_equal(run_import(db, &zl, &job, 1), E_EXISTS);
 	assert_string_equal(job.ev.buf, "FOUND a.example A\nFOUND b.example A\n"
-		"DOT_CLASH b.example A\n");
+					"DOT_CLASH b.example A\n");
 	assert_zones(db, before);
 
 	/* the root is nobody's other spelling */
@@ -1301,10 +1319,12 @@ test_zonelist_bulk(void **state)
 	assert_int_equal(job.ev.count[STORE_ZL_UPDATED], (n / 2 + 9) / 10);
 	assert_int_equal(job.ev.count[STORE_ZL_ADDED], 0);
 	assert_int_equal(count_rows(db, "zones"), (int64_t)(n / 2));
-	assert_int_equal(query_int(db, "SELECT count(*) FROM zones WHERE name = 'zone1.example'"),
-		0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM zones WHERE name = 'zone0.example.'"
-		" AND policy_id = (SELECT id FROM policies WHERE name = 'A')"), 1);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM zones WHERE name = 'zone1.example'"), 0);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM zones WHERE name = 'zone0.example.'"
+			      " AND policy_id = (SELECT id FROM policies WHERE name = 'A')"),
+		1);
 	free(zones);
 	free(names);
 	db_close(db);
@@ -1327,18 +1347,20 @@ kc_keypair(db_t *db, const char *locator, const char *repo, const char *pubkey, 
 		(void)snprintf(pub_sql, sizeof(pub_sql), "'%s'", pubkey);
 	else
 		(void)snprintf(pub_sql, sizeof(pub_sql), "NULL");
-	(void)snprintf(sql, sizeof(sql), "INSERT INTO keypairs (HSMkey_id, algorithm, size,"
+	(void)snprintf(sql, sizeof(sql),
+		"INSERT INTO keypairs (HSMkey_id, algorithm, size,"
 		" securitymodule_id, policy_id, compromisedflag, fixedDate, publickey, backup)"
 		" VALUES ('%s', 8, 2048, %s, (SELECT id FROM policies WHERE name = 'A'), 0, 0, %s,"
-		" %s)", locator, repo_sql, pub_sql, backed_up ? "'2020-01-01 00:00:00'" : "NULL");
+		" %s)",
+		locator, repo_sql, pub_sql, backed_up ? "'2020-01-01 00:00:00'" : "NULL");
 	exec_ok(db, sql);
 	return query_int(db, "SELECT max(id) FROM keypairs");
 }
 
 /* An allocation of key pair kp to zone (by name; "-" for zone id 999, a zone that is gone). */
 static void
-kc_alloc(db_t *db, int64_t kp, const char *zone, int keytype, const char *state,
-	const char *active, const char *retire, const char *dead)
+kc_alloc(db_t *db, int64_t kp, const char *zone, int keytype, const char *state, const char *active,
+	const char *retire, const char *dead)
 {
 	char sql[1024], zid[128];
 
@@ -1346,11 +1368,12 @@ kc_alloc(db_t *db, int64_t kp, const char *zone, int keytype, const char *state,
 		(void)snprintf(zid, sizeof(zid), "999");
 	else
 		(void)snprintf(zid, sizeof(zid), "(SELECT id FROM zones WHERE name = '%s')", zone);
-	(void)snprintf(sql, sizeof(sql), "INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
+	(void)snprintf(sql, sizeof(sql),
+		"INSERT INTO dnsseckeys (keypair_id, zone_id, keytype,"
 		" state, active, retire, dead, rfc5011, revoked) VALUES (%lld, %s, %d, %s, %s%s%s,"
-		" %s%s%s, %s%s%s, 0, 0)", (long long)kp, zid, keytype, state,
-		active ? "'" : "", active ? active : "NULL", active ? "'" : "",
-		retire ? "'" : "", retire ? retire : "NULL", retire ? "'" : "",
+		" %s%s%s, %s%s%s, 0, 0)",
+		(long long)kp, zid, keytype, state, active ? "'" : "", active ? active : "NULL",
+		active ? "'" : "", retire ? "'" : "", retire ? retire : "NULL", retire ? "'" : "",
 		dead ? "'" : "", dead ? dead : "NULL", dead ? "'" : "");
 	exec_ok(db, sql);
 }
@@ -1378,7 +1401,8 @@ kc_row(db_t *db, int64_t kp, const char *zone, const char *want)
 {
 	char sql[512];
 
-	(void)snprintf(sql, sizeof(sql), "SELECT coalesce(d.state, 'null') || '|' ||"
+	(void)snprintf(sql, sizeof(sql),
+		"SELECT coalesce(d.state, 'null') || '|' ||"
 		" coalesce(d.publish, '') || '|' || coalesce(d.active, '') || '|' ||"
 		" coalesce(d.retire, '') || '|' || coalesce(d.dead, '') FROM dnsseckeys d"
 		" JOIN zones z ON z.id = d.zone_id WHERE d.keypair_id = %lld AND z.name = '%s'",
@@ -1391,13 +1415,16 @@ kc_flags(db_t *db, int64_t kp, const char *want)
 {
 	char sql[256];
 
-	(void)snprintf(sql, sizeof(sql), "SELECT compromisedflag || '|' || fixedDate FROM keypairs"
-		" WHERE id = %lld", (long long)kp);
+	(void)snprintf(sql, sizeof(sql),
+		"SELECT compromisedflag || '|' || fixedDate FROM keypairs"
+		" WHERE id = %lld",
+		(long long)kp);
 	assert_query_text(db, sql, want);
 }
 
-#define KC_CANDIDATES (1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | \
-	1u << STORE_STATE_DSSUB | 1u << STORE_STATE_RETIRE)
+#define KC_CANDIDATES                                                                              \
+	(1u << STORE_STATE_READY | 1u << STORE_STATE_ACTIVE | 1u << STORE_STATE_DSSUB |            \
+		1u << STORE_STATE_RETIRE)
 
 static void
 test_keycmd_zone_keys(void **state)
@@ -1420,7 +1447,7 @@ test_keycmd_zone_keys(void **state)
 	kc_alloc(db, k3, "za", 256, "4", NULL, NULL, NULL);
 	k4 = kc_keypair(db, "k4", NULL, NULL, 0);
 	kc_alloc(db, k4, "za", 257, "7", NULL, NULL, NULL);
-	kc_alloc(db, k4, "-", 257, "3", NULL, NULL, NULL);          /* a zone that is gone */
+	kc_alloc(db, k4, "-", 257, "3", NULL, NULL, NULL); /* a zone that is gone */
 	exec_ok(db, "UPDATE keypairs SET fixedDate = 1 WHERE HSMkey_id = 'k4'");
 
 	/* the KSK candidates of one zone, by key pair */
@@ -1505,7 +1532,7 @@ test_keycmd_fix_dates(void **state)
 	kc_flags(db, kp, "0|0");
 	assert_int_equal(store_keypair_fix_dates(db, kp), 0);
 	kc_flags(db, kp, "0|1");
-	assert_int_equal(store_keypair_fix_dates(db, kp), 0);       /* already: still found */
+	assert_int_equal(store_keypair_fix_dates(db, kp), 0); /* already: still found */
 	kc_flags(db, kp, "0|1");
 	assert_int_equal(store_keypair_fix_dates(db, kp + 100), E_NOTFOUND);
 	assert_int_equal(store_keypair_fix_dates(NULL, kp), E_INVAL);
@@ -1550,9 +1577,9 @@ test_keycmd_roll(void **state)
 	r.now = NOW;
 	r.standby_active = NOW + 5300;
 	/* bad requests */
-	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL);        /* no role, no target */
+	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL); /* no role, no target */
 	r.ksk = 1;
-	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL);        /* no target */
+	assert_int_equal(store_key_roll(db, &r, &res), E_INVAL); /* no target */
 	r.zone_id = za;
 	assert_int_equal(store_key_roll(NULL, &r, &res), E_INVAL);
 	assert_int_equal(store_key_roll(db, NULL, &res), E_INVAL);
@@ -1672,10 +1699,14 @@ static void
 test_cluster_nodes(void **state)
 {
 	db_t *db = fresh_db();
-	struct store_node a = { .host = "b.example", .pid = 7, .role = "standby",
-		.version = "1.4.14", .started = 100 };
-	struct store_node b = { .host = "a.example", .pid = 9, .role = "leader",
-		.version = "1.4.14", .started = 200 };
+	struct store_node a = { .host = "b.example",
+		.pid = 7,
+		.role = "standby",
+		.version = "1.4.14",
+		.started = 100 };
+	struct store_node b = {
+		.host = "a.example", .pid = 9, .role = "leader", .version = "1.4.14", .started = 200
+	};
 	struct store_node *v = NULL;
 	size_t n = 0;
 

@@ -61,7 +61,7 @@ test_all_digits(void **state)
 	assert_false(str_all_digits("+1"));
 	assert_false(str_all_digits(" 1"));
 	assert_false(str_all_digits("12a"));
-	assert_false(str_all_digits("\xd9\xa3"));      /* a non-ASCII digit */
+	assert_false(str_all_digits("\xd9\xa3")); /* a non-ASCII digit */
 }
 
 static void
@@ -127,7 +127,7 @@ test_replace_all(void **state)
 		{ "--zone=%zone,%zone", "%zone", "a.b", "--zone=a.b,a.b" },
 		{ "nothing", "%zone", "x", "nothing" },
 		{ "%zone", "%zone", "", "" },
-		{ "aaa", "a", "aa", "aaaaaa" },   /* replaced text is not scanned again */
+		{ "aaa", "a", "aa", "aaaaaa" }, /* replaced text is not scanned again */
 		{ "", "x", "y", "" },
 	};
 	char *r;

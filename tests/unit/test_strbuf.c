@@ -85,7 +85,7 @@ test_sticky_failure(void **state)
 
 	(void)state;
 	strbuf_str(&b, "kept");
-	strbuf_add(&b, "x", SIZE_MAX - 2);      /* cannot be allocated */
+	strbuf_add(&b, "x", SIZE_MAX - 2); /* cannot be allocated */
 	assert_int_equal(strbuf_status(&b), E_NOMEM);
 	strbuf_str(&b, " lost");
 	assert_string_equal(strbuf_text(&b), "kept");
@@ -95,7 +95,7 @@ test_sticky_failure(void **state)
 	strbuf_str(&b, "again");
 	assert_string_equal(strbuf_text(&b), "again");
 	strbuf_add(&b, "x", SIZE_MAX - 2);
-	assert_null(strbuf_take(&b));           /* the failure reaches the taker */
+	assert_null(strbuf_take(&b)); /* the failure reaches the taker */
 	assert_null(b.s);
 	assert_int_equal(strbuf_status(&b), 0);
 }

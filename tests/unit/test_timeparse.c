@@ -160,14 +160,14 @@ test_good(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		time_t want = local(good[i].y, good[i].mo, good[i].d, good[i].h, good[i].mi,
-				    good[i].s);
+		time_t want =
+			local(good[i].y, good[i].mo, good[i].d, good[i].h, good[i].mi, good[i].s);
 		time_t t = 42;
 		int rc = time_parse(good[i].text, 1000, &t);
 
 		if (rc != 0 || t != want)
 			fail_msg("\"%s\": rc %d, %lld; want %lld", good[i].text, rc, (long long)t,
-				 (long long)want);
+				(long long)want);
 	}
 }
 
@@ -278,7 +278,7 @@ static void
 test_roundtrip(void **state)
 {
 	static const time_t values[] = { 0, 1262347200, 1390745410, 951782400, 2147483647,
-					 4102444799 };
+		4102444799 };
 	char buf[TIME_STR_LEN];
 
 	(void)state;

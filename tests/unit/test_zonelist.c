@@ -108,8 +108,8 @@ load_ok(const char *path)
 
 static void
 assert_zone(const struct zonelist_zone *z, const char *name, const char *policy,
-        const char *signconf, const char *input, const char *input_type, const char *output,
-        const char *output_type)
+	const char *signconf, const char *input, const char *input_type, const char *output,
+	const char *output_type)
 {
 	assert_string_equal(z->name, name);
 	assert_string_equal(z->policy, policy);
@@ -125,14 +125,14 @@ assert_mixed(const struct zonelist *zl)
 {
 	assert_int_equal(zl->nzones, 3);
 	assert_zone(&zl->zones[0], "example.com", "default",
-	        "/var/lib/opendnssec/signconf/example.com.xml",
-	        "/var/lib/opendnssec/unsigned/example.com", "File",
-	        "/var/lib/opendnssec/signed/example.com", "File");
+		"/var/lib/opendnssec/signconf/example.com.xml",
+		"/var/lib/opendnssec/unsigned/example.com", "File",
+		"/var/lib/opendnssec/signed/example.com", "File");
 	assert_zone(&zl->zones[1], "dns.example.", "lab",
-	        "/var/lib/opendnssec/signconf/dns.example.xml", "/etc/opendnssec/addns.xml", "DNS",
-	        "/var/lib/opendnssec/signed/dns.example", "File");
+		"/var/lib/opendnssec/signconf/dns.example.xml", "/etc/opendnssec/addns.xml", "DNS",
+		"/var/lib/opendnssec/signed/dns.example", "File");
 	assert_zone(&zl->zones[2], "a&b<c\"d", "x&y", "/tmp/\"quoted\" & <odd>.xml", "in&",
-	        "DNS&\"", "out<", "File");
+		"DNS&\"", "out<", "File");
 }
 
 static void
@@ -148,9 +148,9 @@ test_load(void **state)
 	zl = load_ok(src("contrib/zonelist.xml"));
 	assert_int_equal(zl->nzones, 1);
 	assert_zone(&zl->zones[0], "example.com", "default",
-	        "/var/lib/opendnssec/signconf/example.com.xml",
-	        "/var/lib/opendnssec/unsigned/example.com", "File",
-	        "/var/lib/opendnssec/signed/example.com", "File");
+		"/var/lib/opendnssec/signconf/example.com.xml",
+		"/var/lib/opendnssec/unsigned/example.com", "File",
+		"/var/lib/opendnssec/signed/example.com", "File");
 	zonelist_free(zl);
 
 	zl = load_ok(data("empty.xml"));
@@ -171,7 +171,7 @@ load_fails(const char *path, int code, const char *want)
 	ret = zonelist_load(path, &zl, err, sizeof(err));
 	if (ret != code || strcmp(err, want) != 0)
 		print_error("zonelist_load(%s) = %d: '%s'; wanted %d with '%s'\n", path, ret, err,
-		        code, want);
+			code, want);
 	assert_int_equal(ret, code);
 	assert_ptr_equal(zl, sentinel);
 	assert_string_equal(err, want);
@@ -183,95 +183,99 @@ test_load_bad(void **state)
 	char want[ERRLEN];
 
 	(void)state;
-	assert_true((size_t)snprintf(want, sizeof(want),
-	        "%s:4: not well-formed XML: Opening and ending tag mismatch: Zone line 3 and "
-	        "ZoneList",
-	        data("bad-notxml.xml")) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want),
+			"%s:4: not well-formed XML: Opening and ending tag mismatch: Zone line 3 and "
+			"ZoneList",
+			data("bad-notxml.xml")) < sizeof(want));
 	load_fails(data("bad-notxml.xml"), E_PARSE, want);
-	assert_true((size_t)snprintf(want, sizeof(want),
-	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
-	        "SignerConfiguration there",
-	        data("bad-no-policy.xml")) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want),
+			"%s:4: element SignerConfiguration: fails to validate: Did not expect element "
+			"SignerConfiguration there",
+			data("bad-no-policy.xml")) < sizeof(want));
 	load_fails(data("bad-no-policy.xml"), E_INVAL, want);
-	assert_true((size_t)snprintf(want, sizeof(want),
-	        "%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
-	        "attributes",
-	        data("bad-adapter-type.xml")) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want),
+			"%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
+			"attributes",
+			data("bad-adapter-type.xml")) < sizeof(want));
 	load_fails(data("bad-adapter-type.xml"), E_INVAL, want);
-	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
-	        data("no-such.xml")) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want), "cannot read %s: No such file or directory",
+			data("no-such.xml")) < sizeof(want));
 	load_fails(data("no-such.xml"), E_IO, want);
 }
 
 /* The shape of ksmutil-cli.md 4.1's gold excerpt, with a second zone. */
 static const char gold_file[] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<ZoneList>\n"
-        "\t<Zone name=\"ods0\">\n"
-        "\t\t<Policy>default</Policy>\n"
-        "\t\t<SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
-        "</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
-        "\t<Zone name=\"ods1.\">\n"
-        "\t\t<Policy>lab</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"File\">/out/ods1</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
-        "</ZoneList>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<ZoneList>\n"
+	"\t<Zone name=\"ods0\">\n"
+	"\t\t<Policy>default</Policy>\n"
+	"\t\t<SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
+	"</SignerConfiguration>\n"
+	"\t\t<Adapters>\n"
+	"\t\t\t<Input>\n"
+	"\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
+	"\t\t\t</Input>\n"
+	"\t\t\t<Output>\n"
+	"\t\t\t\t<Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
+	"\t\t\t</Output>\n"
+	"\t\t</Adapters>\n"
+	"\t</Zone>\n"
+	"\t<Zone name=\"ods1.\">\n"
+	"\t\t<Policy>lab</Policy>\n"
+	"\t\t<SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
+	"\t\t<Adapters>\n"
+	"\t\t\t<Input>\n"
+	"\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+	"\t\t\t</Input>\n"
+	"\t\t\t<Output>\n"
+	"\t\t\t\t<Adapter type=\"File\">/out/ods1</Adapter>\n"
+	"\t\t\t</Output>\n"
+	"\t\t</Adapters>\n"
+	"\t</Zone>\n"
+	"</ZoneList>\n";
 
 /* The same as `zonelist export` writes it (4.4). */
 static const char gold_export[] =
-        "<?xml version=\"1.0\"?>\n"
-        "<ZoneList>\n"
-        "    <Zone name=\"ods0\">\n"
-        "        <Policy>default</Policy>\n"
-        "        <SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
-        "</SignerConfiguration>\n"
-        "        <Adapters>\n"
-        "            <Input>\n"
-        "                <Adapter "
-        "type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
-        "            </Input>\n"
-        "            <Output>\n"
-        "                <Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
-        "            </Output>\n"
-        "        </Adapters>\n"
-        "    </Zone>\n"
-        "    <Zone name=\"ods1.\">\n"
-        "        <Policy>lab</Policy>\n"
-        "        <SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
-        "        <Adapters>\n"
-        "            <Input>\n"
-        "                <Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "            </Input>\n"
-        "            <Output>\n"
-        "                <Adapter type=\"File\">/out/ods1</Adapter>\n"
-        "            </Output>\n"
-        "        </Adapters>\n"
-        "    </Zone>\n"
-        "</ZoneList>\n";
+	"<?xml version=\"1.0\"?>\n"
+	"<ZoneList>\n"
+	"    <Zone name=\"ods0\">\n"
+	"        <Policy>default</Policy>\n"
+	"        <SignerConfiguration>install_dir/var/opendnssec/signconf/ods0.xml"
+	"</SignerConfiguration>\n"
+	"        <Adapters>\n"
+	"            <Input>\n"
+	"                <Adapter "
+	"type=\"File\">install_dir/var/opendnssec/unsigned/ods0</Adapter>\n"
+	"            </Input>\n"
+	"            <Output>\n"
+	"                <Adapter type=\"File\">install_dir/var/opendnssec/signed/ods0</Adapter>\n"
+	"            </Output>\n"
+	"        </Adapters>\n"
+	"    </Zone>\n"
+	"    <Zone name=\"ods1.\">\n"
+	"        <Policy>lab</Policy>\n"
+	"        <SignerConfiguration>/sc/ods1.xml</SignerConfiguration>\n"
+	"        <Adapters>\n"
+	"            <Input>\n"
+	"                <Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+	"            </Input>\n"
+	"            <Output>\n"
+	"                <Adapter type=\"File\">/out/ods1</Adapter>\n"
+	"            </Output>\n"
+	"        </Adapters>\n"
+	"    </Zone>\n"
+	"</ZoneList>\n";
 
 static const struct zonelist_zone gold_zones[] = {
-        /* no types given: "File" */
-        {"ods0", "default", "install_dir/var/opendnssec/signconf/ods0.xml",
-                "install_dir/var/opendnssec/unsigned/ods0", NULL,
-                "install_dir/var/opendnssec/signed/ods0", ""},
-        {"ods1.", "lab", "/sc/ods1.xml", "/etc/addns.xml", "DNS", "/out/ods1", "File"},
+	/* no types given: "File" */
+	{ "ods0", "default", "install_dir/var/opendnssec/signconf/ods0.xml",
+		"install_dir/var/opendnssec/unsigned/ods0", NULL,
+		"install_dir/var/opendnssec/signed/ods0", "" },
+	{ "ods1.", "lab", "/sc/ods1.xml", "/etc/addns.xml", "DNS", "/out/ods1", "File" },
 };
 
 static void
@@ -356,7 +360,7 @@ test_writer(void **state)
 	int style;
 
 	(void)state;
-	odd.name = (char *)"caf\xc3\xa9.example";     /* non-ASCII: escaped only in export */
+	odd.name = (char *)"caf\xc3\xa9.example"; /* non-ASCII: escaped only in export */
 	odd.signconf = (char *)"/a\nb\t\"c\"";
 	odd.policy = NULL;
 	for (style = ZONELIST_STYLE_FILE; style <= ZONELIST_STYLE_EXPORT; style++) {
@@ -397,8 +401,8 @@ test_reader(void **state)
 	for (i = 0; i < zl->nzones; i++) {
 		assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), 1);
 		assert_zone(z, zl->zones[i].name, zl->zones[i].policy, zl->zones[i].signconf,
-		        zl->zones[i].input, zl->zones[i].input_type, zl->zones[i].output,
-		        zl->zones[i].output_type);
+			zl->zones[i].input, zl->zones[i].input_type, zl->zones[i].output,
+			zl->zones[i].output_type);
 	}
 	assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), 0);
 	zonelist_reader_close(r);
@@ -406,12 +410,14 @@ test_reader(void **state)
 	zonelist_free(zl);
 
 	/* the schema's verdict on a zone comes before the zone is handed out */
-	assert_int_equal(zonelist_reader_open(data("bad-adapter-type.xml"), &r, err, sizeof(err)),
-	        0);
+	assert_int_equal(
+		zonelist_reader_open(data("bad-adapter-type.xml"), &r, err, sizeof(err)), 0);
 	assert_int_equal(zonelist_reader_next(r, &z, err, sizeof(err)), E_INVAL);
-	assert_true((size_t)snprintf(want, sizeof(want),
-	        "%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
-	        "attributes", data("bad-adapter-type.xml")) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want),
+			"%s:9: element Adapter: fails to validate: Element Adapter failed to validate "
+			"attributes",
+			data("bad-adapter-type.xml")) < sizeof(want));
 	assert_string_equal(err, want);
 	zonelist_reader_close(r);
 }
@@ -439,7 +445,7 @@ test_reader_hostile(void **state)
 		assert_ptr_equal(zl, sentinel);
 		/* the nested one may be caught earlier, by libxml2's own guard against loops */
 		if (strstr(err, "external DTDs and entity declarations are not allowed") == NULL &&
-		    (i < 2 || strstr(err, "not well-formed XML: ") == NULL)) {
+			(i < 2 || strstr(err, "not well-formed XML: ") == NULL)) {
 			print_error("%s: %s\n", docs[i], err);
 			fail();
 		}
@@ -460,7 +466,8 @@ test_reader_bad_utf8(void **state)
 {
 	static const char doc[] =
 		"<ZoneList><Zone name=\"a.example\"><Policy>default</Policy>"
-		"<SignerConfiguration><![CDATA[/sc/\xC1\x9C" "a.xml]]></SignerConfiguration>"
+		"<SignerConfiguration><![CDATA[/sc/\xC1\x9C"
+		"a.xml]]></SignerConfiguration>"
 		"<Adapters><Input><File>/in</File></Input><Output><File>/out</File></Output>"
 		"</Adapters></Zone></ZoneList>";
 	struct zonelist *sentinel = (struct zonelist *)&sentinel, *zl = sentinel;
@@ -478,81 +485,81 @@ test_reader_bad_utf8(void **state)
 
 /* edit.xml after adding three: spliced in before </ZoneList>, the rest as it was. */
 static const char gold_added[] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
-        "<ZoneList>\n"
-        "  <!-- the first zone -->\n"
-        "  <Zone name=\"one.example\">\n"
-        "    <Policy>default</Policy>\n"
-        "    <SignerConfiguration>/sc/one.example.xml</SignerConfiguration>\n"
-        "    <Adapters>\n"
-        "      <Input><File>/in/one.example</File></Input>\n"
-        "      <Output><File>/out/one.example</File></Output>\n"
-        "    </Adapters>\n"
-        "  </Zone>\n"
-        "\n"
-        "  <Zone name=\"two.example.\">\n"
-        "    <Policy>lab</Policy>\n"
-        "    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
-        "    <Adapters>\n"
-        "      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
-        "      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
-        "    </Adapters>\n"
-        "  </Zone>\n"
-        "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
-        "\t\t<Policy>default</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
-        "</ZoneList>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+	"<ZoneList>\n"
+	"  <!-- the first zone -->\n"
+	"  <Zone name=\"one.example\">\n"
+	"    <Policy>default</Policy>\n"
+	"    <SignerConfiguration>/sc/one.example.xml</SignerConfiguration>\n"
+	"    <Adapters>\n"
+	"      <Input><File>/in/one.example</File></Input>\n"
+	"      <Output><File>/out/one.example</File></Output>\n"
+	"    </Adapters>\n"
+	"  </Zone>\n"
+	"\n"
+	"  <Zone name=\"two.example.\">\n"
+	"    <Policy>lab</Policy>\n"
+	"    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+	"    <Adapters>\n"
+	"      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
+	"      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
+	"    </Adapters>\n"
+	"  </Zone>\n"
+	"\t<Zone name=\"three&amp;&lt;&quot;\">\n"
+	"\t\t<Policy>default</Policy>\n"
+	"\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
+	"\t\t<Adapters>\n"
+	"\t\t\t<Input>\n"
+	"\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
+	"\t\t\t</Input>\n"
+	"\t\t\t<Output>\n"
+	"\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+	"\t\t\t</Output>\n"
+	"\t\t</Adapters>\n"
+	"\t</Zone>\n"
+	"</ZoneList>\n";
 
 /* gold_added without one.example: its lines cut out, the blank line after it kept. */
 static const char gold_removed[] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
-        "<ZoneList>\n"
-        "  <!-- the first zone -->\n"
-        "\n"
-        "  <Zone name=\"two.example.\">\n"
-        "    <Policy>lab</Policy>\n"
-        "    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
-        "    <Adapters>\n"
-        "      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
-        "      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
-        "    </Adapters>\n"
-        "  </Zone>\n"
-        "\t<Zone name=\"three&amp;&lt;&quot;\">\n"
-        "\t\t<Policy>default</Policy>\n"
-        "\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
-        "\t\t<Adapters>\n"
-        "\t\t\t<Input>\n"
-        "\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
-        "\t\t\t</Input>\n"
-        "\t\t\t<Output>\n"
-        "\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
-        "\t\t\t</Output>\n"
-        "\t\t</Adapters>\n"
-        "\t</Zone>\n"
-        "</ZoneList>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+	"<ZoneList>\n"
+	"  <!-- the first zone -->\n"
+	"\n"
+	"  <Zone name=\"two.example.\">\n"
+	"    <Policy>lab</Policy>\n"
+	"    <SignerConfiguration>/sc/two.example.xml</SignerConfiguration>\n"
+	"    <Adapters>\n"
+	"      <Input><Adapter type=\"DNS\">/etc/addns.xml</Adapter></Input>\n"
+	"      <Output><Adapter type=\"File\">/out/two.example</Adapter></Output>\n"
+	"    </Adapters>\n"
+	"  </Zone>\n"
+	"\t<Zone name=\"three&amp;&lt;&quot;\">\n"
+	"\t\t<Policy>default</Policy>\n"
+	"\t\t<SignerConfiguration>/sc/three&amp;&lt;\".xml</SignerConfiguration>\n"
+	"\t\t<Adapters>\n"
+	"\t\t\t<Input>\n"
+	"\t\t\t\t<Adapter type=\"File\">/in/three</Adapter>\n"
+	"\t\t\t</Input>\n"
+	"\t\t\t<Output>\n"
+	"\t\t\t\t<Adapter type=\"DNS\">/etc/addns.xml</Adapter>\n"
+	"\t\t\t</Output>\n"
+	"\t\t</Adapters>\n"
+	"\t</Zone>\n"
+	"</ZoneList>\n";
 
 /* and without every zone: comments and blank lines stay. */
 static const char gold_emptied[] =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<!-- Zones signed here (kept by zone add and zone delete). -->\n"
-        "<ZoneList>\n"
-        "  <!-- the first zone -->\n"
-        "\n"
-        "</ZoneList>\n";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!-- Zones signed here (kept by zone add and zone delete). -->\n"
+	"<ZoneList>\n"
+	"  <!-- the first zone -->\n"
+	"\n"
+	"</ZoneList>\n";
 
-static const struct zonelist_zone three = {
-        "three&<\"", "default", "/sc/three&<\".xml", "/in/three", NULL, "/etc/addns.xml", "DNS"};
+static const struct zonelist_zone three = { "three&<\"", "default", "/sc/three&<\".xml",
+	"/in/three", NULL, "/etc/addns.xml", "DNS" };
 
 static void
 test_edit(void **state)
@@ -581,7 +588,7 @@ test_edit(void **state)
 	zl = load_ok(path);
 	assert_int_equal(zl->nzones, 3);
 	assert_zone(&zl->zones[2], "three&<\"", "default", "/sc/three&<\".xml", "/in/three", "File",
-	        "/etc/addns.xml", "DNS");
+		"/etc/addns.xml", "DNS");
 	zonelist_free(zl);
 
 	/* exact names only: the dotted form is another zone */
@@ -640,11 +647,11 @@ test_remove_all_signconfs(void **state)
 	assert_null(removed[3]);
 	zonelist_strv_free(removed);
 	assert_file(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	                  "<!-- Both adapter forms, a trailing dot, and names that need escaping. "
-	                  "-->\n"
-	                  "<ZoneList>\n"
-	                  "\t<!-- a zone transferred in and out -->\n"
-	                  "</ZoneList>\n");
+			  "<!-- Both adapter forms, a trailing dot, and names that need escaping. "
+			  "-->\n"
+			  "<ZoneList>\n"
+			  "\t<!-- a zone transferred in and out -->\n"
+			  "</ZoneList>\n");
 	assert_file(backup, orig);
 	zonelist_strv_free(NULL);
 	unlink(path);
@@ -671,7 +678,7 @@ test_add_new_file(void **state)
 	assert_int_equal(zonelist_file_add(path, &z, err, sizeof(err)), 0);
 	/* the first zone of gold_file, alone */
 	gold = str_printf("%.*s</ZoneList>\n",
-	        (int)(strstr(gold_file, "\t<Zone name=\"ods1.\">") - gold_file), gold_file);
+		(int)(strstr(gold_file, "\t<Zone name=\"ods1.\">") - gold_file), gold_file);
 	assert_file(path, gold);
 	free(gold);
 	assert_null(slurp(backup));
@@ -680,7 +687,8 @@ test_add_new_file(void **state)
 	unlink(path);
 
 	/* but not for remove */
-	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: No such file or directory", path) < sizeof(want));
+	assert_true((size_t)snprintf(want, sizeof(want),
+			    "cannot read %s: No such file or directory", path) < sizeof(want));
 	assert_int_equal(zonelist_file_remove(path, "ods0", &removed, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 	assert_null(removed);
@@ -700,10 +708,11 @@ test_edit_bad_file(void **state)
 
 	(void)state;
 	assert_int_equal(file_write_atomic(path, orig, strlen(orig), 0600), 0);
-	assert_true((size_t)snprintf(want, sizeof(want),
-	        "%s:4: element SignerConfiguration: fails to validate: Did not expect element "
-	        "SignerConfiguration there",
-	        path) < sizeof(want));
+	assert_true(
+		(size_t)snprintf(want, sizeof(want),
+			"%s:4: element SignerConfiguration: fails to validate: Did not expect element "
+			"SignerConfiguration there",
+			path) < sizeof(want));
 	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), E_INVAL);
 	assert_string_equal(err, want);
 	assert_int_equal(zonelist_file_remove(path, NULL, NULL, err, sizeof(err)), E_INVAL);
@@ -764,7 +773,8 @@ test_not_writable(void **state)
 
 	/* 1. the backup cannot be written: it is a directory */
 	assert_int_equal(mkdir(backup, 0755), 0);
-	assert_true((size_t)snprintf(want, sizeof(want), "cannot back up %s to %s: Is a directory", path, backup) < sizeof(want));
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot back up %s to %s: Is a directory",
+			    path, backup) < sizeof(want));
 	edit_fails(path, orig, NULL, want);
 	assert_int_equal(stat(backup, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
@@ -775,15 +785,15 @@ test_not_writable(void **state)
 	assert_int_equal(chmod(tmpdir, 0711), 0);
 	if (!root || seteuid(65534) == 0) {
 		/* the new file is written before the backup, so that is what fails */
-		assert_true((size_t)snprintf(want, sizeof(want), "cannot write %s: Permission denied", path) <
-		        sizeof(want));
+		assert_true((size_t)snprintf(want, sizeof(want),
+				    "cannot write %s: Permission denied", path) < sizeof(want));
 		edit_fails(path, orig, NULL, want);
 		if (root)
 			assert_int_equal(seteuid(0), 0);
 		assert_null(slurp(backup));
 	} else {
 		printf("# cannot drop privileges (%s): read-only directory not tested\n",
-		        strerror(errno));
+			strerror(errno));
 	}
 	assert_int_equal(chmod(tmpdir, 0700), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
@@ -791,7 +801,8 @@ test_not_writable(void **state)
 
 	/* 3. a path through a regular file (not "missing": add fails too) */
 	assert_int_equal(file_write_atomic(file, "x", 1, 0600), 0);
-	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: Not a directory", through) < sizeof(want));
+	assert_true((size_t)snprintf(want, sizeof(want), "cannot read %s: Not a directory",
+			    through) < sizeof(want));
 	assert_int_equal(zonelist_file_add(through, &three, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 	assert_int_equal(zonelist_file_remove(through, NULL, NULL, err, sizeof(err)), E_IO);
@@ -799,7 +810,8 @@ test_not_writable(void **state)
 	assert_file(file, "x");
 
 	/* 4. a directory that does not exist */
-	assert_true((size_t)snprintf(want, sizeof(want), "cannot write %s: No such file or directory", nodir) < sizeof(want));
+	assert_true((size_t)snprintf(want, sizeof(want),
+			    "cannot write %s: No such file or directory", nodir) < sizeof(want));
 	assert_int_equal(zonelist_file_add(nodir, &three, err, sizeof(err)), E_IO);
 	assert_string_equal(err, want);
 
@@ -851,14 +863,14 @@ test_many(void **state)
 		zl = load_ok(path);
 		assert_int_equal(zl->nzones, N);
 		assert_zone(&zl->zones[0], "zone0.example", "lab", "/sc/zone0.xml", "/in/zone0",
-		        "File", "/out/zone0", "DNS");
+			"File", "/out/zone0", "DNS");
 		assert_zone(&zl->zones[N - 1], "zone19999.example", "default", "/sc/zone19999.xml",
-		        "/in/zone19999", "File", "/out/zone19999", "DNS");
+			"/in/zone19999", "File", "/out/zone19999", "DNS");
 		zonelist_free(zl);
 	}
 	assert_int_equal(zonelist_file_add(path, &three, err, sizeof(err)), 0);
 	assert_int_equal(
-	        zonelist_file_remove(path, "zone10000.example", &removed, err, sizeof(err)), 0);
+		zonelist_file_remove(path, "zone10000.example", &removed, err, sizeof(err)), 0);
 	assert_string_equal(removed[0], "/sc/zone10000.xml");
 	assert_null(removed[1]);
 	zonelist_strv_free(removed);
@@ -889,7 +901,7 @@ setup(void **state)
 
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_zonelist.XXXXXX",
-	        base != NULL && base[0] != '\0' ? base : "/tmp");
+		base != NULL && base[0] != '\0' ? base : "/tmp");
 	return mkdtemp(tmpdir) != NULL ? 0 : -1;
 }
 
@@ -905,20 +917,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_load),
-	        cmocka_unit_test(test_load_bad),
-	        cmocka_unit_test(test_format),
-	        cmocka_unit_test(test_format_escape),
-	        cmocka_unit_test(test_writer),
-	        cmocka_unit_test(test_reader),
-	        cmocka_unit_test(test_reader_hostile),
-	        cmocka_unit_test(test_reader_bad_utf8),
-	        cmocka_unit_test(test_edit),
-	        cmocka_unit_test(test_remove_all_signconfs),
-	        cmocka_unit_test(test_add_new_file),
-	        cmocka_unit_test(test_edit_bad_file),
-	        cmocka_unit_test(test_not_writable),
-	        cmocka_unit_test(test_many),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_load_bad),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_escape),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_reader_hostile),
+		cmocka_unit_test(test_reader_bad_utf8),
+		cmocka_unit_test(test_edit),
+		cmocka_unit_test(test_remove_all_signconfs),
+		cmocka_unit_test(test_add_new_file),
+		cmocka_unit_test(test_edit_bad_file),
+		cmocka_unit_test(test_not_writable),
+		cmocka_unit_test(test_many),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -116,12 +116,12 @@ check_sound(const char *text, size_t len)
 	assert_int_equal(zonelist_load(path, &zl, err, sizeof(err)), 0);
 	assert_int_equal(zl->nzones, s.nzones);
 	for (size_t i = 0; i < s.nzones; i++) {
-		assert_int_equal(zonelist_scan_attr(text, s.zones[i].name_off, s.zones[i].name_len,
-		    &v), 0);
+		assert_int_equal(
+			zonelist_scan_attr(text, s.zones[i].name_off, s.zones[i].name_len, &v), 0);
 		assert_string_equal(v, zl->zones[i].name);
 		free(v);
-		assert_int_equal(zonelist_scan_text(text, s.zones[i].sc_off, s.zones[i].sc_len, &v),
-		    0);
+		assert_int_equal(
+			zonelist_scan_text(text, s.zones[i].sc_off, s.zones[i].sc_len, &v), 0);
 		assert_string_equal(v, zl->zones[i].signconf);
 		free(v);
 	}
@@ -235,8 +235,9 @@ test_scan_misc_comment(void **state)
 	for (size_t i = 0; i < sizeof(opens) / sizeof(opens[0]); i++) {
 		for (int epilog = 0; epilog <= 1; epilog++) {
 			struct zonelist_scan s = { 0 };
-			int n = snprintf(doc, sizeof(doc), "%s%s%s-->%s", epilog ? "<ZoneList/>" : "",
-			    opens[i], body, epilog ? "" : "<ZoneList/>");
+			int n = snprintf(doc, sizeof(doc), "%s%s%s-->%s",
+				epilog ? "<ZoneList/>" : "", opens[i], body,
+				epilog ? "" : "<ZoneList/>");
 			int want = opens[i][4] == 'x' ? 0 : E_PARSE;
 
 			assert_true(n > 0 && (size_t)n < sizeof(doc));
@@ -256,17 +257,17 @@ static void
 test_scan_for_one(void **state)
 {
 	static const char doc[] =
-	    "<ZoneList>\n"
-	    "<Zone name=\"a.example\"><Policy>p</Policy><SignerConfiguration>/sc/a"
-	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
-	    "</Output></Adapters></Zone>\n"
-	    "<Zone name=\"B.Example.\"><Policy>p</Policy><SignerConfiguration>/sc/b"
-	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
-	    "</Output></Adapters></Zone>\n"
-	    "<Zone name=\"&#x63;.example\"><Policy>p</Policy><SignerConfiguration>/sc/c"
-	    "</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
-	    "</Output></Adapters></Zone>\n"
-	    "</ZoneList>\n";
+		"<ZoneList>\n"
+		"<Zone name=\"a.example\"><Policy>p</Policy><SignerConfiguration>/sc/a"
+		"</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+		"</Output></Adapters></Zone>\n"
+		"<Zone name=\"B.Example.\"><Policy>p</Policy><SignerConfiguration>/sc/b"
+		"</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+		"</Output></Adapters></Zone>\n"
+		"<Zone name=\"&#x63;.example\"><Policy>p</Policy><SignerConfiguration>/sc/c"
+		"</SignerConfiguration><Adapters><Input><File>i</File></Input><Output><File>o</File>"
+		"</Output></Adapters></Zone>\n"
+		"</ZoneList>\n";
 	struct zonelist_scan s = { 0 };
 	struct zonelist_edit *e = NULL;
 	struct zonelist *zl = NULL;
@@ -312,9 +313,8 @@ test_scan_for_one(void **state)
 	free(backup);
 }
 
-static const struct zonelist_zone zone_a = {
-	"a.example", "default", "/sc/a.xml", "/in/a", "File", "/out/a", "File"
-};
+static const struct zonelist_zone zone_a = { "a.example", "default", "/sc/a.xml", "/in/a", "File",
+	"/out/a", "File" };
 
 /* zone_a's element as an add writes it */
 static const char zone_a_text[] = "\t<Zone name=\"a.example\">\n"
@@ -425,9 +425,8 @@ dir_entries_reach(int want)
 static void
 test_stage(void **state)
 {
-	static const struct zonelist_zone zone_b = {
-		"b.example", "default", "/sc/b.xml", "/in/b", "File", "/out/b", "File"
-	};
+	static const struct zonelist_zone zone_b = { "b.example", "default", "/sc/b.xml", "/in/b",
+		"File", "/out/b", "File" };
 	char *path = tmp("zonelist.xml"), *backup = tmp("zonelist.xml.backup");
 	char *orig = fixture("edit.xml"), *now, err[ERRLEN] = "";
 	struct zonelist_edit *e = NULL;
@@ -454,7 +453,8 @@ test_stage(void **state)
 	 * a session that adds nothing, or a file that turns out broken,
 	 * leaves nothing of it
 	 */
-	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
+	assert_int_equal(
+		zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries_reach(2), 2);
 	assert_true(zonelist_edit_listed(e, "one.example"));
 	zonelist_edit_close(e);
@@ -464,8 +464,8 @@ test_stage(void **state)
 
 		put(path, broken, sizeof(broken) - 1);
 	}
-	assert_int_not_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)),
-	    0);
+	assert_int_not_equal(
+		zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
 	assert_int_equal(dir_entries(), 1);
 	put(path, orig, strlen(orig));
 
@@ -503,9 +503,8 @@ test_stage(void **state)
 static void
 test_backup_reused(void **state)
 {
-	static const struct zonelist_zone zone_b = {
-		"b.example", "default", "/sc/b.xml", "/in/b", "File", "/out/b", "File"
-	};
+	static const struct zonelist_zone zone_b = { "b.example", "default", "/sc/b.xml", "/in/b",
+		"File", "/out/b", "File" };
 	char *path = tmp("reuse.xml"), *backup = tmp("reuse.xml.backup");
 	char *orig = fixture("edit.xml"), *v1, *v2, *now, err[ERRLEN] = "", held[6];
 	struct zonelist_edit *e = NULL;
@@ -545,7 +544,8 @@ test_backup_reused(void **state)
 
 	/* an add given up after its early write (the zone is listed): both files as they were */
 	assert_int_equal(stat(backup, &was), 0);
-	assert_int_equal(zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
+	assert_int_equal(
+		zonelist_edit_open(path, ZONELIST_EDIT_FOR_ADD, NULL, &e, err, sizeof(err)), 0);
 	assert_true(zonelist_edit_listed(e, "a.example"));
 	zonelist_edit_close(e);
 	now = slurp(path);
@@ -582,16 +582,17 @@ test_backup_reused(void **state)
 static void
 test_fallback(void **state)
 {
-	static const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
-				     "<!DOCTYPE ZoneList>\n"
-				     "<ZoneList>\n"
-				     "  <Zone name=\"caf\xe9.example\">\n"
-				     "    <Policy>default</Policy>\n"
-				     "    <SignerConfiguration>/sc/caf\xe9.xml</SignerConfiguration>\n"
-				     "    <Adapters><Input><File>/in</File></Input>"
-				     "<Output><File>/out</File></Output></Adapters>\n"
-				     "  </Zone>\n"
-				     "</ZoneList>\n";
+	static const char latin1[] =
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+		"<!DOCTYPE ZoneList>\n"
+		"<ZoneList>\n"
+		"  <Zone name=\"caf\xe9.example\">\n"
+		"    <Policy>default</Policy>\n"
+		"    <SignerConfiguration>/sc/caf\xe9.xml</SignerConfiguration>\n"
+		"    <Adapters><Input><File>/in</File></Input>"
+		"<Output><File>/out</File></Output></Adapters>\n"
+		"  </Zone>\n"
+		"</ZoneList>\n";
 	char *path = tmp("latin1.xml"), *backup = tmp("latin1.xml.backup"), *text;
 	struct zonelist *zl = NULL;
 	char err[ERRLEN] = "";
@@ -682,8 +683,9 @@ test_random_edits(void **state)
 			char **removed = NULL;
 			size_t k = 0;
 
-			assert_int_equal(zonelist_file_remove(path, names[i], &removed, err,
-			    sizeof(err)), 0);
+			assert_int_equal(
+				zonelist_file_remove(path, names[i], &removed, err, sizeof(err)),
+				0);
 			assert_string_equal(removed[0], sc[i]);
 			assert_null(removed[1]);
 			zonelist_strv_free(removed);
@@ -705,8 +707,8 @@ test_random_edits(void **state)
 
 		for (size_t k = 0; k < n; k++)
 			listed[k] = model[order[k]];
-		assert_int_equal(zonelist_format(listed, n, ZONELIST_STYLE_EXPORT, &export, &len),
-		    0);
+		assert_int_equal(
+			zonelist_format(listed, n, ZONELIST_STYLE_EXPORT, &export, &len), 0);
 	}
 	text = slurp(path);
 	assert_non_null(strstr(text, "<!-- kept: before the list -->"));
@@ -737,9 +739,9 @@ test_splice_layouts(void **state)
 		{ "<ZoneList>\n  </ZoneList>\n", "<ZoneList>\n@  </ZoneList>\n" },
 		/* the add's early write stops at the last "</ZoneList": here a comment's */
 		{ "<ZoneList>\n</ZoneList>\n<!-- </ZoneList> -->\n",
-		    "<ZoneList>\n@</ZoneList>\n<!-- </ZoneList> -->\n" },
+			"<ZoneList>\n@</ZoneList>\n<!-- </ZoneList> -->\n" },
 		{ "<ZoneList>\n<!-- </ZoneList -->\n</ZoneList>",
-		    "<ZoneList>\n<!-- </ZoneList -->\n@</ZoneList>" },
+			"<ZoneList>\n<!-- </ZoneList -->\n@</ZoneList>" },
 	};
 	char *path = tmp("layout.xml"), *backup = tmp("layout.xml.backup"), *text, *want;
 	char err[ERRLEN] = "";
@@ -751,13 +753,14 @@ test_splice_layouts(void **state)
 		put(path, cases[i].before, strlen(cases[i].before));
 		assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
 		want = str_printf("%.*s%s%s", (int)(at - cases[i].after_add), cases[i].after_add,
-		    zone_a_text, at + 1);
+			zone_a_text, at + 1);
 		text = slurp(path);
 		assert_string_equal(text, want);
 		free(text);
 		free(want);
 		/* and out again: the zone's lines go, the rest stays */
-		assert_int_equal(zonelist_file_remove(path, "a.example", NULL, err, sizeof(err)), 0);
+		assert_int_equal(
+			zonelist_file_remove(path, "a.example", NULL, err, sizeof(err)), 0);
 		text = slurp(path);
 		assert_true(libxml_accepts(text, strlen(text)));
 		assert_null(strstr(text, "a.example"));
@@ -765,7 +768,8 @@ test_splice_layouts(void **state)
 	}
 	/* an element that shares its line loses only itself */
 	{
-		static const char one_line[] = "<ZoneList><!-- c --><Zone name=\"a.example\">"
+		static const char one_line[] =
+			"<ZoneList><!-- c --><Zone name=\"a.example\">"
 			"<Policy>p</Policy><SignerConfiguration>s</SignerConfiguration><Adapters>"
 			"<Input><File>i</File></Input><Output><File>o</File></Output></Adapters>"
 			"</Zone></ZoneList>\n";
@@ -801,21 +805,23 @@ test_large_add(void **state)
 	f = open_memstream(&body, &len);
 	assert_non_null(f);
 	for (int i = 0; i < 1000; i++)
-		fprintf(f, "\t<Zone name=\"z%d.example\">\n\t\t<Policy>default</Policy>\n"
-		    "\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/z%d.example.xml"
-		    "</SignerConfiguration>\n\t\t<Adapters>\n\t\t\t<Input>\n\t\t\t\t<File>/in/z%d"
-		    "</File>\n\t\t\t</Input>\n\t\t\t<Output>\n\t\t\t\t<File>/out/z%d</File>\n"
-		    "\t\t\t</Output>\n\t\t</Adapters>\n\t</Zone>\n", i, i, i, i);
+		fprintf(f,
+			"\t<Zone name=\"z%d.example\">\n\t\t<Policy>default</Policy>\n"
+			"\t\t<SignerConfiguration>/var/lib/opendnssec/signconf/z%d.example.xml"
+			"</SignerConfiguration>\n\t\t<Adapters>\n\t\t\t<Input>\n\t\t\t\t<File>/in/z%d"
+			"</File>\n\t\t\t</Input>\n\t\t\t<Output>\n\t\t\t\t<File>/out/z%d</File>\n"
+			"\t\t\t</Output>\n\t\t</Adapters>\n\t</Zone>\n",
+			i, i, i, i);
 	assert_int_equal(fclose(f), 0);
 	assert_true(len > 256 * 1024);
-	text = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s</ZoneList>\n<!-- end -->\n",
-	    body);
+	text = str_printf(
+		"<?xml version=\"1.0\"?>\n<ZoneList>\n%s</ZoneList>\n<!-- end -->\n", body);
 	assert_non_null(text);
 	put(path, text, strlen(text));
 	free(text);
 	assert_int_equal(zonelist_file_add(path, &zone_a, err, sizeof(err)), 0);
 	want = str_printf("<?xml version=\"1.0\"?>\n<ZoneList>\n%s%s</ZoneList>\n<!-- end -->\n",
-	    body, zone_a_text);
+		body, zone_a_text);
 	text = slurp(path);
 	assert_string_equal(text, want);
 	assert_int_equal(dir_entries(), 2);
@@ -866,7 +872,7 @@ setup(void **state)
 
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_zonelist_edit.XXXXXX",
-	    base != NULL && base[0] != '\0' ? base : "/tmp");
+		base != NULL && base[0] != '\0' ? base : "/tmp");
 	return mkdtemp(tmpdir) != NULL ? 0 : -1;
 }
 
