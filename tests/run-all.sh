@@ -6,14 +6,15 @@
 # UBSan, run the database and CLI tests again on PostgreSQL and on MariaDB
 # (sanitizer build, which also counts gcov coverage: `make coverage` prints
 # one line per folder for the three engines' runs together), fuzz, run
-# clang's analyzer over the whole build, then make distcheck, then build,
-# lint, install and purge the Debian package (tests/pkg/deb.sh). The
-# servers are stopped by PID at the end, also on failure or interrupt.
+# clang's analyzer over the whole build, check the layout (clang-format),
+# then make distcheck, then build, lint, install and purge the Debian
+# package (tests/pkg/deb.sh). The servers are stopped by PID at the end,
+# also on failure or interrupt.
 #
 # The automake results of each run are copied to results/<build>-<backend>/
 # (build-sqlite, build-san-sqlite, build-san-pgsql, build-san-mysql; fuzz:
 # each fuzz target run for a short time by libFuzzer; analysis: scan-build;
-# coverage: see below), and
+# coverage; format: see below), and
 # tests/lib/summary.sh adds them all up into the closing line
 #   total: N passed, N failed, N skipped
 # Exit status 0 only when every step and every test passed.
@@ -223,6 +224,20 @@ if sh tools/scan-build.sh . build-scan > "$results/analysis/scan-build.log" 2>&1
 else
 	tail -40 "$results/analysis/scan-build.log"
 	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/analysis/scan-build.trs"
+	status=1
+fi
+
+# ------------------------------------------------------------ formatting
+# One layout for all C in the tree: clang-format with the .clang-format at
+# the top (tools/format-check.sh); a file that differs is a failure.
+step "formatting (clang-format)"
+mkdir -p "$results/format"
+if sh tools/format-check.sh . > "$results/format/clang-format.log" 2>&1; then
+	tail -1 "$results/format/clang-format.log"
+	printf ':test-result: PASS\n:global-test-result: PASS\n' > "$results/format/clang-format.trs"
+else
+	tail -40 "$results/format/clang-format.log"
+	printf ':test-result: FAIL\n:global-test-result: FAIL\n' > "$results/format/clang-format.trs"
 	status=1
 fi
 
