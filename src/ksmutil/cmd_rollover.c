@@ -68,8 +68,7 @@ static int
 roll_read_txn(db_t *db, void *arg)
 {
 	struct roll_read *r = arg;
-	struct store_policy *list = NULL;
-	size_t n = 0, i;
+	struct store_policy *sum = NULL;
 	int rc;
 
 	roll_read_clear(r);
@@ -85,14 +84,12 @@ roll_read_txn(db_t *db, void *arg)
 	if (rc == E_NOTFOUND)
 		r->missing = 2;
 	if (rc == 0)
-		rc = store_policy_list(db, STORE_ORDER_ID, &list, &n);
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (strcmp(list[i].name, r->policy) == 0) {
-			r->policy_id = list[i].id;
-			r->zones = list[i].zones;
-		}
+		rc = store_policy_summary(db, r->policy, &sum);
+	if (rc == 0) {
+		r->policy_id = sum->id;
+		r->zones = sum->zones;
+		store_policy_free_array(sum, 1);
 	}
-	store_policy_free_array(list, n);
 	return rc;
 }
 
