@@ -133,7 +133,6 @@ if [ $fullfs_works = 0 ]; then
 	ENFORCER_TIMESHIFT=$NOW_S ksm key rollover --zone full.example --keytype ZSK
 	is "$rc" 0 "key rollover --keytype ZSK"
 	[ "$rc" = 0 ] || diag "$out $err"
-	before=$(db_fingerprint)
 	: > "$T/notify.log"
 	in_fullfs "$SC" '
 		ENFORCER_TIMESHIFT="'"$NOW_S"'" "'"$ENFORCERD"'" -c "'"$T/conf.xml"'" -1 -d \
