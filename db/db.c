@@ -265,7 +265,7 @@ jitter_next(uint32_t *s)
 int
 db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *arg)
 {
-	char saved[sizeof(db->errmsg)];
+	char saved[sizeof(db->errmsg)], saved_index[sizeof(db->constraint)];
 	struct timespec ts;
 	int64_t start, delay = RETRY_FIRST_MS, wait;
 	uint32_t seed;
@@ -295,8 +295,10 @@ db_transact(db_t *db, enum db_txn kind, int (*fn)(db_t *db, void *arg), void *ar
 
 		/* Keep the message of the real failure, not of the rollback. */
 		memcpy(saved, db->errmsg, sizeof(saved));
+		memcpy(saved_index, db->constraint, sizeof(saved_index));
 		(void)db_rollback(db);
 		memcpy(db->errmsg, saved, sizeof(saved));
+		memcpy(db->constraint, saved_index, sizeof(saved_index));
 		if (rc != DB_E_BUSY)
 			goto out;
 

@@ -124,6 +124,14 @@ void db_close(db_t *db);
 /* Message for the last failure on this handle; never NULL. */
 const char *db_errmsg(const db_t *db);
 
+/*
+ * When the last failure was DB_E_CONSTRAINT on a unique index (or primary
+ * key) that the engine names, that index's name ("zones_canon"); otherwise
+ * "". Never NULL. Lets a caller tell which of a table's unique indexes a
+ * racing insert hit without reading the message.
+ */
+const char *db_constraint(const db_t *db);
+
 enum db_backend db_backend(const db_t *db);
 
 /* "sqlite", "pgsql" or "mysql": the suffix of per-dialect migration files. */

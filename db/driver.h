@@ -22,7 +22,7 @@
 #include "db/db.h"
 #include "db/error.h"
 
-#define DB_DRIVER_VERSION 2
+#define DB_DRIVER_VERSION 3
 
 struct db_driver {
 	int version; /* DB_DRIVER_VERSION */
@@ -89,6 +89,12 @@ struct db {
 	uint64_t statements; /* statements run (db_statements()) */
 	char location[512];
 	char errmsg[512];
+	/*
+	 * The unique index the last failure violated (db_constraint()), set by
+	 * the driver with db_set_constraint() after the message; every new
+	 * message clears it.
+	 */
+	char constraint[128];
 };
 
 struct db_stmt {

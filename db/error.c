@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "db/db.h"
 #include "db/driver.h"
@@ -20,6 +21,18 @@ db_set_message(db_t *db, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(db->errmsg, sizeof(db->errmsg), fmt, ap);
 	va_end(ap);
+	db->constraint[0] = '\0';
+}
+
+void
+db_set_constraint(db_t *db, const char *name, size_t len)
+{
+	if (db == NULL || name == NULL)
+		return;
+	if (len >= sizeof(db->constraint))
+		len = 0; /* a cut name would name another index: say nothing */
+	memcpy(db->constraint, name, len);
+	db->constraint[len] = '\0';
 }
 
 const char *
@@ -28,4 +41,12 @@ db_errmsg(const db_t *db)
 	if (db == NULL)
 		return "no database handle";
 	return db->errmsg;
+}
+
+const char *
+db_constraint(const db_t *db)
+{
+	if (db == NULL)
+		return "";
+	return db->constraint;
 }

@@ -10,6 +10,8 @@
 #ifndef DB_ERROR_H
 #define DB_ERROR_H
 
+#include <stddef.h>
+
 #include "db/db.h"
 
 /* Set the handle's message (printf style); nothing with a NULL handle. */
@@ -21,5 +23,12 @@ void db_set_message(db_t *db, const char *fmt, ...) __attribute__((format(printf
  * path returns (a call into another file would hide it).
  */
 #define db_set_error(db, code, ...) (db_set_message((db), __VA_ARGS__), (code))
+
+/*
+ * Record which unique index the failure just set violated: len bytes of
+ * name (no NUL needed), or nothing when name is NULL or empty. Call it after
+ * db_set_message(), which clears it.
+ */
+void db_set_constraint(db_t *db, const char *name, size_t len);
 
 #endif

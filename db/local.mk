@@ -11,7 +11,7 @@ noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = \
 	db/db.c db/db_stmt.c db/db.h db/driver.h db/error.c db/error.h \
 	db/util.c db/util.h db/dump.c db/dump.h db/tls.c \
-	db/sqlite.c
+	db/sqlite.c db/sqlite_index.c db/sqlite_internal.h
 db_libdb_a_CPPFLAGS = $(AM_CPPFLAGS) $(SQLITE3_CFLAGS)
 
 DB_LIBS = db/libdb.a src/common/libcommon.a $(SQLITE3_LIBS)

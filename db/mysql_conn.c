@@ -111,6 +111,35 @@ code_of(unsigned err)
 }
 
 /*
+ * The index a duplicate-key message names: it ends "for key 'zones_canon'"
+ * (MySQL 8 writes "for key 'zones.zones_canon'"). The server gives the
+ * name nowhere else. The last " for key '" is the one: the duplicated value
+ * quoted before it may hold the same words.
+ */
+static void
+set_dup_index(db_t *db, const char *msg)
+{
+	static const char mark[] = " for key '";
+	const char *p, *name = NULL, *dot;
+	size_t len;
+
+	for (p = msg; (p = strstr(p, mark)) != NULL; p++)
+		name = p + sizeof(mark) - 1;
+	if (name == NULL)
+		return;
+	len = strlen(name);
+	if (len < 2 || name[len - 1] != '\'')
+		return;
+	len--;
+	dot = memchr(name, '.', len);
+	if (dot != NULL) {
+		len -= (size_t)(dot + 1 - name);
+		name = dot + 1;
+	}
+	db_set_constraint(db, name, len);
+}
+
+/*
  * Record a failure (message with the error number) and return our code. A
  * lost session is remembered so that the next call deals with it.
  */
@@ -130,7 +159,10 @@ fail_num(db_t *db, unsigned err, const char *msg, const char *what)
 		c->txn_aborted = 1;
 	if (err == 0)
 		return db_set_error(db, DB_E_SQL, "%s: %s", what, msg != NULL ? msg : "failed");
-	return db_set_error(db, code_of(err), "%s: %s (MySQL error %u)", what, msg, err);
+	db_set_message(db, "%s: %s (MySQL error %u)", what, msg, err);
+	if (err == ER_DUP_ENTRY || err == ER_DUP_ENTRY_WITH_KEY_NAME)
+		set_dup_index(db, msg);
+	return code_of(err);
 }
 
 int

@@ -60,13 +60,14 @@ int
 pgsql_fail(db_t *db, const PGresult *res, const char *what)
 {
 	struct conn *c = conn_of(db);
-	const char *state = NULL, *primary = NULL, *detail = NULL;
+	const char *state = NULL, *primary = NULL, *detail = NULL, *index = NULL;
 	char msg[320];
 
 	if (res != NULL) {
 		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		index = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 	}
 	if (primary != NULL)
 		first_line(primary, msg, sizeof(msg));
@@ -91,9 +92,13 @@ pgsql_fail(db_t *db, const PGresult *res, const char *what)
 		return db_set_error(db, DB_E_BUSY, "%s (SQLSTATE %s)", msg, state);
 	if (state_is(state, "23") || strcmp(state, "40002") == 0) {
 		if (detail != NULL)
-			return db_set_error(db, DB_E_CONSTRAINT, "%s: %.160s (SQLSTATE %s)", msg,
-				detail, state);
-		return db_set_error(db, DB_E_CONSTRAINT, "%s (SQLSTATE %s)", msg, state);
+			db_set_message(db, "%s: %.160s (SQLSTATE %s)", msg, detail, state);
+		else
+			db_set_message(db, "%s (SQLSTATE %s)", msg, state);
+		/* 23505: a unique index, which the server names as the constraint */
+		if (strcmp(state, "23505") == 0 && index != NULL)
+			db_set_constraint(db, index, strlen(index));
+		return DB_E_CONSTRAINT;
 	}
 	if (strcmp(state, "25006") == 0)
 		return db_set_error(db, DB_E_READONLY, "database %s is read-only: %s (SQLSTATE %s)",

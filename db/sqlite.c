@@ -24,6 +24,7 @@
 #include "common/err.h"
 #include "db/db.h"
 #include "db/driver.h"
+#include "db/sqlite_internal.h"
 #include "db/util.h"
 
 #define DEFAULT_BUSY_MS 5000
@@ -81,7 +82,11 @@ fail(db_t *db, int src, const char *what)
 	switch (src & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return db_set_error(db, DB_E_BUSY, "%s: %s: %s", what, path, msg);
-	case SQLITE_CONSTRAINT: return db_set_error(db, DB_E_CONSTRAINT, "%s", msg);
+	case SQLITE_CONSTRAINT:
+		db_set_message(db, "%s", msg);
+		if (c != NULL && c->h != NULL)
+			sq_name_index(db, c->h, src, db_errmsg(db));
+		return DB_E_CONSTRAINT;
 	case SQLITE_READONLY:
 		return db_set_error(db, DB_E_READONLY, "database %s is read-only", path);
 	case SQLITE_CORRUPT:

@@ -92,16 +92,12 @@ store_bind_zone_canon(db_stmt_t *st, int idx, const char *name)
 
 /*
  * The insert failed on a unique index: the same name (zones_name) or its
- * other spelling (zones_canon) went in since we looked. The engines name
- * the index, or SQLite the column, in their message.
+ * other spelling (zones_canon) went in since we looked.
  */
 static int
 clash_is_other_spelling(db_t *db)
 {
-	const char *msg = db_errmsg(db);
-
-	return strstr(msg, "zones_name") == NULL && strstr(msg, "zones.name") == NULL &&
-	       strstr(msg, "canon") != NULL;
+	return strcmp(db_constraint(db), "zones_canon") == 0;
 }
 
 int

@@ -465,6 +465,41 @@ test_constraint(void **state)
 	db_close(db);
 }
 
+/* db_constraint() names the unique index a duplicate hit, on every engine. */
+static void
+test_constraint_names_index(void **state)
+{
+	struct dbtest *t = dbtest_get(state);
+	db_t *db = open_with_table(t);
+
+	exec_ok(db, "CREATE UNIQUE INDEX t_ts ON t (ts)");
+	exec_ok(db, "CREATE UNIQUE INDEX t_i_nn ON t (i, nn)");
+	exec_ok(db, "INSERT INTO t (id, i, ts, u) VALUES (1, 5, 'x', 'a')");
+	assert_string_equal(db_constraint(db), "");
+
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, ts) VALUES (2, 'x')"), DB_E_CONSTRAINT);
+	assert_string_equal(db_constraint(db), "t_ts");
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, i) VALUES (3, 5)"), DB_E_CONSTRAINT);
+	assert_string_equal(db_constraint(db), "t_i_nn");
+	/* an unnamed UNIQUE column gets a name the engine chose; it is still named */
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, u) VALUES (4, 'a')"), DB_E_CONSTRAINT);
+	assert_true(strlen(db_constraint(db)) > 0);
+	assert_string_not_equal(db_constraint(db), "t_ts");
+	assert_string_not_equal(db_constraint(db), "t_i_nn");
+
+	/* a NULL in a NOT NULL column is no unique index */
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, ts) VALUES (2, 'x')"), DB_E_CONSTRAINT);
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, nn) VALUES (5, NULL)"), DB_E_CONSTRAINT);
+	assert_string_equal(db_constraint(db), "");
+	/* nor is any other failure, which clears what the last one named */
+	assert_int_equal(db_exec(db, "INSERT INTO t (id, ts) VALUES (2, 'x')"), DB_E_CONSTRAINT);
+	assert_int_not_equal(db_exec(db, "SELECT nosuch FROM t"), 0);
+	assert_string_equal(db_constraint(db), "");
+	assert_string_equal(db_constraint(NULL), "");
+	assert_int_equal(dbtest_query_int(db, "SELECT COUNT(*) FROM t"), 1);
+	db_close(db);
+}
+
 static void
 test_exec(void **state)
 {
@@ -956,6 +991,8 @@ main(void)
 			test_bind_index_checks, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_errors, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_constraint, dbtest_setup, dbtest_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_constraint_names_index, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(test_changes, dbtest_setup, dbtest_teardown),
 		cmocka_unit_test_setup_teardown(

@@ -920,6 +920,7 @@ test_zone_unique(void **state)
 		db_prepare(db, "INSERT INTO zones (name, policy_id) VALUES (?, 1)", &st), 0);
 	assert_int_equal(db_bind_text(st, 1, "race.example"), 0);
 	assert_int_equal(db_step(st), DB_E_CONSTRAINT);
+	assert_string_equal(db_constraint(db), "zones_name");
 	db_finalize(st);
 	assert_int_equal(count_rows(db, "zones"), 1);
 
@@ -933,6 +934,16 @@ test_zone_unique(void **state)
 	z.name = (char *)"late.example";
 	assert_int_equal(store_zone_add(db, &z, NULL, &clash), E_EXISTS);
 	assert_int_equal(clash, 0);
+
+	/* the racer adds the other spelling: the insert fails on zones_canon */
+	exec_ok(db, "CREATE TRIGGER sneak2 BEFORE INSERT ON zones WHEN NEW.name = 'late2.example'"
+		    " BEGIN INSERT INTO zones (name, policy_id, canon)"
+		    " VALUES ('late2.example.', 1, 'late2.example'); END");
+	z.name = (char *)"late2.example";
+	assert_int_equal(store_zone_add(db, &z, NULL, &clash), E_EXISTS);
+	assert_int_equal(clash, 1);
+	/* a failed statement undoes its trigger's insert too */
+	assert_int_equal(count_rows(db, "zones"), 1);
 	db_close(db);
 }
 
