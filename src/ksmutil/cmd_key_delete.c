@@ -67,6 +67,20 @@ out:
 	return rc;
 }
 
+/* The message and exit status of a failed read or delete of the key. */
+static enum ksm_exit
+delete_fail(struct ksm_ctx *ctx, int rc)
+{
+	switch (rc) {
+	case E_DENIED:
+		/* quirk 10: refusing is a failure, not success */
+		printf("The enforcer believes that this key is in use, quitting...\n");
+		return KSM_EUSAGE;
+	case E_NOTFOUND: printf("Failed to determine the state of the key\n"); return KSM_EUSAGE;
+	}
+	return ksm_db_fail(ctx, rc);
+}
+
 int
 cmd_key_delete(struct ksm_ctx *ctx)
 {
@@ -92,20 +106,13 @@ cmd_key_delete(struct ksm_ctx *ctx)
 		status = KSM_EUSAGE;
 		goto out;
 	}
-	if (rc == E_NOTFOUND) {
-		printf("Failed to determine the state of the key\n");
-		status = KSM_EUSAGE;
-		goto out;
-	}
 	if (rc != 0) {
-		status = ksm_db_fail(ctx, rc);
+		status = delete_fail(ctx, rc);
 		goto out;
 	}
 	if (f.key->in_use > 0) {
 		if (!o->force) {
-			/* quirk 10: refusing is a failure, not success */
-			printf("The enforcer believes that this key is in use, quitting...\n");
-			status = KSM_EUSAGE;
+			status = delete_fail(ctx, E_DENIED);
 			goto out;
 		}
 		if (!ksm_confirm(ctx, "*WARNING* This will delete a key that the enforcer believes "
@@ -136,20 +143,9 @@ cmd_key_delete(struct ksm_ctx *ctx)
 	d.key = f.key;
 	d.force = o->force;
 	rc = db_transact(ctx->db, DB_TXN_WRITE, delete_txn, &d);
-	if (rc == E_DENIED) {
-		/* allocated since the check above */
-		printf("The enforcer believes that this key is in use, quitting...\n");
-		status = KSM_EUSAGE;
-		goto out;
-	}
-	if (rc == E_NOTFOUND) {
-		/* deleted (or replaced) since the check above */
-		printf("Failed to determine the state of the key\n");
-		status = KSM_EUSAGE;
-		goto out;
-	}
 	if (rc != 0) {
-		status = ksm_db_fail(ctx, rc);
+		/* E_DENIED: allocated, E_NOTFOUND: deleted or replaced since the check above */
+		status = delete_fail(ctx, rc);
 		goto out;
 	}
 	if (o->no_hsm) {

@@ -160,9 +160,7 @@ store_enf_set_salt(db_t *db, int64_t policy_id, const char *salt, time_t stamp)
 	if (rc == 0)
 		rc = db_bind_int(st, 3, policy_id);
 	if (rc == 0)
-		rc = store_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		rc = E_NOTFOUND;
+		rc = store_step_changed(db, st);
 	db_finalize(st);
 	return rc;
 }
@@ -207,33 +205,20 @@ int
 store_enf_zones(db_t *db, int64_t after_id, size_t max, int64_t policy_id,
 	struct store_enf_zone **out, size_t *n)
 {
+	const int64_t v[] = { after_id, policy_id > 0 ? policy_id : 0, (int64_t)max };
 	void *rows = NULL;
-	db_stmt_t *st = NULL;
 	int rc;
 
-	if (db == NULL || out == NULL || n == NULL || max == 0) {
-		rc = E_INVAL;
-		goto out;
-	}
-	rc = db_prepare(db,
+	if (db == NULL || out == NULL || n == NULL || max == 0)
+		return E_INVAL;
+	rc = store_query_rows(db,
 		policy_id > 0 ? "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
 				" WHERE id > ? AND policy_id = ? ORDER BY id LIMIT ?"
 			      : "SELECT id, name, policy_id, signconf, ds_pending FROM zones"
 				" WHERE id > ? AND 0 = ? ORDER BY id LIMIT ?",
-		&st);
-	if (rc == 0)
-		rc = db_bind_int(st, 1, after_id);
-	if (rc == 0)
-		rc = db_bind_int(st, 2, policy_id > 0 ? policy_id : 0);
-	if (rc == 0)
-		rc = db_bind_int(st, 3, (int64_t)max);
-	if (rc == 0)
-		rc = store_rows(
-			st, sizeof(**out), enf_zone_from_row, NULL, enf_zone_clear, NULL, &rows, n);
+		v, 3, sizeof(**out), enf_zone_from_row, enf_zone_clear, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
-	db_finalize(st);
 	return rc;
 }
 
@@ -284,15 +269,13 @@ enf_key_from_row(db_stmt_t *st, void *elem, const void *ctx)
 int
 store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out, size_t *n)
 {
+	const int64_t v[] = { first, last, STORE_STATE_DEAD };
 	void *rows = NULL;
-	db_stmt_t *st = NULL;
 	int rc;
 
-	if (db == NULL || out == NULL || n == NULL) {
-		rc = E_INVAL;
-		goto out;
-	}
-	rc = db_prepare(db,
+	if (db == NULL || out == NULL || n == NULL)
+		return E_INVAL;
+	rc = store_query_rows(db,
 		"SELECT d.zone_id, d.keypair_id, d.keytype, d.state, d.publish,"
 		" d.ready, d.active, d.retire, d.dead, d.rfc5011, d.revoked,"
 		" k.HSMkey_id, k.algorithm, k.size, k.securitymodule_id, k.compromisedflag,"
@@ -301,20 +284,9 @@ store_enf_keys(db_t *db, int64_t first, int64_t last, struct store_enf_key **out
 		" LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
 		" WHERE d.zone_id >= ? AND d.zone_id <= ? AND d.state <> ?"
 		" ORDER BY d.zone_id, d.keypair_id",
-		&st);
-	if (rc == 0)
-		rc = db_bind_int(st, 1, first);
-	if (rc == 0)
-		rc = db_bind_int(st, 2, last);
-	if (rc == 0)
-		rc = db_bind_int(st, 3, STORE_STATE_DEAD);
-	if (rc == 0)
-		rc = store_rows(
-			st, sizeof(**out), enf_key_from_row, NULL, enf_key_clear, NULL, &rows, n);
+		v, 3, sizeof(**out), enf_key_from_row, enf_key_clear, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
-	db_finalize(st);
 	return rc;
 }
 
@@ -350,53 +322,41 @@ spare_from_row(db_stmt_t *st, void *elem, const void *ctx)
 }
 
 /* Bind a pool's four values at 1..4. */
-static int
-bind_pool(db_stmt_t *st, const struct store_key_pool *pool)
-{
-	int rc = db_bind_int(st, 1, pool->policy_id);
+/* A pool's filters, in the order of the spare queries' first parameters. */
+#define POOL_INTS 4
 
-	if (rc == 0)
-		rc = db_bind_int(st, 2, pool->repository_id);
-	if (rc == 0)
-		rc = db_bind_int(st, 3, pool->algorithm);
-	if (rc == 0)
-		rc = db_bind_int(st, 4, pool->bits);
-	return rc;
+static void
+pool_ints(const struct store_key_pool *pool, int64_t *v)
+{
+	v[0] = pool->policy_id;
+	v[1] = pool->repository_id;
+	v[2] = pool->algorithm;
+	v[3] = pool->bits;
 }
 
 int
 store_enf_unallocated(db_t *db, const struct store_key_pool *pool, int64_t after_id, size_t max,
 	struct store_enf_spare **out, size_t *n)
 {
+	int64_t v[POOL_INTS + 2];
 	void *rows = NULL;
-	db_stmt_t *st = NULL;
 	int rc;
 
-	if (db == NULL || pool == NULL || out == NULL || n == NULL || max == 0) {
-		rc = E_INVAL;
-		goto out;
-	}
-	rc = db_prepare(db,
+	if (db == NULL || pool == NULL || out == NULL || n == NULL || max == 0)
+		return E_INVAL;
+	pool_ints(pool, v);
+	v[POOL_INTS] = after_id;
+	v[POOL_INTS + 1] = (int64_t)max;
+	rc = store_query_rows(db,
 		"SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
 		" NULL FROM keypairs k LEFT JOIN securitymodules s ON s.id = k.securitymodule_id"
 		" WHERE k.policy_id = ? AND k.securitymodule_id = ? AND k.algorithm = ?"
 		" AND k.size = ? AND k.id > ?"
 		" AND NOT EXISTS (SELECT 1 FROM dnsseckeys d WHERE d.keypair_id = k.id)"
 		" ORDER BY k.id LIMIT ?",
-		&st);
-	if (rc == 0)
-		rc = bind_pool(st, pool);
-	if (rc == 0)
-		rc = db_bind_int(st, 5, after_id);
-	if (rc == 0)
-		rc = db_bind_int(st, 6, (int64_t)max);
-	if (rc == 0)
-		rc = store_rows(
-			st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
+		v, POOL_INTS + 2, sizeof(**out), spare_from_row, spare_clear, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
-	db_finalize(st);
 	return rc;
 }
 
@@ -404,16 +364,17 @@ int
 store_enf_shared(
 	db_t *db, const struct store_key_pool *pool, struct store_enf_spare **out, size_t *n)
 {
+	int64_t v[POOL_INTS + 2];
 	void *rows = NULL;
-	db_stmt_t *st = NULL;
 	int rc;
 
-	if (db == NULL || pool == NULL || out == NULL || n == NULL) {
-		rc = E_INVAL;
-		goto out;
-	}
+	if (db == NULL || pool == NULL || out == NULL || n == NULL)
+		return E_INVAL;
+	pool_ints(pool, v);
+	v[POOL_INTS] = STORE_STATE_RETIRE;
+	v[POOL_INTS + 1] = STORE_STATE_DEAD;
 	/* one role per key pair (Q7): a pair that somehow has two is offered to neither */
-	rc = db_prepare(db,
+	rc = store_query_rows(db,
 		"SELECT k.id, k.HSMkey_id, k.algorithm, k.backup, s.requirebackup,"
 		" MIN(d.keytype)"
 		" FROM keypairs k JOIN dnsseckeys d ON d.keypair_id = k.id"
@@ -424,20 +385,9 @@ store_enf_shared(
 		" HAVING MIN(d.keytype) = MAX(d.keytype)"
 		" AND SUM(CASE WHEN d.state IN (?, ?) THEN 1 ELSE 0 END) = 0"
 		" ORDER BY k.id",
-		&st);
-	if (rc == 0)
-		rc = bind_pool(st, pool);
-	if (rc == 0)
-		rc = db_bind_int(st, 5, STORE_STATE_RETIRE);
-	if (rc == 0)
-		rc = db_bind_int(st, 6, STORE_STATE_DEAD);
-	if (rc == 0)
-		rc = store_rows(
-			st, sizeof(**out), spare_from_row, NULL, spare_clear, NULL, &rows, n);
+		v, POOL_INTS + 2, sizeof(**out), spare_from_row, spare_clear, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
-	db_finalize(st);
 	return rc;
 }
 

@@ -82,10 +82,24 @@ int store_rows(db_stmt_t *st, size_t size, store_row_fn *from_row, const void *c
 	store_clear_fn *clear, int (*cmp)(const void *, const void *), void **out, size_t *n);
 
 /*
+ * store_rows() of a whole query: prepare sql, bind the nints values of
+ * ints as its parameters 1, 2 ..., read every row (in the statement's
+ * order) and finalize. The read of a batch whose filters are all numbers.
+ */
+int store_query_rows(db_t *db, const char *sql, const int64_t *ints, int nints, size_t size,
+	store_row_fn *from_row, store_clear_fn *clear, void **out, size_t *n);
+
+/*
  * Run a statement that returns no rows (or whose rows do not matter) to
  * completion. Negative code of the step on failure.
  */
 int store_step_done(db_stmt_t *st);
+
+/*
+ * store_step_done() of an UPDATE or DELETE of one thing by its key:
+ * E_NOTFOUND when it changed no row (db is the statement's handle).
+ */
+int store_step_changed(db_t *db, db_stmt_t *st);
 
 /*
  * Bind zones.canon for a zone name: the name without its final dot (the

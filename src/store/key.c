@@ -214,9 +214,7 @@ store_key_set_pubkey(db_t *db, int64_t id, const char *pubkey)
 	if (rc == 0)
 		rc = db_bind_int(st, 2, id);
 	if (rc == 0)
-		rc = store_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		rc = E_NOTFOUND;
+		rc = store_step_changed(db, st);
 out:
 	db_finalize(st);
 	return rc;
@@ -301,9 +299,7 @@ store_key_delete(db_t *db, int64_t id)
 	if (rc == 0)
 		rc = db_bind_int(st, 1, id);
 	if (rc == 0)
-		rc = store_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		rc = E_NOTFOUND;
+		rc = store_step_changed(db, st);
 out:
 	db_finalize(st);
 	return rc;

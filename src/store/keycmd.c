@@ -87,14 +87,11 @@ store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
 	char sql[2048], in[4 * STORE_STATE_MAX + 1] = "";
 	int64_t binds[STORE_STATE_MAX + 2];
 	void *rows = NULL;
-	db_stmt_t *st = NULL;
 	int nb = 0, rc;
 
 	if (db == NULL || out == NULL || n == NULL ||
-		(states & (((1u << STORE_STATE_MAX) - 1) << 1)) == 0) {
-		rc = E_INVAL;
-		goto out;
-	}
+		(states & (((1u << STORE_STATE_MAX) - 1) << 1)) == 0)
+		return E_INVAL;
 	for (int s = 1; s <= STORE_STATE_MAX; s++) {
 		if (!(states & (1u << s)))
 			continue;
@@ -119,16 +116,10 @@ store_zone_keys(db_t *db, int64_t zone_id, int keytype, unsigned states,
 		" ORDER BY d.zone_id, d.keypair_id, d.id",
 		in, zone_id > 0 ? " AND d.zone_id = ?" : "",
 		keytype != 0 ? " AND d.keytype = ?" : "");
-	rc = db_prepare(db, sql, &st);
-	if (rc == 0)
-		rc = store_bind_ints(st, 1, binds, nb);
-	if (rc == 0)
-		rc = store_rows(
-			st, sizeof(**out), zone_key_from_row, NULL, zone_key_clear, NULL, &rows, n);
+	rc = store_query_rows(
+		db, sql, binds, nb, sizeof(**out), zone_key_from_row, zone_key_clear, &rows, n);
 	if (rc == 0)
 		*out = rows;
-out:
-	db_finalize(st);
 	return rc;
 }
 
@@ -144,9 +135,7 @@ store_keypair_fix_dates(db_t *db, int64_t keypair_id)
 	if (rc == 0)
 		rc = store_bind_ints(st, 1, (const int64_t[]){ 1, keypair_id }, 2);
 	if (rc == 0)
-		rc = store_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		rc = E_NOTFOUND;
+		rc = store_step_changed(db, st);
 	db_finalize(st);
 	return rc;
 }

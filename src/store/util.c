@@ -165,6 +165,22 @@ out:
 }
 
 int
+store_query_rows(db_t *db, const char *sql, const int64_t *ints, int nints, size_t size,
+	store_row_fn *from_row, store_clear_fn *clear, void **out, size_t *n)
+{
+	db_stmt_t *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc == 0)
+		rc = store_bind_ints(st, 1, ints, nints);
+	if (rc == 0)
+		rc = store_rows(st, size, from_row, NULL, clear, NULL, out, n);
+	db_finalize(st);
+	return rc;
+}
+
+int
 store_step_done(db_stmt_t *st)
 {
 	int rc;
@@ -173,6 +189,16 @@ store_step_done(db_stmt_t *st)
 		rc = db_step(st);
 	} while (rc == DB_ROW);
 	return rc < 0 ? rc : 0;
+}
+
+int
+store_step_changed(db_t *db, db_stmt_t *st)
+{
+	int rc = store_step_done(st);
+
+	if (rc == 0 && db_changes(db) == 0)
+		rc = E_NOTFOUND;
+	return rc;
 }
 
 /* ------------------------------------------------------------ zone removal */
