@@ -74,14 +74,13 @@ find_index(db_t *db, sqlite3 *h, const char *table, const char *cols)
 	char have[256], index[128];
 	size_t used = 0, n;
 	const char *name, *col;
-	int src;
 
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
 		goto out;
 	index[0] = '\0';
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (sqlite3_step(st) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(st, 0);
 		col = (const char *)sqlite3_column_text(st, 1);
 		if (name == NULL || col == NULL || strlen(name) >= sizeof(index))

@@ -131,6 +131,13 @@ ok $([ "$(wc -l < "$T/samples")" -gt "$KILLS" ]; echo $?) \
 	"the sampler ran through every trial ($(wc -l < "$T/samples") samples)"
 is "$(sort -u "$T/samples" | tail -1)" 1 "never two daemons leading at once (max over the samples)"
 
+# the daemon spawned last writes its first heartbeat only after its start
+# (it logs "sleep" just before): wait for the row, then look
+two_standbys() {
+	ksm cluster status
+	printf '%s\n' "$out" | grep -Eq '^Standbys: +2$'
+}
+wait_until two_standbys || diag "cluster status showed no two standbys in 60 s"
 ksm cluster status
 is "$rc" 0 "cluster status: a leader"
 like "$out" '^Standbys: +2$' "cluster status: two standbys"
