@@ -25,10 +25,7 @@ daemon_conf a manual
 daemon_conf b manual
 
 cleanup_daemons() {
-	for _p in ${pid_a:-} ${pid_b:-} ${pid_c:-} ${pid_s:-} ${pid_t:-}; do
-		kill -CONT "$_p" 2> /dev/null
-		kill -KILL "$_p" 2> /dev/null
-	done
+	daemon_kill a b c s t
 	_cli_cleanup
 }
 trap cleanup_daemons EXIT

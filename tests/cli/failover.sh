@@ -31,15 +31,6 @@ spawn() {
 	eval "echo \"d$n \$pid_d$n\"" >> "$T/live"
 }
 
-# ours NAME PID : is PID still daemon NAME? The pid alone is not enough: on
-# a busy machine pids wrap within a minute, and a killed daemon's pid may
-# belong to another test's process by the time the pid is looked at again.
-ours() {
-	alive "$2" || return 1
-	[ -d /proc/self ] || return 0
-	tr '\0' ' ' < "/proc/$2/cmdline" 2> /dev/null | grep -qF -- "$T/$1.xml"
-}
-
 # leaders : how many living daemons last said they lead. The logs are read
 # first and the processes looked at after, so that a leader killed and
 # replaced while the sample is taken is not counted beside its successor
@@ -52,7 +43,7 @@ leaders() {
 	done < "$T/live"
 	_c=0
 	for _np in $_said; do
-		ours "${_np%%:*}" "${_np#*:}" && _c=$((_c + 1))
+		daemon_is "${_np%%:*}" "${_np#*:}" && _c=$((_c + 1))
 	done
 	echo "$_c"
 }
@@ -60,7 +51,7 @@ leaders() {
 # leader : the name of the living daemon that last said it leads, and its epoch
 leader() {
 	while read -r _name _pid; do
-		ours "$_name" "$_pid" || continue
+		daemon_is "$_name" "$_pid" || continue
 		_last=$(grep -E 'leads now|standing by' "$T/$_name.err" | tail -1)
 		case $_last in
 		*"leads now"*) echo "$_name ${_last##*epoch }"; return ;;
@@ -70,7 +61,7 @@ leader() {
 
 cleanup_daemons() {
 	[ -r "$T/live" ] && while read -r _name _pid; do
-		ours "$_name" "$_pid" && kill -KILL "$_pid" 2> /dev/null
+		daemon_is "$_name" "$_pid" && kill -KILL "$_pid" 2> /dev/null
 	done < "$T/live"
 	[ -z "${sampler:-}" ] || kill "$sampler" 2> /dev/null
 	_cli_cleanup
@@ -147,7 +138,7 @@ is "$(sort -u "$T/samples" | tail -1)" 1 "never two daemons leading at once (max
 # just before): poll for the rows, then look.
 running=0
 while read -r _name _pid; do
-	ours "$_name" "$_pid" && running=$((running + 1))
+	daemon_is "$_name" "$_pid" && running=$((running + 1))
 done < "$T/live"
 standbys_shown() {
 	ksm cluster status
@@ -159,7 +150,7 @@ shown=$?
 if [ "$running" -ne 3 ] || [ "$shown" -ne 0 ]; then
 	diag "$running of 3 daemons running; cluster status showed $((running - 1)) standbys: $([ "$shown" -eq 0 ] && echo yes || echo no); the daemons' logs end:"
 	while read -r _name _pid; do
-		if ours "$_name" "$_pid"; then _state=running; else _state=gone; fi
+		if daemon_is "$_name" "$_pid"; then _state=running; else _state=gone; fi
 		diag "$_name ($_pid, $_state):"
 		tail -8 "$T/$_name.err" | while IFS= read -r _l; do diag "  $_l"; done
 	done < "$T/live"

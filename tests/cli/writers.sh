@@ -26,7 +26,8 @@ daemon_conf a interval=PT1S
 daemon_conf b interval=PT1S
 
 cleanup_all() {
-	for _p in ${pid_a:-} ${pid_b:-} ${writers:-}; do
+	daemon_kill a b
+	for _p in ${writers:-}; do
 		kill -KILL "$_p" 2> /dev/null
 	done
 	_cli_cleanup

@@ -22,6 +22,12 @@
 #                          daemon is gone without them
 #   daemon_stop NAME       SIGTERM, then wait for the exit (kill -9 after 60 s)
 #   alive PID              the process exists and is not a zombie
+#   daemon_is NAME PID     PID is alive and still daemon NAME ($T/NAME.xml
+#                          on its command line): on a busy machine pids
+#                          wrap within a minute, and a dead daemon's pid
+#                          may run another test's process
+#   daemon_kill NAME...    SIGKILL each named daemon (daemon_start's) that
+#                          daemon_is still; for the EXIT traps
 #   lab_zonelist PREFIX FIRST LAST DIR
 #                          on stdout: a zonelist.xml of zones
 #                          PREFIX<FIRST..LAST>.example on policy lab, their
@@ -54,6 +60,21 @@ alive() {
 	else
 		kill -0 "$1" 2> /dev/null
 	fi
+}
+
+daemon_is() {
+	alive "$2" || return 1
+	[ -d /proc/self ] || return 0
+	tr '\0' ' ' < "/proc/$2/cmdline" 2> /dev/null | grep -qF -- "$T/$1.xml"
+}
+
+daemon_kill() {
+	for _n in "$@"; do
+		eval "_p=\${pid_$_n:-}"
+		[ -n "$_p" ] && daemon_is "$_n" "$_p" || continue
+		kill -CONT "$_p" 2> /dev/null
+		kill -KILL "$_p" 2> /dev/null
+	done
 }
 
 daemon_conf() {

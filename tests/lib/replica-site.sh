@@ -19,7 +19,7 @@
 unset ENFORCER_TIMESHIFT
 
 site_cleanup() {
-	[ -z "${pid_r:-}" ] || kill -KILL "$pid_r" 2> /dev/null
+	daemon_kill r
 	_cli_cleanup
 	stop_servers
 }

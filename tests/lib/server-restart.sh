@@ -16,9 +16,7 @@
 unset ENFORCER_TIMESHIFT
 
 restart_cleanup() {
-	for _p in ${pid_a:-} ${pid_b:-}; do
-		kill -KILL "$_p" 2> /dev/null
-	done
+	daemon_kill a b
 	server_start > /dev/null 2>&1    # for _cli_cleanup's DROP DATABASE
 	_cli_cleanup
 	stop_servers
