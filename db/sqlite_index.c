@@ -17,93 +17,55 @@
 #define FAILED "constraint failed: "
 #define BY_NAME "index '"
 
-/*
- * "t.a, t.b" to "a, b" in cols (colslen bytes) and the table name to table:
- * 0, or -1 when the list is not of that form or does not fit.
- */
-static int
-split_columns(const char *list, char *table, size_t tablelen, char *cols, size_t colslen)
-{
-	const char *p = list, *dot, *end;
-	size_t used = 0, n;
+/* Room for an index's spelling; a longer one cannot match any message. */
+#define SPELLING_MAX 512
 
-	table[0] = '\0';
-	cols[0] = '\0';
-	while (*p != '\0') {
-		end = strstr(p, ", ");
-		if (end == NULL)
-			end = p + strlen(p);
-		dot = memchr(p, '.', (size_t)(end - p));
-		if (dot == NULL || dot == p)
-			return -1;
-		n = (size_t)(dot - p);
-		if (table[0] == '\0') {
-			if (n >= tablelen)
-				return -1;
-			memcpy(table, p, n);
-			table[n] = '\0';
-		} else if (strlen(table) != n || strncmp(table, p, n) != 0) {
-			return -1; /* one index covers one table */
-		}
-		n = (size_t)(end - dot - 1);
-		if (used + n + 3 > colslen)
-			return -1;
-		if (used > 0) {
-			memcpy(cols + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(cols + used, dot + 1, n);
-		used += n;
-		cols[used] = '\0';
-		p = *end != '\0' ? end + 2 : end;
-	}
-	return table[0] != '\0' ? 0 : -1;
+/* Is the index gathered so far, its columns have (used bytes, SPELLING_MAX: cut), list? */
+static int
+spelt(const char *index, const char *have, size_t used, const char *list)
+{
+	return index[0] != '\0' && used < SPELLING_MAX && strcmp(have, list) == 0;
 }
 
 /*
- * The unique index of table whose columns, in order, are cols ("a, b"):
- * its name into db->constraint, or nothing.
+ * The unique index of table whose columns, spelt as SQLite's message spells
+ * them ("t.a, t.b"), are list: its name into db->constraint, or nothing.
+ * The rows come index by index, each index's columns in order; an index's
+ * spelling is complete when the next index's first row arrives.
  */
 static void
-find_index(db_t *db, sqlite3 *h, const char *table, const char *cols)
+find_index(db_t *db, sqlite3 *h, const char *table, const char *list)
 {
 	static const char sql[] = "SELECT il.name, ii.name FROM pragma_index_list(?1) AS il,"
 				  " pragma_index_info(il.name) AS ii"
 				  " WHERE il.\"unique\" ORDER BY il.name, ii.seqno";
 	sqlite3_stmt *st = NULL;
-	char have[256], index[128];
-	size_t used = 0, n;
+	char have[SPELLING_MAX] = "", index[128] = "";
+	size_t used = 0;
 	const char *name, *col;
+	int n;
 
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK ||
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
 		goto out;
-	if (sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
-		goto out;
-	index[0] = '\0';
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(st, 0);
 		col = (const char *)sqlite3_column_text(st, 1);
 		if (name == NULL || col == NULL || strlen(name) >= sizeof(index))
 			continue;
 		if (strcmp(name, index) != 0) {
-			/* the rows of the index before this one are complete */
-			if (index[0] != '\0' && strcmp(have, cols) == 0)
+			if (spelt(index, have, used, list))
 				break;
-			(void)snprintf(index, sizeof(index), "%s", name);
+			memcpy(index, name, strlen(name) + 1);
 			used = 0;
-			have[0] = '\0';
 		}
-		n = strlen(col);
-		if (used + n + 3 > sizeof(have))
-			continue; /* longer than any list we could match */
-		if (used > 0) {
-			memcpy(have + used, ", ", 2);
-			used += 2;
-		}
-		memcpy(have + used, col, n + 1);
-		used += n;
+		if (used == SPELLING_MAX)
+			continue; /* too long for any message: it cannot match */
+		n = snprintf(have + used, sizeof(have) - used, "%s%s.%s", used > 0 ? ", " : "",
+			table, col);
+		used = n < 0 || (size_t)n >= sizeof(have) - used ? SPELLING_MAX : used + (size_t)n;
 	}
-	if (index[0] != '\0' && strcmp(have, cols) == 0)
+	if (spelt(index, have, used, list))
 		db_set_constraint(db, index, strlen(index));
 out:
 	sqlite3_finalize(st);
@@ -113,7 +75,7 @@ void
 sq_name_index(db_t *db, sqlite3 *h, int src, const char *msg)
 {
 	const char *list, *end;
-	char table[128], cols[256];
+	char table[128];
 
 	if (src != SQLITE_CONSTRAINT_UNIQUE && src != SQLITE_CONSTRAINT_PRIMARYKEY)
 		return;
@@ -128,6 +90,11 @@ sq_name_index(db_t *db, sqlite3 *h, int src, const char *msg)
 			db_set_constraint(db, list, (size_t)(end - list));
 		return;
 	}
-	if (split_columns(list, table, sizeof(table), cols, sizeof(cols)) == 0)
-		find_index(db, h, table, cols);
+	/* "zones.canon": every column is written after its table's name */
+	end = strchr(list, '.');
+	if (end == NULL || end == list || (size_t)(end - list) >= sizeof(table))
+		return;
+	memcpy(table, list, (size_t)(end - list));
+	table[end - list] = '\0';
+	find_index(db, h, table, list);
 }

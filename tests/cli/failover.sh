@@ -42,6 +42,8 @@ leaders() {
 		case $_last in *"leads now"*) _said="$_said $_name:$_pid" ;; esac
 	done < "$T/live"
 	_c=0
+	# the sampler's subshell started before most daemons: it has their pids
+	# from $T/live, not their $pid_NAME
 	for _np in $_said; do
 		daemon_is "${_np%%:*}" "${_np#*:}" && _c=$((_c + 1))
 	done
@@ -51,7 +53,7 @@ leaders() {
 # leader : the name of the living daemon that last said it leads, and its epoch
 leader() {
 	while read -r _name _pid; do
-		daemon_is "$_name" "$_pid" || continue
+		daemon_is "$_name" || continue
 		_last=$(grep -E 'leads now|standing by' "$T/$_name.err" | tail -1)
 		case $_last in
 		*"leads now"*) echo "$_name ${_last##*epoch }"; return ;;
@@ -60,9 +62,7 @@ leader() {
 }
 
 cleanup_daemons() {
-	[ -r "$T/live" ] && while read -r _name _pid; do
-		daemon_is "$_name" "$_pid" && kill -KILL "$_pid" 2> /dev/null
-	done < "$T/live"
+	[ -r "$T/live" ] && daemon_kill $(cut -d' ' -f1 "$T/live")
 	[ -z "${sampler:-}" ] || kill "$sampler" 2> /dev/null
 	_cli_cleanup
 }
@@ -138,7 +138,7 @@ is "$(sort -u "$T/samples" | tail -1)" 1 "never two daemons leading at once (max
 # just before): poll for the rows, then look.
 running=0
 while read -r _name _pid; do
-	daemon_is "$_name" "$_pid" && running=$((running + 1))
+	daemon_is "$_name" && running=$((running + 1))
 done < "$T/live"
 standbys_shown() {
 	ksm cluster status
@@ -150,7 +150,7 @@ shown=$?
 if [ "$running" -ne 3 ] || [ "$shown" -ne 0 ]; then
 	diag "$running of 3 daemons running; cluster status showed $((running - 1)) standbys: $([ "$shown" -eq 0 ] && echo yes || echo no); the daemons' logs end:"
 	while read -r _name _pid; do
-		if daemon_is "$_name" "$_pid"; then _state=running; else _state=gone; fi
+		if daemon_is "$_name"; then _state=running; else _state=gone; fi
 		diag "$_name ($_pid, $_state):"
 		tail -8 "$T/$_name.err" | while IFS= read -r _l; do diag "  $_l"; done
 	done < "$T/live"

@@ -22,12 +22,14 @@
 #                          daemon is gone without them
 #   daemon_stop NAME       SIGTERM, then wait for the exit (kill -9 after 60 s)
 #   alive PID              the process exists and is not a zombie
-#   daemon_is NAME PID     PID is alive and still daemon NAME ($T/NAME.xml
-#                          on its command line): on a busy machine pids
-#                          wrap within a minute, and a dead daemon's pid
-#                          may run another test's process
-#   daemon_kill NAME...    SIGKILL each named daemon (daemon_start's) that
-#                          daemon_is still; for the EXIT traps
+#   daemon_is NAME [PID]   daemon NAME still runs: its pid (PID, or else
+#                          $pid_NAME, which a subshell started before the
+#                          daemon lacks) is alive and holds $T/NAME.xml on
+#                          its command line (on a busy machine pids wrap
+#                          within a minute, and a dead daemon's pid may run
+#                          another test's process)
+#   daemon_kill NAME...    SIGKILL each named daemon that daemon_is still;
+#                          for the EXIT traps
 #   lab_zonelist PREFIX FIRST LAST DIR
 #                          on stdout: a zonelist.xml of zones
 #                          PREFIX<FIRST..LAST>.example on policy lab, their
@@ -63,17 +65,18 @@ alive() {
 }
 
 daemon_is() {
-	alive "$2" || return 1
+	_dp=${2:-}
+	[ -n "$_dp" ] || eval "_dp=\${pid_$1:-}"
+	[ -n "$_dp" ] && alive "$_dp" || return 1
 	[ -d /proc/self ] || return 0
-	tr '\0' ' ' < "/proc/$2/cmdline" 2> /dev/null | grep -qF -- "$T/$1.xml"
+	tr '\0' ' ' < "/proc/$_dp/cmdline" 2> /dev/null | grep -qF -- "$T/$1.xml"
 }
 
 daemon_kill() {
 	for _n in "$@"; do
-		eval "_p=\${pid_$_n:-}"
-		[ -n "$_p" ] && daemon_is "$_n" "$_p" || continue
-		kill -CONT "$_p" 2> /dev/null
-		kill -KILL "$_p" 2> /dev/null
+		daemon_is "$_n" || continue
+		kill -CONT "$_dp" 2> /dev/null
+		kill -KILL "$_dp" 2> /dev/null
 	done
 }
 
