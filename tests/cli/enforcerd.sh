@@ -58,6 +58,9 @@ alive() {
 
 # start ARGS... : ods-enforcerd in the background; stderr in $T/bg.err, pid in $bg
 start() {
+	# made here, not only by the background job's redirection: wait_log may
+	# look before that job has run, and a missing file made it return 0
+	: > "$T/bg.err"
 	"$ENFORCERD" "$@" > "$T/bg.out" 2> "$T/bg.err" < /dev/null &
 	bg=$!
 }

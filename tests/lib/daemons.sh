@@ -104,6 +104,7 @@ notify_log_script() {
 }
 
 daemon_start() {
+	: > "$T/$1.err" # for wait_log, which may look before the job has run
 	"$ENFORCERD" -d -c "$T/$1.xml" > /dev/null 2> "$T/$1.err" < /dev/null &
 	eval "pid_$1=\$!"
 }
